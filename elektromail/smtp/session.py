@@ -19,7 +19,7 @@ class SmtpSession(asyncio.Protocol):
         # uvloop's transports do not subclass asyncio.Transport, so no isinstance check here.
         self.transport = cast(asyncio.Transport, transport)
         self.context.connections.add(self)
-        transport.write(b"220 localhost ESMTP elektromail\r\n")
+        self.transport.write(b"220 localhost ESMTP elektromail\r\n")
 
     def data_received(self, data: bytes) -> None:
         assert self.transport is not None
