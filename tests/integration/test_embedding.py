@@ -1,0 +1,73 @@
+"""The public embedding API: ``Server`` from async code and ``ServerThread`` from sync code, on port 0."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import pytest
+
+from elektromail import Config, ConfigError, Server, ServerThread
+
+LOOPBACK = Config(smtp_port=0, imap_port=0, bind_addr="127.0.0.1")
+
+
+async def _greeting(port: int) -> bytes:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        return await asyncio.wait_for(reader.readline(), 5)
+    finally:
+        writer.close()
+
+
+def _refuses(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    except ConnectionRefusedError:
+        return True
+    return False
+
+
+async def test_async_context_manager_reports_real_ports() -> None:
+    async with Server(LOOPBACK) as server:
+        smtp_port, imap_port = server.smtp_port, server.imap_port
+        assert smtp_port > 0
+        assert imap_port > 0
+        assert smtp_port != imap_port
+        assert (await _greeting(smtp_port)).startswith(b"220 ")
+        assert (await _greeting(imap_port)).startswith(b"* OK")
+        assert [account.name for account in server.store.accounts()] == ["user"]
+    assert _refuses(smtp_port)
+    assert _refuses(imap_port)
+
+
+def test_thread_runner_for_sync_code() -> None:
+    with ServerThread(LOOPBACK) as server:
+        with socket.create_connection(("127.0.0.1", server.smtp_port), timeout=5) as sock:
+            assert sock.recv(100).startswith(b"220 ")
+        port = server.imap_port
+    assert _refuses(port)
+
+
+def test_thread_runner_reports_start_errors() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        runner = ServerThread(Config(smtp_port=port, imap_port=0, bind_addr="127.0.0.1"))
+        with pytest.raises(ConfigError, match=f"SMTP_PORT: port {port} is already in use"):
+            runner.start()
+
+
+async def test_failed_start_releases_ports_already_bound() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            free = probe.getsockname()[1]
+        server = Server(Config(smtp_port=free, imap_port=taken, bind_addr="127.0.0.1"))
+        with pytest.raises(ConfigError):
+            await server.start()
+    assert _refuses(free)
