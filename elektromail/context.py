@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import ssl
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from elektromail.config import Config
 from elektromail.store.memory import Store
+
+if TYPE_CHECKING:
+    from elektromail.tls import TlsProvider
 
 
 class Session(Protocol):
@@ -56,5 +58,5 @@ class ServerContext:
         self.config = config
         self.store = store
         self.connections = Connections()
-        self.tls: ssl.SSLContext | None = None  # set when STARTTLS / implicit TLS is available
+        self.tls: TlsProvider | None = None  # None when TLS is off entirely
         self.stopping = False

@@ -21,6 +21,7 @@ from typing import Any, Self
 from elektromail.config import Config, ConfigError
 from elektromail.context import ServerContext
 from elektromail.store.memory import Store
+from elektromail.tls import TlsProvider, tls_wanted
 
 log = logging.getLogger("elektromail")
 
@@ -33,11 +34,14 @@ ProtocolFactory = Callable[[], asyncio.BaseProtocol]
 class Listener:
     """One listening socket: which protocol, which setting chose its port, and the bound port."""
 
-    def __init__(self, name: str, setting: str, port: int, factory: ProtocolFactory) -> None:
+    def __init__(
+        self, name: str, setting: str, port: int, factory: ProtocolFactory, implicit_tls: bool = False
+    ) -> None:
         self.name = name
         self.setting = setting
         self.requested_port = port
         self.factory = factory
+        self.implicit_tls = implicit_tls
         self.server: asyncio.Server | None = None
 
     @property
@@ -108,14 +112,15 @@ class Server:
         store = await open_store(config)
         context = ServerContext(config, store)
         self.context = context
-        await self._prepare(context)
-        self.listeners = self._listener_plan(context)
         loop = asyncio.get_running_loop()
         try:
+            await self._prepare(context)
+            self.listeners = self._listener_plan(context)
             for listener in self.listeners:
                 await self._bind(loop, listener)
         except BaseException:
             await self._close_listeners()
+            await self._release(context)
             raise
         for listener in self.listeners:
             log.info("%s listening on %s:%d", listener.name, config.bind_addr, listener.port)
@@ -124,21 +129,39 @@ class Server:
     async def _prepare(self, context: ServerContext) -> None:
         """Everything that must hold before the first socket opens."""
         await seed_users(context)
+        if tls_wanted(context.config):
+            provider = TlsProvider(context.config)
+            provider.prepare()
+            context.tls = provider
 
     def _listener_plan(self, context: ServerContext) -> list[Listener]:
         from elektromail.imap.connection import imap_factory
         from elektromail.smtp.session import smtp_factory
 
         config = context.config
-        return [
+        listeners = [
             Listener("SMTP", "SMTP_PORT", config.smtp_port, smtp_factory(context)),
             Listener("IMAP", "IMAP_PORT", config.imap_port, imap_factory(context)),
         ]
+        if config.smtps_port is not None:
+            listeners.append(Listener("SMTPS", "SMTPS_PORT", config.smtps_port, smtp_factory(context, True), True))
+        if config.imaps_port is not None:
+            listeners.append(Listener("IMAPS", "IMAPS_PORT", config.imaps_port, imap_factory(context, True), True))
+        return listeners
 
     async def _bind(self, loop: asyncio.AbstractEventLoop, listener: Listener) -> None:
+        ssl_context = None
+        if listener.implicit_tls:
+            assert self.context is not None and self.context.tls is not None
+            ssl_context = (await self.context.tls.material()).context
         try:
             listener.server = await loop.create_server(
-                listener.factory, self.config.bind_addr, listener.requested_port, reuse_address=True, backlog=1024
+                listener.factory,
+                self.config.bind_addr,
+                listener.requested_port,
+                reuse_address=True,
+                backlog=1024,
+                ssl=ssl_context,
             )
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
@@ -157,11 +180,17 @@ class Server:
         context.connections.shutdown_all()
         if not await context.connections.wait_empty(timeout):
             log.warning("%d sessions did not close in time", len(context.connections))
+        await self._release(context)
+        self._stopped.set()
+        log.info("elektromail stopped")
+
+    async def _release(self, context: ServerContext) -> None:
+        """Wait for background TLS generation and close the store's journal."""
+        if context.tls is not None:
+            await context.tls.close()
         close = getattr(context.store.journal, "close", None)
         if close is not None:
             await close()
-        self._stopped.set()
-        log.info("elektromail stopped")
 
     async def _close_listeners(self) -> None:
         # Only the listening sockets close here: open sessions are ended by stop() with BYE/421.
