@@ -1,0 +1,10 @@
+"""Entry point of the frozen executables (PyInstaller and Nuitka)."""
+
+from __future__ import annotations
+
+import sys
+
+from elektromail.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""The stored form of a message: the raw bytes plus what is derived from them once.
+
+Splitting header from body is done when the message enters the store (it is cheap and every reader needs
+it). Costlier views (header fields, MIME tree, ENVELOPE, BODYSTRUCTURE) are computed on first use and kept
+on the object, so each is computed at most once per message and start-up with many stored messages stays
+fast. Nothing re-parses a message per request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def find_header_end(raw: bytes) -> int:
+    """Offset where the body starts: just past the blank line ending the header block.
+
+    A message with no blank line is all header (RFC 5322 allows a message without a body).
+    Bare-LF line ends are accepted because APPEND and HTTP injection may carry them.
+    """
+    if raw.startswith(b"\r\n"):
+        return 2
+    if raw.startswith(b"\n"):
+        return 1
+    crlf = raw.find(b"\r\n\r\n")
+    lf = raw.find(b"\n\n")
+    if crlf < 0 and lf < 0:
+        return len(raw)
+    if lf < 0 or (0 <= crlf < lf):
+        return crlf + 4
+    return lf + 2
+
+
+class ParsedMessage:
+    """Immutable message bytes with derived data computed at most once.
+
+    ``cache`` holds lazily derived views keyed by name (the IMAP layer stores ENVELOPE and BODYSTRUCTURE
+    encodings there); it is filled on first use and never invalidated because the bytes never change.
+    """
+
+    __slots__ = ("raw", "header_end", "cache")
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+        self.header_end = find_header_end(raw)
+        self.cache: dict[str, Any] = {}
+
+    @property
+    def size(self) -> int:
+        return len(self.raw)
+
+    @property
+    def header(self) -> bytes:
+        return self.raw[: self.header_end]
+
+    @property
+    def body(self) -> bytes:
+        return self.raw[self.header_end :]

@@ -1,0 +1,297 @@
+"""The supervisor: builds the store, starts every listener, and owns a graceful stop.
+
+``Server`` is also the public embedding API::
+
+    async with Server(Config(smtp_port=0, imap_port=0)) as server:
+        smtplib.SMTP("127.0.0.1", server.smtp_port) ...
+
+and :class:`ServerThread` runs the same thing on a background thread for synchronous tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import threading
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, Self
+
+from elektromail.config import Config, ConfigError
+from elektromail.context import ServerContext
+from elektromail.store.memory import Store
+from elektromail.tls import TlsProvider, tls_wanted
+
+log = logging.getLogger("elektromail")
+
+# RFC-agnostic grace period: sessions get BYE/421 and this long to go before transports are aborted.
+SHUTDOWN_GRACE_SECONDS = 3.0
+
+ProtocolFactory = Callable[[], asyncio.BaseProtocol]
+
+
+class Listener:
+    """One listening socket: which protocol, which setting chose its port, and the bound port."""
+
+    def __init__(
+        self, name: str, setting: str, port: int, factory: ProtocolFactory, implicit_tls: bool = False
+    ) -> None:
+        self.name = name
+        self.setting = setting
+        self.requested_port = port
+        self.factory = factory
+        self.implicit_tls = implicit_tls
+        self.server: asyncio.Server | None = None
+
+    @property
+    def port(self) -> int:
+        assert self.server is not None, "listener not started"
+        port: int = self.server.sockets[0].getsockname()[1]
+        return port
+
+
+async def open_store(config: Config) -> Store:
+    """The in-memory store, or the SQLite-backed one when ``ELEKTROMAIL_DB`` is set."""
+    if config.db is not None:
+        from elektromail.store.sqlite import open_sqlite_store
+
+        return await open_sqlite_store(config.db)
+    return Store()
+
+
+async def seed_users(context: ServerContext) -> None:
+    """Create the configured users that do not exist yet (a persistent store may already hold them)."""
+    for spec in context.config.users:
+        account = context.store.account(spec.name)
+        if account is None:
+            await context.store.add_user(spec.name, spec.password, spec.email)
+        elif account.password != spec.password or (spec.email and account.email != spec.email):
+            await context.store.update_user(account, spec.password, spec.email)
+
+
+class Server:
+    """One elektromail server: SMTP, IMAP and (optionally) HTTP over one event loop and one store."""
+
+    def __init__(self, config: Config | None = None) -> None:
+        self.config = config if config is not None else Config()
+        self.context: ServerContext | None = None
+        self.listeners: list[Listener] = []
+        self._stopped = asyncio.Event()
+        self._http: Any = None
+
+    # ---------------------------------------------------------------- ports, for embedding
+
+    def port(self, name: str) -> int:
+        for listener in self.listeners:
+            if listener.name == name:
+                return listener.port
+        raise KeyError(f"no {name} listener")
+
+    @property
+    def smtp_port(self) -> int:
+        return self.port("SMTP")
+
+    @property
+    def imap_port(self) -> int:
+        return self.port("IMAP")
+
+    @property
+    def http_port(self) -> int:
+        return self.port("HTTP")
+
+    @property
+    def store(self) -> Store:
+        assert self.context is not None, "server not started"
+        return self.context.store
+
+    # ---------------------------------------------------------------- lifecycle
+
+    async def start(self) -> None:
+        config = self.config
+        store = await open_store(config)
+        context = ServerContext(config, store)
+        self.context = context
+        loop = asyncio.get_running_loop()
+        try:
+            await self._prepare(context)
+            self.listeners = self._listener_plan(context)
+            for listener in self.listeners:
+                await self._bind(loop, listener)
+        except BaseException:
+            await self._close_listeners()
+            await self._release(context)
+            raise
+        for listener in self.listeners:
+            log.info("%s listening on %s:%d", listener.name, config.bind_addr, listener.port)
+        log.info("elektromail ready")
+
+    async def _prepare(self, context: ServerContext) -> None:
+        """Everything that must hold before the first socket opens."""
+        await seed_users(context)
+        if tls_wanted(context.config):
+            provider = TlsProvider(context.config)
+            provider.prepare()
+            context.tls = provider
+
+    def _listener_plan(self, context: ServerContext) -> list[Listener]:
+        from elektromail.imap.connection import imap_factory
+        from elektromail.smtp.session import smtp_factory
+
+        config = context.config
+        listeners = [
+            Listener("SMTP", "SMTP_PORT", config.smtp_port, smtp_factory(context)),
+            Listener("IMAP", "IMAP_PORT", config.imap_port, imap_factory(context)),
+        ]
+        if config.smtps_port is not None:
+            listeners.append(Listener("SMTPS", "SMTPS_PORT", config.smtps_port, smtp_factory(context, True), True))
+        if config.imaps_port is not None:
+            listeners.append(Listener("IMAPS", "IMAPS_PORT", config.imaps_port, imap_factory(context, True), True))
+        return listeners
+
+    async def _bind(self, loop: asyncio.AbstractEventLoop, listener: Listener) -> None:
+        ssl_context = None
+        if listener.implicit_tls:
+            assert self.context is not None and self.context.tls is not None
+            ssl_context = (await self.context.tls.material()).context
+        try:
+            listener.server = await loop.create_server(
+                listener.factory,
+                self.config.bind_addr,
+                listener.requested_port,
+                reuse_address=True,
+                backlog=1024,
+                ssl=ssl_context,
+            )
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise ConfigError(f"{listener.setting}: port {listener.requested_port} is already in use") from None
+            if error.errno == errno.EACCES:
+                raise ConfigError(f"{listener.setting}: permission denied for port {listener.requested_port}") from None
+            raise ConfigError(f"BIND_ADDR: cannot listen on {self.config.bind_addr}: {error.strerror}") from None
+
+    async def stop(self, timeout: float = SHUTDOWN_GRACE_SECONDS) -> None:
+        """Close listeners, say goodbye to every session, wait for them (bounded), close the store."""
+        context = self.context
+        if context is None:
+            return
+        context.stopping = True
+        await self._close_listeners()
+        context.connections.shutdown_all()
+        if not await context.connections.wait_empty(timeout):
+            log.warning("%d sessions did not close in time", len(context.connections))
+        await self._release(context)
+        self._stopped.set()
+        log.info("elektromail stopped")
+
+    async def _release(self, context: ServerContext) -> None:
+        """Wait for background TLS generation and close the store's journal."""
+        if context.tls is not None:
+            await context.tls.close()
+        close = getattr(context.store.journal, "close", None)
+        if close is not None:
+            await close()
+
+    async def _close_listeners(self) -> None:
+        # Only the listening sockets close here: open sessions are ended by stop() with BYE/421.
+        # (Server.wait_closed() would also wait for those sessions on Python 3.12+.)
+        for listener in self.listeners:
+            if listener.server is not None:
+                listener.server.close()
+
+    async def wait_stopped(self) -> None:
+        await self._stopped.wait()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop when it is installed, the standard loop otherwise."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
+class ServerThread:
+    """Runs a :class:`Server` on its own event loop in a background thread, for synchronous code.
+
+    ::
+
+        with ServerThread(Config(smtp_port=0, imap_port=0)) as server:
+            smtplib.SMTP("127.0.0.1", server.smtp_port)
+    """
+
+    def __init__(self, config: Config | None = None, start_timeout: float = 10.0) -> None:
+        self.server = Server(config)
+        self._start_timeout = start_timeout
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+
+    def start(self) -> Self:
+        self._thread = threading.Thread(target=self._run, name="elektromail", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(self._start_timeout):
+            raise TimeoutError("elektromail did not start in time")
+        if self._error is not None:
+            raise self._error
+        return self
+
+    def _run(self) -> None:
+        loop = new_event_loop()
+        self._loop = loop
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(self.server.start())
+        except BaseException as error:
+            self._error = error
+            self._ready.set()
+            loop.close()
+            return
+        self._ready.set()
+        try:
+            loop.run_until_complete(self.server.wait_stopped())
+        finally:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    def call(self, coroutine_factory: Callable[[], Any], timeout: float = 10.0) -> Any:
+        """Run a coroutine on the server's loop and return its result (for tests that touch the store)."""
+        assert self._loop is not None
+        return asyncio.run_coroutine_threadsafe(coroutine_factory(), self._loop).result(timeout)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self._loop is None or self._thread is None or not self._thread.is_alive():
+            return
+        asyncio.run_coroutine_threadsafe(self.server.stop(), self._loop).result(timeout)
+        self._thread.join(timeout)
+
+    @property
+    def smtp_port(self) -> int:
+        return self.server.smtp_port
+
+    @property
+    def imap_port(self) -> int:
+        return self.server.imap_port
+
+    @property
+    def http_port(self) -> int:
+        return self.server.http_port
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

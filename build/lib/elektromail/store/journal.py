@@ -1,0 +1,81 @@
+"""The journal: how a persistent backend learns of every change the in-memory store makes.
+
+The store applies a change to memory and records it in the journal in the same synchronous step, so the
+journal sees changes in exactly the order memory does. It then awaits :meth:`Journal.commit` before it
+returns, so a caller acknowledges a write (SMTP 250, IMAP OK, HTTP 2xx) only once it is durable.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from elektromail.store.model import Account, Mailbox, Message
+
+
+class Journal(Protocol):
+    def account_added(self, account: Account) -> None: ...
+
+    def account_updated(self, account: Account) -> None: ...
+
+    def mailbox_added(self, mailbox: Mailbox) -> None: ...
+
+    def mailbox_updated(self, mailbox: Mailbox) -> None:
+        """Name, subscription, selectability, UIDNEXT or UIDVALIDITY changed."""
+
+    def mailbox_removed(self, mailbox: Mailbox) -> None: ...
+
+    def message_added(self, mailbox: Mailbox, message: Message) -> None: ...
+
+    def flags_changed(self, mailbox: Mailbox, messages: list[Message]) -> None: ...
+
+    def messages_removed(self, mailbox: Mailbox, uids: list[int]) -> None: ...
+
+    def counter_updated(self, name: str, value: int) -> None:
+        """A store-wide counter (next UIDVALIDITY, next ids) moved on."""
+
+    def cleared(self) -> None:
+        """Everything was removed (the start of a reset)."""
+
+    async def commit(self) -> None:
+        """Return once every change recorded so far is durable."""
+
+
+class NullJournal:
+    """The in-memory backend: nothing to record, nothing to wait for."""
+
+    def account_added(self, account: Account) -> None:
+        pass
+
+    def account_updated(self, account: Account) -> None:
+        pass
+
+    def mailbox_added(self, mailbox: Mailbox) -> None:
+        pass
+
+    def mailbox_updated(self, mailbox: Mailbox) -> None:
+        pass
+
+    def mailbox_removed(self, mailbox: Mailbox) -> None:
+        pass
+
+    def message_added(self, mailbox: Mailbox, message: Message) -> None:
+        pass
+
+    def flags_changed(self, mailbox: Mailbox, messages: list[Message]) -> None:
+        pass
+
+    def messages_removed(self, mailbox: Mailbox, uids: list[int]) -> None:
+        pass
+
+    def counter_updated(self, name: str, value: int) -> None:
+        pass
+
+    def cleared(self) -> None:
+        pass
+
+    async def commit(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass

@@ -1,0 +1,370 @@
+"""The store: accounts, mailboxes and messages in memory, with every change journalled and published.
+
+Reads are plain attribute access on the model (``store.account(name).inbox.messages``). Every write is a
+coroutine that changes memory, records the change in the journal, publishes an event to the mailbox's
+listeners and then waits for the journal to commit. With the default :class:`NullJournal` that wait is
+free; the SQLite backend makes it durable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from enum import Enum
+
+from elektromail.mail.message import ParsedMessage
+from elektromail.store.journal import Journal, NullJournal
+from elektromail.store.model import (
+    HIERARCHY_SEPARATOR,
+    INBOX,
+    Account,
+    FlagsChanged,
+    Listener,
+    Mailbox,
+    MailboxRemoved,
+    Message,
+    MessagesAdded,
+    MessagesExpunged,
+    canonical_flag,
+    canonical_mailbox_name,
+)
+
+
+class StoreError(Exception):
+    """A write that cannot be done; ``code`` is a short reason the protocols map to their own codes."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+NONEXISTENT = "NONEXISTENT"
+ALREADYEXISTS = "ALREADYEXISTS"
+CANNOT = "CANNOT"
+HASCHILDREN = "HASCHILDREN"
+
+
+class FlagMode(Enum):
+    REPLACE = "replace"
+    ADD = "add"
+    REMOVE = "remove"
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class Store:
+    """The one store of a server process. Not thread-safe: used from the event loop only."""
+
+    def __init__(self, journal: Journal | None = None) -> None:
+        self.journal: Journal = journal if journal is not None else NullJournal()
+        self._accounts: dict[str, Account] = {}
+        self._next_account_id = 1
+        self._next_mailbox_id = 1
+        self._next_uid_validity = 1
+        # Store-wide listeners of new messages (the HTTP wait endpoint).
+        self.delivery_listeners: set[Listener] = set()
+
+    # ------------------------------------------------------------------ reads
+
+    def accounts(self) -> list[Account]:
+        return list(self._accounts.values())
+
+    def account(self, name: str) -> Account | None:
+        """User names are case-insensitive."""
+        return self._accounts.get(name.lower())
+
+    def check_password(self, name: str, password: str) -> Account | None:
+        account = self.account(name)
+        if account is None or account.password != password:
+            return None
+        return account
+
+    # ------------------------------------------------------------------ accounts
+
+    async def add_user(self, name: str, password: str, email: str | None = None) -> Account:
+        if not name or any(ch in name for ch in ' \t\r\n"\\'):
+            raise StoreError(CANNOT, f"invalid user name {name!r}")
+        if self.account(name) is not None:
+            raise StoreError(ALREADYEXISTS, f"user {name!r} already exists")
+        account = self._new_account(name, password, email)
+        await self.journal.commit()
+        return account
+
+    async def ensure_account(self, name: str) -> Account:
+        """The account for a delivery, created on first use with the user name as its password."""
+        account = self.account(name)
+        if account is None:
+            account = self._new_account(name, name, None)
+            await self.journal.commit()
+        return account
+
+    async def update_user(self, account: Account, password: str | None = None, email: str | None = None) -> None:
+        if password is not None:
+            account.password = password
+        if email is not None:
+            account.email = email
+        self.journal.account_updated(account)
+        await self.journal.commit()
+
+    def _new_account(self, name: str, password: str, email: str | None) -> Account:
+        account = Account(self._next_account_id, name, password, email)
+        self._next_account_id += 1
+        self.journal.counter_updated("account_id", self._next_account_id)
+        self._accounts[name.lower()] = account
+        self.journal.account_added(account)
+        self._new_mailbox(account, INBOX)
+        return account
+
+    # ------------------------------------------------------------------ mailboxes
+
+    def _new_mailbox(self, account: Account, name: str) -> Mailbox:
+        mailbox = Mailbox(self._next_mailbox_id, account, name, self._next_uid_validity)
+        self._next_mailbox_id += 1
+        self._next_uid_validity += 1
+        self.journal.counter_updated("mailbox_id", self._next_mailbox_id)
+        self.journal.counter_updated("uid_validity", self._next_uid_validity)
+        account.mailboxes[name] = mailbox
+        self.journal.mailbox_added(mailbox)
+        return mailbox
+
+    async def create_mailbox(self, account: Account, name: str) -> Mailbox:
+        """Create ``name`` and any missing superior names (RFC 9051 6.3.4)."""
+        name = canonical_mailbox_name(name.rstrip(HIERARCHY_SEPARATOR))
+        if not name or any(not part for part in name.split(HIERARCHY_SEPARATOR)):
+            raise StoreError(CANNOT, "invalid mailbox name")
+        existing = account.mailboxes.get(name)
+        if existing is not None and existing.selectable:
+            raise StoreError(ALREADYEXISTS, "mailbox already exists")
+        parts = name.split(HIERARCHY_SEPARATOR)
+        for depth in range(1, len(parts)):
+            superior = HIERARCHY_SEPARATOR.join(parts[:depth])
+            if superior not in account.mailboxes:
+                self._new_mailbox(account, superior)
+        if existing is not None:  # a \Noselect placeholder becomes a real mailbox again
+            existing.selectable = True
+            self.journal.mailbox_updated(existing)
+            mailbox = existing
+        else:
+            mailbox = self._new_mailbox(account, name)
+        await self.journal.commit()
+        return mailbox
+
+    async def delete_mailbox(self, account: Account, name: str) -> None:
+        """RFC 9051 6.3.5: a mailbox with children loses its messages and becomes \\Noselect."""
+        mailbox = self._require_mailbox(account, name)
+        if mailbox.name == INBOX:
+            raise StoreError(CANNOT, "INBOX cannot be deleted")
+        has_children = bool(account.children(mailbox.name))
+        if has_children and not mailbox.selectable:
+            raise StoreError(HASCHILDREN, "mailbox has children and is already \\Noselect")
+        uids = [message.uid for message in mailbox.messages]
+        if has_children:
+            mailbox.messages.clear()
+            mailbox.by_uid.clear()
+            mailbox.selectable = False
+            if uids:
+                self.journal.messages_removed(mailbox, uids)
+            self.journal.mailbox_updated(mailbox)
+        else:
+            del account.mailboxes[mailbox.name]
+            self.journal.mailbox_removed(mailbox)
+        mailbox.publish(MailboxRemoved(mailbox, None))
+        await self.journal.commit()
+
+    async def rename_mailbox(self, account: Account, old: str, new: str) -> Mailbox:
+        """RFC 9051 6.3.6: children move along; renaming INBOX moves its messages to a new mailbox."""
+        source = self._require_mailbox(account, old)
+        new = canonical_mailbox_name(new.rstrip(HIERARCHY_SEPARATOR))
+        if not new or any(not part for part in new.split(HIERARCHY_SEPARATOR)):
+            raise StoreError(CANNOT, "invalid mailbox name")
+        if new in account.mailboxes:
+            raise StoreError(ALREADYEXISTS, "target mailbox already exists")
+        if new == source.name or new.startswith(source.name + HIERARCHY_SEPARATOR):
+            raise StoreError(CANNOT, "cannot rename a mailbox into itself")
+        parts = new.split(HIERARCHY_SEPARATOR)
+        for depth in range(1, len(parts)):
+            superior = HIERARCHY_SEPARATOR.join(parts[:depth])
+            if superior not in account.mailboxes:
+                self._new_mailbox(account, superior)
+        if source.name == INBOX:
+            target = self._new_mailbox(account, new)
+            moved = list(source.messages)
+            for message in moved:
+                self._add_message(target, message.parsed, message.flags, message.internal_date)
+            uids = [message.uid for message in moved]
+            self._remove_messages(source, uids)
+            source.publish(MessagesExpunged(source, uids))
+            await self.journal.commit()
+            return target
+        renamed = [source, *account.children(source.name)]
+        old_prefix = source.name
+        for mailbox in renamed:
+            del account.mailboxes[mailbox.name]
+        for mailbox in renamed:
+            mailbox.publish(MailboxRemoved(mailbox, None))
+            mailbox.name = new + mailbox.name[len(old_prefix) :]
+            account.mailboxes[mailbox.name] = mailbox
+            self.journal.mailbox_updated(mailbox)
+        await self.journal.commit()
+        return source
+
+    async def set_subscribed(self, account: Account, name: str, subscribed: bool) -> None:
+        mailbox = account.mailbox(name)
+        if mailbox is None:
+            if subscribed:
+                raise StoreError(NONEXISTENT, "no such mailbox")
+            return  # RFC 9051 6.3.8: unsubscribing a name that does not exist is not an error
+        mailbox.subscribed = subscribed
+        self.journal.mailbox_updated(mailbox)
+        await self.journal.commit()
+
+    def _require_mailbox(self, account: Account, name: str) -> Mailbox:
+        mailbox = account.mailbox(name)
+        if mailbox is None:
+            raise StoreError(NONEXISTENT, "no such mailbox")
+        return mailbox
+
+    # ------------------------------------------------------------------ messages
+
+    def _add_message(
+        self, mailbox: Mailbox, parsed: ParsedMessage, flags: Iterable[str], internal_date: datetime | None
+    ) -> Message:
+        message = Message(
+            mailbox.uid_next,
+            frozenset(canonical_flag(flag) for flag in flags),
+            internal_date if internal_date is not None else now(),
+            parsed,
+        )
+        mailbox.uid_next += 1
+        mailbox.messages.append(message)
+        mailbox.by_uid[message.uid] = message
+        self.journal.message_added(mailbox, message)
+        return message
+
+    def _remove_messages(self, mailbox: Mailbox, uids: Sequence[int]) -> None:
+        gone = set(uids)
+        for uid in gone:
+            del mailbox.by_uid[uid]
+        mailbox.messages = [message for message in mailbox.messages if message.uid not in gone]
+        self.journal.messages_removed(mailbox, list(uids))
+
+    async def append(
+        self,
+        mailbox: Mailbox,
+        raw: bytes | ParsedMessage,
+        flags: Iterable[str] = (),
+        internal_date: datetime | None = None,
+        origin: object | None = None,
+    ) -> Message:
+        if not mailbox.selectable:
+            raise StoreError(NONEXISTENT, "mailbox is \\Noselect")
+        parsed = raw if isinstance(raw, ParsedMessage) else ParsedMessage(raw)
+        message = self._add_message(mailbox, parsed, flags, internal_date)
+        mailbox.publish(MessagesAdded(mailbox, [message], origin))
+        self._notify_delivery(mailbox, [message])
+        await self.journal.commit()
+        return message
+
+    async def deliver(self, user_names: Iterable[str], raw: bytes | ParsedMessage) -> list[Message]:
+        """Store one copy of ``raw`` in the INBOX of each user, creating users as needed; one commit."""
+        parsed = raw if isinstance(raw, ParsedMessage) else ParsedMessage(raw)
+        stored: list[Message] = []
+        for name in dict.fromkeys(name.lower() for name in user_names):
+            account = self.account(name) or self._new_account(name, name, None)
+            inbox = account.inbox
+            message = self._add_message(inbox, parsed, (), None)
+            inbox.publish(MessagesAdded(inbox, [message]))
+            self._notify_delivery(inbox, [message])
+            stored.append(message)
+        await self.journal.commit()
+        return stored
+
+    async def set_flags(
+        self,
+        mailbox: Mailbox,
+        messages: Sequence[Message],
+        flags: Iterable[str],
+        mode: FlagMode,
+        origin: object | None = None,
+    ) -> list[Message]:
+        """Change flags; returns the messages whose flags actually changed."""
+        wanted = frozenset(canonical_flag(flag) for flag in flags)
+        changed: list[Message] = []
+        for message in messages:
+            if mode is FlagMode.REPLACE:
+                new = wanted
+            elif mode is FlagMode.ADD:
+                new = message.flags | wanted
+            else:
+                new = message.flags - wanted
+            if new != message.flags:
+                message.flags = new
+                changed.append(message)
+        if changed:
+            self.journal.flags_changed(mailbox, changed)
+            mailbox.publish(FlagsChanged(mailbox, changed, origin))
+            await self.journal.commit()
+        return changed
+
+    async def expunge(self, mailbox: Mailbox, uids: Iterable[int], origin: object | None = None) -> list[int]:
+        """Remove the messages with these UIDs; returns the UIDs removed, ascending."""
+        gone = sorted(uid for uid in set(uids) if uid in mailbox.by_uid)
+        if gone:
+            self._remove_messages(mailbox, gone)
+            mailbox.publish(MessagesExpunged(mailbox, gone, origin))
+            await self.journal.commit()
+        return gone
+
+    async def copy(self, messages: Sequence[Message], target: Mailbox) -> list[Message]:
+        """Copy into ``target`` keeping flags and internal dates; returns the new messages in order."""
+        if not target.selectable:
+            raise StoreError(NONEXISTENT, "mailbox is \\Noselect")
+        copies = [self._add_message(target, m.parsed, m.flags, m.internal_date) for m in messages]
+        if copies:
+            target.publish(MessagesAdded(target, copies))
+            self._notify_delivery(target, copies)
+            await self.journal.commit()
+        return copies
+
+    async def move(
+        self, source: Mailbox, messages: Sequence[Message], target: Mailbox, origin: object | None = None
+    ) -> list[Message]:
+        """RFC 6851: copy then expunge, committed together."""
+        if not target.selectable:
+            raise StoreError(NONEXISTENT, "mailbox is \\Noselect")
+        copies = [self._add_message(target, m.parsed, m.flags, m.internal_date) for m in messages]
+        if copies:
+            uids = [message.uid for message in messages]
+            self._remove_messages(source, uids)
+            target.publish(MessagesAdded(target, copies))
+            self._notify_delivery(target, copies)
+            source.publish(MessagesExpunged(source, sorted(uids), origin))
+            await self.journal.commit()
+        return copies
+
+    # ------------------------------------------------------------------ whole-store operations
+
+    async def purge(self) -> None:
+        """Remove every message; users and mailboxes stay."""
+        for account in self._accounts.values():
+            for mailbox in account.mailboxes.values():
+                if mailbox.messages:
+                    uids = [message.uid for message in mailbox.messages]
+                    self._remove_messages(mailbox, uids)
+                    mailbox.publish(MessagesExpunged(mailbox, uids))
+        await self.journal.commit()
+
+    async def clear(self) -> None:
+        """Remove everything (the first half of a reset: the caller then adds the seed back)."""
+        for account in self._accounts.values():
+            for mailbox in account.mailboxes.values():
+                mailbox.publish(MailboxRemoved(mailbox, None))
+        self._accounts.clear()
+        self.journal.cleared()
+        await self.journal.commit()
+
+    def _notify_delivery(self, mailbox: Mailbox, messages: list[Message]) -> None:
+        for listener in tuple(self.delivery_listeners):
+            listener(MessagesAdded(mailbox, messages))

@@ -1,0 +1,179 @@
+"""Accounts, mailboxes and messages as they live in memory, and the events their changes publish.
+
+Both backends keep this model in memory and serve every read from it; the SQLite backend also records
+each change in its journal. Objects here are mutated only by :class:`~elektromail.store.memory.Store`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from elektromail.mail.message import ParsedMessage
+
+INBOX = "INBOX"
+HIERARCHY_SEPARATOR = "/"
+
+# RFC 9051 2.3.2: system flags. \Recent (rev1) is per-session and kept by the IMAP layer.
+SYSTEM_FLAGS = ("\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft")
+_SYSTEM_FLAGS_BY_LOWER = {flag.lower(): flag for flag in SYSTEM_FLAGS}
+
+# Mailbox names that carry an RFC 6154 SPECIAL-USE attribute.
+SPECIAL_USE = {"Sent": "\\Sent", "Drafts": "\\Drafts", "Trash": "\\Trash", "Junk": "\\Junk", "Archive": "\\Archive"}
+
+
+def canonical_flag(flag: str) -> str:
+    """System flags are case-insensitive (RFC 9051 2.3.2); keep one spelling for them."""
+    if flag.startswith("\\"):
+        return _SYSTEM_FLAGS_BY_LOWER.get(flag.lower(), flag)
+    return flag
+
+
+def canonical_mailbox_name(name: str) -> str:
+    """INBOX is case-insensitive, including as the first level of a hierarchy (RFC 9051 5.1)."""
+    head, sep, rest = name.partition(HIERARCHY_SEPARATOR)
+    if head.upper() == INBOX:
+        return INBOX + sep + rest
+    return name
+
+
+class Message:
+    """One message in one mailbox. ``flags`` is replaced, never mutated, so snapshots stay valid."""
+
+    __slots__ = ("uid", "flags", "internal_date", "parsed")
+
+    def __init__(self, uid: int, flags: frozenset[str], internal_date: datetime, parsed: ParsedMessage) -> None:
+        self.uid = uid
+        self.flags = flags
+        self.internal_date = internal_date
+        self.parsed = parsed
+
+    @property
+    def size(self) -> int:
+        return self.parsed.size
+
+    @property
+    def raw(self) -> bytes:
+        return self.parsed.raw
+
+    def __repr__(self) -> str:
+        return f"Message(uid={self.uid}, flags={sorted(self.flags)}, size={self.size})"
+
+
+# --- events published to listeners of a mailbox (IMAP selected views, HTTP waiters) ---
+
+
+class MailboxEvent:
+    __slots__ = ("mailbox", "origin")
+
+    def __init__(self, mailbox: Mailbox, origin: object | None) -> None:
+        self.mailbox = mailbox
+        self.origin = origin  # the session that caused the change, so it can skip its own echo
+
+
+class MessagesAdded(MailboxEvent):
+    __slots__ = ("messages",)
+
+    def __init__(self, mailbox: Mailbox, messages: list[Message], origin: object | None = None) -> None:
+        super().__init__(mailbox, origin)
+        self.messages = messages
+
+
+class FlagsChanged(MailboxEvent):
+    __slots__ = ("messages",)
+
+    def __init__(self, mailbox: Mailbox, messages: list[Message], origin: object | None = None) -> None:
+        super().__init__(mailbox, origin)
+        self.messages = messages
+
+
+class MessagesExpunged(MailboxEvent):
+    __slots__ = ("uids",)
+
+    def __init__(self, mailbox: Mailbox, uids: list[int], origin: object | None = None) -> None:
+        super().__init__(mailbox, origin)
+        self.uids = uids
+
+
+class MailboxRemoved(MailboxEvent):
+    """The mailbox was deleted or renamed away: selected views must end (BYE or NO on next command)."""
+
+
+Listener = Callable[[MailboxEvent], None]
+
+
+class Mailbox:
+    """A mailbox: messages ordered by UID, and the counters IMAP exposes."""
+
+    __slots__ = (
+        "id",
+        "account",
+        "name",
+        "uid_validity",
+        "uid_next",
+        "subscribed",
+        "selectable",
+        "messages",
+        "by_uid",
+        "listeners",
+    )
+
+    def __init__(self, mailbox_id: int, account: Account, name: str, uid_validity: int) -> None:
+        self.id = mailbox_id
+        self.account = account
+        self.name = name
+        self.uid_validity = uid_validity
+        self.uid_next = 1
+        self.subscribed = False
+        self.selectable = True  # False: a \Noselect name kept because it still has children
+        self.messages: list[Message] = []
+        self.by_uid: dict[int, Message] = {}
+        self.listeners: set[Listener] = set()
+
+    @property
+    def special_use(self) -> str | None:
+        return SPECIAL_USE.get(self.name)
+
+    @property
+    def total_size(self) -> int:
+        return sum(message.size for message in self.messages)
+
+    def count_without(self, flag: str) -> int:
+        return sum(1 for message in self.messages if flag not in message.flags)
+
+    def count_with(self, flag: str) -> int:
+        return sum(1 for message in self.messages if flag in message.flags)
+
+    def publish(self, event: MailboxEvent) -> None:
+        for listener in tuple(self.listeners):
+            listener(event)
+
+    def __repr__(self) -> str:
+        return f"Mailbox({self.account.name!r}, {self.name!r}, messages={len(self.messages)})"
+
+
+class Account:
+    """A user: credentials and mailboxes keyed by canonical name."""
+
+    __slots__ = ("id", "name", "password", "email", "mailboxes")
+
+    def __init__(self, account_id: int, name: str, password: str, email: str | None) -> None:
+        self.id = account_id
+        self.name = name
+        self.password = password
+        self.email = email
+        self.mailboxes: dict[str, Mailbox] = {}
+
+    @property
+    def inbox(self) -> Mailbox:
+        return self.mailboxes[INBOX]
+
+    def mailbox(self, name: str) -> Mailbox | None:
+        return self.mailboxes.get(canonical_mailbox_name(name))
+
+    def children(self, name: str) -> Iterable[Mailbox]:
+        prefix = canonical_mailbox_name(name) + HIERARCHY_SEPARATOR
+        return [mailbox for key, mailbox in self.mailboxes.items() if key.startswith(prefix)]
+
+    def __repr__(self) -> str:
+        return f"Account({self.name!r})"
