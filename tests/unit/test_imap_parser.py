@@ -148,7 +148,9 @@ def test_sequence_set_errors(data: bytes) -> None:
 def test_flags_system_case_folded_and_keywords_kept() -> None:
     assert Reader(b"(\\seen \\FLAGGED $Label1 custom)").flag_list() == ["\\Seen", "\\Flagged", "$Label1", "custom"]
     assert Reader(b"()").flag_list() == []
-    assert Reader(b"\\Extension").flag() == "\\Extension"
+    assert Reader(b"\\recent").flag() == "\\Recent"
+    with pytest.raises(ParseError):
+        Reader(b"\\Extension").flag()  # backslash names belong to RFCs, not clients
 
 
 @pytest.mark.parametrize("data", [b"(\\Seen", b"\\Seen", b"(\\Seen  \\Draft)", b"( )", b'("x")'])
