@@ -56,6 +56,13 @@ async def open_store(config: Config) -> Store:
     return Store()
 
 
+async def close_journal(store: Store) -> None:
+    """Flush and close a persistent backend (the in-memory one has nothing to close)."""
+    close = getattr(store.journal, "close", None)
+    if close is not None:
+        await close()
+
+
 async def seed_users(context: ServerContext) -> None:
     """Create the configured users that do not exist yet (a persistent store may already hold them)."""
     for spec in context.config.users:
@@ -108,14 +115,15 @@ class Server:
         store = await open_store(config)
         context = ServerContext(config, store)
         self.context = context
-        await self._prepare(context)
-        self.listeners = self._listener_plan(context)
         loop = asyncio.get_running_loop()
         try:
+            await self._prepare(context)
+            self.listeners = self._listener_plan(context)
             for listener in self.listeners:
                 await self._bind(loop, listener)
         except BaseException:
             await self._close_listeners()
+            await close_journal(store)  # a persistent store holds a lock and a thread: release them
             raise
         for listener in self.listeners:
             log.info("%s listening on %s:%d", listener.name, config.bind_addr, listener.port)
@@ -157,9 +165,7 @@ class Server:
         context.connections.shutdown_all()
         if not await context.connections.wait_empty(timeout):
             log.warning("%d sessions did not close in time", len(context.connections))
-        close = getattr(context.store.journal, "close", None)
-        if close is not None:
-            await close()
+        await close_journal(context.store)
         self._stopped.set()
         log.info("elektromail stopped")
 
