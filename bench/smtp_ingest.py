@@ -19,6 +19,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -48,8 +49,8 @@ def smtp_source(port: int, sessions: int, messages: int, length: int) -> float:
 # ---------------------------------------------------------------- elektromail
 
 
-def run_elektromail(sessions: int, messages: int, length: int) -> float:
-    config = Config(smtp_port=0, imap_port=0, bind_addr="127.0.0.1")
+def run_elektromail(sessions: int, messages: int, length: int, db: str | None = None) -> float:
+    config = Config(smtp_port=0, imap_port=0, bind_addr="127.0.0.1", db=db)
     with ServerThread(config) as server:
         elapsed = smtp_source(server.smtp_port, sessions, messages, length)
 
@@ -61,6 +62,12 @@ def run_elektromail(sessions: int, messages: int, length: int) -> float:
     if stored != messages:
         raise SystemExit(f"elektromail stored {stored} of {messages} messages")
     return messages / elapsed
+
+
+def run_elektromail_sqlite(sessions: int, messages: int, length: int) -> float:
+    """The same, with every message committed to a fresh SQLite database before its 250."""
+    with tempfile.TemporaryDirectory(prefix="elektromail-bench-") as directory:
+        return run_elektromail(sessions, messages, length, db=str(Path(directory) / "mail.db"))
 
 
 # ---------------------------------------------------------------- aiosmtpd
@@ -111,7 +118,11 @@ def main() -> int:
     if shutil.which("smtp-source") is None:
         print("smtp-source not found: install the Debian package postfix", file=sys.stderr)
         return 1
-    runners: dict[str, Callable[[int, int, int], float]] = {"elektromail": run_elektromail, "aiosmtpd": run_aiosmtpd}
+    runners: dict[str, Callable[[int, int, int], float]] = {
+        "elektromail": run_elektromail,
+        "elektromail+db": run_elektromail_sqlite,
+        "aiosmtpd": run_aiosmtpd,
+    }
     rates: dict[str, list[float]] = {name: [] for name in runners}
     print(f"smtp-source -s {args.sessions} -m {args.messages} -l {args.length}, {args.rounds} rounds")
     for round_number in range(args.rounds):
@@ -122,6 +133,8 @@ def main() -> int:
             print(f"  round {round_number + 1}  {name:<12} {rate:9.0f} messages/s", flush=True)
     ours, theirs = statistics.median(rates["elektromail"]), statistics.median(rates["aiosmtpd"])
     print(f"median: elektromail {ours:.0f}/s, aiosmtpd {theirs:.0f}/s, ratio {ours / theirs:.2f}x")
+    durable = statistics.median(rates["elektromail+db"])
+    print(f"median: elektromail on SQLite {durable:.0f}/s, {durable / ours:.2f}x the in-memory rate")
     return 0
 
 

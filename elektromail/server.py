@@ -61,6 +61,13 @@ async def open_store(config: Config) -> Store:
     return Store()
 
 
+async def close_journal(store: Store) -> None:
+    """Flush and close a persistent backend (the in-memory one has nothing to close)."""
+    close = getattr(store.journal, "close", None)
+    if close is not None:
+        await close()
+
+
 async def seed_users(context: ServerContext) -> None:
     """Create the configured users that do not exist yet (a persistent store may already hold them)."""
     for spec in context.config.users:
@@ -121,7 +128,7 @@ class Server:
                 await self._bind(loop, listener)
         except BaseException:
             await self._close_listeners()
-            await self._release(context)
+            await self._release(context)  # a persistent store holds a lock and a thread: release them
             raise
         for listener in self.listeners:
             log.info("%s listening on %s:%d", listener.name, config.bind_addr, listener.port)
@@ -193,9 +200,7 @@ class Server:
         """Wait for background TLS generation and close the store's journal."""
         if context.tls is not None:
             await context.tls.close()
-        close = getattr(context.store.journal, "close", None)
-        if close is not None:
-            await close()
+        await close_journal(context.store)
 
     async def _close_listeners(self) -> None:
         # Only the listening sockets close here: open sessions are ended by stop() with BYE/421.

@@ -1,7 +1,13 @@
-"""Shared fixtures: a real server on loopback ports chosen by the OS, stopped after each test."""
+"""Shared fixtures: a real server on loopback ports chosen by the OS, stopped after each test.
+
+Every server a test starts runs on the backend chosen for the run: ``--backend=sqlite`` (or the
+environment variable ``ELEKTROMAIL_TEST_BACKEND=sqlite``) gives each server its own fresh database file,
+so the same protocol and HTTP tests check both stores. The default is the in-memory store.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -17,15 +23,43 @@ BASE_CONFIG = Config(
     users=(UserSpec("user", "pass"), UserSpec("alice", "wonderland", "alice@example.com")),
 )
 
+BACKENDS = ("memory", "sqlite")
+BACKEND_ENV = "ELEKTROMAIL_TEST_BACKEND"
+
 ServerFactory = Callable[..., ServerThread]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        choices=BACKENDS,
+        default=os.environ.get(BACKEND_ENV, "memory"),
+        help=f"store every test server uses (default: ${BACKEND_ENV} or memory)",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"elektromail store backend: {config.getoption('backend')}"
+
+
 @pytest.fixture
-def make_server() -> Iterator[ServerFactory]:
-    """Start servers with settings on top of the test defaults; all are stopped at the end of the test."""
+def backend(request: pytest.FixtureRequest) -> str:
+    """The store backend of this run: ``memory`` or ``sqlite``."""
+    name: str = request.config.getoption("backend")
+    return name
+
+
+@pytest.fixture
+def make_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerFactory]:
+    """Start servers with settings on top of the test defaults; all are stopped at the end of the test.
+
+    On the SQLite backend each server gets a new database unless the test passes ``db=`` itself.
+    """
     started: list[ServerThread] = []
 
     def start(**overrides: Any) -> ServerThread:
+        if backend == "sqlite" and "db" not in overrides:
+            overrides["db"] = str(tmp_path_factory.mktemp("db") / "mail.db")
         config = msgspec.structs.replace(BASE_CONFIG, **overrides)
         server = ServerThread(config).start()
         started.append(server)

@@ -66,6 +66,16 @@ class Store:
         # Store-wide listeners of new messages (the HTTP wait endpoint).
         self.delivery_listeners: set[Listener] = set()
 
+    def restore(
+        self, accounts: Iterable[Account], next_account_id: int, next_mailbox_id: int, next_uid_validity: int
+    ) -> None:
+        """Fill an empty store with state a persistent backend loaded: nothing is journalled or published."""
+        assert not self._accounts, "restore() fills an empty store only"
+        self._accounts = {account.name.lower(): account for account in accounts}
+        self._next_account_id = next_account_id
+        self._next_mailbox_id = next_mailbox_id
+        self._next_uid_validity = next_uid_validity
+
     # ------------------------------------------------------------------ reads
 
     def accounts(self) -> list[Account]:

@@ -1,0 +1,99 @@
+"""The SQLite schema and its forward migrations, numbered by ``PRAGMA user_version``.
+
+Each migration moves a database from version ``n - 1`` to ``n`` and runs in the same transaction as the
+``user_version`` bump, so a migration either happens completely or not at all. Migrations are only ever
+appended: a released step is never edited, because databases in the field were made with it.
+"""
+
+from __future__ import annotations
+
+import aiosqlite
+
+# Version 1: accounts, mailboxes with their IMAP counters, messages with their raw bytes, and the
+# store-wide counters (next ids, next UIDVALIDITY) that must survive a restart so none is reused.
+SCHEMA_V1 = """
+CREATE TABLE account (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    password TEXT NOT NULL,
+    email TEXT
+);
+CREATE TABLE mailbox (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    uid_validity INTEGER NOT NULL,
+    uid_next INTEGER NOT NULL,
+    subscribed INTEGER NOT NULL,
+    selectable INTEGER NOT NULL
+);
+CREATE TABLE message (
+    mailbox_id INTEGER NOT NULL,
+    uid INTEGER NOT NULL,
+    flags TEXT NOT NULL,
+    internal_date TEXT NOT NULL,
+    raw BLOB NOT NULL
+);
+CREATE UNIQUE INDEX message_by_uid ON message (mailbox_id, uid);
+CREATE TABLE counter (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+"""
+
+# MIGRATIONS[n - 1] takes a database from version n - 1 to version n.
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# The tables a database of the current version holds; anything else at version 0 is not ours.
+TABLES = frozenset({"account", "mailbox", "message", "counter"})
+
+
+class SchemaError(Exception):
+    """The database cannot be used by this version; the message says why, for the operator."""
+
+
+async def user_version(conn: aiosqlite.Connection) -> int:
+    rows = list(await conn.execute_fetchall("PRAGMA user_version"))
+    version: int = rows[0][0]
+    return version
+
+
+async def table_names(conn: aiosqlite.Connection) -> set[str]:
+    rows = await conn.execute_fetchall("SELECT name FROM sqlite_schema WHERE type = 'table'")
+    return {row[0] for row in rows if not str(row[0]).startswith("sqlite_")}
+
+
+async def migrate(conn: aiosqlite.Connection, migrations: tuple[str, ...] = MIGRATIONS) -> int:
+    """Bring the database up to ``len(migrations)``; returns the version it had before.
+
+    The caller holds the write lock (``BEGIN IMMEDIATE`` in exclusive locking mode), so nothing else can
+    see a half-migrated database. Raises :class:`SchemaError` for a database this code must not touch.
+    """
+    version = await user_version(conn)
+    target = len(migrations)
+    if version > target:
+        raise SchemaError(
+            f"was written by a newer elektromail (schema version {version}; this version knows up to {target})"
+        )
+    if version == 0:
+        foreign = await table_names(conn)
+        if foreign:
+            raise SchemaError(f"is an SQLite database of another program (tables: {', '.join(sorted(foreign))})")
+    for step in range(version, target):
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(migrations[step]):
+                await conn.execute(statement)
+            # PRAGMA takes no parameters; the value is an int we computed.
+            await conn.execute(f"PRAGMA user_version = {step + 1}")
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise
+        await conn.execute("COMMIT")
+    return version
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (``executescript`` would commit on its own, outside our transaction)."""
+    return [statement.strip() for statement in script.split(";") if statement.strip()]

@@ -1,0 +1,178 @@
+"""Opening a database: schema migrations, and every file that must stop start-up instead of starting empty."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from elektromail.config import ConfigError
+from elektromail.store.memory import Store
+from elektromail.store.schema import MIGRATIONS, SCHEMA_VERSION, TABLES, migrate
+from elektromail.store.sqlite import SqliteJournal, open_sqlite_store
+from tests.persistence import damage, unwritable
+
+
+async def close(store: Store) -> None:
+    journal = store.journal
+    assert isinstance(journal, SqliteJournal)
+    await journal.close()
+
+
+async def make_database(path: Path, messages: int = 0) -> None:
+    store = await open_sqlite_store(str(path))
+    user = await store.add_user("user", "pass")
+    for n in range(messages):
+        await store.append(user.inbox, b"Subject: %d\r\n\r\n" % n + b"x" * 3000 + b"\r\n")
+    await close(store)
+
+
+def sqlite_do(path: Path, *statements: str) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        for statement in statements:
+            conn.execute(statement)
+    finally:
+        conn.close()
+
+
+def user_version(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+        return version
+    finally:
+        conn.close()
+
+
+async def expect_refusal(path: Path, *words: str) -> str:
+    with pytest.raises(ConfigError) as caught:
+        await open_sqlite_store(str(path))
+    message = str(caught.value)
+    assert message.startswith("ELEKTROMAIL_DB: "), message
+    for word in words:
+        assert word in message, message
+    return message
+
+
+# ---------------------------------------------------------------------- migrations
+
+
+async def test_a_new_database_gets_the_current_schema(tmp_path: Path) -> None:
+    path = tmp_path / "mail.db"
+    await make_database(path)
+    assert await asyncio.to_thread(user_version, path) == SCHEMA_VERSION
+    conn = await aiosqlite.connect(path)
+    try:
+        rows = await conn.execute_fetchall("SELECT name FROM sqlite_schema WHERE type = 'table'")
+        assert {row[0] for row in rows} == TABLES
+        mode = list(await conn.execute_fetchall("PRAGMA journal_mode"))
+        assert mode[0][0] == "wal"
+    finally:
+        await conn.close()
+
+
+async def test_migrations_run_in_order_and_keep_data(tmp_path: Path) -> None:
+    path = tmp_path / "mail.db"
+    await make_database(path, messages=2)
+    added_column = "ALTER TABLE account ADD COLUMN note TEXT NOT NULL DEFAULT 'migrated'"
+    steps = (*MIGRATIONS, added_column, "CREATE INDEX account_by_note ON account (note)")
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        assert await migrate(conn, steps) == SCHEMA_VERSION
+        rows = list(await conn.execute_fetchall("SELECT name, note FROM account"))
+        assert [tuple(row) for row in rows] == [("user", "migrated")]
+        version = list(await conn.execute_fetchall("PRAGMA user_version"))
+        assert version[0][0] == SCHEMA_VERSION + 2
+        assert len(list(await conn.execute_fetchall("SELECT uid FROM message"))) == 2
+        # Already current: nothing runs again.
+        assert await migrate(conn, steps) == SCHEMA_VERSION + 2
+    finally:
+        await conn.close()
+
+
+async def test_a_failing_migration_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "mail.db"
+    await make_database(path, messages=1)
+    steps = (*MIGRATIONS, "ALTER TABLE account ADD COLUMN fine TEXT; ALTER TABLE no_such_table ADD COLUMN x TEXT")
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        with pytest.raises(sqlite3.OperationalError):
+            await migrate(conn, steps)
+        columns = [row[1] for row in await conn.execute_fetchall("PRAGMA table_info(account)")]
+        assert "fine" not in columns
+    finally:
+        await conn.close()
+    assert await asyncio.to_thread(user_version, path) == SCHEMA_VERSION
+    store = await open_sqlite_store(str(path))
+    try:
+        user = store.account("user")
+        assert user is not None
+        assert len(user.inbox.messages) == 1
+    finally:
+        await close(store)
+
+
+# ---------------------------------------------------------------------- files that stop start-up
+
+
+async def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "mail.db"
+    await make_database(path, messages=1)
+    await asyncio.to_thread(sqlite_do, path, f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    await expect_refusal(path, "newer", f"schema version {SCHEMA_VERSION + 1}")
+    # Refused means untouched: the version and the data are still there for the newer server.
+    assert await asyncio.to_thread(user_version, path) == SCHEMA_VERSION + 1
+
+
+async def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "mail.db"
+    await asyncio.to_thread(path.write_bytes, b"From: someone\r\n\r\nthis is a message, not a database\r\n" * 100)
+    await expect_refusal(path, "corrupt")
+    assert (await asyncio.to_thread(path.read_bytes)).startswith(b"From: someone")
+
+
+async def test_a_damaged_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "mail.db"
+    await make_database(path, messages=40)
+    size = (await asyncio.to_thread(path.stat)).st_size
+    assert size > 20 * 4096
+    await asyncio.to_thread(damage, path, 4096 * 2, 4096 * 8)
+    await expect_refusal(path, "corrupt")
+
+
+async def test_a_database_of_another_program_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    await asyncio.to_thread(sqlite_do, path, "CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    await expect_refusal(path, "another program", "invoices")
+
+
+async def test_a_database_in_use_by_another_server_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "mail.db"
+    store = await open_sqlite_store(str(path))
+    try:
+        await store.add_user("user", "pass")
+        await expect_refusal(path, "locked")
+    finally:
+        await close(store)
+    # Released on close: the next server opens it.
+    store = await open_sqlite_store(str(path))
+    await close(store)
+
+
+async def test_a_read_only_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "mail.db"
+    await make_database(path, messages=1)
+    with unwritable(path):
+        await expect_refusal(path, "read-only")
+
+
+async def test_a_missing_directory_is_refused(tmp_path: Path) -> None:
+    await expect_refusal(tmp_path / "nowhere" / "mail.db", "does not exist")
+
+
+async def test_a_directory_is_refused(tmp_path: Path) -> None:
+    await expect_refusal(tmp_path, "is a directory")
