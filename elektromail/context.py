@@ -57,4 +57,5 @@ class ServerContext:
         self.store = store
         self.connections = Connections()
         self.tls: ssl.SSLContext | None = None  # set when STARTTLS / implicit TLS is available
+        self.tls_certificate_pem: bytes | None = None  # the certificate chain served by GET /tls/certificate
         self.stopping = False

@@ -20,6 +20,7 @@ from typing import Any, Self
 
 from elektromail.config import Config, ConfigError
 from elektromail.context import ServerContext
+from elektromail.fixtures import Fixture, read_fixtures, store_fixtures
 from elektromail.store.memory import Store
 
 log = logging.getLogger("elektromail")
@@ -74,7 +75,12 @@ class Server:
         self.context: ServerContext | None = None
         self.listeners: list[Listener] = []
         self._stopped = asyncio.Event()
-        self._http: Any = None
+        self._http: Any = None  # the HttpService, when HTTP_PORT is set (imported only then)
+        self.fixtures: list[Fixture] = []  # the preloaded baseline that reset() restores
+        self.ready = False  # every listener is up; false again once stopping
+
+    def listener_ports(self) -> dict[str, int]:
+        return {listener.name: listener.port for listener in self.listeners if listener.server is not None}
 
     # ---------------------------------------------------------------- ports, for embedding
 
@@ -116,24 +122,50 @@ class Server:
                 await self._bind(loop, listener)
         except BaseException:
             await self._close_listeners()
+            if self._http is not None:
+                self._http.close()
             raise
         for listener in self.listeners:
             log.info("%s listening on %s:%d", listener.name, config.bind_addr, listener.port)
+        self.ready = True
         log.info("elektromail ready")
 
     async def _prepare(self, context: ServerContext) -> None:
         """Everything that must hold before the first socket opens."""
+        # Read (and check) the fixtures before touching the store, so a bad one changes nothing.
+        if context.config.preload_dir is not None:
+            self.fixtures = read_fixtures(context.config.preload_dir)
+        # A store that already holds data was persisted: fixtures stored by an earlier run stay single.
+        had_data = bool(context.store.accounts())
         await seed_users(context)
+        if self.fixtures:
+            added = await store_fixtures(context.store, self.fixtures, skip_present=had_data)
+            log.info("preloaded %d of %d fixture messages", added, len(self.fixtures))
+
+    async def reset(self) -> None:
+        """Back to the start state: the seed users and the preloaded fixtures, nothing else."""
+        store = self.store
+        await store.clear()
+        assert self.context is not None
+        await seed_users(self.context)
+        await store_fixtures(store, self.fixtures, skip_present=False)
 
     def _listener_plan(self, context: ServerContext) -> list[Listener]:
         from elektromail.imap.connection import imap_factory
         from elektromail.smtp.session import smtp_factory
 
         config = context.config
-        return [
+        plan = [
             Listener("SMTP", "SMTP_PORT", config.smtp_port, smtp_factory(context)),
             Listener("IMAP", "IMAP_PORT", config.imap_port, imap_factory(context)),
         ]
+        if config.http_port is not None:
+            # Imported only when enabled: Starlette and uvicorn add to start-up time.
+            from elektromail.http.listener import HttpService
+
+            self._http = HttpService(context, self)
+            plan.append(Listener("HTTP", "HTTP_PORT", config.http_port, self._http.factory()))
+        return plan
 
     async def _bind(self, loop: asyncio.AbstractEventLoop, listener: Listener) -> None:
         try:
@@ -153,7 +185,10 @@ class Server:
         if context is None:
             return
         context.stopping = True
+        self.ready = False
         await self._close_listeners()
+        if self._http is not None:
+            self._http.close()
         context.connections.shutdown_all()
         if not await context.connections.wait_empty(timeout):
             log.warning("%d sessions did not close in time", len(context.connections))
