@@ -20,6 +20,7 @@ from typing import Any, Self
 
 from elektromail.config import Config, ConfigError
 from elektromail.context import ServerContext
+from elektromail.delivery import Delivery, RuleError
 from elektromail.fixtures import Fixture, read_fixtures, store_fixtures
 from elektromail.store.memory import Store
 
@@ -132,6 +133,10 @@ class Server:
 
     async def _prepare(self, context: ServerContext) -> None:
         """Everything that must hold before the first socket opens."""
+        try:
+            context.delivery = Delivery.from_config(context.config, context.store)
+        except RuleError as error:
+            raise ConfigError(f"ELEKTROMAIL_DSN_RULES: {error}") from None
         # Read (and check) the fixtures before touching the store, so a bad one changes nothing.
         if context.config.preload_dir is not None:
             self.fixtures = read_fixtures(context.config.preload_dir)
