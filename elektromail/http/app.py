@@ -136,7 +136,7 @@ class ControlPlane:
     async def inject(self, request: Request) -> Response:
         body = await self.read_body(request, Inject)
         try:
-            refs = await inject(self.store, body, self.context.config.max_message_size)
+            refs = await inject(self.store, self.context.delivery.router, body, self.context.config.max_message_size)
         except InjectError as error:
             status = 413 if "larger than" in str(error) else 422
             raise HttpError(status, str(error)) from None

@@ -1,8 +1,9 @@
 """``POST /inject``: turn a JSON request into stored messages, the way an SMTP delivery would.
 
-Recipients map to users exactly as SMTP routes them: the local part, case-insensitive, ``+tag`` stripped;
-unknown users are created. With ``mailbox``, ``flags`` or ``internal_date`` the message is appended there
-instead of being delivered to the INBOX.
+Recipients map to users exactly as SMTP routes them (the delivery router: a seed user's email address, else
+the local part, case-insensitive, ``+tag`` stripped); unknown users are created. DSN rules are not applied:
+injection sets up state, it does not test routing. With ``mailbox``, ``flags`` or ``internal_date`` the
+message is appended there instead of being delivered to the INBOX.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, getaddresses, make_msgid
 
+from elektromail.delivery.routing import Router
 from elektromail.http.schemas import Inject, MessageRef
 from elektromail.mail.message import ParsedMessage
 from elektromail.store.memory import Store, StoreError, now
@@ -29,20 +31,14 @@ class InjectError(Exception):
         self.field = field
 
 
-def recipient_user(address: str) -> str:
-    """The user an address delivers to: local part, lower case, ``+tag`` removed (a bare name is a user)."""
-    local = address.rpartition("@")[0] if "@" in address else address
-    return local.split("+", 1)[0].lower()
-
-
-def recipients(request: Inject) -> list[str]:
+def recipients(request: Inject, router: Router) -> list[str]:
     fields = [request.to] if isinstance(request.to, str) else request.to
     addresses = [address for _, address in getaddresses(fields) if address]
     if not addresses:
         raise InjectError("to", "no recipient address")
     users: list[str] = []
     for address in addresses:
-        user = recipient_user(address)
+        user = router.user_for(address)
         if not user or any(ch in user for ch in ' \t\r\n"\\'):
             raise InjectError("to", f"{address!r} does not name a user")
         users.append(user)
@@ -79,8 +75,8 @@ def build_message(request: Inject) -> bytes:
     return message.as_bytes()
 
 
-async def inject(store: Store, request: Inject, max_size: int) -> list[MessageRef]:
-    users = recipients(request)
+async def inject(store: Store, router: Router, request: Inject, max_size: int) -> list[MessageRef]:
+    users = recipients(request, router)
     raw = build_message(request)
     if len(raw) > max_size:
         raise InjectError("raw", f"message is {len(raw)} octets, larger than the limit of {max_size}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import smtplib
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 
@@ -59,7 +60,8 @@ def test_users_list_and_create(client: httpx.Client) -> None:
 def test_created_user_is_usable_at_once(http_server: ServerThread, client: httpx.Client) -> None:
     client.post("/users", json={"name": "dave", "password": "pw"}).raise_for_status()
     account = http_server.server.store.check_password("dave", "pw")
-    assert account is not None and account.name == "dave"
+    assert account is not None
+    assert account.name == "dave"
 
 
 @pytest.mark.parametrize(
@@ -98,9 +100,12 @@ def test_inject_builds_a_message_and_routes_like_smtp(client: httpx.Client) -> N
     assert detail["html"].strip() == "<p>html body</p>"
     raw = client.get("/messages/1/raw", params={"user": "newbie"})
     assert raw.headers["content-type"] == "message/rfc822"
-    assert b"\r\n\r\n" in raw.content and b"\n" not in raw.content.replace(b"\r\n", b"")
+    assert b"\r\n\r\n" in raw.content
+    assert b"\n" not in raw.content.replace(b"\r\n", b"")
     parsed = message_from_bytes(raw.content, policy=policy.default)
-    assert parsed["Subject"] == "Grüße" and parsed["Message-ID"] and parsed["Date"]
+    assert parsed["Subject"] == "Grüße"
+    assert parsed["Message-ID"]
+    assert parsed["Date"]
     assert parsed.get_content_type() == "multipart/alternative"
 
 
@@ -173,7 +178,7 @@ def test_message_detail_lists_attachments(client: httpx.Client) -> None:
         "From: a@example.com\r\nTo: alice@example.com\r\nCc: c@example.com\r\nSubject: files\r\n"
         'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n'
         "--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
-        "--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"r.pdf\"\r\n"
+        '--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename="r.pdf"\r\n'
         "Content-Transfer-Encoding: base64\r\n\r\nAAECAw==\r\n--b--\r\n"
     )
     inject(client, to="alice", raw=raw)
@@ -239,7 +244,8 @@ def test_config_snapshot_hides_secrets(make_server: ServerFactory) -> None:
     assert snapshot["http_token_set"] is True
     assert snapshot["users"][1] == {"name": "alice", "email": "alice@example.com"}
     assert snapshot["max_message_size"] == 25 * 1024 * 1024
-    assert "t0ken-secret" not in response.text and "wonderland" not in response.text
+    assert "t0ken-secret" not in response.text
+    assert "wonderland" not in response.text
 
 
 def test_tls_certificate_is_404_without_tls(client: httpx.Client) -> None:
@@ -259,3 +265,15 @@ def test_wrong_method_is_405_as_json(client: httpx.Client) -> None:
     response = client.put("/users")
     assert response.status_code == 405
     assert response.json() == {"error": "Method Not Allowed"}
+
+
+def test_smtp_delivery_shows_up_over_http(http_server: ServerThread, client: httpx.Client) -> None:
+    with smtplib.SMTP("127.0.0.1", http_server.smtp_port, timeout=10) as smtp:
+        smtp.sendmail("a@example.com", ["alice+tag@example.com"], b"Subject: via smtp\r\n\r\nhi\r\n")
+    (message,) = client.get("/messages", params={"user": "alice"}).json()["messages"]
+    assert message["subject"] == "via smtp"
+
+
+def test_inject_routes_a_seed_users_address_to_that_user(client: httpx.Client) -> None:
+    client.post("/users", json={"name": "zed", "password": "x"}).raise_for_status()
+    assert inject(client, to="alice@example.com", text="x") == [{"user": "alice", "mailbox": "INBOX", "uid": 1}]
