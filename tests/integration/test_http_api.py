@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import smtplib
+import socket
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 
 import httpx
 import pytest
 
-from elektromail import ServerThread
+from elektromail import ConfigError, ServerThread
 from tests.conftest import ServerFactory
 
 pytestmark = pytest.mark.timeout(30)
@@ -277,3 +278,12 @@ def test_smtp_delivery_shows_up_over_http(http_server: ServerThread, client: htt
 def test_inject_routes_a_seed_users_address_to_that_user(client: httpx.Client) -> None:
     client.post("/users", json={"name": "zed", "password": "x"}).raise_for_status()
     assert inject(client, to="alice@example.com", text="x") == [{"user": "alice", "mailbox": "INBOX", "uid": 1}]
+
+
+def test_http_port_in_use_is_a_config_error(make_server: ServerFactory) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(ConfigError, match=f"HTTP_PORT: port {port} is already in use"):
+            make_server(http_port=port)
