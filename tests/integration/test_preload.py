@@ -92,8 +92,7 @@ def test_command_line_exits_2_naming_the_bad_file(preload: Path) -> None:
     write(bad, "{oops")
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
     result = subprocess.run(
-        [sys.executable, "-m", "elektromail", "--smtp-port", "0", "--imap-port", "0", "--bind", "127.0.0.1"]
-        + ["--preload-dir", str(preload)],
+        [sys.executable, "-m", "elektromail", "--smtp-port", "0", "--imap-port", "0", "--preload-dir", str(preload)],
         env=env,
         capture_output=True,
         text=True,
