@@ -381,7 +381,11 @@ class ControlPlane:
     def build(self) -> Starlette:
         operations = self.operations()
         self.openapi_bytes = _encode(openapi_document(operations, __version__))
-        routes = [Route(op.starlette_path, _checked(op), methods=[op.method]) for op in operations]
+        # One route per path, so a wrong method gets a 405 whose Allow header lists every method of the path.
+        by_path: dict[str, dict[str, Operation]] = {}
+        for op in operations:
+            by_path.setdefault(op.starlette_path, {})[op.method] = op
+        routes = [Route(path, _dispatch(ops), methods=list(ops)) for path, ops in by_path.items()]
         routes.append(Route("/openapi.json", self.openapi, methods=["GET"], include_in_schema=False))
         routes.append(Route("/docs", self.docs_page, methods=["GET"], include_in_schema=False))
         routes.append(Route(docs.ASSET_PREFIX + "{name}", self.docs_asset, methods=["GET"]))
@@ -394,6 +398,17 @@ class ControlPlane:
             },
         )
         return app
+
+
+def _dispatch(operations: dict[str, Operation]) -> Callable[[Request], Awaitable[Response]]:
+    handlers = {method: _checked(operation) for method, operation in operations.items()}
+    if "GET" in handlers:
+        handlers["HEAD"] = handlers["GET"]
+
+    async def handler(request: Request) -> Response:
+        return await handlers[request.method](request)
+
+    return handler
 
 
 def _checked(operation: Operation) -> Callable[[Request], Awaitable[Response]]:

@@ -131,7 +131,7 @@ class Messages(msgspec.Struct, kw_only=True):
 class Inject(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, rename={"from_": "from"}):
     """Deliver a message without SMTP: the raw text, or a message built from subject/text/html."""
 
-    to: str | list[str]
+    to: Annotated[str, msgspec.Meta(min_length=1)] | Annotated[list[str], msgspec.Meta(min_length=1)]
     from_: str | None = None
     mailbox: str | None = None
     flags: list[Flag] = []

@@ -90,7 +90,7 @@ def test_symlink_escape_stops_start_up(make_server: ServerFactory, preload: Path
 def test_command_line_exits_2_naming_the_bad_file(preload: Path) -> None:
     bad = preload / "fresh" / "INBOX" / "hello.eml.meta.json"
     write(bad, "{oops")
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), BIND_ADDR="127.0.0.1")
     result = subprocess.run(
         [sys.executable, "-m", "elektromail", "--smtp-port", "0", "--imap-port", "0", "--preload-dir", str(preload)],
         env=env,
