@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import schemathesis
@@ -60,7 +61,7 @@ def shortens(timeout: object) -> bool:
     derandomize=True,
     database=None,
 )
-def test_api_conforms_to_its_openapi_document(case: schemathesis.Case) -> None:
+def test_api_conforms_to_its_openapi_document(case: schemathesis.Case[Any]) -> None:
     if case.path == "/messages/wait" and isinstance(case.query, dict) and shortens(case.query.get("timeout")):
         case.query["timeout"] = WAIT_SECONDS
     # Valid-by-schema bodies may still break a rule JSON Schema cannot say (raw *or* subject/text/html, an
