@@ -1,16 +1,17 @@
 """The Swagger UI at ``/docs``, served entirely from installed packages so it works with no network.
 
-The UI's files come from the ``swagger-ui-bundle`` package (read with importlib.resources, so a frozen
-build finds them as package data); the page and its start-up script are ours. The page's settings travel
+The UI's files are the unmodified dist files of Swagger UI 5 (the first major version that renders
+OpenAPI 3.1), kept in ``static/`` with their license and read with importlib.resources so a frozen build
+finds them as package data; the page and its start-up script are ours. The page's settings travel
 as a JSON data block, not as script text, so a token in the URL cannot inject markup.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib.resources import files
 
 import msgspec
-import swagger_ui_bundle
 
 ASSET_PREFIX = "/docs/static/"
 ASSET_TYPES = {
@@ -78,4 +79,4 @@ def asset(name: str) -> tuple[bytes, str] | None:
     media_type = ASSET_TYPES.get(name)
     if media_type is None:
         return None
-    return (swagger_ui_bundle.swagger_ui_path / name).read_bytes(), media_type
+    return (files(__package__ or "elektromail.http") / "static" / name).read_bytes(), media_type
