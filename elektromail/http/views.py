@@ -7,6 +7,7 @@ MIME walk for one message's details is done on request (it is the rare, single-m
 from __future__ import annotations
 
 from email import policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser, BytesParser
 from email.utils import getaddresses
@@ -16,7 +17,9 @@ from elektromail.mail.message import ParsedMessage
 from elektromail.store.model import Mailbox, Message
 
 _SUMMARY_CACHE_KEY = "http.summary_headers"
-_header_parser = BytesHeaderParser(policy=policy.default)
+# compat32 header parsing is about 25 times faster than policy.default; summaries only need addresses
+# (no display names) and a decoded subject, which decode_header provides.
+_header_parser = BytesHeaderParser(policy=policy.compat32)
 _parser = BytesParser(policy=policy.default)
 
 
@@ -38,6 +41,21 @@ def _text(value: object) -> str | None:
         return str(value)
     except Exception:  # the email package raises many kinds on broken headers
         return None
+
+
+def _decoded(value: object) -> str | None:
+    """An unstructured header (RFC 2047 encoded words decoded, folding removed), never an exception."""
+    if value is None:
+        return None
+    text = str(value)
+    # RFC 5322 2.2.3: unfolding removes the line breaks and keeps the white space after them.
+    text = text.replace("\r\n", "").replace("\n", "")
+    if "=?" not in text:  # no RFC 2047 encoded word: nothing to decode (the common, fast case)
+        return text
+    try:
+        return str(make_header(decode_header(text)))
+    except Exception:  # broken encoded words: keep the field as sent
+        return text
 
 
 def _addresses(values: list[str] | None) -> list[str]:
@@ -63,8 +81,8 @@ def _summary_headers(parsed: ParsedMessage) -> _SummaryHeaders:
     result = _SummaryHeaders(
         _first_address(headers.get_all("From")),
         _addresses(headers.get_all("To")),
-        _text(headers.get("Subject")),
-        _text(headers.get("Date")),
+        _decoded(headers.get("Subject")),
+        _decoded(headers.get("Date")),
     )
     parsed.cache[_SUMMARY_CACHE_KEY] = result
     return result
