@@ -21,6 +21,7 @@ from typing import Any, Self
 from elektromail.config import Config, ConfigError
 from elektromail.context import ServerContext
 from elektromail.delivery import Delivery, RuleError
+from elektromail.fixtures import Fixture, read_fixtures, store_fixtures
 from elektromail.store.memory import Store
 from elektromail.tls import TlsProvider, tls_wanted
 
@@ -86,7 +87,12 @@ class Server:
         self.context: ServerContext | None = None
         self.listeners: list[Listener] = []
         self._stopped = asyncio.Event()
-        self._http: Any = None
+        self._http: Any = None  # the HttpService, when HTTP_PORT is set (imported only then)
+        self.fixtures: list[Fixture] = []  # the preloaded baseline that reset() restores
+        self.ready = False  # every listener is up; false again once stopping
+
+    def listener_ports(self) -> dict[str, int]:
+        return {listener.name: listener.port for listener in self.listeners if listener.server is not None}
 
     # ---------------------------------------------------------------- ports, for embedding
 
@@ -128,10 +134,13 @@ class Server:
                 await self._bind(loop, listener)
         except BaseException:
             await self._close_listeners()
+            if self._http is not None:
+                self._http.close()
             await self._release(context)  # a persistent store holds a lock and a thread: release them
             raise
         for listener in self.listeners:
             log.info("%s listening on %s:%d", listener.name, config.bind_addr, listener.port)
+        self.ready = True
         log.info("elektromail ready")
 
     async def _prepare(self, context: ServerContext) -> None:
@@ -140,26 +149,48 @@ class Server:
             context.delivery = Delivery.from_config(context.config, context.store)
         except RuleError as error:
             raise ConfigError(f"ELEKTROMAIL_DSN_RULES: {error}") from None
+        # Read (and check) the fixtures before touching the store, so a bad one changes nothing.
+        if context.config.preload_dir is not None:
+            self.fixtures = read_fixtures(context.config.preload_dir)
+        # A store that already holds data was persisted: fixtures stored by an earlier run stay single.
+        had_data = bool(context.store.accounts())
         await seed_users(context)
+        if self.fixtures:
+            added = await store_fixtures(context.store, self.fixtures, skip_present=had_data)
+            log.info("preloaded %d of %d fixture messages", added, len(self.fixtures))
         if tls_wanted(context.config):
             provider = TlsProvider(context.config)
             provider.prepare()
             context.tls = provider
+
+    async def reset(self) -> None:
+        """Back to the start state: the seed users and the preloaded fixtures, nothing else."""
+        store = self.store
+        await store.clear()
+        assert self.context is not None
+        await seed_users(self.context)
+        await store_fixtures(store, self.fixtures, skip_present=False)
 
     def _listener_plan(self, context: ServerContext) -> list[Listener]:
         from elektromail.imap.connection import imap_factory
         from elektromail.smtp.session import smtp_factory
 
         config = context.config
-        listeners = [
+        plan = [
             Listener("SMTP", "SMTP_PORT", config.smtp_port, smtp_factory(context)),
             Listener("IMAP", "IMAP_PORT", config.imap_port, imap_factory(context)),
         ]
+        if config.http_port is not None:
+            # Imported only when enabled: Starlette and uvicorn add to start-up time.
+            from elektromail.http.listener import HttpService
+
+            self._http = HttpService(context, self)
+            plan.append(Listener("HTTP", "HTTP_PORT", config.http_port, self._http.factory()))
         if config.smtps_port is not None:
-            listeners.append(Listener("SMTPS", "SMTPS_PORT", config.smtps_port, smtp_factory(context, True), True))
+            plan.append(Listener("SMTPS", "SMTPS_PORT", config.smtps_port, smtp_factory(context, True), True))
         if config.imaps_port is not None:
-            listeners.append(Listener("IMAPS", "IMAPS_PORT", config.imaps_port, imap_factory(context, True), True))
-        return listeners
+            plan.append(Listener("IMAPS", "IMAPS_PORT", config.imaps_port, imap_factory(context, True), True))
+        return plan
 
     async def _bind(self, loop: asyncio.AbstractEventLoop, listener: Listener) -> None:
         ssl_context = None
@@ -188,7 +219,10 @@ class Server:
         if context is None:
             return
         context.stopping = True
+        self.ready = False
         await self._close_listeners()
+        if self._http is not None:
+            self._http.close()
         context.connections.shutdown_all()
         if not await context.connections.wait_empty(timeout):
             log.warning("%d sessions did not close in time", len(context.connections))

@@ -48,9 +48,7 @@ def test_list_star_matches_children_rfc9051_6_3_9(imap: ImapClient, new_name: Ne
     assert f"{top}{delimiter}a{delimiter}b" in list_names(imap, top + "*")
 
 
-def test_list_percent_stops_at_delimiter_rfc9051_6_3_9(
-    imap: ImapClient, new_name: NewName, delimiter: str
-) -> None:
+def test_list_percent_stops_at_delimiter_rfc9051_6_3_9(imap: ImapClient, new_name: NewName, delimiter: str) -> None:
     """RFC 9051 6.3.9: "%" does not match the hierarchy delimiter."""
     top = new_name()
     imap.ok("CREATE", quote(f"{top}{delimiter}a{delimiter}b"))
@@ -147,9 +145,7 @@ def test_list_return_status_rfc9051_6_3_9(imap: ImapClient, mailbox: str) -> Non
     assert values["MESSAGES"] == 2 and isinstance(values["UIDNEXT"], int)
 
 
-def test_list_return_status_skips_noselect_rfc9051_6_3_9(
-    imap: ImapClient, new_name: NewName, delimiter: str
-) -> None:
+def test_list_return_status_skips_noselect_rfc9051_6_3_9(imap: ImapClient, new_name: NewName, delimiter: str) -> None:
     """RFC 9051 6.3.9: no STATUS is returned for \\NoSelect or \\NonExistent names."""
     require(imap, "LIST-STATUS")
     top = new_name()

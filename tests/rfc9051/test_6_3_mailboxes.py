@@ -206,9 +206,7 @@ def test_create_inbox_is_no_rfc9051_6_3_4(imap: ImapClient) -> None:
     assert imap.command("CREATE", "inbox").status == "NO"
 
 
-def test_create_with_intermediate_levels_rfc9051_6_3_4(
-    imap: ImapClient, new_name: NewName, delimiter: str
-) -> None:
+def test_create_with_intermediate_levels_rfc9051_6_3_4(imap: ImapClient, new_name: NewName, delimiter: str) -> None:
     """RFC 9051 6.3.4: CREATE a/b/c creates the missing superior names so that LIST shows them."""
     top = new_name()
     leaf = f"{top}{delimiter}b{delimiter}c"

@@ -1,0 +1,102 @@
+"""``POST /inject``: turn a JSON request into stored messages, the way an SMTP delivery would.
+
+Recipients map to users exactly as SMTP routes them (the delivery router: a seed user's email address, else
+the local part, case-insensitive, ``+tag`` stripped); unknown users are created. DSN rules are not applied:
+injection sets up state, it does not test routing. With ``mailbox``, ``flags`` or ``internal_date`` the
+message is appended there instead of being delivered to the INBOX.
+"""
+
+from __future__ import annotations
+
+import re
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, getaddresses, make_msgid
+
+from elektromail.delivery.routing import Router
+from elektromail.http.schemas import Inject, MessageRef
+from elektromail.mail.message import ParsedMessage
+from elektromail.store.memory import Store, StoreError, now
+from elektromail.store.model import INBOX
+
+DEFAULT_SENDER = "elektromail@localhost"
+_BARE_LF = re.compile(rb"(?<!\r)\n")
+
+
+class InjectError(Exception):
+    """The request cannot be turned into a message; ``field`` names the culprit."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+
+
+def recipients(request: Inject, router: Router) -> list[str]:
+    fields = [request.to] if isinstance(request.to, str) else request.to
+    addresses = [address for _, address in getaddresses(fields) if address]
+    if not addresses:
+        raise InjectError("to", "no recipient address")
+    users: list[str] = []
+    for address in addresses:
+        user = router.user_for(address)
+        if not user or any(ch in user for ch in ' \t\r\n"\\'):
+            raise InjectError("to", f"{address!r} does not name a user")
+        users.append(user)
+    return list(dict.fromkeys(users))
+
+
+def build_message(request: Inject) -> bytes:
+    """The raw message: the given text with CRLF line ends, or an RFC 5322 message built from the parts."""
+    if request.raw is not None:
+        if request.subject is not None or request.text is not None or request.html is not None:
+            raise InjectError("raw", "give either raw or subject/text/html, not both")
+        return _BARE_LF.sub(b"\r\n", request.raw.encode("utf-8"))
+    message = EmailMessage(policy=SMTP)
+    try:
+        message["From"] = request.from_ or DEFAULT_SENDER
+    except (ValueError, IndexError) as error:
+        raise InjectError("from", str(error) or "not an address") from None
+    try:
+        message["To"] = request.to if isinstance(request.to, str) else ", ".join(request.to)
+    except (ValueError, IndexError) as error:
+        raise InjectError("to", str(error) or "not an address") from None
+    try:
+        message["Subject"] = request.subject or ""
+    except ValueError as error:
+        raise InjectError("subject", str(error)) from None
+    message["Date"] = format_datetime(request.internal_date or now())
+    message["Message-ID"] = make_msgid(domain="elektromail.localhost")
+    if request.text is not None or request.html is None:
+        message.set_content(request.text or "")
+        if request.html is not None:
+            message.add_alternative(request.html, subtype="html")
+    else:
+        message.set_content(request.html, subtype="html")
+    return message.as_bytes()
+
+
+async def inject(store: Store, router: Router, request: Inject, max_size: int) -> list[MessageRef]:
+    users = recipients(request, router)
+    raw = build_message(request)
+    if len(raw) > max_size:
+        raise InjectError("raw", f"message is {len(raw)} octets, larger than the limit of {max_size}")
+    parsed = ParsedMessage(raw)
+    if request.mailbox is None and not request.flags and request.internal_date is None:
+        stored = await store.deliver(users, parsed)
+        names = [account.name for user in users if (account := store.account(user)) is not None]
+        return [
+            MessageRef(user=name, mailbox=INBOX, uid=message.uid) for name, message in zip(names, stored, strict=True)
+        ]
+    refs: list[MessageRef] = []
+    mailbox_name = request.mailbox or INBOX
+    for user in users:
+        account = await store.ensure_account(user)
+        mailbox = account.mailbox(mailbox_name)
+        try:
+            if mailbox is None:
+                mailbox = await store.create_mailbox(account, mailbox_name)
+            message = await store.append(mailbox, parsed, request.flags, request.internal_date)
+        except StoreError as error:
+            raise InjectError("mailbox", str(error)) from None
+        refs.append(MessageRef(user=account.name, mailbox=mailbox.name, uid=message.uid))
+    return refs

@@ -1,0 +1,113 @@
+"""uvicorn's HTTP/1.1 protocol serving the control plane on the supervisor's own listening socket.
+
+The supervisor binds the socket like every other listener (same errors, same log line, same port
+reporting) and hands out protocol instances from :func:`http_factory`. uvicorn's own ``Server`` is not
+used: it would install signal handlers and run a 100 ms tick loop, and the supervisor owns both signals
+and lifecycle. Each connection registers with the server's connection registry so a graceful stop closes
+it like an SMTP or IMAP session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from email.utils import formatdate
+from typing import Any, cast
+
+from uvicorn.config import Config as UvicornConfig
+from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.server import ServerState
+
+from elektromail import __version__
+from elektromail.context import Connections, ServerContext
+from elektromail.http.app import ServerControl, create_app
+
+# RFC 9110 6.6.1: an origin server with a clock sends Date; uvicorn keeps it in the shared state.
+DATE_REFRESH_SECONDS = 1.0
+SERVER_HEADER = f"elektromail/{__version__}".encode()
+
+
+class HttpConnection(asyncio.Protocol):
+    """One HTTP connection: uvicorn's protocol, registered with the supervisor's connection registry."""
+
+    def __init__(self, inner: H11Protocol, connections: Connections) -> None:
+        self.inner = inner
+        self.connections = connections
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.connections.add(self)
+        self.inner.connection_made(cast(asyncio.Transport, transport))
+
+    def data_received(self, data: bytes) -> None:
+        self.inner.data_received(data)
+
+    def eof_received(self) -> bool | None:
+        self.inner.eof_received()
+        return None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        try:
+            self.inner.connection_lost(exc)
+        finally:
+            self.connections.discard(self)
+
+    def pause_writing(self) -> None:
+        self.inner.pause_writing()
+
+    def resume_writing(self) -> None:
+        self.inner.resume_writing()
+
+    def shutdown(self) -> None:
+        """Close when idle; otherwise finish the current response, then close."""
+        self.inner.shutdown()
+
+
+class HttpService:
+    """The control plane's app, uvicorn state and protocol factory for one server."""
+
+    def __init__(self, context: ServerContext, server: ServerControl) -> None:
+        app, self.plane = create_app(context, server)
+        self.config = UvicornConfig(
+            app,
+            lifespan="off",
+            http=H11Protocol,
+            ws="none",
+            log_config=None,
+            access_log=False,
+            proxy_headers=False,
+            server_header=False,
+            date_header=False,
+            timeout_keep_alive=30,
+        )
+        self.config.load()
+        self.state = ServerState()
+        self.app_state: dict[str, Any] = {}
+        self.context = context
+        self._date_timer: asyncio.TimerHandle | None = None
+        self._refresh_headers()
+
+    def _refresh_headers(self) -> None:
+        date = formatdate(usegmt=True).encode()
+        self.state.default_headers = [(b"date", date), (b"server", SERVER_HEADER)]
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._date_timer = loop.call_later(DATE_REFRESH_SECONDS, self._refresh_headers)
+
+    def factory(self) -> Callable[[], asyncio.Protocol]:
+        connections = self.context.connections
+
+        def make() -> asyncio.Protocol:
+            inner = H11Protocol(self.config, self.state, self.app_state)
+            return HttpConnection(inner, connections)
+
+        return make
+
+    def close(self) -> None:
+        """Release pending waits (they answer 503) and stop refreshing headers; connections close via the
+        supervisor's registry."""
+        self.plane.waiters.close()
+        if self._date_timer is not None:
+            self._date_timer.cancel()
+            self._date_timer = None

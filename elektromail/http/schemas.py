@@ -1,0 +1,158 @@
+"""The JSON shapes of the HTTP control plane: request bodies, query strings and responses.
+
+Every shape is a ``msgspec.Struct``; the same types decode requests, encode responses and generate the
+OpenAPI document, so the spec cannot drift from what the server does.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from elektromail.fixtures import Flag
+
+# Longest wait a client may ask for; tests that need longer should loop on their side.
+MAX_WAIT_SECONDS = 300.0
+DEFAULT_WAIT_SECONDS = 30.0
+# More matches than this is a runaway test, not a wait.
+MAX_WAIT_COUNT = 10_000
+
+Seconds = Annotated[float, msgspec.Meta(gt=0, le=MAX_WAIT_SECONDS, description="seconds to wait")]
+Uid = Annotated[int, msgspec.Meta(ge=1, le=2**32 - 1, description="IMAP UID (RFC 9051 2.3.1.1)")]
+
+
+class Error(msgspec.Struct, kw_only=True):
+    """Every 4xx and 5xx answer."""
+
+    error: str
+
+
+# ---------------------------------------------------------------- users
+
+
+class NewUser(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=255, pattern=r'^[^\s"\\]+$')]
+    password: Annotated[str, msgspec.Meta(min_length=1)]
+    email: Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+
+
+class User(msgspec.Struct, omit_defaults=True, kw_only=True):
+    name: str
+    email: str | None = None
+
+
+class UsersQuery(msgspec.Struct, forbid_unknown_fields=False, kw_only=True):
+    include_email: bool = False
+
+
+# ---------------------------------------------------------------- messages
+
+
+class MessageRef(msgspec.Struct, kw_only=True):
+    """Where one stored copy of a message lives."""
+
+    user: str
+    mailbox: str
+    uid: int
+
+
+class Summary(msgspec.Struct, kw_only=True, rename={"from_": "from"}):
+    uid: int
+    user: str
+    mailbox: str
+    from_: str | None
+    to: list[str]
+    subject: str | None
+    date: str | None
+    internal_date: datetime
+    flags: list[str]
+    size: int
+
+
+class Header(msgspec.Struct, kw_only=True):
+    name: str
+    value: str
+
+
+class Attachment(msgspec.Struct, kw_only=True):
+    filename: str | None
+    content_type: str
+    size: int
+    content_id: str | None = None
+    inline: bool = False
+
+
+class Detail(msgspec.Struct, kw_only=True, rename={"from_": "from"}):
+    uid: int
+    user: str
+    mailbox: str
+    from_: str | None
+    to: list[str]
+    cc: list[str]
+    subject: str | None
+    date: str | None
+    message_id: str | None
+    internal_date: datetime
+    flags: list[str]
+    size: int
+    headers: list[Header]
+    text: str | None
+    html: str | None
+    attachments: list[Attachment]
+
+
+class MessagesQuery(msgspec.Struct, forbid_unknown_fields=False, kw_only=True):
+    user: str | None = None
+    mailbox: str | None = None
+
+
+class MessageQuery(msgspec.Struct, forbid_unknown_fields=False, kw_only=True):
+    user: str
+    mailbox: str = "INBOX"
+
+
+class WaitQuery(msgspec.Struct, forbid_unknown_fields=False, kw_only=True):
+    user: str | None = None
+    mailbox: str | None = None
+    count: Annotated[int, msgspec.Meta(ge=1, le=MAX_WAIT_COUNT)] = 1
+    subject: str | None = None
+    timeout: Seconds = DEFAULT_WAIT_SECONDS
+
+
+class Messages(msgspec.Struct, kw_only=True):
+    messages: list[Summary]
+
+
+# ---------------------------------------------------------------- injection
+
+
+class Inject(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, rename={"from_": "from"}):
+    """Deliver a message without SMTP: the raw text, or a message built from subject/text/html."""
+
+    to: Annotated[str, msgspec.Meta(min_length=1)] | Annotated[list[str], msgspec.Meta(min_length=1)]
+    from_: str | None = None
+    mailbox: str | None = None
+    flags: list[Flag] = []
+    internal_date: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
+    raw: str | None = None
+    subject: str | None = None
+    text: str | None = None
+    html: str | None = None
+
+
+class Injected(msgspec.Struct, kw_only=True):
+    messages: list[MessageRef]
+
+
+# ---------------------------------------------------------------- server
+
+
+class Status(msgspec.Struct, kw_only=True):
+    status: str
+
+
+class Health(msgspec.Struct, kw_only=True):
+    status: str
+    listeners: dict[str, int]

@@ -1,0 +1,102 @@
+"""``GET /messages/wait``: answer as soon as enough matching mail is stored, without polling.
+
+A waiter subscribes to the store's delivery listeners. Each delivery that could match wakes it; it then
+counts the matching messages in the store (so mail expunged meanwhile is not counted) and either answers
+or sleeps again until the deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+from elektromail.http.schemas import WaitQuery
+from elektromail.http.views import summary_subject
+from elektromail.store.memory import Store
+from elektromail.store.model import Mailbox, MailboxEvent, Message, MessagesAdded, canonical_mailbox_name
+
+
+class Waiters:
+    """Every pending wait, so that a stopping server can release them at once."""
+
+    def __init__(self) -> None:
+        self._wakers: set[asyncio.Event] = set()
+        self.closed = False
+
+    def add(self, event: asyncio.Event) -> None:
+        self._wakers.add(event)
+
+    def discard(self, event: asyncio.Event) -> None:
+        self._wakers.discard(event)
+
+    def close(self) -> None:
+        self.closed = True
+        for event in tuple(self._wakers):
+            event.set()
+
+
+class WaitMatcher:
+    """Which messages a wait query is about."""
+
+    def __init__(self, query: WaitQuery) -> None:
+        self.user = query.user.lower() if query.user is not None else None
+        self.mailbox = canonical_mailbox_name(query.mailbox) if query.mailbox is not None else None
+        self.subject = query.subject.casefold() if query.subject is not None else None
+
+    def mailbox_matches(self, mailbox: Mailbox) -> bool:
+        if self.user is not None and mailbox.account.name.lower() != self.user:
+            return False
+        return self.mailbox is None or mailbox.name == self.mailbox
+
+    def message_matches(self, message: Message) -> bool:
+        if self.subject is None:
+            return True
+        subject = summary_subject(message.parsed)
+        return subject is not None and self.subject in subject.casefold()
+
+    def matches(self, store: Store) -> Iterator[tuple[Mailbox, Message]]:
+        for account in store.accounts():
+            for mailbox in account.mailboxes.values():
+                if self.mailbox_matches(mailbox):
+                    for message in mailbox.messages:
+                        if self.message_matches(message):
+                            yield mailbox, message
+
+
+async def wait_for_messages(store: Store, waiters: Waiters, query: WaitQuery) -> list[tuple[Mailbox, Message]] | None:
+    """The matching messages once there are ``query.count`` of them, or None at the timeout or at stop."""
+    matcher = WaitMatcher(query)
+    found = list(matcher.matches(store))
+    if len(found) >= query.count:
+        return found
+    wake = asyncio.Event()
+
+    def on_delivery(event: MailboxEvent) -> None:
+        if (
+            isinstance(event, MessagesAdded)
+            and matcher.mailbox_matches(event.mailbox)
+            and any(matcher.message_matches(message) for message in event.messages)
+        ):
+            wake.set()
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + query.timeout
+    store.delivery_listeners.add(on_delivery)
+    waiters.add(wake)
+    try:
+        while not waiters.closed:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return None
+            try:
+                await asyncio.wait_for(wake.wait(), remaining)
+            except TimeoutError:
+                return None
+            wake.clear()
+            found = list(matcher.matches(store))
+            if len(found) >= query.count:
+                return found
+        return None
+    finally:
+        store.delivery_listeners.discard(on_delivery)
+        waiters.discard(wake)

@@ -1,0 +1,307 @@
+"""The HTTP control plane's endpoints, driven with httpx against a real server."""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+
+import httpx
+import pytest
+
+from elektromail import ConfigError, ServerThread
+from tests.conftest import ServerFactory
+
+pytestmark = pytest.mark.timeout(30)
+
+
+@pytest.fixture
+def http_server(make_server: ServerFactory) -> ServerThread:
+    return make_server(http_port=0)
+
+
+@pytest.fixture
+def client(http_server: ServerThread) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=f"http://127.0.0.1:{http_server.http_port}", timeout=10) as client:
+        yield client
+
+
+def inject(client: httpx.Client, **fields: object) -> list[dict[str, object]]:
+    response = client.post("/inject", json=fields)
+    assert response.status_code == 201, response.text
+    messages: list[dict[str, object]] = response.json()["messages"]
+    return messages
+
+
+def test_healthz_reports_every_listener(http_server: ServerThread, client: httpx.Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["listeners"] == {
+        "SMTP": http_server.smtp_port,
+        "IMAP": http_server.imap_port,
+        "HTTP": http_server.http_port,
+    }
+    assert response.headers["date"].endswith("GMT")
+
+
+def test_users_list_and_create(client: httpx.Client) -> None:
+    assert client.get("/users").json() == [{"name": "user"}, {"name": "alice"}]
+    with_email = client.get("/users", params={"include_email": "true"}).json()
+    assert {"name": "alice", "email": "alice@example.com"} in with_email
+    created = client.post("/users", json={"name": "carol", "password": "secret", "email": "carol@example.org"})
+    assert created.status_code == 201
+    assert created.json() == {"name": "carol", "email": "carol@example.org"}
+    assert client.post("/users", json={"name": "Carol", "password": "x"}).status_code == 409
+    assert "carol" in [user["name"] for user in client.get("/users").json()]
+
+
+def test_created_user_is_usable_at_once(http_server: ServerThread, client: httpx.Client) -> None:
+    client.post("/users", json={"name": "dave", "password": "pw"}).raise_for_status()
+    account = http_server.server.store.check_password("dave", "pw")
+    assert account is not None
+    assert account.name == "dave"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        (b"{not json", 400, "malformed"),
+        (b'{"password": "x"}', 422, "name"),
+        (b'{"name": 7, "password": "x"}', 422, "$.name"),
+        (b'{"name": "a b", "password": "x"}', 422, "$.name"),
+        (b'{"name": "x", "password": "x", "role": "admin"}', 422, "role"),
+    ],
+)
+def test_bad_user_bodies_name_the_field(client: httpx.Client, body: bytes, status: int, field: str) -> None:
+    response = client.post("/users", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == status
+    assert field in response.json()["error"]
+
+
+def test_inject_builds_a_message_and_routes_like_smtp(client: httpx.Client) -> None:
+    stored = inject(
+        client,
+        to=["Alice+news@example.com", "alice@example.com", "newbie@example.com"],
+        **{"from": "sender@example.net"},
+        subject="Grüße",
+        text="plain body",
+        html="<p>html body</p>",
+    )
+    assert stored == [
+        {"user": "alice", "mailbox": "INBOX", "uid": 1},
+        {"user": "newbie", "mailbox": "INBOX", "uid": 1},
+    ]
+    detail = client.get("/messages/1", params={"user": "alice"}).json()
+    assert detail["subject"] == "Grüße"
+    assert detail["from"] == "sender@example.net"
+    assert detail["text"].strip() == "plain body"
+    assert detail["html"].strip() == "<p>html body</p>"
+    raw = client.get("/messages/1/raw", params={"user": "newbie"})
+    assert raw.headers["content-type"] == "message/rfc822"
+    assert b"\r\n\r\n" in raw.content
+    assert b"\n" not in raw.content.replace(b"\r\n", b"")
+    parsed = message_from_bytes(raw.content, policy=policy.default)
+    assert parsed["Subject"] == "Grüße"
+    assert parsed["Message-ID"]
+    assert parsed["Date"]
+    assert parsed.get_content_type() == "multipart/alternative"
+
+
+def test_inject_raw_into_mailbox_with_flags_and_date(client: httpx.Client) -> None:
+    raw = "Subject: archived\nFrom: a@example.com\n\nbody\n"
+    stored = inject(
+        client,
+        to="alice",
+        raw=raw,
+        mailbox="Archive/2024",
+        flags=["\\Seen", "$Label"],
+        internal_date="2024-02-03T04:05:06+01:00",
+    )
+    assert stored == [{"user": "alice", "mailbox": "Archive/2024", "uid": 1}]
+    listed = client.get("/messages", params={"user": "alice", "mailbox": "Archive/2024"}).json()["messages"]
+    assert len(listed) == 1
+    assert listed[0]["flags"] == ["$Label", "\\Seen"]
+    assert listed[0]["internal_date"] == "2024-02-03T04:05:06+01:00"
+    raw_back = client.get("/messages/1/raw", params={"user": "alice", "mailbox": "Archive/2024"}).content
+    assert raw_back == raw.replace("\n", "\r\n").encode()
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "field"),
+    [
+        ({"subject": "no recipient"}, 422, "to"),
+        ({"to": 5}, 422, "$.to"),
+        ({"to": "a@example.com", "raw": "x", "subject": "both"}, 422, "raw"),
+        ({"to": "a@example.com", "flags": ["bad flag"]}, 422, "$.flags[0]"),
+        ({"to": "a@example.com", "internal_date": "yesterday"}, 422, "internal_date"),
+        ({"to": "a@example.com", "internal_date": "2024-01-01T00:00:00"}, 422, "internal_date"),
+        ({"to": "", "text": "x"}, 422, "to"),
+        ({"to": "a@example.com", "mailbox": "a//b", "text": "x"}, 422, "mailbox"),
+    ],
+)
+def test_bad_inject_requests(client: httpx.Client, fields: dict[str, object], status: int, field: str) -> None:
+    response = client.post("/inject", json=fields)
+    assert response.status_code == status, response.text
+    assert field in response.json()["error"]
+    assert client.get("/messages").json()["messages"] == []
+
+
+def test_inject_larger_than_the_limit_is_413(make_server: ServerFactory) -> None:
+    server = make_server(http_port=0, max_message_size=1000)
+    with httpx.Client(base_url=f"http://127.0.0.1:{server.http_port}") as client:
+        response = client.post("/inject", json={"to": "user", "raw": "Subject: big\r\n\r\n" + "x" * 2000})
+        assert response.status_code == 413
+        huge = client.post("/inject", content=b'{"to": "user", "raw": "' + b"x" * 200_000 + b'"}')
+        assert huge.status_code == 413
+        assert client.get("/messages").json()["messages"] == []
+
+
+def test_messages_list_filters_and_summary_fields(client: httpx.Client) -> None:
+    inject(client, to="alice", subject="one", text="1", **{"from": "Bob <bob@example.com>"})
+    inject(client, to="user", subject="two", text="2")
+    everything = client.get("/messages").json()["messages"]
+    assert sorted(message["subject"] for message in everything) == ["one", "two"]
+    (alice,) = client.get("/messages", params={"user": "ALICE"}).json()["messages"]
+    assert alice["from"] == "bob@example.com"
+    assert alice["to"] == ["alice"]
+    assert set(alice) == {"uid", "user", "mailbox", "from", "to", "subject", "date", "internal_date", "flags", "size"}
+    assert alice["size"] == len(client.get("/messages/1/raw", params={"user": "alice"}).content)
+    assert client.get("/messages", params={"mailbox": "Nope"}).json()["messages"] == []
+    assert client.get("/messages", params={"user": "ghost"}).status_code == 404
+    assert client.get("/messages", params={"user": "alice", "mailbox": "Nope"}).status_code == 404
+
+
+def test_message_detail_lists_attachments(client: httpx.Client) -> None:
+    raw = (
+        "From: a@example.com\r\nTo: alice@example.com\r\nCc: c@example.com\r\nSubject: files\r\n"
+        'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+        '--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename="r.pdf"\r\n'
+        "Content-Transfer-Encoding: base64\r\n\r\nAAECAw==\r\n--b--\r\n"
+    )
+    inject(client, to="alice", raw=raw)
+    detail = client.get("/messages/1", params={"user": "alice", "mailbox": "inbox"}).json()
+    assert detail["text"].strip() == "see attached"
+    assert detail["html"] is None
+    assert detail["cc"] == ["c@example.com"]
+    assert detail["attachments"] == [
+        {"filename": "r.pdf", "content_type": "application/pdf", "size": 4, "content_id": None, "inline": False}
+    ]
+    assert {"name": "Subject", "value": "files"} in detail["headers"]
+
+
+def test_unknown_user_mailbox_or_uid_is_404(client: httpx.Client) -> None:
+    inject(client, to="alice", text="x")
+    for url, params in [
+        ("/messages/1", {"user": "ghost"}),
+        ("/messages/2", {"user": "alice"}),
+        ("/messages/1", {"user": "alice", "mailbox": "Nope"}),
+        ("/messages/99999999999", {"user": "alice"}),
+        ("/messages/1/raw", {"user": "ghost"}),
+        ("/nowhere", {}),
+    ]:
+        response = client.get(url, params=params)
+        assert response.status_code == 404, url
+        assert response.json()["error"]
+    assert client.get("/messages/1").status_code == 422  # user is required
+    assert client.delete("/messages/7", params={"user": "alice"}).status_code == 404
+
+
+def test_delete_removes_one_message(client: httpx.Client) -> None:
+    inject(client, to="alice", subject="a", text="x")
+    inject(client, to="alice", subject="b", text="x")
+    assert client.delete("/messages/1", params={"user": "alice"}).status_code == 204
+    remaining = client.get("/messages", params={"user": "alice"}).json()["messages"]
+    assert [(message["uid"], message["subject"]) for message in remaining] == [(2, "b")]
+
+
+def test_purge_keeps_users_and_mailboxes(client: httpx.Client) -> None:
+    inject(client, to="alice", text="x", mailbox="Kept")
+    inject(client, to="bob", text="y")
+    assert client.post("/purge").json() == {"status": "purged"}
+    assert client.get("/messages").json()["messages"] == []
+    names = [user["name"] for user in client.get("/users").json()]
+    assert "bob" in names
+    assert client.get("/messages", params={"user": "alice", "mailbox": "Kept"}).status_code == 200
+
+
+def test_reset_restores_seed_users_only(client: httpx.Client) -> None:
+    client.post("/users", json={"name": "temp", "password": "x"}).raise_for_status()
+    inject(client, to="alice", text="x")
+    assert client.post("/reset").json() == {"status": "reset"}
+    assert client.get("/users").json() == [{"name": "user"}, {"name": "alice"}]
+    assert client.get("/messages").json()["messages"] == []
+
+
+def test_config_snapshot_hides_secrets(make_server: ServerFactory) -> None:
+    server = make_server(http_port=0, http_token="t0ken-secret")
+    with httpx.Client(base_url=f"http://127.0.0.1:{server.http_port}") as client:
+        response = client.get("/config", headers={"authorization": "Bearer t0ken-secret"})
+    assert response.status_code == 200
+    snapshot = response.json()
+    assert snapshot["http_token_set"] is True
+    assert snapshot["users"][1] == {"name": "alice", "email": "alice@example.com"}
+    assert snapshot["max_message_size"] == 25 * 1024 * 1024
+    assert "t0ken-secret" not in response.text
+    assert "wonderland" not in response.text
+
+
+def test_tls_certificate_is_the_one_the_listeners_present(make_server: ServerFactory) -> None:
+    server = make_server(http_port=0, imaps_port=0)
+    with httpx.Client(base_url=f"http://127.0.0.1:{server.http_port}", timeout=10) as http:
+        response = http.get("/tls/certificate")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/x-pem-file"
+    assert response.text.startswith("-----BEGIN CERTIFICATE-----")
+    trusting = ssl.create_default_context(cadata=response.text)
+    with (
+        socket.create_connection(("127.0.0.1", server.server.port("IMAPS")), timeout=10) as raw,
+        trusting.wrap_socket(raw, server_hostname="localhost") as tls,
+    ):
+        assert tls.recv(100).startswith(b"* OK")
+
+
+def test_tls_certificate_is_404_without_tls(make_server: ServerFactory) -> None:
+    server = make_server(http_port=0, tls_disabled=True)
+    with httpx.Client(base_url=f"http://127.0.0.1:{server.http_port}", timeout=10) as http:
+        response = http.get("/tls/certificate")
+    assert response.status_code == 404
+    assert "TLS" in response.json()["error"]
+
+
+def test_query_of_the_wrong_type_is_422(client: httpx.Client) -> None:
+    response = client.get("/messages/wait", params={"count": "many"})
+    assert response.status_code == 422
+    assert "count" in response.json()["error"]
+    assert client.get("/users", params={"include_email": "perhaps"}).status_code == 422
+
+
+def test_wrong_method_is_405_as_json(client: httpx.Client) -> None:
+    response = client.put("/users")
+    assert response.status_code == 405
+    assert response.json() == {"error": "Method Not Allowed"}
+
+
+def test_smtp_delivery_shows_up_over_http(http_server: ServerThread, client: httpx.Client) -> None:
+    with smtplib.SMTP("127.0.0.1", http_server.smtp_port, timeout=10) as smtp:
+        smtp.sendmail("a@example.com", ["alice+tag@example.com"], b"Subject: via smtp\r\n\r\nhi\r\n")
+    (message,) = client.get("/messages", params={"user": "alice"}).json()["messages"]
+    assert message["subject"] == "via smtp"
+
+
+def test_inject_routes_a_seed_users_address_to_that_user(client: httpx.Client) -> None:
+    client.post("/users", json={"name": "zed", "password": "x"}).raise_for_status()
+    assert inject(client, to="alice@example.com", text="x") == [{"user": "alice", "mailbox": "INBOX", "uid": 1}]
+
+
+def test_http_port_in_use_is_a_config_error(make_server: ServerFactory) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(ConfigError, match=f"HTTP_PORT: port {port} is already in use"):
+            make_server(http_port=port)
