@@ -42,6 +42,10 @@ class Ok:
         self.code = code
 
 
+# Returned by a handler that wrote its own tagged reply and must act after it (STARTTLS).
+ALREADY_REPLIED = Ok("already replied")
+
+
 class CommandFailed(Exception):
     """End the command with a tagged ``NO`` (or ``BAD``) and an optional response code."""
 

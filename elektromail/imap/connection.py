@@ -72,6 +72,7 @@ class ImapConnection(asyncio.Protocol):
     def __init__(self, context: ServerContext, implicit_tls: bool = False) -> None:
         self.context = context
         self.implicit_tls = implicit_tls
+        self.tls_active = implicit_tls
         self.transport: asyncio.Transport | None = None
         self.buffer = bytearray()
         self._waiter: asyncio.Future[None] | None = None
@@ -274,6 +275,7 @@ class ImapConnection(asyncio.Protocol):
         if new_transport is None:
             raise ConnectionClosed
         self.transport = new_transport
+        self.tls_active = True
 
 
 def imap_factory(context: ServerContext, implicit_tls: bool = False) -> Callable[[], asyncio.Protocol]:

@@ -13,4 +13,5 @@ from elektromail.imap import (  # noqa: F401
     mailboxes,
     quota,
     selected_state,
+    starttls,
 )

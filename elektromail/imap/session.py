@@ -14,7 +14,7 @@ from elektromail import __version__
 from elektromail.auth import MECHANISMS
 from elektromail.context import ServerContext
 from elektromail.imap import codes
-from elektromail.imap.commands import CAPABILITIES, COMMANDS, CommandFailed, CommandSpec, State
+from elektromail.imap.commands import ALREADY_REPLIED, CAPABILITIES, COMMANDS, CommandFailed, CommandSpec, State
 from elektromail.imap.connection import (
     ConnectionClosed,
     ImapConnection,
@@ -64,6 +64,12 @@ class Session:
         """Mailbox names and quoted strings in UTF-8 (RFC 9051 5.1, RFC 6855 3)."""
         return "IMAP4REV2" in self.enabled or "UTF8=ACCEPT" in self.enabled
 
+    @property
+    def starttls_available(self) -> bool:
+        """RFC 9051 6.2.1: offered before TLS is in place, never inside it."""
+        config = self.context.config
+        return self.context.tls is not None and not config.tls_disabled and not self.connection.tls_active
+
     def require_account(self) -> Account:
         if self.account is None:
             raise CommandFailed("not authenticated", status="BAD")
@@ -77,6 +83,8 @@ class Session:
     def capabilities(self) -> list[str]:
         names = list(BASE_CAPABILITIES)
         if self.state is State.NOT_AUTHENTICATED:
+            if self.starttls_available:
+                names.append("STARTTLS")
             names.extend(f"AUTH={mechanism}" for mechanism in MECHANISMS)
         names.extend(CAPABILITIES)
         names.append(f"APPENDLIMIT={self.context.config.max_message_size}")
@@ -247,6 +255,8 @@ class Session:
             log.exception("IMAP %s failed for %s", name, self.connection.peer)
             status, message, code = "NO", f"{name} failed", codes.SERVERBUG
         else:
+            if result is ALREADY_REPLIED:
+                return
             if result is not None:
                 message = result.text or message
                 code = result.code

@@ -9,29 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from elektromail import ServerThread
 from elektromail.tls import generate_certificate
 from tests.conftest import ServerFactory
 from tests.integration.process import run_cli
-
-
-def certificate_pem(server: ServerThread) -> bytes:
-    """The certificate the server presents, as a client would download it."""
-    context = server.server.context
-    assert context is not None
-    assert context.tls is not None
-    provider = context.tls
-
-    async def material() -> bytes:
-        return (await provider.material()).certificate_pem
-
-    pem: bytes = server.call(material)
-    return pem
-
-
-def client_context(server: ServerThread) -> ssl.SSLContext:
-    context = ssl.create_default_context(cadata=certificate_pem(server).decode())
-    return context
+from tests.integration.tls_client import client_context
 
 
 def _greeting_over_tls(port: int, context: ssl.SSLContext, server_name: str = "localhost") -> bytes:
