@@ -47,7 +47,7 @@ def test_imaps_with_imaplib(make_server: ServerFactory) -> None:
     imap = imaplib.IMAP4_SSL("127.0.0.1", server.server.port("IMAPS"), ssl_context=client_context(server), timeout=10)
     try:
         assert "STARTTLS" not in _capabilities(imap)
-        typ, data = imap._simple_command("STARTTLS")  # type: ignore[attr-defined]
+        typ, data = imap._simple_command("STARTTLS")
     except imaplib.IMAP4.error as error:  # imaplib raises on BAD
         refusal = str(error)
     else:
