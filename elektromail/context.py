@@ -6,6 +6,9 @@ import asyncio
 from typing import TYPE_CHECKING, Protocol
 
 from elektromail.config import Config
+from elektromail.delivery.routing import Router
+from elektromail.delivery.rules import DsnRules
+from elektromail.delivery.service import Delivery, local_hostname
 from elektromail.store.memory import Store
 
 if TYPE_CHECKING:
@@ -59,4 +62,6 @@ class ServerContext:
         self.store = store
         self.connections = Connections()
         self.tls: TlsProvider | None = None  # None when TLS is off entirely
+        # Routing without DSN rules until the supervisor decodes ELEKTROMAIL_DSN_RULES (Server._prepare).
+        self.delivery = Delivery(store, DsnRules(), Router(config.users), local_hostname())
         self.stopping = False
