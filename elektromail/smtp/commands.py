@@ -41,13 +41,15 @@ class Path:
 
 NULL_PATH = Path("", "", "")
 
-# RFC 5321 4.1.2 with RFC 6531 3.3: UTF-8 is allowed in atoms, quoted strings and domain labels; whether
-# the session may use it (the SMTPUTF8 parameter) is checked by the caller.
-_UTF8 = "\u0080-\U0010ffff"
-_ATEXT = rf"[A-Za-z0-9!#$%&'*+\-/=?^_`{{|}}~{_UTF8}]"
+# RFC 5321 4.1.2. RFC 6531 3.3 also allows UTF-8 in atoms, quoted strings, domain labels and parameter
+# values: rather than compile huge character classes, non-ASCII characters are folded to a letter before
+# matching (one character for one, so spans stay valid), and whether the session may use UTF-8 at all
+# (the SMTPUTF8 parameter) is checked by the caller.
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ATEXT = r"[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]"
 _DOT_STRING = rf"{_ATEXT}+(?:\.{_ATEXT}+)*"
-_QUOTED_STRING = rf'"(?:[\x20\x21\x23-\x5b\x5d-\x7e{_UTF8}]|\\[\x20-\x7e])*"'
-_LABEL = rf"[A-Za-z0-9{_UTF8}](?:[A-Za-z0-9\-{_UTF8}]*[A-Za-z0-9{_UTF8}])?"
+_QUOTED_STRING = r'"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e])*"'
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
 _DOMAIN = rf"{_LABEL}(?:\.{_LABEL})*"
 _ADDRESS_LITERAL = r"\[[\x21-\x5a\x5e-\x7e]+\]"
 _SOURCE_ROUTE = rf"@{_DOMAIN}(?:,@{_DOMAIN})*:"
@@ -57,8 +59,8 @@ _PATH = re.compile(
 )
 # RFC 5321 4.1.1.3: "postmaster" without a domain is a valid forward-path (case-insensitive).
 _POSTMASTER = re.compile(r"<postmaster>", re.IGNORECASE)
-# RFC 5321 4.1.2: esmtp-keyword ["=" esmtp-value]; RFC 6531 3.3 allows UTF-8 in values.
-_PARAMETER = re.compile(rf"(?P<key>[A-Za-z0-9][A-Za-z0-9\-]*)(?:=(?P<value>[\x21-\x3c\x3e-\x7e{_UTF8}]+))?")
+# RFC 5321 4.1.2: esmtp-keyword ["=" esmtp-value].
+_PARAMETER = re.compile(r"(?P<key>[A-Za-z0-9][A-Za-z0-9\-]*)(?:=(?P<value>[\x21-\x3c\x3e-\x7e]+))?")
 _QUOTED_PAIR = re.compile(r"\\(.)")
 
 
@@ -97,13 +99,13 @@ def parse_parameters(text: str) -> dict[str, str | None]:
     for word in text[1:].split(" "):
         if not word:
             continue  # tolerate doubled spaces between parameters
-        match = _PARAMETER.fullmatch(word)
+        match = _PARAMETER.fullmatch(_fold(word))
         if match is None:
             raise CommandError(replies.SYNTAX_ERROR)
         key = match["key"].upper()
         if key in parameters:
             raise CommandError(replies.SYNTAX_ERROR)
-        parameters[key] = match["value"]
+        parameters[key] = None if match.start("value") < 0 else word[match.start("value") :]
     return parameters
 
 
@@ -115,13 +117,21 @@ def _strip_prefix(argument: str, prefix: str, bad_syntax: Reply) -> str:
 
 
 def _parse_path(text: str, bad_syntax: Reply) -> tuple[Path, str]:
-    match = _PATH.match(text)
+    match = _PATH.match(_fold(text))
     if match is None:
         raise CommandError(bad_syntax)
-    local, domain, address = match["local"], match["domain"], match["address"]
-    if len(local.encode()) > LOCAL_PART_MAX or len(domain.encode()) > DOMAIN_MAX or len(match[0].encode()) > PATH_MAX:
+    local = text[match.start("local") : match.end("local")]
+    domain = text[match.start("domain") : match.end("domain")]
+    address = text[match.start("address") : match.end("address")]
+    path_length = len(text[: match.end()].encode())
+    if len(local.encode()) > LOCAL_PART_MAX or len(domain.encode()) > DOMAIN_MAX or path_length > PATH_MAX:
         too_long = replies.SENDER_TOO_LONG if bad_syntax is replies.BAD_SENDER_SYNTAX else replies.RECIPIENT_TOO_LONG
         raise CommandError(too_long)
     if local.startswith('"'):
         local = _QUOTED_PAIR.sub(r"\1", local[1:-1])
     return Path(local, domain, address), text[match.end() :]
+
+
+def _fold(text: str) -> str:
+    """Non-ASCII characters become ``a`` so the ASCII grammar accepts UTF-8 where RFC 6531 does."""
+    return text if text.isascii() else _NON_ASCII.sub("a", text)
