@@ -128,7 +128,8 @@ def test_rcpt_to_errors(server: ServerThread, command: str, reply: replies.Reply
 
 
 @pytest.mark.parametrize(
-    "reverse_path", ["<>", "<@relay.example,@other.example:a@b.example>", '<"quoted name"@b.example>', "<a@[127.0.0.1]>"]
+    "reverse_path",
+    ["<>", "<@relay.example,@other.example:a@b.example>", '<"quoted name"@b.example>', "<a@[127.0.0.1]>"],
 )
 def test_valid_reverse_path_forms(server: ServerThread, reverse_path: str) -> None:
     with Wire(server.smtp_port) as wire:

@@ -82,8 +82,8 @@ def test_terminator_split_between_writes(server: ServerThread) -> None:
 
 def test_pipelined_transactions_are_answered_in_order(server: ServerThread) -> None:
     batch = b"".join(
-        b"MAIL FROM:<a@b.example>\r\nRCPT TO:<user@example.com>\r\nRCPT TO:<bad>\r\nDATA\r\nSubject: %d\r\n\r\nx\r\n.\r\n"
-        % number
+        b"MAIL FROM:<a@b.example>\r\nRCPT TO:<user@example.com>\r\nRCPT TO:<bad>\r\n"
+        b"DATA\r\nSubject: %d\r\n\r\nx\r\n.\r\n" % number
         for number in range(20)
     )
     with Wire(server.smtp_port) as wire:
@@ -125,7 +125,7 @@ def test_size_limit_is_exact_after_unstuffing(make_server: ServerFactory) -> Non
 def test_size_parameter_over_the_limit(make_server: ServerFactory) -> None:
     server = make_server(max_message_size=1000)
     with Wire(server.smtp_port) as wire:
-        code, text = wire.command("EHLO c.example")
+        _, text = wire.command("EHLO c.example")
         assert "SIZE 1000" in text.split("\n")
         assert wire.command("MAIL FROM:<a@b.example> SIZE=1001") == (552, replies.MESSAGE_TOO_BIG.message)
         assert wire.code("MAIL FROM:<a@b.example> SIZE=1000") == 250
