@@ -64,4 +64,6 @@ class ServerContext:
         # Routing without DSN rules until the supervisor decodes ELEKTROMAIL_DSN_RULES (Server._prepare).
         self.delivery = Delivery(store, DsnRules(), Router(config.users), local_hostname())
         self.tls: TlsProvider | None = None  # None when TLS is off entirely
+        # Routing without DSN rules until the supervisor decodes ELEKTROMAIL_DSN_RULES (Server._prepare).
+        self.delivery = Delivery(store, DsnRules(), Router(config.users), local_hostname())
         self.stopping = False

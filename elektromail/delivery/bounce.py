@@ -97,9 +97,9 @@ def build_bounce(
         "",
     ]
     head = (crlf.join(parts) + crlf).encode()
-    if original and not original.endswith(b"\r\n"):
-        original += b"\r\n"
-    return head + original + f"--{boundary}--\r\n".encode()
+    # RFC 2046 5.1.1: the CRLF before a boundary belongs to the boundary, so one is added and the
+    # returned message keeps its own final line end.
+    return head + original + f"\r\n--{boundary}--\r\n".encode()
 
 
 def explanation_ascii(lines: Sequence[str]) -> bool:

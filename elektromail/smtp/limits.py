@@ -16,8 +16,8 @@ TEXT_LINE_MAX = 1000
 LOCAL_PART_MAX = 64
 DOMAIN_MAX = 255
 PATH_MAX = 256
-# RFC 5321 4.5.3.1.8: a server must accept at least 100 recipients; the configured limit should not be lower.
-RECIPIENTS_MINIMUM = 100
+# Recipients per message come from ELEKTROMAIL_MAX_RECIPIENTS: its default, 100, is the least RFC 5321
+# 4.5.3.1.8 allows a server; lower values exist to test how clients handle 452.
 # RFC 5321 7.8 (resource exhaustion): after this many failed commands in a row the session ends with 421.
 BAD_COMMAND_LIMIT = 10
 # While a reply is being produced asynchronously, stop reading once this much input is waiting.

@@ -50,6 +50,7 @@ START_MAIL_INPUT = Reply(354, "", "End data with <CR><LF>.<CR><LF>")
 SHUTTING_DOWN = Reply(421, "4.3.2", "Service shutting down")
 IDLE_TIMEOUT = Reply(421, "4.4.2", "Idle timeout, closing connection")
 TOO_MANY_ERRORS = Reply(421, "4.7.0", "Too many errors, closing connection")
+INTERNAL_ERROR = Reply(421, "4.3.0", "Internal error, closing connection")
 LOCAL_ERROR = Reply(451, "4.3.0", "Local error in processing, try again later")
 TOO_MANY_RECIPIENTS = Reply(452, "4.5.3", "Too many recipients")
 

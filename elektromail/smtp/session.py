@@ -4,6 +4,9 @@ Input collects in a ``bytearray``; complete lines are handled in order and their
 written with one ``transport.write`` per batch of pipelined commands. A command whose reply needs the
 store (end of DATA, AUTH) runs as a task; until its reply is queued no further input is handled, so
 replies keep their order and a ``250`` after DATA is only sent once the message is committed.
+
+STARTTLS (RFC 3207) slots in as one more entry in ``_HANDLERS`` and ``SmtpSettings.extensions``: the
+handler answers 220, upgrades with ``loop.start_tls`` and calls :meth:`SmtpSession.restart_after_tls`.
 """
 
 from __future__ import annotations
@@ -108,6 +111,18 @@ class SmtpSession(asyncio.Protocol):
         self._sasl: Callable[[bytes], None] | None = None
         self._reset_transaction()
 
+    def restart_after_tls(self, transport: asyncio.BaseTransport) -> None:
+        """Continue on the TLS transport after STARTTLS (RFC 3207 4.2).
+
+        Plaintext the client sent after STARTTLS is discarded (it could have been injected), and the
+        session forgets everything it learnt before the handshake: greeting, authentication, transaction.
+        """
+        self.transport = cast(asyncio.Transport, transport)
+        self.buffer.clear()
+        self._discarding = False
+        self.tls_active = True
+        self._reset_session()
+
     def _reset_transaction(self) -> None:
         self.sender: str | None = None  # None: no transaction; "" is the null reverse-path
         self.recipients: list[Recipient] = []
@@ -168,6 +183,15 @@ class SmtpSession(asyncio.Protocol):
 
     def _process(self) -> None:
         """Handle every complete line or DATA section in the buffer, then write the replies in one go."""
+        try:
+            self._handle_input()
+        except Exception:  # a bug in framing: this session cannot know where it is, so it ends alone
+            log.exception("SMTP session failed")
+            self._say_goodbye(replies.INTERNAL_ERROR)
+            return
+        self._flush()
+
+    def _handle_input(self) -> None:
         buffer = self.buffer
         while not (self._busy or self._closing or self._write_paused):
             if self._data is not None:
@@ -207,7 +231,6 @@ class SmtpSession(asyncio.Protocol):
         if self._read_paused and not self._busy and len(buffer) < PENDING_INPUT_MAX and self.transport is not None:
             self._read_paused = False
             self.transport.resume_reading()
-        self._flush()
 
     def _line(self, line: bytes) -> None:
         if self._sasl is not None:

@@ -1,0 +1,98 @@
+"""The pure SMTP argument parser: paths, parameters and their errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from elektromail.smtp import replies
+from elektromail.smtp.commands import CommandError, parse_mail, parse_parameters, parse_rcpt, split_command
+
+
+def test_split_command_upper_cases_the_verb_only() -> None:
+    assert split_command("mail FROM:<a@b>") == ("MAIL", "FROM:<a@b>")
+    assert split_command("NOOP") == ("NOOP", "")
+
+
+@pytest.mark.parametrize(
+    ("argument", "address", "local_part", "domain"),
+    [
+        ("FROM:<a@b.example>", "a@b.example", "a", "b.example"),
+        ("from:<A.B+tag@Sub.Example>", "A.B+tag@Sub.Example", "A.B+tag", "Sub.Example"),
+        ("FROM: <a@b.example>", "a@b.example", "a", "b.example"),
+        ('FROM:<"x y\\"z"@b.example>', '"x y\\"z"@b.example', 'x y"z', "b.example"),
+        ("FROM:<@r.example,@s.example:a@b.example>", "a@b.example", "a", "b.example"),
+        ("FROM:<a@[192.0.2.1]>", "a@[192.0.2.1]", "a", "[192.0.2.1]"),
+        ("FROM:<a@[IPv6:2001:db8::1]>", "a@[IPv6:2001:db8::1]", "a", "[IPv6:2001:db8::1]"),
+        ("FROM:<üser@exämple.org>", "üser@exämple.org", "üser", "exämple.org"),
+    ],
+)
+def test_reverse_paths(argument: str, address: str, local_part: str, domain: str) -> None:
+    path, parameters = parse_mail(argument)
+    assert (path.address, path.local_part, path.domain) == (address, local_part, domain)
+    assert parameters == {}
+
+
+def test_null_reverse_path_with_parameters() -> None:
+    path, parameters = parse_mail("FROM:<> SIZE=10 body=8bitmime SMTPUTF8")
+    assert path.is_null
+    assert parameters == {"SIZE": "10", "BODY": "8bitmime", "SMTPUTF8": None}
+
+
+@pytest.mark.parametrize(
+    "argument",
+    [
+        "FROM:a@b.example",
+        "FROM<a@b.example>",
+        "TO:<a@b.example>",
+        "FROM:<a@b.example",
+        "FROM:<a.@b.example>",
+        "FROM:<.a@b.example>",
+        "FROM:<a..b@b.example>",
+        "FROM:<a@-b.example>",
+        "FROM:<a@b.example.>",
+        "FROM:<a b@b.example>",
+        "FROM:<a@b@c.example>",
+        "FROM:<@b.example>",
+        "FROM:<a@>",
+        "FROM:<a>",
+    ],
+)
+def test_bad_reverse_paths(argument: str) -> None:
+    with pytest.raises(CommandError) as caught:
+        parse_mail(argument)
+    assert caught.value.reply is replies.BAD_SENDER_SYNTAX
+
+
+def test_length_limits() -> None:
+    assert parse_mail(f"FROM:<{'a' * 64}@b.example>")[0].local_part == "a" * 64
+    with pytest.raises(CommandError) as caught:
+        parse_mail(f"FROM:<{'a' * 65}@b.example>")
+    assert caught.value.reply is replies.SENDER_TOO_LONG
+    # The local-part limit counts octets: 33 two-octet characters are 66 octets.
+    with pytest.raises(CommandError):
+        parse_rcpt(f"TO:<{'ü' * 33}@b.example>")
+    long_domain = ".".join(["d" * 60] * 4) + ".example"
+    with pytest.raises(CommandError) as caught:
+        parse_rcpt(f"TO:<user@{long_domain}>")
+    assert caught.value.reply is replies.RECIPIENT_TOO_LONG
+
+
+def test_forward_paths() -> None:
+    assert parse_rcpt("TO:<postmaster>")[0].local_part == "postmaster"
+    assert parse_rcpt("to:<PostMaster>")[0].address == "postmaster"
+    assert parse_rcpt("TO:<u+t@x.example> NOTIFY=NEVER")[1] == {"NOTIFY": "NEVER"}
+    for bad in ("TO:<>", "TO:u@x.example", "FROM:<u@x.example>"):
+        with pytest.raises(CommandError) as caught:
+            parse_rcpt(bad)
+        assert caught.value.reply is replies.BAD_RECIPIENT_SYNTAX
+
+
+@pytest.mark.parametrize("text", ["x", " =1", " A=", " A=b=c", " A=1 a=2", " A=\x01", " -A"])
+def test_bad_parameters(text: str) -> None:
+    with pytest.raises(CommandError) as caught:
+        parse_parameters(text)
+    assert caught.value.reply is replies.SYNTAX_ERROR
+
+
+def test_parameter_values_may_be_utf8() -> None:
+    assert parse_parameters(" X-NAME=grüße") == {"X-NAME": "grüße"}
