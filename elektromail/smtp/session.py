@@ -5,16 +5,17 @@ written with one ``transport.write`` per batch of pipelined commands. A command 
 store (end of DATA, AUTH) runs as a task; until its reply is queued no further input is handled, so
 replies keep their order and a ``250`` after DATA is only sent once the message is committed.
 
-STARTTLS (RFC 3207) slots in as one more entry in ``_HANDLERS`` and ``SmtpSettings.extensions``: the
-handler answers 220, upgrades with ``loop.start_tls`` and calls :meth:`SmtpSession.restart_after_tls`.
+STARTTLS (RFC 3207) answers 220, drops any plaintext pipelined after it, upgrades the transport in place
+with ``loop.start_tls`` and starts the session afresh (:meth:`SmtpSession.restart_after_tls`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections.abc import Awaitable, Callable
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from elektromail.auth import SaslError, authenticate, decode_text, parse_plain
 from elektromail.context import ServerContext
@@ -30,6 +31,9 @@ from elektromail.smtp.limits import (
     PENDING_INPUT_MAX,
 )
 from elektromail.smtp.replies import BAD_COMMAND_CODES, Reply, multiline
+
+if TYPE_CHECKING:
+    from elektromail.tls import TlsProvider
 
 log = logging.getLogger("elektromail.smtp")
 
@@ -58,9 +62,12 @@ class SmtpSettings:
         self.greeting = f"220 {self.hostname} ESMTP elektromail ready\r\n".encode()
         self.helo_reply = f"250 {self.hostname}\r\n".encode()
         self.ehlo_reply = multiline(250, [self.hostname, *self.extensions()])
+        # RFC 3207 4: STARTTLS is offered on plaintext connections only, when TLS is configured.
+        self.starttls = context.tls is not None and not config.tls_disabled and not implicit_tls
+        self.ehlo_reply_with_starttls = multiline(250, [self.hostname, *self.extensions(), "STARTTLS"])
 
     def extensions(self) -> list[str]:
-        """The EHLO keywords. STARTTLS (RFC 3207) joins this list when the session can upgrade."""
+        """The EHLO keywords every session offers (STARTTLS is added on plaintext connections)."""
         return [
             f"SIZE {self.max_message_size}",  # RFC 1870
             "8BITMIME",  # RFC 6152
@@ -114,12 +121,11 @@ class SmtpSession(asyncio.Protocol):
     def restart_after_tls(self, transport: asyncio.BaseTransport) -> None:
         """Continue on the TLS transport after STARTTLS (RFC 3207 4.2).
 
-        Plaintext the client sent after STARTTLS is discarded (it could have been injected), and the
-        session forgets everything it learnt before the handshake: greeting, authentication, transaction.
+        Plaintext the client sent after STARTTLS was discarded before the handshake began (it could have
+        been injected); what is buffered now arrived inside TLS. The session forgets everything it learnt
+        before the handshake: greeting, authentication, transaction.
         """
         self.transport = cast(asyncio.Transport, transport)
-        self.buffer.clear()
-        self._discarding = False
         self.tls_active = True
         self._reset_session()
 
@@ -328,7 +334,8 @@ class SmtpSession(asyncio.Protocol):
             return
         self.greeting = EHLO
         self._reset_transaction()  # RFC 5321 4.1.4: EHLO is an implicit RSET
-        self._send(self.settings.ehlo_reply)
+        offer_tls = self.settings.starttls and not self.tls_active
+        self._send(self.settings.ehlo_reply_with_starttls if offer_tls else self.settings.ehlo_reply)
 
     def cmd_helo(self, argument: str) -> None:
         if not argument.strip():
@@ -463,6 +470,53 @@ class SmtpSession(asyncio.Protocol):
     def cmd_help(self, argument: str) -> None:
         self._send(HELP_REPLY)
 
+    # ------------------------------------------------------------------ STARTTLS (RFC 3207)
+
+    def cmd_starttls(self, argument: str) -> None:
+        provider = self.context.tls
+        if argument:
+            self._reply(replies.STARTTLS_NO_PARAMETERS)
+        elif self.tls_active:
+            self._reply(replies.TLS_ALREADY_ACTIVE)
+        elif not self.settings.starttls or provider is None:
+            self._reply(replies.NOT_IMPLEMENTED)
+        else:
+            self._busy = True  # input waits: nothing after STARTTLS may be read as plaintext
+            self._task = self._loop.create_task(self._start_tls(provider))
+
+    async def _start_tls(self, provider: TlsProvider) -> None:
+        try:
+            material = await provider.material()
+        except Exception:
+            log.exception("TLS certificate unavailable")
+            self._busy = False
+            self._reply(replies.TLS_NOT_AVAILABLE)
+            self._process()
+            return
+        if self._closed or self.transport is None:
+            return
+        self._out.append(replies.READY_FOR_TLS.wire)
+        self._flush()
+        # RFC 3207 6 (CVE-2011-0411): plaintext pipelined after STARTTLS is dropped, never executed later.
+        self.buffer.clear()
+        self._discarding = False
+        try:
+            transport = await self._loop.start_tls(self.transport, self, material.context, server_side=True)
+        except (OSError, ssl.SSLError, ConnectionError) as error:
+            log.info("STARTTLS handshake failed: %s", error)
+            if self.transport is not None:
+                self.transport.abort()
+            return
+        if transport is None or self._closed:
+            return
+        self.restart_after_tls(transport)
+        self._busy = False
+        self._task = None
+        if self._shutdown_pending:
+            self._say_goodbye(replies.SHUTTING_DOWN)
+        else:
+            self._process()
+
     # ------------------------------------------------------------------ AUTH (RFC 4954)
 
     def cmd_auth(self, argument: str) -> None:
@@ -538,6 +592,7 @@ _HANDLERS: dict[str, Callable[[SmtpSession, str], None]] = {
     "EXPN": SmtpSession.cmd_expn,
     "HELP": SmtpSession.cmd_help,
     "AUTH": SmtpSession.cmd_auth,
+    "STARTTLS": SmtpSession.cmd_starttls,
 }
 
 
