@@ -106,7 +106,7 @@ def _charset_codec(charset: bytes) -> str:
 def _decode_word(charset: bytes, encoding: bytes, text: bytes) -> str | None:
     try:
         if encoding in (b"b", b"B"):
-            data = base64.b64decode(text + b"=" * (-len(text) % 4))
+            data = base64.b64decode(text + b"=" * (-len(text) % 4), validate=True)
         else:
             data = _QP_Q_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), text.replace(b"_", b" "))
     except (binascii.Error, ValueError):
