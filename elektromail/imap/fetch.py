@@ -232,9 +232,7 @@ def _beyond(sequence: SequenceSet, exists: int) -> bool:
     )
 
 
-def selected_messages(
-    session: Session, sequence: SequenceSet, by_uid: bool
-) -> list[tuple[int, Message]]:
+def selected_messages(session: Session, sequence: SequenceSet, by_uid: bool) -> list[tuple[int, Message]]:
     """(sequence number, message) pairs a sequence set names; shared by FETCH, STORE, COPY and MOVE."""
     view = session.require_selected()
     if sequence.saved:
