@@ -104,8 +104,8 @@ def test_mbsync_round_trip(server: ServerThread, tmp_path: Path) -> None:
         uids = client.search(["ALL"])
         assert len(uids) == MESSAGES - 1 + 5
         fetched = client.fetch(uids, ["BODY.PEEK[HEADER.FIELDS (SUBJECT)]", "FLAGS"]).values()
-        by_subject = {data[b"BODY[HEADER.FIELDS (SUBJECT)]"].strip(): data[b"FLAGS"] for data in fetched}
-        assert b"Subject: message 2" not in by_subject
-        assert b"Subject: message 105" in by_subject
-        assert b"\\Flagged" in by_subject[b"Subject: message 1"]
-        assert b"\\Flagged" not in by_subject[b"Subject: message 3"]
+        flags_by_subject = {data[b"BODY[HEADER.FIELDS (SUBJECT)]"].strip(): data[b"FLAGS"] for data in fetched}
+        assert b"Subject: message 2" not in flags_by_subject
+        assert b"Subject: message 105" in flags_by_subject
+        assert b"\\Flagged" in flags_by_subject[b"Subject: message 1"]
+        assert b"\\Flagged" not in flags_by_subject[b"Subject: message 3"]
