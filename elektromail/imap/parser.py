@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from elektromail.imap import mutf7
 from elektromail.imap.limits import MAX_NUMBER, MAX_NUMBER64
-from elektromail.store.model import canonical_flag, canonical_mailbox_name
+from elektromail.store.model import SYSTEM_FLAGS, canonical_flag, canonical_mailbox_name
 
 
 class ParseError(Exception):
@@ -33,6 +33,9 @@ ASTRING_CHARS = ATOM_CHARS | {ord("]")}
 TAG_CHARS = ASTRING_CHARS - {ord("+")}
 LIST_CHARS = ATOM_CHARS | frozenset(b"%*]")
 _DIGITS = frozenset(b"0123456789")
+
+# RFC 9051 2.3.2 system flags, plus \Recent which rev1 clients may still send (ignored where set).
+KNOWN_SYSTEM_FLAGS = frozenset({*SYSTEM_FLAGS, "\\Recent"})
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTH_NUMBER = {name.lower(): number for number, name in enumerate(MONTHS, 1)}
@@ -326,7 +329,13 @@ class Reader:
         """RFC 9051 9 flag: a system flag, ``\\``-extension or keyword atom; system flags case-folded."""
         if self.peek() == 0x5C:
             self.pos += 1
-            return canonical_flag("\\" + self.atom())
+            flag = canonical_flag("\\" + self.atom())
+            if flag.lower() == "\\recent":
+                flag = "\\Recent"
+            if flag not in KNOWN_SYSTEM_FLAGS:
+                # RFC 9051 2.3.2: "\" names are reserved for flags defined by RFCs; clients cannot invent them.
+                raise self.error(f"unknown system flag {flag}")
+            return flag
         return self.atom()
 
     def flag_list(self) -> list[str]:
