@@ -1,6 +1,6 @@
 """BODY and BODYSTRUCTURE (RFC 9051 7.5.2) from the MIME tree, encoded once per message as IMAP bytes.
 
-BODY is the non-extensible form; BODYSTRUCTURE adds extension data: MD5 (always NIL), disposition,
+BODY is the non-extensible form; BODYSTRUCTURE adds extension data: MD5 (Content-MD5 or NIL), disposition,
 language and location for leaves; parameters, disposition, language and location for multiparts.
 """
 
@@ -69,7 +69,7 @@ def encode_body(part: MimePart, raw: bytes, extended: bool) -> bytes:
     elif part.type.lower() == b"text":
         fields += b" %d" % raw.count(b"\n", part.body_start, part.end)
     if extended:
-        fields += b" NIL " + _extension(part)  # body-fld-md5 is NIL: nobody sends Content-MD5 any more
+        fields += b" " + nstring(headers.get("content-md5")) + b" " + _extension(part)
     return b"(" + fields + b")"
 
 

@@ -123,13 +123,16 @@ def _parse_entity(
             empty = MimePart(end, end, end, Headers([]))
             empty.params.append(DEFAULT_CHARSET)
             part.children = [empty]
-    elif (kind_lower, part.subtype.lower()) == MESSAGE_RFC822 and part.encoding.lower() in (
-        b"7bit",
-        b"8bit",
-        b"binary",
-    ):
-        inner_body = header_block_end(raw, body_start, end)
-        part.message = _parse_entity(raw, body_start, inner_body, end, TEXT_PLAIN, depth + 1)
+    elif (kind_lower, part.subtype.lower()) == MESSAGE_RFC822:
+        if part.encoding.lower() in (b"7bit", b"8bit", b"binary"):
+            inner_body = header_block_end(raw, body_start, end)
+            part.message = _parse_entity(raw, body_start, inner_body, end, TEXT_PLAIN, depth + 1)
+        else:
+            # RFC 2046 5.2.1 forbids encoding a message/rfc822 body; BODYSTRUCTURE still needs an inner
+            # message, so an empty one stands in (as Dovecot answers).
+            empty = MimePart(end, end, end, Headers([]))
+            empty.params.append(DEFAULT_CHARSET)
+            part.message = empty
     return part
 
 

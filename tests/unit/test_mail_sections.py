@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from elektromail.mail.bodystructure import bodystructure
 from elektromail.mail.message import ParsedMessage
 from elektromail.mail.sections import (
     HEADER,
@@ -18,6 +19,7 @@ from elektromail.mail.sections import (
     binary_bytes,
     section_bytes,
 )
+from tests.unit.imap_literals import parse_imap
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 
@@ -104,3 +106,18 @@ def test_message_without_body() -> None:
     parsed = load("06-no-body.eml")
     assert section_bytes(parsed, Section(text=TEXT)) == b""
     assert section_bytes(parsed, Section((1,))) == b""
+
+
+def test_encoded_message_rfc822_still_has_an_inner_message() -> None:
+    """RFC 9051 7.5.2: a message/rfc822 body always carries envelope, body and lines, even when the
+    sender broke RFC 2046 5.2.1 by base64-encoding it (Dovecot answers with an empty inner message)."""
+    raw = (
+        b'Subject: x\r\nContent-Type: multipart/mixed; boundary="p"\r\n\r\n--p\r\n'
+        b"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\nRnJvbTogYUBiCgp4Cg==\r\n--p--\r\n"
+    )
+    structure = parse_imap(bodystructure(ParsedMessage(raw)))[0]
+    inner = structure[0]
+    assert inner[:7] == (b"message", b"rfc822", None, None, None, b"base64", 20)
+    assert inner[7] == (None,) * 10
+    assert inner[8][:2] == (b"text", b"plain")
+    assert inner[9] == 0
