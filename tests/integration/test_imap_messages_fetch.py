@@ -134,13 +134,14 @@ def test_copy_move_expunge(client: IMAPClient) -> None:
     assert status == "OK"
     assert data[0].split(b" ")[2:4] == [b"1:2", b"1:2]"]
     client.move([3], "Archive")
-    assert client.search(["ALL"]) == [1, 2, *range(4, 15)]
+    last = len(list(CORPUS.glob("*.eml")))
+    assert client.search(["ALL"]) == [1, 2, *range(4, last + 1)]
     client.add_flags([1, 2], ["\\Deleted"])
     client.expunge()
-    assert client.search(["ALL"]) == list(range(4, 15))  # imapclient searches by UID
+    assert client.search(["ALL"]) == list(range(4, last + 1))  # imapclient searches by UID
     client.add_flags([4, 5], ["\\Deleted"])
     client.uid_expunge([5])  # UID EXPUNGE removes only the named \Deleted messages
-    assert len(client.search(["ALL"])) == 10
+    assert len(client.search(["ALL"])) == last - 4
     client.select_folder("Archive")
     assert len(client.search(["ALL"])) == 3
     client.close_folder()
