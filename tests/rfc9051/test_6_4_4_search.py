@@ -194,7 +194,8 @@ def test_search_rev2_plain_search_answers_esearch_rfc9051_6_4_4(box: SearchBox) 
     """RFC 9051 6.4.4/7.3.4: an IMAP4rev2 client gets ESEARCH for plain SEARCH; rev1 gets SEARCH."""
     result = box.client.ok("SEARCH", "FLAGGED")
     if box.client.rev2_enabled:
-        assert result.of_kind("ESEARCH") and not result.of_kind("SEARCH")
+        assert result.of_kind("ESEARCH")
+        assert not result.of_kind("SEARCH")
     else:
         assert result.one("SEARCH").data == [2]
 
@@ -227,7 +228,8 @@ def test_esearch_carries_tag_correlator_rfc9051_7_3_4(box: SearchBox) -> None:
     result = box.client.command("SEARCH", "RETURN (COUNT)", "ALL", tag="corr42")
     response = result.one("ESEARCH")
     correlator = response.data[0]
-    assert isinstance(correlator, list) and correlator[1] == b"corr42"
+    assert isinstance(correlator, list)
+    assert correlator[1] == b"corr42"
 
 
 def test_esearch_uid_indicator_rfc9051_7_3_4(box: SearchBox) -> None:

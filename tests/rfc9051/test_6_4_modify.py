@@ -106,7 +106,8 @@ def test_expunge_in_examined_is_rejected_rfc9051_6_4_3(imap: ImapClient, mailbox
     imap.append(mailbox, corpus.SIMPLE, flags="\\Deleted")
     imap.ok("EXAMINE", quote(mailbox))
     result = imap.command("EXPUNGE")
-    assert result.status in {"NO", "OK"} and not result.numbered("EXPUNGE")
+    assert result.status in {"NO", "OK"}
+    assert not result.numbered("EXPUNGE")
     assert count(imap, mailbox) == 1
 
 
@@ -181,7 +182,8 @@ def test_uid_store_rfc9051_6_4_9(imap: ImapClient, mailbox: str) -> None:
     fill(imap, mailbox, 2)
     uids = imap.search("ALL", uid=True)
     items = imap.ok("UID", "STORE", str(uids[1]), "+FLAGS", "(\\Flagged)").fetches()
-    assert list(items) == [2] and items[2]["UID"] == uids[1]
+    assert list(items) == [2]
+    assert items[2]["UID"] == uids[1]
 
 
 def test_store_bad_syntax_is_bad_rfc9051_6_4_6(imap: ImapClient, mailbox: str) -> None:
@@ -199,7 +201,8 @@ def test_copy_adds_to_target_rfc9051_6_4_7(imap: ImapClient, mailbox: str, new_n
     imap.ok("CREATE", quote(other))
     fill(imap, mailbox, 2)
     imap.ok("COPY", "1:2", quote(other))
-    assert count(imap, other) == 2 and count(imap, mailbox) == 2
+    assert count(imap, other) == 2
+    assert count(imap, mailbox) == 2
 
 
 def test_copy_keeps_flags_and_internaldate_rfc9051_6_4_7(imap: ImapClient, mailbox: str, new_name: NewName) -> None:
@@ -223,14 +226,16 @@ def test_copy_copyuid_rfc9051_6_4_7(imap: ImapClient, mailbox: str, new_name: Ne
     imap.ok("CREATE", quote(other))
     fill(imap, mailbox, 2)
     response = imap.ok("COPY", "1:2", quote(other)).code_response("COPYUID")
-    assert response is not None and len(response.code_args) == 3
+    assert response is not None
+    assert len(response.code_args) == 3
 
 
 def test_copy_missing_target_trycreate_rfc9051_6_4_7(imap: ImapClient, mailbox: str, new_name: NewName) -> None:
     """RFC 9051 6.4.7: copying to a missing mailbox is NO [TRYCREATE]."""
     fill(imap, mailbox, 1)
     result = imap.command("COPY", "1", quote(new_name("-missing")))
-    assert result.status == "NO" and result.tagged.code == "TRYCREATE"
+    assert result.status == "NO"
+    assert result.tagged.code == "TRYCREATE"
 
 
 def test_uid_copy_rfc9051_6_4_9(imap: ImapClient, mailbox: str, new_name: NewName) -> None:
@@ -252,7 +257,8 @@ def test_move_removes_from_source_rfc9051_6_4_8(imap: ImapClient, mailbox: str, 
     fill(imap, mailbox, 3)
     result = imap.ok("MOVE", "1,3", quote(other))
     assert len(result.numbered("EXPUNGE")) == 2
-    assert count(imap, other) == 2 and count(imap, mailbox) == 1
+    assert count(imap, other) == 2
+    assert count(imap, mailbox) == 1
 
 
 def test_move_copyuid_before_expunge_rfc9051_6_4_8(imap: ImapClient, mailbox: str, new_name: NewName) -> None:
@@ -281,7 +287,8 @@ def test_move_missing_target_trycreate_rfc9051_6_4_8(imap: ImapClient, mailbox: 
     require(imap, "MOVE")
     fill(imap, mailbox, 1)
     result = imap.command("MOVE", "1", quote(new_name("-missing")))
-    assert result.status == "NO" and result.tagged.code == "TRYCREATE"
+    assert result.status == "NO"
+    assert result.tagged.code == "TRYCREATE"
     assert count(imap, mailbox) == 1
 
 
