@@ -7,6 +7,9 @@ import ssl
 from typing import Protocol
 
 from elektromail.config import Config
+from elektromail.delivery.routing import Router
+from elektromail.delivery.rules import DsnRules
+from elektromail.delivery.service import Delivery, local_hostname
 from elektromail.store.memory import Store
 
 
@@ -56,5 +59,7 @@ class ServerContext:
         self.config = config
         self.store = store
         self.connections = Connections()
+        # Routing without DSN rules until the supervisor decodes ELEKTROMAIL_DSN_RULES (Server._prepare).
+        self.delivery = Delivery(store, DsnRules(), Router(config.users), local_hostname())
         self.tls: ssl.SSLContext | None = None  # set when STARTTLS / implicit TLS is available
         self.stopping = False

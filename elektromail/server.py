@@ -20,6 +20,7 @@ from typing import Any, Self
 
 from elektromail.config import Config, ConfigError
 from elektromail.context import ServerContext
+from elektromail.delivery import Delivery, RuleError
 from elektromail.store.memory import Store
 
 log = logging.getLogger("elektromail")
@@ -123,6 +124,10 @@ class Server:
 
     async def _prepare(self, context: ServerContext) -> None:
         """Everything that must hold before the first socket opens."""
+        try:
+            context.delivery = Delivery.from_config(context.config, context.store)
+        except RuleError as error:
+            raise ConfigError(f"ELEKTROMAIL_DSN_RULES: {error}") from None
         await seed_users(context)
 
     def _listener_plan(self, context: ServerContext) -> list[Listener]:

@@ -1,46 +1,524 @@
-"""SMTP session (placeholder until the SMTP engine lands): greets, answers QUIT, refuses the rest."""
+"""The ESMTP session: one ``asyncio.Protocol`` per connection (RFC 5321, RFC 6409, RFC 4954, RFC 2920).
+
+Input collects in a ``bytearray``; complete lines are handled in order and their replies are gathered and
+written with one ``transport.write`` per batch of pipelined commands. A command whose reply needs the
+store (end of DATA, AUTH) runs as a task; until its reply is queued no further input is handled, so
+replies keep their order and a ``250`` after DATA is only sent once the message is committed.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import logging
+from collections.abc import Awaitable, Callable
 from typing import cast
 
+from elektromail.auth import SaslError, authenticate, decode_text, parse_plain
 from elektromail.context import ServerContext
+from elektromail.delivery.rules import REJECT
+from elektromail.delivery.service import Recipient, local_hostname
+from elektromail.smtp import replies
+from elektromail.smtp.commands import CommandError, parse_mail, parse_rcpt
+from elektromail.smtp.data import DataReader
+from elektromail.smtp.limits import (
+    AUTH_LINE_MAX,
+    BAD_COMMAND_LIMIT,
+    COMMAND_LINE_MAX,
+    PENDING_INPUT_MAX,
+)
+from elektromail.smtp.replies import BAD_COMMAND_CODES, Reply, multiline
+
+log = logging.getLogger("elektromail.smtp")
+
+# Greeting levels: which of HELO/EHLO the client used (RFC 5321 4.1.4; EHLO enables the extensions).
+NOT_GREETED = 0
+HELO = 1
+EHLO = 2
+
+CRLF = b"\r\n"
+_AUTH_PREFIX = b"AUTH "
+
+
+class SmtpSettings:
+    """What every session of one listener shares, computed once: limits and prebuilt replies."""
+
+    def __init__(self, context: ServerContext, implicit_tls: bool) -> None:
+        config = context.config
+        self.context = context
+        self.delivery = context.delivery
+        self.hostname = local_hostname()
+        self.implicit_tls = implicit_tls
+        self.max_message_size = config.max_message_size
+        self.max_recipients = config.max_recipients
+        self.idle_timeout = config.smtp_idle_timeout
+        self.auth_required = config.smtp_auth_required
+        self.greeting = f"220 {self.hostname} ESMTP elektromail ready\r\n".encode()
+        self.helo_reply = f"250 {self.hostname}\r\n".encode()
+        self.ehlo_reply = multiline(250, [self.hostname, *self.extensions()])
+
+    def extensions(self) -> list[str]:
+        """The EHLO keywords. STARTTLS (RFC 3207) joins this list when the session can upgrade."""
+        return [
+            f"SIZE {self.max_message_size}",  # RFC 1870
+            "8BITMIME",  # RFC 6152
+            "PIPELINING",  # RFC 2920
+            "ENHANCEDSTATUSCODES",  # RFC 2034
+            "SMTPUTF8",  # RFC 6531
+            "AUTH PLAIN LOGIN",  # RFC 4954
+            "HELP",
+        ]
+
+
+HELP_REPLY = (
+    b"214-2.0.0 Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP AUTH\r\n"
+    b"214 2.0.0 See RFC 5321 and RFC 4954\r\n"
+)
 
 
 class SmtpSession(asyncio.Protocol):
-    def __init__(self, context: ServerContext) -> None:
-        self.context = context
+    """One client connection."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+        self.context = settings.context
         self.transport: asyncio.Transport | None = None
         self.buffer = bytearray()
+        self._out: list[bytes] = []
+        self._loop = asyncio.get_running_loop()
+        self._last_input = 0.0
+        self._idle_timer: asyncio.TimerHandle | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._busy = False  # a reply is being produced by a task: handle no more input until it is queued
+        self._closing = False
+        self._closed = False
+        self._shutdown_pending = False
+        self._write_paused = False
+        self._read_paused = False
+        self._discarding = False  # inside an over-long line, dropping input until its CRLF
+        self._bad_commands = 0
+        self.tls_active = settings.implicit_tls
+        self._reset_session()
+
+    # ------------------------------------------------------------------ state
+
+    def _reset_session(self) -> None:
+        """A fresh session: after connect, and after a STARTTLS upgrade (RFC 3207 4.2 forgets everything)."""
+        self.greeting = NOT_GREETED
+        self.user: str | None = None
+        self._sasl: Callable[[bytes], None] | None = None
+        self._reset_transaction()
+
+    def _reset_transaction(self) -> None:
+        self.sender: str | None = None  # None: no transaction; "" is the null reverse-path
+        self.recipients: list[Recipient] = []
+        self._rcpt_attempted = False
+        self.smtputf8 = False
+        self._data: DataReader | None = None
+
+    # ------------------------------------------------------------------ asyncio.Protocol
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports do not subclass asyncio.Transport, so no isinstance check here.
         self.transport = cast(asyncio.Transport, transport)
         self.context.connections.add(self)
-        self.transport.write(b"220 localhost ESMTP elektromail\r\n")
+        if self.context.stopping:
+            self.transport.write(replies.SHUTTING_DOWN.wire)
+            self.transport.close()
+            return
+        self._last_input = self._loop.time()
+        self._idle_timer = self._loop.call_at(self._last_input + self.settings.idle_timeout, self._check_idle)
+        self.transport.write(self.settings.greeting)
 
     def data_received(self, data: bytes) -> None:
-        assert self.transport is not None
+        self._last_input = self._loop.time()
         self.buffer += data
-        while (end := self.buffer.find(b"\r\n")) >= 0:
-            line = bytes(self.buffer[:end])
-            del self.buffer[: end + 2]
-            if line.upper() == b"QUIT":
-                self.transport.write(b"221 2.0.0 Bye\r\n")
-                self.transport.close()
-                return
-            self.transport.write(b"502 5.5.1 Not implemented\r\n")
+        if self._busy or self._write_paused:
+            if len(self.buffer) > PENDING_INPUT_MAX and not self._read_paused and self.transport is not None:
+                self._read_paused = True
+                self.transport.pause_reading()
+            return
+        self._process()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._closed = self._closing = True
         self.context.connections.discard(self)
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
+        self.buffer.clear()
+
+    def pause_writing(self) -> None:
+        self._write_paused = True
+
+    def resume_writing(self) -> None:
+        self._write_paused = False
+        if not self._busy and not self._closing:
+            self._process()
 
     def shutdown(self) -> None:
-        if self.transport is not None and not self.transport.is_closing():
-            self.transport.write(b"421 4.3.2 Service shutting down\r\n")
+        """The server is stopping: 421 and close, after the reply of a delivery in progress."""
+        if self._closed or self.transport is None:
+            return
+        if self._busy:
+            self._shutdown_pending = True
+            return
+        self._say_goodbye(replies.SHUTTING_DOWN)
+
+    # ------------------------------------------------------------------ input
+
+    def _process(self) -> None:
+        """Handle every complete line or DATA section in the buffer, then write the replies in one go."""
+        buffer = self.buffer
+        while not (self._busy or self._closing or self._write_paused):
+            if self._data is not None:
+                result = self._data.feed(buffer)
+                if result is None:
+                    break
+                self._data = None
+                self._message_complete(result)
+                continue
+            end = buffer.find(CRLF)
+            if self._discarding:
+                if end < 0:
+                    del buffer[:-1]  # keep a CR that may start the CRLF
+                    break
+                del buffer[: end + 2]
+                self._discarding = False
+                self._reply(replies.LINE_TOO_LONG)
+                continue
+            limit = AUTH_LINE_MAX if self._sasl is not None or buffer[:5].upper() == _AUTH_PREFIX else COMMAND_LINE_MAX
+            if end < 0:
+                if len(buffer) > limit:
+                    self._discarding = True
+                    del buffer[:-1]
+                break
+            line = bytes(buffer[:end])
+            del buffer[: end + 2]
+            if end + 2 > limit:
+                self._reply(replies.LINE_TOO_LONG)
+                continue
+            try:
+                self._line(line)
+            except Exception:  # a bug must cost this command, never the session or the server
+                log.exception("SMTP command failed: %r", line[:80])
+                self._sasl = None
+                self._reset_transaction()
+                self._reply(replies.LOCAL_ERROR)
+        if self._read_paused and not self._busy and len(buffer) < PENDING_INPUT_MAX and self.transport is not None:
+            self._read_paused = False
+            self.transport.resume_reading()
+        self._flush()
+
+    def _line(self, line: bytes) -> None:
+        if self._sasl is not None:
+            step, self._sasl = self._sasl, None
+            if line == b"*":  # RFC 4954 4: the client cancels the exchange
+                self._reply(replies.AUTH_CANCELLED)
+            else:
+                step(line)
+            return
+        try:
+            text = line.decode()
+        except UnicodeDecodeError:
+            self._reply(replies.INVALID_UTF8)
+            return
+        verb, _, argument = text.partition(" ")
+        handler = _HANDLERS.get(verb.upper())
+        if handler is None:
+            self._reply(replies.UNKNOWN_COMMAND)
+        else:
+            handler(self, argument)
+
+    # ------------------------------------------------------------------ output
+
+    def _reply(self, reply: Reply) -> None:
+        self._out.append(reply.wire)
+        if reply.code in BAD_COMMAND_CODES:
+            self._bad_commands += 1
+            if self._bad_commands >= BAD_COMMAND_LIMIT:
+                self._say_goodbye(replies.TOO_MANY_ERRORS)
+        elif reply.code < 400:
+            self._bad_commands = 0
+
+    def _send(self, wire: bytes) -> None:
+        """A reply that is not a single :class:`Reply` (greeting lines, multi-line, SASL challenges)."""
+        self._out.append(wire)
+        self._bad_commands = 0
+
+    def _flush(self) -> None:
+        out = self._out
+        if not out:
+            return
+        if not self._closed and self.transport is not None:
+            self.transport.write(out[0] if len(out) == 1 else b"".join(out))
+        out.clear()
+
+    def _say_goodbye(self, reply: Reply) -> None:
+        """Queue ``reply``, write everything queued, and close; further input is ignored."""
+        self._out.append(reply.wire)
+        self._closing = True
+        self._flush()
+        if self.transport is not None:
             self.transport.close()
+
+    def _check_idle(self) -> None:
+        # One timer per session, moved on only when it fires: cheaper than re-arming it on every read.
+        if self._closing:
+            return
+        deadline = self._last_input + self.settings.idle_timeout
+        if self._busy or deadline > self._loop.time():
+            if self._busy:
+                deadline = self._loop.time() + self.settings.idle_timeout
+            self._idle_timer = self._loop.call_at(deadline, self._check_idle)
+            return
+        self._idle_timer = None
+        self._say_goodbye(replies.IDLE_TIMEOUT)
+
+    def _defer(self, work: Awaitable[Reply]) -> None:
+        """Produce the next reply with a task; input waits until it is queued."""
+        self._busy = True
+        self._task = self._loop.create_task(self._finish(work))
+
+    async def _finish(self, work: Awaitable[Reply]) -> None:
+        try:
+            reply = await work
+        except Exception:
+            log.exception("SMTP session failed while producing a reply")
+            reply = replies.LOCAL_ERROR
+        self._busy = False
+        self._task = None
+        if self._closed:
+            return
+        self._reply(reply)
+        if self._shutdown_pending:
+            self._say_goodbye(replies.SHUTTING_DOWN)
+        elif not self._closing:
+            self._process()
+        else:
+            self._flush()
+
+    # ------------------------------------------------------------------ commands
+
+    def cmd_ehlo(self, argument: str) -> None:
+        if not argument.strip():
+            self._reply(replies.HELO_NEEDS_DOMAIN)
+            return
+        self.greeting = EHLO
+        self._reset_transaction()  # RFC 5321 4.1.4: EHLO is an implicit RSET
+        self._send(self.settings.ehlo_reply)
+
+    def cmd_helo(self, argument: str) -> None:
+        if not argument.strip():
+            self._reply(replies.HELO_NEEDS_DOMAIN)
+            return
+        self.greeting = HELO
+        self._reset_transaction()
+        self._send(self.settings.helo_reply)
+
+    def cmd_mail(self, argument: str) -> None:
+        if self.greeting == NOT_GREETED:
+            self._reply(replies.NEED_HELO)
+            return
+        if self.settings.auth_required and self.user is None:
+            self._reply(replies.AUTH_REQUIRED)
+            return
+        if self.sender is not None:
+            self._reply(replies.NESTED_MAIL)
+            return
+        try:
+            path, parameters = parse_mail(argument)
+        except CommandError as error:
+            self._reply(error.reply)
+            return
+        smtputf8 = False
+        if parameters:
+            if self.greeting != EHLO:  # service extensions exist only after EHLO (RFC 5321 4.1.1.1)
+                self._reply(replies.PARAMETER_NOT_RECOGNIZED)
+                return
+            for key, value in parameters.items():
+                if key == "SIZE":  # RFC 1870 6
+                    if value is None or not value.isdigit() or not value.isascii():
+                        self._reply(replies.BAD_SIZE_PARAMETER)
+                        return
+                    if int(value) > self.settings.max_message_size:
+                        self._reply(replies.MESSAGE_TOO_BIG)
+                        return
+                elif key == "BODY":  # RFC 6152 2
+                    if value is None or value.upper() not in ("7BIT", "8BITMIME"):
+                        self._reply(replies.BAD_BODY_PARAMETER)
+                        return
+                elif key == "SMTPUTF8":  # RFC 6531 3.4
+                    if value is not None:
+                        self._reply(replies.SYNTAX_ERROR)
+                        return
+                    smtputf8 = True
+                elif key != "AUTH":  # RFC 4954 5: AUTH=<mailbox> is accepted and not trusted
+                    self._reply(replies.PARAMETER_NOT_RECOGNIZED)
+                    return
+        if not smtputf8 and not path.address.isascii():
+            self._reply(replies.NON_ASCII_ADDRESS)
+            return
+        self.sender = path.address
+        self.smtputf8 = smtputf8
+        self._reply(replies.SENDER_OK)
+
+    def cmd_rcpt(self, argument: str) -> None:
+        sender = self.sender
+        if sender is None:
+            self._reply(replies.NEED_MAIL)
+            return
+        try:
+            path, parameters = parse_rcpt(argument)
+        except CommandError as error:
+            self._reply(error.reply)
+            return
+        if parameters:
+            self._reply(replies.PARAMETER_NOT_RECOGNIZED)
+            return
+        if not self.smtputf8 and not path.address.isascii():
+            self._reply(replies.NON_ASCII_ADDRESS)
+            return
+        self._rcpt_attempted = True
+        if len(self.recipients) >= self.settings.max_recipients:
+            self._reply(replies.TOO_MANY_RECIPIENTS)  # RFC 5321 4.5.3.1.10
+            return
+        recipient = self.settings.delivery.recipient(sender, path.address, path.local_part)
+        verdict = recipient.verdict
+        if verdict.action == REJECT:
+            self._reply(Reply(verdict.code, verdict.status, verdict.text))
+            return
+        self.recipients.append(recipient)
+        self._reply(replies.RECIPIENT_OK)
+
+    def cmd_data(self, argument: str) -> None:
+        if argument:
+            self._reply(replies.SYNTAX_ERROR)
+        elif self.sender is None:
+            self._reply(replies.NEED_MAIL)
+        elif not self.recipients:
+            # RFC 5321 3.3: 554 when every RCPT was refused, 503 when none was sent.
+            self._reply(replies.NO_VALID_RECIPIENTS if self._rcpt_attempted else replies.NEED_RCPT)
+        else:
+            self._reply(replies.START_MAIL_INPUT)
+            self._data = DataReader(self.settings.max_message_size)
+
+    def _message_complete(self, result: bytes | Reply) -> None:
+        sender, recipients = self.sender or "", self.recipients
+        self._reset_transaction()
+        if isinstance(result, Reply):
+            self._reply(result)
+        else:
+            self._defer(self._deliver(sender, recipients, result))
+
+    async def _deliver(self, sender: str, recipients: list[Recipient], message: bytes) -> Reply:
+        await self.settings.delivery.deliver(sender, recipients, message)
+        return replies.MESSAGE_ACCEPTED
+
+    def cmd_rset(self, argument: str) -> None:
+        if argument:
+            self._reply(replies.SYNTAX_ERROR)
+            return
+        self._reset_transaction()
+        self._reply(replies.RESET_OK)
+
+    def cmd_noop(self, argument: str) -> None:
+        self._reply(replies.OK)  # RFC 5321 4.1.1.9: an argument is allowed and ignored
+
+    def cmd_quit(self, argument: str) -> None:
+        if argument:
+            self._reply(replies.SYNTAX_ERROR)
+            return
+        self._say_goodbye(replies.CLOSING)
+
+    def cmd_vrfy(self, argument: str) -> None:
+        # RFC 5321 3.5.3: 252 when the server will not verify but will accept mail for the address.
+        self._reply(replies.CANNOT_VRFY if argument.strip() else replies.SYNTAX_ERROR)
+
+    def cmd_expn(self, argument: str) -> None:
+        self._reply(replies.NOT_IMPLEMENTED)
+
+    def cmd_help(self, argument: str) -> None:
+        self._send(HELP_REPLY)
+
+    # ------------------------------------------------------------------ AUTH (RFC 4954)
+
+    def cmd_auth(self, argument: str) -> None:
+        if self.greeting != EHLO:
+            self._reply(replies.NEED_EHLO_FOR_AUTH)
+            return
+        if self.user is not None:
+            self._reply(replies.ALREADY_AUTHENTICATED)
+            return
+        if self.sender is not None:
+            self._reply(replies.AUTH_IN_TRANSACTION)
+            return
+        mechanism, _, initial = argument.partition(" ")
+        mechanism = mechanism.upper()
+        if mechanism not in ("PLAIN", "LOGIN") or " " in initial:
+            self._reply(replies.UNKNOWN_MECHANISM if mechanism not in ("PLAIN", "LOGIN") else replies.SYNTAX_ERROR)
+            return
+        if mechanism == "PLAIN":
+            if initial:
+                self._auth_plain(b"" if initial == "=" else initial.encode())
+            else:
+                self._send(replies.EMPTY_CHALLENGE)
+                self._sasl = self._auth_plain
+        elif initial:
+            self._auth_login_username(b"" if initial == "=" else initial.encode())
+        else:
+            self._send(replies.LOGIN_USERNAME_PROMPT)
+            self._sasl = self._auth_login_username
+
+    def _auth_plain(self, response: bytes) -> None:
+        try:
+            _authzid, username, password = parse_plain(response)
+        except SaslError:
+            self._reply(replies.BAD_BASE64)
+            return
+        self._defer(self._check_credentials(username, password))
+
+    def _auth_login_username(self, response: bytes) -> None:
+        try:
+            username = decode_text(response)
+        except SaslError:
+            self._reply(replies.BAD_BASE64)
+            return
+        self._send(replies.LOGIN_PASSWORD_PROMPT)
+        self._sasl = lambda line: self._auth_login_password(username, line)
+
+    def _auth_login_password(self, username: str, response: bytes) -> None:
+        try:
+            password = decode_text(response)
+        except SaslError:
+            self._reply(replies.BAD_BASE64)
+            return
+        self._defer(self._check_credentials(username, password))
+
+    async def _check_credentials(self, username: str, password: str) -> Reply:
+        account = await authenticate(self.context, username, password)
+        if account is None:
+            return replies.AUTH_FAILED
+        self.user = account.name
+        return replies.AUTH_SUCCEEDED
+
+
+_HANDLERS: dict[str, Callable[[SmtpSession, str], None]] = {
+    "EHLO": SmtpSession.cmd_ehlo,
+    "HELO": SmtpSession.cmd_helo,
+    "MAIL": SmtpSession.cmd_mail,
+    "RCPT": SmtpSession.cmd_rcpt,
+    "DATA": SmtpSession.cmd_data,
+    "RSET": SmtpSession.cmd_rset,
+    "NOOP": SmtpSession.cmd_noop,
+    "QUIT": SmtpSession.cmd_quit,
+    "VRFY": SmtpSession.cmd_vrfy,
+    "EXPN": SmtpSession.cmd_expn,
+    "HELP": SmtpSession.cmd_help,
+    "AUTH": SmtpSession.cmd_auth,
+}
 
 
 def smtp_factory(context: ServerContext, implicit_tls: bool = False) -> Callable[[], asyncio.Protocol]:
-    return lambda: SmtpSession(context)
+    """The protocol factory the supervisor's listener uses: one :class:`SmtpSession` per connection."""
+    settings = SmtpSettings(context, implicit_tls)
+    return lambda: SmtpSession(settings)

@@ -1,0 +1,250 @@
+"""Mailbox listing and status (RFC 9051 6.3.9-6.3.11): LIST with the LIST-EXTENDED selection and return
+options (RFC 5258, RFC 5819 LIST-STATUS, RFC 6154 SPECIAL-USE), LSUB (rev1), NAMESPACE and STATUS."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from elektromail.imap import codes, responses
+from elektromail.imap.commands import AUTHENTICATED, Ok, capability, command, no
+from elektromail.imap.parser import Reader
+from elektromail.imap.session import Session
+from elektromail.store.model import HIERARCHY_SEPARATOR, INBOX, Account, Mailbox, canonical_mailbox_name
+
+capability("SPECIAL-USE", "LIST-EXTENDED", "LIST-STATUS", "CHILDREN")
+
+SELECT_OPTIONS = frozenset({"SUBSCRIBED", "REMOTE", "RECURSIVEMATCH", "SPECIAL-USE"})
+STATUS_ITEMS = ("MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED", "SIZE", "RECENT", "APPENDLIMIT")
+_SEPARATOR = responses.quoted(HIERARCHY_SEPARATOR.encode("ascii"))
+
+
+class ListArguments(NamedTuple):
+    select: frozenset[str]
+    reference: str
+    patterns: tuple[str, ...]
+    returns: frozenset[str]
+    status_items: tuple[str, ...]
+
+
+def _options(reader: Reader) -> list[str]:
+    reader.expect(b"(", "an option list")
+    options: list[str] = []
+    if reader.close_paren():
+        return options
+    while True:
+        options.append(reader.keyword())
+        if reader.close_paren():
+            return options
+        reader.sp()
+
+
+def parse_status_items(reader: Reader) -> tuple[str, ...]:
+    reader.expect(b"(", "a list of status items")
+    items: list[str] = []
+    while True:
+        item = reader.keyword()
+        if item not in STATUS_ITEMS:
+            raise reader.error(f"unknown status item {item}")
+        items.append(item)
+        if reader.close_paren():
+            return tuple(dict.fromkeys(items))
+        reader.sp()
+
+
+def parse_list(reader: Reader) -> ListArguments:
+    """``LIST [SP (select-opts)] SP reference SP (pattern / (patterns)) [SP RETURN (return-opts)]``."""
+    reader.sp()
+    select: set[str] = set()
+    if reader.peek() == ord("("):
+        select = set(_options(reader))
+        unknown = select - SELECT_OPTIONS
+        if unknown:
+            raise reader.error(f"unknown selection option {sorted(unknown)[0]}")
+        if "RECURSIVEMATCH" in select and select <= {"RECURSIVEMATCH", "REMOTE"}:
+            raise reader.error("RECURSIVEMATCH needs another selection option")  # RFC 5258 3
+        reader.sp()
+    reference = reader.list_mailbox()
+    reader.sp()
+    patterns: list[str] = []
+    if reader.take(b"("):
+        while True:
+            patterns.append(reader.list_mailbox())
+            if reader.close_paren():
+                break
+            reader.sp()
+    else:
+        patterns.append(reader.list_mailbox())
+    returns: set[str] = set()
+    status_items: tuple[str, ...] = ()
+    if not reader.at_end():
+        reader.sp()
+        if not reader.take(b"RETURN "):
+            raise reader.error("expected RETURN")
+        reader.expect(b"(", "a return option list")
+        if not reader.close_paren():
+            while True:
+                option = reader.keyword()
+                if option == "STATUS":
+                    reader.sp()
+                    status_items = parse_status_items(reader)
+                elif option not in {"SUBSCRIBED", "CHILDREN", "SPECIAL-USE"}:
+                    raise reader.error(f"unknown return option {option}")
+                returns.add(option)
+                if reader.close_paren():
+                    break
+                reader.sp()
+    reader.end()
+    return ListArguments(frozenset(select), reference, tuple(patterns), frozenset(returns), status_items)
+
+
+def pattern_regex(pattern: str) -> re.Pattern[str]:
+    """``*`` matches anything, ``%`` anything but the separator (RFC 9051 6.3.9)."""
+    parts = []
+    for ch in pattern:
+        if ch == "*":
+            parts.append(".*")
+        elif ch == "%":
+            parts.append("[^" + re.escape(HIERARCHY_SEPARATOR) + "]*")
+        else:
+            parts.append(re.escape(ch))
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def _matches(name: str, regexes: list[re.Pattern[str]]) -> bool:
+    return any(regex.fullmatch(name) for regex in regexes)
+
+
+def _canonical_pattern(reference: str, pattern: str) -> str:
+    if pattern.startswith(HIERARCHY_SEPARATOR) and reference.endswith(HIERARCHY_SEPARATOR):
+        pattern = pattern[1:]
+    return canonical_mailbox_name(reference + pattern)
+
+
+def _sorted_mailboxes(account: Account) -> list[Mailbox]:
+    return sorted(account.mailboxes.values(), key=lambda m: (m.name != INBOX, m.name))
+
+
+def list_line(
+    session: Session, mailbox: Mailbox, subscribed_flag: bool, verb: bytes = b"LIST", extra: bytes = b""
+) -> bytes:
+    attributes: list[str] = []
+    if not mailbox.selectable:
+        attributes.append("\\Noselect")
+    has_children = bool(mailbox.account.children(mailbox.name))
+    attributes.append("\\HasChildren" if has_children else "\\HasNoChildren")
+    if subscribed_flag and mailbox.subscribed:
+        attributes.append("\\Subscribed")
+    if mailbox.special_use:
+        attributes.append(mailbox.special_use)
+    name = responses.mailbox_name(mailbox.name, session.utf8)
+    return (
+        b"* " + verb + b" (" + " ".join(attributes).encode("ascii") + b") " + _SEPARATOR + b" " + name + extra + b"\r\n"
+    )
+
+
+@command("LIST", states=AUTHENTICATED, parse=parse_list)
+async def list_command(session: Session, tag: str, arguments: ListArguments) -> Ok | None:
+    account = session.require_account()
+    if arguments.patterns == ("",):
+        # RFC 9051 6.3.9: an empty pattern asks for the hierarchy delimiter and root.
+        session.untagged(b"LIST (\\Noselect) " + _SEPARATOR + b' ""')
+        return None
+    regexes = [pattern_regex(_canonical_pattern(arguments.reference, p)) for p in arguments.patterns]
+    subscribed_only = "SUBSCRIBED" in arguments.select
+    special_only = "SPECIAL-USE" in arguments.select
+    show_subscribed = subscribed_only or "SUBSCRIBED" in arguments.returns
+    recursive = "RECURSIVEMATCH" in arguments.select
+    for mailbox in _sorted_mailboxes(account):
+        if not _matches(mailbox.name, regexes):
+            continue
+        extra = b""
+        if subscribed_only and not mailbox.subscribed:
+            if not (recursive and any(child.subscribed for child in account.children(mailbox.name))):
+                continue
+            extra = b' ("CHILDINFO" ("SUBSCRIBED"))'
+            session.raw(list_line(session, mailbox, show_subscribed, extra=extra))
+            continue
+        if special_only and mailbox.special_use is None:
+            continue
+        session.raw(list_line(session, mailbox, show_subscribed))
+        if arguments.status_items and mailbox.selectable:
+            session.untagged(status_line(session, mailbox, arguments.status_items))
+    return None
+
+
+def parse_lsub(reader: Reader) -> tuple[str, str]:
+    reader.sp()
+    reference = reader.list_mailbox()
+    reader.sp()
+    pattern = reader.list_mailbox()
+    reader.end()
+    return reference, pattern
+
+
+@command("LSUB", states=AUTHENTICATED, parse=parse_lsub)
+async def lsub(session: Session, tag: str, arguments: tuple[str, str]) -> Ok | None:
+    """RFC 3501 6.3.9: subscribed names only (kept for rev1 clients)."""
+    account = session.require_account()
+    reference, pattern = arguments
+    if pattern == "":
+        session.untagged(b"LSUB (\\Noselect) " + _SEPARATOR + b' ""')
+        return None
+    regex = pattern_regex(_canonical_pattern(reference, pattern))
+    for mailbox in _sorted_mailboxes(account):
+        if mailbox.subscribed and regex.fullmatch(mailbox.name):
+            session.raw(list_line(session, mailbox, subscribed_flag=False, verb=b"LSUB"))
+    return None
+
+
+@command("NAMESPACE", states=AUTHENTICATED, parse=lambda reader: reader.end())
+async def namespace(session: Session, tag: str, arguments: None) -> Ok | None:
+    """RFC 9051 6.3.10: one personal namespace with no prefix; no other users' or shared ones."""
+    session.untagged(b'NAMESPACE (("" ' + _SEPARATOR + b")) NIL NIL")
+    return None
+
+
+def status_values(session: Session, mailbox: Mailbox, items: tuple[str, ...]) -> list[tuple[str, int]]:
+    values: list[tuple[str, int]] = []
+    for item in items:
+        if item == "MESSAGES":
+            values.append((item, len(mailbox.messages)))
+        elif item == "UIDNEXT":
+            values.append((item, mailbox.uid_next))
+        elif item == "UIDVALIDITY":
+            values.append((item, mailbox.uid_validity))
+        elif item == "UNSEEN":
+            values.append((item, mailbox.count_without("\\Seen")))
+        elif item == "DELETED":
+            values.append((item, mailbox.count_with("\\Deleted")))
+        elif item == "SIZE":
+            values.append((item, mailbox.total_size))
+        elif item == "RECENT":
+            values.append((item, session.shared.recent.count_unclaimed(mailbox)))
+        elif item == "APPENDLIMIT":
+            values.append((item, session.context.config.max_message_size))
+    return values
+
+
+def status_line(session: Session, mailbox: Mailbox, items: tuple[str, ...]) -> bytes:
+    pairs = " ".join(f"{name} {value}" for name, value in status_values(session, mailbox, items))
+    return b"STATUS " + responses.mailbox_name(mailbox.name, session.utf8) + b" (" + pairs.encode("ascii") + b")"
+
+
+def parse_status(reader: Reader) -> tuple[str, tuple[str, ...]]:
+    reader.sp()
+    name = reader.mailbox()
+    reader.sp()
+    items = parse_status_items(reader)
+    reader.end()
+    return name, items
+
+
+@command("STATUS", states=AUTHENTICATED, parse=parse_status)
+async def status(session: Session, tag: str, arguments: tuple[str, tuple[str, ...]]) -> Ok | None:
+    name, items = arguments
+    mailbox = session.require_account().mailbox(name)
+    if mailbox is None or not mailbox.selectable:
+        raise no("no such mailbox", codes.NONEXISTENT)
+    session.untagged(status_line(session, mailbox, items))
+    return None

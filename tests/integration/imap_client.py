@@ -1,0 +1,85 @@
+"""A small raw IMAP client for tests: sends exact bytes and reads responses, following literals."""
+
+from __future__ import annotations
+
+import socket
+import time
+from types import TracebackType
+from typing import Self
+
+TIMEOUT = 5.0
+
+
+class RawImap:
+    def __init__(self, port: int, host: str = "127.0.0.1") -> None:
+        self.sock = socket.create_connection((host, port), timeout=TIMEOUT)
+        self.buffer = b""
+        self.greeting = self.read_response()
+        self._tag = 0
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def _fill(self) -> None:
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("server closed the connection")
+        self.buffer += chunk
+
+    def read_line(self) -> bytes:
+        while b"\r\n" not in self.buffer:
+            self._fill()
+        line, _, self.buffer = self.buffer.partition(b"\r\n")
+        return line
+
+    def read_exactly(self, size: int) -> bytes:
+        while len(self.buffer) < size:
+            self._fill()
+        data, self.buffer = self.buffer[:size], self.buffer[size:]
+        return data
+
+    def read_response(self) -> bytes:
+        """One response line with any literals it carries inlined (``{n}`` CRLF data ...)."""
+        line = self.read_line()
+        while line.endswith(b"}") and b"{" in line:
+            size = int(line[line.rindex(b"{") + 1 : -1].rstrip(b"+"))
+            line += b"\r\n" + self.read_exactly(size) + self.read_line()
+        return line
+
+    def next_tag(self) -> str:
+        self._tag += 1
+        return f"t{self._tag}"
+
+    def command(self, text: str | bytes, tag: str | None = None) -> list[bytes]:
+        """Send ``tag text`` and return every response up to and including the tagged one."""
+        tag = tag or self.next_tag()
+        data = text.encode() if isinstance(text, str) else text
+        self.send(tag.encode() + b" " + data + b"\r\n")
+        return self.until_tagged(tag)
+
+    def until_tagged(self, tag: str) -> list[bytes]:
+        lines = []
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            line = self.read_response()
+            lines.append(line)
+            if line.startswith(tag.encode() + b" "):
+                return lines
+        raise TimeoutError(f"no tagged response for {tag}")
+
+    def login(self, user: str = "user", password: str = "pass") -> None:
+        assert self.command(f"LOGIN {user} {password}")[-1].split()[1] == b"OK"
+
+
+def status_of(lines: list[bytes]) -> bytes:
+    """The status word (OK/NO/BAD) of the tagged line that ends ``lines``."""
+    return lines[-1].split(b" ", 2)[1]

@@ -1,0 +1,212 @@
+"""Raw-socket IMAP: exact bytes on the wire, literals, limits, SASL, bad input and recovery."""
+
+from __future__ import annotations
+
+import base64
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from elektromail import ServerThread
+from elektromail.imap import codes
+from tests.conftest import ServerFactory
+from tests.integration.imap_client import RawImap, status_of
+
+
+@pytest.fixture
+def raw(server: ServerThread) -> Iterator[RawImap]:
+    client = RawImap(server.imap_port)
+    yield client
+    client.close()
+
+
+def test_greeting_carries_capabilities(raw: RawImap) -> None:
+    assert raw.greeting.startswith(b"* OK [CAPABILITY IMAP4rev2 IMAP4rev1 ")
+    assert b"AUTH=PLAIN" in raw.greeting
+
+
+def test_bad_input_gets_bad_and_the_session_goes_on(raw: RawImap) -> None:
+    assert status_of(raw.command("FROBNICATE")) == b"BAD"
+    assert status_of(raw.command("LOGIN onlyuser")) == b"BAD"
+    assert status_of(raw.command('LOGIN "unterminated pass')) == b"BAD"
+    raw.send(b"\r\n")
+    assert raw.read_line().startswith(b"* BAD")
+    raw.send(b"+tag NOOP\r\n")
+    assert raw.read_line().startswith(b"* BAD")
+    assert status_of(raw.command("NOOP")) == b"OK"
+    raw.login()
+    assert status_of(raw.command("SELECT")) == b"BAD"
+    assert status_of(raw.command("FETCH 1 FLAGS")) == b"BAD"  # not in the selected state
+    assert status_of(raw.command("LOGIN user pass")) == b"BAD"  # already authenticated
+    assert status_of(raw.command("SELECT INBOX")) == b"OK"
+
+
+def test_commands_are_case_insensitive_and_pipelined(raw: RawImap) -> None:
+    raw.send(b"a1 login user pass\r\na2 select inbox\r\na3 noop\r\n")
+    assert status_of(raw.until_tagged("a1")) == b"OK"
+    assert b"[READ-WRITE]" in raw.until_tagged("a2")[-1]
+    assert status_of(raw.until_tagged("a3")) == b"OK"
+
+
+def test_synchronizing_literal_gets_a_continuation(raw: RawImap) -> None:
+    raw.send(b"a1 LOGIN {4}\r\n")
+    assert raw.read_line().startswith(b"+ ")
+    raw.send(b"user {4}\r\n")
+    assert raw.read_line().startswith(b"+ ")
+    raw.send(b"pass\r\n")
+    assert status_of(raw.until_tagged("a1")) == b"OK"
+
+
+def test_non_synchronizing_literal_needs_no_continuation(raw: RawImap) -> None:
+    raw.send(b"a1 LOGIN {4+}\r\nuser {4+}\r\npass\r\n")
+    assert raw.read_line().startswith(b"a1 OK")
+
+
+def test_huge_literal_before_login_is_refused_without_reading(raw: RawImap) -> None:
+    raw.send(b"a1 LOGIN {4294967295}\r\n")
+    line = raw.read_line()
+    assert line.startswith(b"a1 NO [" + codes.TOOBIG.encode() + b"]")
+    assert status_of(raw.command("LOGIN user pass")) == b"OK"
+
+
+def test_huge_non_synchronizing_literal_closes_with_bye(raw: RawImap) -> None:
+    raw.send(b"a1 LOGIN {4294967295+}\r\nuser")
+    assert raw.read_line().startswith(b"* BYE [TOOBIG]")
+    with pytest.raises((ConnectionError, OSError)):
+        raw.read_line()
+
+
+def test_small_refused_non_synchronizing_literal_is_drained(raw: RawImap) -> None:
+    blob = b"x" * 10000  # over the pre-login literal limit but small enough to drain
+    raw.send(b"a1 LOGIN {%d+}\r\n" % len(blob) + blob + b" pass\r\n")
+    assert raw.read_line().startswith(b"a1 NO [TOOBIG]")
+    assert status_of(raw.command("LOGIN user pass")) == b"OK"
+
+
+def test_overlong_line_is_refused_and_the_session_recovers(raw: RawImap) -> None:
+    raw.send(b"a1 NOOP " + b"x" * (70 * 1024) + b"\r\n")
+    assert raw.read_line() == b"* BAD line too long"
+    assert status_of(raw.command("NOOP")) == b"OK"
+
+
+def test_too_many_bad_commands_end_the_session(raw: RawImap) -> None:
+    for _ in range(20):
+        raw.send(b"x BOGUS\r\n")
+    lines = [raw.read_line() for _ in range(21)]
+    assert lines[-1].startswith(b"* BYE")
+
+
+def test_authenticate_plain_with_initial_response(raw: RawImap) -> None:
+    token = base64.b64encode(b"\0user\0pass").decode()
+    lines = raw.command(f"AUTHENTICATE PLAIN {token}")
+    assert lines[-1].startswith(b"t1 OK [CAPABILITY ")
+
+
+def test_authenticate_plain_with_continuation(raw: RawImap) -> None:
+    raw.send(b"a1 AUTHENTICATE PLAIN\r\n")
+    assert raw.read_line() == b"+ "
+    raw.send(base64.b64encode(b"\0user\0wrong") + b"\r\n")
+    assert raw.read_line().startswith(b"a1 NO [AUTHENTICATIONFAILED]")
+
+
+def test_authenticate_login_and_cancel(raw: RawImap) -> None:
+    raw.send(b"a1 AUTHENTICATE LOGIN\r\n")
+    assert raw.read_line() == b"+ VXNlcm5hbWU6"
+    raw.send(b"*\r\n")
+    assert raw.read_line().startswith(b"a1 BAD")
+    raw.send(b"a2 AUTHENTICATE LOGIN " + base64.b64encode(b"user") + b"\r\n")
+    assert raw.read_line() == b"+ UGFzc3dvcmQ6"
+    raw.send(base64.b64encode(b"pass") + b"\r\n")
+    assert raw.read_line().startswith(b"a2 OK")
+
+
+def test_authenticate_bad_base64_and_unknown_mechanism(raw: RawImap) -> None:
+    assert status_of(raw.command("AUTHENTICATE PLAIN !!!")) == b"BAD"
+    lines = raw.command("AUTHENTICATE CRAM-MD5")
+    assert status_of(lines) == b"NO"
+    assert status_of(raw.command("LOGIN user pass")) == b"OK"
+
+
+def test_id_before_login(raw: RawImap) -> None:
+    lines = raw.command('ID ("name" "raw test" "version" NIL)')
+    assert lines[0].startswith(b'* ID ("name" "elektromail"')
+    assert status_of(raw.command("ID NIL")) == b"OK"
+    assert status_of(raw.command("ID (")) == b"BAD"
+
+
+def test_enable_is_refused_before_login(raw: RawImap) -> None:
+    assert status_of(raw.command("ENABLE IMAP4rev2")) == b"BAD"
+
+
+def test_append_with_literal_plus_and_utf8_names(raw: RawImap) -> None:
+    raw.login()
+    assert status_of(raw.command('CREATE "Entw&APw-rfe"')) == b"OK"
+    listed = raw.command('LIST "" "Entw*"')
+    assert listed[0] == b'* LIST (\\HasNoChildren) "/" "Entw&APw-rfe"'
+    message = b"Subject: x\r\n\r\nhi\r\n"
+    raw.send(b'a1 APPEND "Entw&APw-rfe" (\\Seen) {%d+}\r\n' % len(message) + message + b"\r\n")
+    reply = raw.until_tagged("a1")[-1]
+    assert reply.startswith(b"a1 OK [APPENDUID ")
+    assert raw.command("ENABLE UTF8=ACCEPT")[0] == b"* ENABLED UTF8=ACCEPT"
+    listed = raw.command('LIST "" "Entw*"')
+    assert listed[0] == '* LIST (\\HasNoChildren) "/" "Entwürfe"'.encode()
+    status = raw.command('STATUS "Entwürfe" (MESSAGES UNSEEN)'.encode())
+    assert status[0] == '* STATUS "Entwürfe" (MESSAGES 1 UNSEEN 0)'.encode()
+
+
+def test_rev1_rejects_8bit_mailbox_names(raw: RawImap) -> None:
+    raw.login()
+    assert status_of(raw.command('CREATE "Entwürfe"'.encode())) == b"BAD"
+
+
+def test_rev2_select_sends_list_and_no_recent(server: ServerThread, raw: RawImap) -> None:
+    server.call(lambda: server.server.store.deliver(["user"], b"Subject: a\r\n\r\nx\r\n"))
+    raw.login()
+    raw.command("ENABLE IMAP4rev2")
+    lines = raw.command("SELECT INBOX")
+    assert b"* 1 EXISTS" in lines
+    assert not any(line.endswith(b"RECENT") for line in lines)
+    assert not any(b"[UNSEEN" in line for line in lines)
+    assert b'* LIST (\\HasNoChildren) "/" "INBOX"' in lines
+    assert any(line.startswith(b"* OK [UIDVALIDITY ") for line in lines)
+    assert any(line.startswith(b"* OK [UIDNEXT 2]") for line in lines)
+    assert any(line.startswith(b"* OK [PERMANENTFLAGS (") for line in lines)
+    lines = raw.command("SELECT INBOX")
+    assert lines[0] == b"* OK [CLOSED] previous mailbox closed"
+
+
+def test_fetch_rejects_numbers_beyond_the_mailbox(server: ServerThread, raw: RawImap) -> None:
+    raw.login()
+    raw.command("SELECT INBOX")
+    assert status_of(raw.command("FETCH 1 FLAGS")) == b"BAD"
+    assert status_of(raw.command("UID FETCH 1:* FLAGS")) == b"OK"
+
+
+def test_list_extended_syntax_errors(raw: RawImap) -> None:
+    raw.login()
+    assert status_of(raw.command('LIST (RECURSIVEMATCH) "" "*"')) == b"BAD"
+    assert status_of(raw.command('LIST (BOGUS) "" "*"')) == b"BAD"
+    assert status_of(raw.command('LIST "" "*" RETURN (BOGUS)')) == b"BAD"
+    assert status_of(raw.command('LIST "" ("INBOX" "Nope")')) == b"OK"
+
+
+def test_literal_split_over_many_packets(server: ServerThread) -> None:
+    with socket.create_connection(("127.0.0.1", server.imap_port), timeout=5) as sock:
+        sock.recv(4096)
+        for piece in (b"a1 LOG", b"IN {4+}\r\nu", b"ser ", b'"pa', b'ss"\r\n'):
+            sock.sendall(piece)
+        data = b""
+        while b"\r\n" not in data:
+            data += sock.recv(4096)
+        assert data.startswith(b"a1 OK")
+
+
+def test_append_limit_applies_only_to_append(make_server: ServerFactory) -> None:
+    server = make_server(max_message_size=50)
+    with RawImap(server.imap_port) as raw:
+        raw.login()
+        raw.send(b"a1 APPEND INBOX {51}\r\n")
+        assert raw.read_line().startswith(b"a1 NO [TOOBIG]")
+        raw.send(b"a2 APPEND INBOX {5+}\r\nab\r\nc\r\n")
+        assert raw.read_line().startswith(b"a2 OK [APPENDUID")
