@@ -1,46 +1,153 @@
-"""FETCH and UID FETCH (RFC 9051 6.4.5), minimal: FLAGS, UID, RFC822.SIZE, INTERNALDATE, BODY[],
-BODY.PEEK[] and RFC822 — enough to read back whole messages. Sections, ENVELOPE and BODYSTRUCTURE
-come with the message model."""
+"""FETCH and UID FETCH (RFC 9051 6.4.5, RFC 3516 BINARY).
+
+The item list is parsed once into encoders; each message's response is then assembled from pieces the
+message model computed once and cached (ENVELOPE, BODYSTRUCTURE, section offsets), so a FETCH of
+thousands of messages does no parsing. Large bodies are queued as separate buffers, not concatenated.
+"""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from elektromail.imap import responses
-from elektromail.imap.commands import SELECTED, Ok, bad, command
+from elektromail.imap import codes, responses
+from elektromail.imap.commands import SELECTED, Ok, bad, command, no
 from elektromail.imap.parser import Reader, SequenceSet
+from elektromail.imap.selected import SelectedView
 from elektromail.imap.session import Session
+from elektromail.mail.bodystructure import body, bodystructure
+from elektromail.mail.envelope import envelope
+from elektromail.mail.sections import (
+    HEADER,
+    HEADER_FIELDS,
+    HEADER_FIELDS_NOT,
+    MIME,
+    SECTION_TEXTS,
+    TEXT,
+    Section,
+    UnknownTransferEncoding,
+    binary_bytes,
+    section_bytes,
+)
 from elektromail.store.memory import FlagMode
 from elektromail.store.model import Message
 
 SEEN = "\\Seen"
+
+# RFC 9051 6.4.5: the macros, each standing alone in place of a list.
 MACROS = {
-    "ALL": ("FLAGS", "INTERNALDATE", "RFC822.SIZE"),
+    "ALL": ("FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE"),
     "FAST": ("FLAGS", "INTERNALDATE", "RFC822.SIZE"),
-    "FULL": ("FLAGS", "INTERNALDATE", "RFC822.SIZE"),
+    "FULL": ("FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY"),
 }
-SIMPLE_ITEMS = frozenset({"FLAGS", "UID", "RFC822.SIZE", "INTERNALDATE", "RFC822"})
+SIMPLE_ITEMS = frozenset(
+    {"FLAGS", "UID", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY", "BODYSTRUCTURE"}
+    | {"RFC822", "RFC822.HEADER", "RFC822.TEXT"}
+)
+# Items that read the body without .PEEK and so set \Seen (RFC 9051 6.4.5).
+_SETS_SEEN = frozenset({"RFC822", "RFC822.TEXT"})
+
+
+class FetchItem(NamedTuple):
+    """One requested data item. ``kind`` is a SIMPLE_ITEMS name, ``BODY[]``, ``BINARY[]`` or ``BINARY.SIZE``."""
+
+    kind: str
+    label: bytes = b""
+    section: Section = Section()
+    partial: tuple[int, int] | None = None
+    sets_seen: bool = False
 
 
 class FetchArguments(NamedTuple):
     sequence: SequenceSet
-    items: tuple[str, ...]
+    items: tuple[FetchItem, ...]
 
 
-def _item(reader: Reader) -> str:
+# ---------------------------------------------------------------------------------------------- parsing
+
+
+def _part_numbers(reader: Reader) -> tuple[int, ...]:
+    numbers: list[int] = []
+    while reader.peek() is not None and 0x30 <= (reader.peek() or 0) <= 0x39:
+        numbers.append(reader.nz_number())
+        if not reader.peek_is(b"."):
+            break
+        reader.pos += 1
+    return tuple(numbers)
+
+
+def _section(reader: Reader, binary: bool) -> Section:
+    """``[`` section ``]`` after BODY / BINARY (RFC 9051 9 section, section-binary)."""
+    reader.expect(b"[")
+    part = _part_numbers(reader)
+    text = ""
+    fields: tuple[str, ...] = ()
+    if not binary and not reader.peek_is(b"]"):
+        text = reader.atom_before(b"]").upper()
+        if text not in SECTION_TEXTS or (text == MIME and not part):
+            raise reader.error(f"invalid section {text}")
+        if text in (HEADER_FIELDS, HEADER_FIELDS_NOT):
+            reader.sp()
+            reader.expect(b"(")
+            names: list[str] = []
+            while True:
+                names.append(reader.astring().decode("utf-8", "replace"))
+                if reader.close_paren():
+                    break
+                reader.sp()
+            fields = tuple(names)
+    reader.expect(b"]", "]")
+    return Section(part, text, fields)
+
+
+def _partial(reader: Reader) -> tuple[int, int] | None:
+    if not reader.take(b"<"):
+        return None
+    origin = reader.number()
+    reader.expect(b".", "'.' in a partial range")
+    length = reader.nz_number()
+    reader.expect(b">", ">")
+    return origin, length
+
+
+def section_label(section: Section) -> bytes:
+    """The section as the response names it: BODY[1.2.HEADER.FIELDS (FROM TO)]."""
+    spec = ".".join(str(number) for number in section.part)
+    if section.text:
+        spec = f"{spec}.{section.text}" if spec else section.text
+    if section.fields:
+        spec += " (" + " ".join(name.upper() for name in section.fields) + ")"
+    return spec.encode("utf-8")
+
+
+def _item(reader: Reader) -> FetchItem:
     name = reader.atom_before(b"[<").upper()
-    if name in ("BODY", "BODY.PEEK") and reader.take(b"[]"):
-        return name + "[]"
+    if name in ("BODY", "BODY.PEEK") and reader.peek_is(b"["):
+        section = _section(reader, binary=False)
+        partial = _partial(reader)
+        label = b"BODY[" + section_label(section) + b"]"
+        if partial is not None:
+            label += b"<%d>" % partial[0]
+        return FetchItem("BODY[]", label, section, partial, sets_seen=name == "BODY")
+    if name in ("BINARY", "BINARY.PEEK", "BINARY.SIZE"):
+        section = _section(reader, binary=True)
+        label_part = section_label(section)
+        if name == "BINARY.SIZE":
+            return FetchItem("BINARY.SIZE", b"BINARY.SIZE[" + label_part + b"]", section)
+        partial = _partial(reader)
+        label = b"BINARY[" + label_part + b"]"
+        if partial is not None:
+            label += b"<%d>" % partial[0]
+        return FetchItem("BINARY[]", label, section, partial, sets_seen=name == "BINARY")
     if name in SIMPLE_ITEMS:
-        return name
-    raise reader.error(f"unsupported FETCH item {name}")
+        return FetchItem(name, name.encode("ascii"), sets_seen=name in _SETS_SEEN)
+    raise reader.error(f"unknown FETCH item {name}")
 
 
 def parse_fetch(reader: Reader) -> FetchArguments:
     reader.sp()
     sequence = reader.sequence_set()
     reader.sp()
-    items: list[str] = []
+    items: list[FetchItem] = []
     if reader.take(b"("):
         while True:
             items.append(_item(reader))
@@ -48,14 +155,74 @@ def parse_fetch(reader: Reader) -> FetchArguments:
                 break
             reader.sp()
     else:
-        word = reader.data[reader.pos :].upper().decode("ascii", "replace")
+        start = reader.pos
+        word = reader.atom_before(b"[<").upper()
         if word in MACROS:
-            reader.pos = len(reader.data)
-            items.extend(MACROS[word])
+            items.extend(FetchItem(name, name.encode("ascii")) for name in MACROS[word])
         else:
+            reader.pos = start
             items.append(_item(reader))
     reader.end()
     return FetchArguments(sequence, tuple(dict.fromkeys(items)))
+
+
+# ---------------------------------------------------------------------------------------------- encoding
+
+
+def _clip(data: bytes, partial: tuple[int, int] | None) -> bytes:
+    if partial is None:
+        return data
+    origin, length = partial
+    return data[origin : origin + length]
+
+
+# An encoded item: plain bytes, or (prefix ending in a literal's {n}CRLF, the literal's bytes).
+Piece = bytes | tuple[bytes, bytes]
+# Literal bodies larger than this go out as their own buffer instead of being copied into the line.
+_SEPARATE_BUFFER = 4096
+
+
+def _literal_parts(label: bytes, data: bytes | None, binary: bool = False) -> Piece:
+    if data is None:
+        return label + b" NIL"
+    if binary and b"\x00" in data:
+        return (label + b" ~{%d}\r\n" % len(data), data)  # RFC 3516 4.3: literal8
+    return (label + b" {%d}\r\n" % len(data), data)
+
+
+def _encode(item: FetchItem, view: SelectedView, message: Message, rev1: bool) -> Piece:
+    kind = item.kind
+    parsed = message.parsed
+    if kind == "UID":
+        return b"UID %d" % message.uid
+    if kind == "FLAGS":
+        return b"FLAGS " + responses.flag_list(view.flags_of(message, rev1))
+    if kind == "RFC822.SIZE":
+        return b"RFC822.SIZE %d" % parsed.size
+    if kind == "INTERNALDATE":
+        return b"INTERNALDATE " + responses.date_time(message.internal_date)
+    if kind == "ENVELOPE":
+        return b"ENVELOPE " + envelope(parsed)
+    if kind == "BODYSTRUCTURE":
+        return b"BODYSTRUCTURE " + bodystructure(parsed)
+    if kind == "BODY":
+        return b"BODY " + body(parsed)
+    if kind == "BODY[]":
+        data = section_bytes(parsed, item.section)
+        return _literal_parts(item.label, None if data is None else _clip(data, item.partial))
+    if kind == "RFC822":
+        return _literal_parts(b"RFC822", parsed.raw)
+    if kind == "RFC822.HEADER":
+        return _literal_parts(b"RFC822.HEADER", section_bytes(parsed, Section(text=HEADER)))
+    if kind == "RFC822.TEXT":
+        return _literal_parts(b"RFC822.TEXT", section_bytes(parsed, Section(text=TEXT)))
+    try:
+        decoded = binary_bytes(parsed, item.section.part)
+    except UnknownTransferEncoding as error:
+        raise no(f"cannot decode content transfer encoding {error}", codes.UNKNOWN_CTE) from None
+    if kind == "BINARY.SIZE":
+        return item.label + b" %d" % (0 if decoded is None else len(decoded))
+    return _literal_parts(item.label, None if decoded is None else _clip(decoded, item.partial), binary=True)
 
 
 def _beyond(sequence: SequenceSet, exists: int) -> bool:
@@ -65,52 +232,59 @@ def _beyond(sequence: SequenceSet, exists: int) -> bool:
     )
 
 
+def selected_messages(session: Session, sequence: SequenceSet, by_uid: bool) -> list[tuple[int, Message]]:
+    """(sequence number, message) pairs a sequence set names; shared by FETCH, STORE, COPY and MOVE."""
+    view = session.require_selected()
+    if sequence.saved:
+        raise bad("no saved search result")
+    if by_uid:
+        if not view.uids:
+            return []
+        largest = view.uids[-1]
+        return [
+            (seq, message) for seq, message in enumerate(view.messages, 1) if sequence.contains(message.uid, largest)
+        ]
+    if _beyond(sequence, view.exists):
+        raise bad("invalid message sequence number")
+    return [(seq, view.messages[seq - 1]) for seq in sequence.resolve(view.exists)]
+
+
 async def _fetch(session: Session, arguments: FetchArguments, by_uid: bool) -> None:
     view = session.require_selected()
-    items = arguments.items
-    if by_uid:
-        largest = view.uids[-1] if view.uids else 0
-        wanted = [
-            (seq, message)
-            for seq, message in enumerate(view.messages, 1)
-            if arguments.sequence.contains(message.uid, largest)
-        ]
-        if "UID" not in items:
-            items = ("UID", *items)
-    else:
-        numbers = arguments.sequence.resolve(view.exists)
-        if not numbers or _beyond(arguments.sequence, view.exists):
-            raise bad("invalid message sequence number")
-        wanted = [(seq, view.messages[seq - 1]) for seq in numbers]
-    marks_seen = not view.read_only and any(item in ("BODY[]", "RFC822") for item in items)
-    if marks_seen:
+    items = list(arguments.items)
+    if by_uid and not any(item.kind == "UID" for item in items):
+        items.insert(0, FetchItem("UID", b"UID"))
+    wanted = selected_messages(session, arguments.sequence, by_uid)
+    newly_seen: set[int] = set()
+    if not view.read_only and any(item.sets_seen for item in items):
         unseen = [message for _, message in wanted if SEEN not in message.flags]
         if unseen:
             await session.context.store.set_flags(view.mailbox, unseen, [SEEN], FlagMode.ADD, origin=session)
-            if "FLAGS" not in items:
-                items = (*items, "FLAGS")
+            newly_seen = {message.uid for message in unseen}
+    has_flags = any(item.kind == "FLAGS" for item in items)
     rev1 = not session.rev2
+    out = session.out
     for seq, message in wanted:
-        session.raw(_fetch_response(session, seq, message, items, rev1))
-
-
-def _fetch_response(session: Session, seq: int, message: Message, items: tuple[str, ...], rev1: bool) -> bytes:
-    view = session.require_selected()
-    parts: list[bytes] = []
-    for item in items:
-        if item == "FLAGS":
-            parts.append(b"FLAGS " + responses.flag_list(view.flags_of(message, rev1)))
-        elif item == "UID":
-            parts.append(b"UID %d" % message.uid)
-        elif item == "RFC822.SIZE":
-            parts.append(b"RFC822.SIZE %d" % message.size)
-        elif item == "INTERNALDATE":
-            parts.append(b"INTERNALDATE " + responses.date_time(message.internal_date))
-        elif item in ("BODY[]", "BODY.PEEK[]"):
-            parts.append(b"BODY[] " + responses.literal(message.raw))
-        elif item == "RFC822":
-            parts.append(b"RFC822 " + responses.literal(message.raw))
-    return b"* %d FETCH (" % seq + b" ".join(parts) + b")\r\n"
+        pieces = [_encode(item, view, message, rev1) for item in items]
+        if not has_flags and message.uid in newly_seen:
+            pieces.append(b"FLAGS " + responses.flag_list(view.flags_of(message, rev1)))
+        line = bytearray(b"* %d FETCH (" % seq)
+        for index, piece in enumerate(pieces):
+            if index:
+                line += b" "
+            if isinstance(piece, bytes):
+                line += piece
+                continue
+            prefix, data = piece
+            line += prefix
+            if len(data) > _SEPARATE_BUFFER:
+                out.append(bytes(line))
+                out.append(data)
+                line = bytearray()
+            else:
+                line += data
+        line += b")\r\n"
+        out.append(bytes(line))
 
 
 @command("FETCH", states=SELECTED, parse=parse_fetch, expunge_ok=False)
@@ -119,7 +293,7 @@ async def fetch(session: Session, tag: str, arguments: FetchArguments) -> Ok | N
     return None
 
 
-@command("UID FETCH", states=SELECTED, parse=parse_fetch)
+@command("UID FETCH", states=SELECTED, parse=parse_fetch, expunge_ok=False)
 async def uid_fetch(session: Session, tag: str, arguments: FetchArguments) -> Ok | None:
     await _fetch(session, arguments, by_uid=True)
     return None

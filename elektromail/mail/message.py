@@ -8,7 +8,17 @@ fast. Nothing re-parses a message per request.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+_BARE_LF = re.compile(rb"(?<!\r)\n")
+
+
+def to_crlf(raw: bytes) -> bytes:
+    """IMAP serves messages in CRLF form and counts sizes in it (RFC 9051 2.3.4): convert bare LF once."""
+    if raw.count(b"\n") == raw.count(b"\r\n"):
+        return raw
+    return _BARE_LF.sub(b"\r\n", raw)
 
 
 def find_header_end(raw: bytes) -> int:
@@ -31,7 +41,7 @@ def find_header_end(raw: bytes) -> int:
 
 
 class ParsedMessage:
-    """Immutable message bytes with derived data computed at most once.
+    """Immutable message bytes (bare LF line ends converted to CRLF) with derived data computed at most once.
 
     ``cache`` holds lazily derived views keyed by name (the IMAP layer stores ENVELOPE and BODYSTRUCTURE
     encodings there); it is filled on first use and never invalidated because the bytes never change.
@@ -40,6 +50,7 @@ class ParsedMessage:
     __slots__ = ("raw", "header_end", "cache")
 
     def __init__(self, raw: bytes) -> None:
+        raw = to_crlf(raw)
         self.raw = raw
         self.header_end = find_header_end(raw)
         self.cache: dict[str, Any] = {}

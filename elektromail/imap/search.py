@@ -1,0 +1,105 @@
+"""SEARCH and UID SEARCH (RFC 9051 6.4.4): CHARSET, ESEARCH RETURN options (RFC 9051 7.3.4, RFC 4731)
+for IMAP4rev2 clients and the plain ``* SEARCH`` response for IMAP4rev1 clients."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from elektromail.imap import codes
+from elektromail.imap.commands import SELECTED, Ok, capability, command, no
+from elektromail.imap.parser import Reader
+from elektromail.imap.search_keys import Predicate, SearchContext, parse_keys, search_all
+from elektromail.imap.session import Session
+
+capability("ESEARCH")
+
+# RFC 9051 6.4.4: UTF-8 must be supported; US-ASCII is its subset. Anything else is refused.
+CHARSETS = ("UTF-8", "US-ASCII")
+RETURN_OPTIONS = ("MIN", "MAX", "COUNT", "ALL")
+
+
+class SearchArguments(NamedTuple):
+    returns: tuple[str, ...] | None  # None: no RETURN given
+    charset: str | None
+    predicate: Predicate
+
+
+def parse_search(reader: Reader) -> SearchArguments:
+    reader.sp()
+    returns: tuple[str, ...] | None = None
+    if reader.take(b"RETURN "):
+        reader.expect(b"(", "( after RETURN")
+        options: list[str] = []
+        while not reader.close_paren():
+            if options:
+                reader.sp()
+            option = reader.atom().upper()
+            if option not in RETURN_OPTIONS:
+                raise reader.error(f"unknown RETURN option {option}")
+            options.append(option)
+        returns = tuple(options) or ("ALL",)  # RFC 4731 3.1: RETURN () means ALL
+        reader.sp()
+    charset: str | None = None
+    if reader.take(b"CHARSET "):
+        charset = reader.astring().decode("ascii", "replace").upper()
+        reader.sp()
+    predicate = search_all(parse_keys(reader))
+    return SearchArguments(returns, charset, predicate)
+
+
+def sequence_text(numbers: list[int]) -> bytes:
+    """Ascending numbers as a compact sequence set: 1:3,5,7:8."""
+    out: list[bytes] = []
+    start = previous = numbers[0]
+    for number in numbers[1:]:
+        if number == previous + 1:
+            previous = number
+            continue
+        out.append(b"%d" % start if start == previous else b"%d:%d" % (start, previous))
+        start = previous = number
+    out.append(b"%d" % start if start == previous else b"%d:%d" % (start, previous))
+    return b",".join(out)
+
+
+def _search(session: Session, tag: str, arguments: SearchArguments, by_uid: bool) -> None:
+    if arguments.charset is not None and arguments.charset not in CHARSETS:
+        raise no(f"unsupported charset {arguments.charset}", codes.BADCHARSET + " (" + " ".join(CHARSETS) + ")")
+    view = session.require_selected()
+    context = SearchContext(view.exists, view.uids[-1] if view.uids else 0, view.recent)
+    predicate = arguments.predicate
+    results = [
+        message.uid if by_uid else seq
+        for seq, message in enumerate(view.messages, 1)
+        if predicate(context, seq, message)
+    ]
+    returns = arguments.returns
+    if returns is None and not session.rev2:
+        session.untagged(b"SEARCH" + b"".join(b" %d" % number for number in results))
+        return
+    if returns is None:
+        returns = ("ALL",)
+    line = b'ESEARCH (TAG "' + tag.encode("ascii") + b'")'
+    if by_uid:
+        line += b" UID"
+    if results:
+        if "MIN" in returns:
+            line += b" MIN %d" % results[0]
+        if "MAX" in returns:
+            line += b" MAX %d" % results[-1]
+    if "COUNT" in returns:
+        line += b" COUNT %d" % len(results)
+    if "ALL" in returns and results:
+        line += b" ALL " + sequence_text(results)
+    session.untagged(line)
+
+
+@command("SEARCH", states=SELECTED, parse=parse_search, expunge_ok=False)
+async def search(session: Session, tag: str, arguments: SearchArguments) -> Ok | None:
+    _search(session, tag, arguments, by_uid=False)
+    return None
+
+
+@command("UID SEARCH", states=SELECTED, parse=parse_search, expunge_ok=False)
+async def uid_search(session: Session, tag: str, arguments: SearchArguments) -> Ok | None:
+    _search(session, tag, arguments, by_uid=True)
+    return None

@@ -1,0 +1,67 @@
+"""ENVELOPE (RFC 9051 7.5.2) encoded once per message as IMAP bytes."""
+
+from __future__ import annotations
+
+from elektromail.mail.addresses import Address, parse_address_list
+from elektromail.mail.headers import Headers, parse_headers
+from elektromail.mail.imapstr import NIL, nstring
+from elektromail.mail.message import ParsedMessage
+
+
+def message_headers(parsed: ParsedMessage) -> Headers:
+    """The top-level header fields (cached)."""
+    headers: Headers | None = parsed.cache.get("headers")
+    if headers is None:
+        headers = parse_headers(parsed.raw, 0, parsed.header_end)
+        parsed.cache["headers"] = headers
+    return headers
+
+
+def encode_addresses(addresses: list[Address]) -> bytes:
+    if not addresses:
+        return NIL
+    parts = [
+        b"(%b %b %b %b)" % (nstring(a.name), nstring(a.route), nstring(a.mailbox), nstring(a.host)) for a in addresses
+    ]
+    return b"(" + b"".join(parts) + b")"
+
+
+def _address_field(headers: Headers, name: str) -> bytes | None:
+    values = headers.get_all(name)
+    if not values:
+        return None
+    addresses: list[Address] = []
+    for value in values:
+        addresses.extend(parse_address_list(value))
+    return encode_addresses(addresses) if addresses else None
+
+
+def encode_envelope(headers: Headers) -> bytes:
+    """Date, subject, from, sender, reply-to, to, cc, bcc, in-reply-to, message-id.
+
+    Sender and Reply-To default to From when absent (RFC 9051 7.5.2); strings are sent as written.
+    """
+    from_ = _address_field(headers, "from") or NIL
+    sender = _address_field(headers, "sender") or from_
+    reply_to = _address_field(headers, "reply-to") or from_
+    return b"(%b %b %b %b %b %b %b %b %b %b)" % (
+        nstring(headers.get("date")),
+        nstring(headers.get("subject")),
+        from_,
+        sender,
+        reply_to,
+        _address_field(headers, "to") or NIL,
+        _address_field(headers, "cc") or NIL,
+        _address_field(headers, "bcc") or NIL,
+        nstring(headers.get("in-reply-to")),
+        nstring(headers.get("message-id")),
+    )
+
+
+def envelope(parsed: ParsedMessage) -> bytes:
+    """The message's ENVELOPE (computed once, then cached)."""
+    cached: bytes | None = parsed.cache.get("envelope")
+    if cached is None:
+        cached = encode_envelope(message_headers(parsed))
+        parsed.cache["envelope"] = cached
+    return cached

@@ -1,0 +1,154 @@
+"""Header fields of a message or MIME part: offsets of each field, unfolded values, RFC 2047 decoding, dates.
+
+Fields keep their byte offsets so HEADER.FIELDS can return them exactly as sent; values are unfolded
+(RFC 5322 2.2.3: CRLF before whitespace removed) for ENVELOPE, BODYSTRUCTURE and SEARCH.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import re
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+
+_FIELD_NAME = re.compile(rb"([\x21-\x39\x3b-\x7e]+)[ \t]*:")
+_ENCODED_WORD = re.compile(rb"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
+_BETWEEN_WORDS = re.compile(rb"[ \t\r\n]+")
+_QP_Q_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
+
+
+class HeaderField:
+    """One field: ``start``/``end`` delimit it in the message bytes including its final CRLF."""
+
+    __slots__ = ("name", "start", "end", "value")
+
+    def __init__(self, name: str, start: int, end: int, value: bytes) -> None:
+        self.name = name  # lower case
+        self.start = start
+        self.end = end
+        self.value = value  # unfolded, leading and trailing whitespace removed
+
+    def __repr__(self) -> str:
+        return f"HeaderField({self.name!r}, {self.value!r})"
+
+
+class Headers:
+    """The fields of one header block, in order, with lookup by case-insensitive name."""
+
+    __slots__ = ("fields", "_first")
+
+    def __init__(self, fields: list[HeaderField]) -> None:
+        self.fields = fields
+        self._first: dict[str, HeaderField] = {}
+        for field in fields:
+            self._first.setdefault(field.name, field)
+
+    def get(self, name: str) -> bytes | None:
+        field = self._first.get(name)
+        return None if field is None else field.value
+
+    def get_all(self, name: str) -> list[bytes]:
+        return [field.value for field in self.fields if field.name == name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._first
+
+
+def parse_headers(raw: bytes, start: int, end: int) -> Headers:
+    """Split ``raw[start:end]`` (a header block, CRLF line ends) into fields.
+
+    Continuation lines join the field above; lines that are neither a field nor a continuation (garbage,
+    an mbox ``From `` line) are skipped, as established servers do.
+    """
+    fields: list[HeaderField] = []
+    pos = start
+    current: tuple[str, int, int] | None = None  # name, field start, value start
+    while pos < end:
+        eol = raw.find(b"\n", pos, end)
+        line_end = end if eol < 0 else eol + 1
+        first = raw[pos : pos + 1]
+        if first in (b" ", b"\t") and current is not None:
+            pos = line_end
+            continue
+        if current is not None:
+            fields.append(_make_field(raw, current, pos))
+            current = None
+        if raw[pos:line_end].strip() == b"":
+            break  # the blank line ending the header block
+        match = _FIELD_NAME.match(raw, pos, line_end)
+        if match is not None:
+            current = (match.group(1).decode("ascii").lower(), pos, match.end())
+        pos = line_end
+    if current is not None:
+        fields.append(_make_field(raw, current, pos))
+    return Headers(fields)
+
+
+def _make_field(raw: bytes, current: tuple[str, int, int], end: int) -> HeaderField:
+    name, start, value_start = current
+    value = raw[value_start:end]
+    if b"\n" in value:
+        # A folding TAB reads as one space, as Dovecot presents it (RFC 5322 2.2.3 keeps the WSP itself).
+        value = value.replace(b"\r\n\t", b" ").replace(b"\r\n", b"").replace(b"\n", b"")
+    return HeaderField(name, start, end, value.strip(b" \t\r\n"))
+
+
+def _charset_codec(charset: bytes) -> str:
+    name = charset.split(b"*", 1)[0].decode("ascii", "replace")  # RFC 2231 5: charset*language
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return "latin-1"
+
+
+def _decode_word(charset: bytes, encoding: bytes, text: bytes) -> str | None:
+    try:
+        if encoding in (b"b", b"B"):
+            data = base64.b64decode(text + b"=" * (-len(text) % 4), validate=True)
+        else:
+            data = _QP_Q_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), text.replace(b"_", b" "))
+    except (binascii.Error, ValueError):
+        return None
+    return data.decode(_charset_codec(charset), "replace")
+
+
+def decode_words(value: bytes) -> str:
+    """RFC 2047 decoding for SEARCH; whitespace between adjacent encoded words is dropped (RFC 2047 6.2).
+
+    Text outside encoded words is UTF-8 (RFC 6532) with invalid bytes replaced.
+    """
+    if b"=?" not in value:
+        return value.decode("utf-8", "replace")
+    out: list[str] = []
+    pos = 0
+    previous_was_word = False
+    for match in _ENCODED_WORD.finditer(value):
+        between = value[pos : match.start()]
+        decoded = _decode_word(match.group(1), match.group(2), match.group(3))
+        if decoded is None:
+            continue
+        if not (previous_was_word and _BETWEEN_WORDS.fullmatch(between)):
+            out.append(between.decode("utf-8", "replace"))
+        out.append(decoded)
+        pos = match.end()
+        previous_was_word = True
+    out.append(value[pos:].decode("utf-8", "replace"))
+    return "".join(out)
+
+
+def parse_date(value: bytes | None) -> datetime | None:
+    """The Date field as an aware or naive datetime, or None if absent or unparseable."""
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value.decode("ascii", "replace"))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def sent_date(value: bytes | None) -> date | None:
+    """The calendar date of the Date field in its own zone (RFC 9051 6.4.4: SENTON ignores time and zone)."""
+    parsed = parse_date(value)
+    return None if parsed is None else parsed.date()
