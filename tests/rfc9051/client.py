@@ -206,6 +206,10 @@ class ImapClient:
             if response.tag == tag:
                 self._note_capabilities(response)
                 return Result(sent, response, untagged)
+            if response.untagged and response.status == "BAD":
+                # RFC 9051 7.1.3: an untagged BAD means the server could not tell which command it
+                # belongs to, so this command's tagged completion will never come.
+                raise ImapError(f"untagged BAD instead of a completion: {response.raw!r}\ncommand: {sent!r}")
             self._note_capabilities(response)
             untagged.append(response)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from typing import Protocol
 
 import pytest
 
@@ -16,7 +17,10 @@ from tests.rfc9051.client import ImapClient, quote
 from tests.rfc9051.target import Target, external_target, response_timeout
 
 Connect = Callable[[], ImapClient]
-NewName = Callable[[str], str]
+
+
+class NewName(Protocol):
+    def __call__(self, suffix: str = "") -> str: ...
 
 
 @pytest.fixture(scope="module")

@@ -59,7 +59,8 @@ def test_incorporated_extension_available_rfc9051_appendix_e(imap: ImapClient, e
 def test_capability_names_are_atoms_rfc9051_6_1_1(connect: Connect) -> None:
     """RFC 9051 9 (capability = atom): every capability is an atom, none is a string or list."""
     data = connect().ok("CAPABILITY").one("CAPABILITY").data
-    assert data and all(isinstance(item, str) for item in data)
+    assert data
+    assert all(isinstance(item, str) for item in data)
 
 
 def test_noop_not_authenticated_rfc9051_6_1_2(connect: Connect) -> None:

@@ -84,7 +84,8 @@ def test_select_uidnext_is_above_every_uid_rfc9051_2_3_1_1(imap: ImapClient, mai
     response = result.code_response("UIDNEXT")
     assert response is not None
     uid = imap.ok("FETCH", "1", "(UID)").fetches()[1]["UID"]
-    assert isinstance(uid, int) and isinstance(response.code_args[0], int)
+    assert isinstance(uid, int)
+    assert isinstance(response.code_args[0], int)
     assert response.code_args[0] > uid
 
 
@@ -92,8 +93,10 @@ def test_select_uidvalidity_is_stable_rfc9051_2_3_1_1(imap: ImapClient, mailbox:
     """RFC 9051 2.3.1.1: UIDVALIDITY does not change between two selections of the same mailbox."""
     first = imap.ok("SELECT", quote(mailbox)).code_response("UIDVALIDITY")
     second = imap.ok("SELECT", quote(mailbox)).code_response("UIDVALIDITY")
-    assert first is not None and second is not None
-    assert first.code_args == second.code_args and isinstance(first.code_args[0], int)
+    assert first is not None
+    assert second is not None
+    assert first.code_args == second.code_args
+    assert isinstance(first.code_args[0], int)
 
 
 def test_select_permanentflags_allows_keywords_rfc9051_6_3_2(imap: ImapClient, mailbox: str) -> None:
@@ -156,7 +159,8 @@ def test_examine_is_read_only_rfc9051_6_3_3(imap: ImapClient, mailbox: str) -> N
 def test_examine_required_responses_rfc9051_6_3_3(imap: ImapClient, mailbox: str) -> None:
     """RFC 9051 6.3.3: EXAMINE answers like SELECT: FLAGS, EXISTS, UIDVALIDITY, UIDNEXT."""
     result = imap.ok("EXAMINE", quote(mailbox))
-    assert result.of_kind("FLAGS") and result.numbered("EXISTS") == [0]
+    assert result.of_kind("FLAGS")
+    assert result.numbered("EXISTS") == [0]
     assert {"UIDVALIDITY", "UIDNEXT"} <= result.codes()
 
 
@@ -224,10 +228,8 @@ def test_create_with_trailing_delimiter_rfc9051_6_3_4(imap: ImapClient, new_name
 
 def test_create_utf8_name_rfc9051_5_1(imap: ImapClient, new_name: NewName) -> None:
     """RFC 9051 5.1: with IMAP4rev2 mailbox names are UTF-8 and come back unchanged."""
-    if not imap.rev2_enabled:
-        name = new_name("-Entw&APw-rfe")  # modified UTF-7 for rev1 sessions (RFC 3501 5.1.3)
-    else:
-        name = new_name("-Entwürfe")
+    # Modified UTF-7 for rev1 sessions (RFC 3501 5.1.3), UTF-8 once IMAP4rev2 is enabled.
+    name = new_name("-Entwürfe") if imap.rev2_enabled else new_name("-Entw&APw-rfe")
     imap.ok("CREATE", quote(name))
     assert list_names(imap, name) == [name]
 
@@ -303,7 +305,8 @@ def test_delete_new_uidvalidity_on_recreate_rfc9051_6_3_5(imap: ImapClient, new_
     second = imap.ok("SELECT", quote(name))
     before = first.code_response("UIDVALIDITY")
     after = second.code_response("UIDVALIDITY")
-    assert before is not None and after is not None
+    assert before is not None
+    assert after is not None
     new_uid = imap.ok("UID", "SEARCH", "ALL")
     assert before.code_args != after.code_args or old_uid.untagged[0].raw != new_uid.untagged[0].raw
 
@@ -451,6 +454,7 @@ def test_lsub_for_rev1_clients_rfc3501_6_3_9(imap: ImapClient, mailbox: str) -> 
         if result.status == "OK":
             assert len(result.of_kind("LSUB")) == 1
         else:
-            assert imap.rev2_enabled and result.status == "BAD"
+            assert imap.rev2_enabled
+            assert result.status == "BAD"
     finally:
         imap.ok("UNSUBSCRIBE", quote(mailbox))
