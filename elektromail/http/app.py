@@ -203,7 +203,7 @@ class ControlPlane:
 
     async def get_raw(self, request: Request) -> Response:
         _, message = self.find_message(request)
-        return Response(message.raw, media_type="message/rfc822")
+        return Response(message.source, media_type="message/rfc822")
 
     async def delete_message(self, request: Request) -> Response:
         mailbox, message = self.find_message(request)

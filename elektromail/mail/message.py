@@ -41,16 +41,22 @@ def find_header_end(raw: bytes) -> int:
 
 
 class ParsedMessage:
-    """Immutable message bytes (bare LF line ends converted to CRLF) with derived data computed at most once.
+    """Immutable message bytes with derived data computed at most once.
+
+    ``source`` is exactly what was received (SMTP DATA after dot-unstuffing, an APPEND literal, a fixture
+    file): it is what is persisted and what the HTTP API returns as raw. ``raw`` is its CRLF form, which
+    IMAP serves and counts sizes in (RFC 9051 2.3.4); the two are one object when the source already
+    uses CRLF, which is almost always.
 
     ``cache`` holds lazily derived views keyed by name (the IMAP layer stores ENVELOPE and BODYSTRUCTURE
     encodings there); it is filled on first use and never invalidated because the bytes never change.
     """
 
-    __slots__ = ("raw", "header_end", "cache")
+    __slots__ = ("cache", "header_end", "raw", "source")
 
-    def __init__(self, raw: bytes) -> None:
-        raw = to_crlf(raw)
+    def __init__(self, source: bytes) -> None:
+        raw = to_crlf(source)
+        self.source = source
         self.raw = raw
         self.header_end = find_header_end(raw)
         self.cache: dict[str, Any] = {}

@@ -54,7 +54,13 @@ class Message:
 
     @property
     def raw(self) -> bytes:
+        """The message in CRLF form, as IMAP serves it."""
         return self.parsed.raw
+
+    @property
+    def source(self) -> bytes:
+        """The message exactly as it was received."""
+        return self.parsed.source
 
     def __repr__(self) -> str:
         return f"Message(uid={self.uid}, flags={sorted(self.flags)}, size={self.size})"

@@ -136,7 +136,7 @@ class SqliteJournal:
         self._statements.append((DELETE_MAILBOX, (mailbox.id,)))
 
     def message_added(self, mailbox: Mailbox, message: Message) -> None:
-        row = (mailbox.id, message.uid, flags_text(message.flags), message.internal_date.isoformat(), message.raw)
+        row = (mailbox.id, message.uid, flags_text(message.flags), message.internal_date.isoformat(), message.source)
         self._statements.append((INSERT_MESSAGE, row))
         self._uid_next[mailbox.id] = mailbox.uid_next
 

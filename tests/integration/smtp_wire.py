@@ -78,7 +78,7 @@ def stored(server: ServerThread, user: str) -> list[bytes]:
 
     async def read() -> list[bytes]:
         account = server.server.store.account(user)
-        return [] if account is None else [message.raw for message in account.inbox.messages]
+        return [] if account is None else [message.source for message in account.inbox.messages]
 
     result: list[bytes] = server.call(read)
     return result

@@ -35,5 +35,5 @@ def test_a_server_restarted_on_its_database_keeps_its_mail(make_server: ServerFa
     for name in ("user", "newbie"):
         account = store.account(name)
         assert account is not None
-        assert [message.raw for message in account.inbox.messages] == [MESSAGE]
+        assert [message.source for message in account.inbox.messages] == [MESSAGE]
     assert store.check_password("alice", "wonderland") is not None

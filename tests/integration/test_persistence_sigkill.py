@@ -112,15 +112,15 @@ def test_sigkill_during_parallel_smtp_ingest(tmp_path: Path, round_number: int) 
             for user in users:
                 account = store.account(user)
                 assert account is not None, f"user {user} lost"
-                assert any(m.raw == expected for m in account.inbox.messages), f"acknowledged c{client}-{index} lost"
+                assert any(m.source == expected for m in account.inbox.messages), f"acknowledged c{client}-{index} lost"
         for account in store.accounts():
             uids = [m.uid for m in account.inbox.messages]
             assert uids == sorted(set(uids))
             assert account.inbox.uid_next > max(uids, default=0)
             for message in account.inbox.messages:
-                subject = message.raw.split(b"Subject: c", 1)[1].split(b"\r\n", 1)[0]
+                subject = message.source.split(b"Subject: c", 1)[1].split(b"\r\n", 1)[0]
                 client, index = (int(part) for part in subject.split(b"-"))
-                assert message.raw == smtp_message(client, index), "a stored message is damaged"
+                assert message.source == smtp_message(client, index), "a stored message is damaged"
     finally:
         loop.run_until_complete(unload(store))
         loop.close()
@@ -136,7 +136,7 @@ def test_sigkill_during_parallel_smtp_ingest(tmp_path: Path, round_number: int) 
     try:
         account = store.account("load0")
         assert account is not None
-        assert account.inbox.messages[-1].raw == smtp_message(99, 0)
+        assert account.inbox.messages[-1].source == smtp_message(99, 0)
     finally:
         loop.run_until_complete(unload(store))
         loop.close()
@@ -241,14 +241,14 @@ def test_sigkill_during_parallel_appends_flag_changes_and_expunges(tmp_path: Pat
             if message is None and index % 4 == 3 and step == crash_writer.FLAG_STEPS - 1:
                 continue  # its expunge was committed but the kill came before the acknowledgement
             assert message is not None, f"acknowledged append W{writer}/{uid} lost"
-            assert message.raw == crash_writer.payload(writer, index)
+            assert message.source == crash_writer.payload(writer, index)
             stored_steps = [int(flag[1:]) for flag in message.flags]
             assert len(stored_steps) <= 1, message.flags
             assert (stored_steps[0] if stored_steps else -1) >= step, f"flag change of W{writer}/{uid} lost"
         for mailbox in account.mailboxes.values():
             for message in mailbox.messages:
-                writer, index = crash_writer.parse_subject(message.raw)
-                assert message.raw == crash_writer.payload(writer, index), "a stored message is damaged"
+                writer, index = crash_writer.parse_subject(message.source)
+                assert message.source == crash_writer.payload(writer, index), "a stored message is damaged"
     finally:
         loop.run_until_complete(unload(store))
         loop.close()

@@ -19,7 +19,7 @@ MESSAGE = b"From: a@example.com\r\nTo: user@example.com\r\nSubject: over TLS\r\n
 def _inbox_raw(server: ServerThread, user: str = "user") -> list[bytes]:
     account = server.server.store.account(user)
     assert account is not None
-    return [message.raw for message in account.inbox.messages]
+    return [message.source for message in account.inbox.messages]
 
 
 def test_starttls_with_smtplib_then_send(server: ServerThread) -> None:
