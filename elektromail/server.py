@@ -332,6 +332,10 @@ class ServerThread:
     def http_port(self) -> int:
         return self.server.http_port
 
+    def port(self, name: str) -> int:
+        """The bound port of a listener by protocol name: SMTP, IMAP, HTTP, SMTPS, IMAPS."""
+        return self.server.port(name)
+
     def __enter__(self) -> Self:
         return self.start()
 

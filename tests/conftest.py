@@ -15,6 +15,7 @@ import msgspec
 import pytest
 
 from elektromail import Config, ServerThread, UserSpec
+from tests.servers import binary_mode, start_server
 
 BASE_CONFIG = Config(
     smtp_port=0,
@@ -39,7 +40,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return f"elektromail store backend: {config.getoption('backend')}"
+    target = os.environ["ELEKTROMAIL_BINARY"] if binary_mode() else "the package, in-process"
+    return f"elektromail store backend: {config.getoption('backend')}; server: {target}"
 
 
 @pytest.fixture
@@ -61,7 +63,7 @@ def make_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         if backend == "sqlite" and "db" not in overrides:
             overrides["db"] = str(tmp_path_factory.mktemp("db") / "mail.db")
         config = msgspec.structs.replace(BASE_CONFIG, **overrides)
-        server = ServerThread(config).start()
+        server = start_server(config)
         started.append(server)
         return server
 

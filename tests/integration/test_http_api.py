@@ -259,7 +259,7 @@ def test_tls_certificate_is_the_one_the_listeners_present(make_server: ServerFac
     assert response.text.startswith("-----BEGIN CERTIFICATE-----")
     trusting = ssl.create_default_context(cadata=response.text)
     with (
-        socket.create_connection(("127.0.0.1", server.server.port("IMAPS")), timeout=10) as raw,
+        socket.create_connection(("127.0.0.1", server.port("IMAPS")), timeout=10) as raw,
         trusting.wrap_socket(raw, server_hostname="localhost") as tls,
     ):
         assert tls.recv(100).startswith(b"* OK")

@@ -11,6 +11,7 @@ import pytest
 
 from elektromail import ServerThread
 from tests.conftest import ServerFactory
+from tests.servers import require_in_process
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -35,6 +36,7 @@ def start_wait(base: str, params: dict[str, str], into: list[httpx.Response]) ->
 
 def test_wait_returns_when_an_smtp_delivery_arrives(make_server: ServerFactory) -> None:
     server = make_server(http_port=0)
+    require_in_process(server)  # watches the store's waiters
     base = f"http://127.0.0.1:{server.http_port}"
     answers: list[httpx.Response] = []
     thread = start_wait(base, {"user": "alice", "subject": "report", "count": "2", "timeout": "15"}, answers)
@@ -68,6 +70,7 @@ def test_wait_counts_mail_already_there(make_server: ServerFactory) -> None:
 
 def test_wait_for_injected_mail_in_a_mailbox(make_server: ServerFactory) -> None:
     server = make_server(http_port=0)
+    require_in_process(server)  # watches the store's waiters
     base = f"http://127.0.0.1:{server.http_port}"
     answers: list[httpx.Response] = []
     thread = start_wait(base, {"user": "alice", "mailbox": "Sent", "timeout": "15"}, answers)
@@ -105,6 +108,7 @@ def test_wait_rejects_bad_timeouts(make_server: ServerFactory, timeout: str) -> 
 
 def test_stopping_server_releases_a_pending_wait(make_server: ServerFactory) -> None:
     server = make_server(http_port=0)
+    require_in_process(server)  # watches the store's waiters
     answers: list[httpx.Response] = []
     thread = start_wait(f"http://127.0.0.1:{server.http_port}", {"timeout": "20"}, answers)
     wait_until_listening(server, 1)

@@ -44,7 +44,7 @@ def test_starttls_is_refused_after_login(server: ServerThread) -> None:
 
 def test_imaps_with_imaplib(make_server: ServerFactory) -> None:
     server = make_server(imaps_port=0)
-    imap = imaplib.IMAP4_SSL("127.0.0.1", server.server.port("IMAPS"), ssl_context=client_context(server), timeout=10)
+    imap = imaplib.IMAP4_SSL("127.0.0.1", server.port("IMAPS"), ssl_context=client_context(server), timeout=10)
     try:
         assert "STARTTLS" not in _capabilities(imap)
         typ, data = imap._simple_command("STARTTLS")

@@ -29,8 +29,8 @@ def test_implicit_tls_listeners_verify_against_the_served_certificate(
 ) -> None:
     server = make_server(smtps_port=0, imaps_port=0)
     context = client_context(server)
-    assert _greeting_over_tls(server.server.port("SMTPS"), context, server_name).startswith(b"220 ")
-    assert _greeting_over_tls(server.server.port("IMAPS"), context, server_name).startswith(b"* OK")
+    assert _greeting_over_tls(server.port("SMTPS"), context, server_name).startswith(b"220 ")
+    assert _greeting_over_tls(server.port("IMAPS"), context, server_name).startswith(b"* OK")
 
 
 def test_tls_below_1_2_is_refused(make_server: ServerFactory) -> None:
@@ -42,12 +42,12 @@ def test_tls_below_1_2_is_refused(make_server: ServerFactory) -> None:
         context.maximum_version = ssl.TLSVersion.TLSv1_1
     context.set_ciphers("ALL:@SECLEVEL=0")
     with pytest.raises((ssl.SSLError, ConnectionResetError)):
-        _greeting_over_tls(server.server.port("IMAPS"), context)
+        _greeting_over_tls(server.port("IMAPS"), context)
 
 
 def test_implicit_tls_works_even_with_starttls_disabled(make_server: ServerFactory) -> None:
     server = make_server(tls_disabled=True, smtps_port=0)
-    assert _greeting_over_tls(server.server.port("SMTPS"), client_context(server)).startswith(b"220 ")
+    assert _greeting_over_tls(server.port("SMTPS"), client_context(server)).startswith(b"220 ")
 
 
 def test_bad_pem_stops_start_up(tmp_path: Path) -> None:

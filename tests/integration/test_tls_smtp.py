@@ -37,7 +37,7 @@ def test_starttls_with_smtplib_then_send(server: ServerThread) -> None:
 
 def test_smtps_with_smtplib(make_server: ServerFactory) -> None:
     server = make_server(smtps_port=0)
-    port = server.server.port("SMTPS")
+    port = server.port("SMTPS")
     with smtplib.SMTP_SSL("127.0.0.1", port, context=client_context(server), timeout=10) as smtp:
         smtp.ehlo()
         assert not smtp.has_extn("starttls")

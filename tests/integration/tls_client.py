@@ -5,10 +5,13 @@ from __future__ import annotations
 import ssl
 
 from elektromail import ServerThread
+from tests.servers import BinaryServer
 
 
 def certificate_pem(server: ServerThread) -> bytes:
-    """The certificate the server presents, as a client would download it."""
+    """The certificate the server presents, as a client would obtain it."""
+    if isinstance(server, BinaryServer):
+        return server.certificate_pem()
     context = server.server.context
     assert context is not None
     assert context.tls is not None
@@ -22,5 +25,4 @@ def certificate_pem(server: ServerThread) -> bytes:
 
 
 def client_context(server: ServerThread) -> ssl.SSLContext:
-    context = ssl.create_default_context(cadata=certificate_pem(server).decode())
-    return context
+    return ssl.create_default_context(cadata=certificate_pem(server).decode())

@@ -12,9 +12,10 @@ from typing import Protocol
 
 import pytest
 
-from elektromail import Config, ServerThread, UserSpec
+from elektromail import Config, UserSpec
 from tests.rfc9051.client import ImapClient, quote
 from tests.rfc9051.target import Target, external_target, response_timeout
+from tests.servers import start_server
 
 Connect = Callable[[], ImapClient]
 
@@ -24,14 +25,20 @@ class NewName(Protocol):
 
 
 @pytest.fixture(scope="module")
-def target() -> Iterator[Target]:
+def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     external = external_target()
     if external is not None:
         yield external
         return
-    config = Config(smtp_port=0, imap_port=0, bind_addr="127.0.0.1", users=(UserSpec("user", "pass"),))
-    with ServerThread(config) as server:
+    db = None
+    if request.config.getoption("backend") == "sqlite":
+        db = str(tmp_path_factory.mktemp("rfc9051-db") / "mail.db")
+    config = Config(smtp_port=0, imap_port=0, bind_addr="127.0.0.1", users=(UserSpec("user", "pass"),), db=db)
+    server = start_server(config)
+    try:
         yield Target("127.0.0.1", server.imap_port, "user", "pass", tls=False, timeout=response_timeout())
+    finally:
+        server.stop()
 
 
 def open_client(target: Target) -> ImapClient:
