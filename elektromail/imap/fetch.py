@@ -236,7 +236,9 @@ def selected_messages(session: Session, sequence: SequenceSet, by_uid: bool) -> 
     """(sequence number, message) pairs a sequence set names; shared by FETCH, STORE, COPY and MOVE."""
     view = session.require_selected()
     if sequence.saved:
-        raise bad("no saved search result")
+        # RFC 5182 2.1: "$" names the saved messages in either form; before any SAVE it is empty.
+        found = ((view.seq_of_uid(uid), uid) for uid in sorted(view.saved))
+        return [(seq, view.messages[seq - 1]) for seq, uid in found if seq is not None]
     if by_uid:
         if not view.uids:
             return []
