@@ -226,7 +226,10 @@ def _encode(item: FetchItem, view: SelectedView, message: Message, rev1: bool) -
 
 
 def _beyond(sequence: SequenceSet, exists: int) -> bool:
-    """A sequence number larger than the mailbox's message count (RFC 9051 9 seq-number)."""
+    """A sequence number larger than the mailbox's message count, which RFC 9051 9 (seq-number) answers
+    with BAD; that "includes * if the selected mailbox is empty" (as Dovecot answers too)."""
+    if exists == 0:
+        return bool(sequence.ranges)
     return any(
         (r.start is not None and r.start > exists) or (r.end is not None and r.end > exists) for r in sequence.ranges
     )
