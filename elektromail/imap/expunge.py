@@ -7,6 +7,7 @@ command completes, like any other expunge it learns of.
 from __future__ import annotations
 
 from elektromail.imap.commands import SELECTED, Ok, command, no
+from elektromail.imap.fetch import selected_messages
 from elektromail.imap.parser import Reader, SequenceSet, no_arguments
 from elektromail.imap.session import Session
 
@@ -24,12 +25,11 @@ async def _expunge(session: Session, uids: SequenceSet | None) -> None:
     view = session.require_selected()
     if view.read_only:
         raise no("mailbox is read-only")
-    largest = view.uids[-1] if view.uids else 0
-    doomed = [
-        message.uid
-        for message in view.messages
-        if DELETED in message.flags and (uids is None or uids.contains(message.uid, largest))
-    ]
+    if uids is None:
+        candidates = view.messages
+    else:
+        candidates = [message for _, message in selected_messages(session, uids, by_uid=True)]
+    doomed = [message.uid for message in candidates if DELETED in message.flags]
     if doomed:
         await session.context.store.expunge(view.mailbox, doomed, origin=session)
 

@@ -226,7 +226,10 @@ def _encode(item: FetchItem, view: SelectedView, message: Message, rev1: bool) -
 
 
 def _beyond(sequence: SequenceSet, exists: int) -> bool:
-    """A sequence number larger than the mailbox's message count (RFC 9051 9 seq-number)."""
+    """A sequence number larger than the mailbox's message count, which RFC 9051 9 (seq-number) answers
+    with BAD; that "includes * if the selected mailbox is empty" (as Dovecot answers too)."""
+    if exists == 0:
+        return bool(sequence.ranges)
     return any(
         (r.start is not None and r.start > exists) or (r.end is not None and r.end > exists) for r in sequence.ranges
     )
@@ -236,7 +239,9 @@ def selected_messages(session: Session, sequence: SequenceSet, by_uid: bool) -> 
     """(sequence number, message) pairs a sequence set names; shared by FETCH, STORE, COPY and MOVE."""
     view = session.require_selected()
     if sequence.saved:
-        raise bad("no saved search result")
+        # RFC 5182 2.1: "$" names the saved messages in either form; before any SAVE it is empty.
+        found = ((view.seq_of_uid(uid), uid) for uid in sorted(view.saved))
+        return [(seq, view.messages[seq - 1]) for seq, uid in found if seq is not None]
     if by_uid:
         if not view.uids:
             return []

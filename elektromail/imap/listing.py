@@ -121,26 +121,70 @@ def _canonical_pattern(reference: str, pattern: str) -> str:
     return canonical_mailbox_name(reference + pattern)
 
 
+def _listing_order(name: str) -> tuple[bool, str]:
+    return (name != INBOX, name)
+
+
 def _sorted_mailboxes(account: Account) -> list[Mailbox]:
-    return sorted(account.mailboxes.values(), key=lambda m: (m.name != INBOX, m.name))
+    return sorted(account.mailboxes.values(), key=lambda m: _listing_order(m.name))
+
+
+def _name_attributes(account: Account, name: str, mailbox: Mailbox | None) -> list[str]:
+    """Attributes of a listed name; ``mailbox`` is None for a subscribed name that has no mailbox."""
+    attributes: list[str] = []
+    if mailbox is None:
+        attributes.append("\\NonExistent")  # RFC 5258 3.4: implies \Noselect
+    elif not mailbox.selectable:
+        attributes.append("\\Noselect")
+    has_children = bool(account.children(name))
+    attributes.append("\\HasChildren" if has_children else "\\HasNoChildren")
+    return attributes
+
+
+def name_line(session: Session, name: str, attributes: list[str], verb: bytes = b"LIST", extra: bytes = b"") -> bytes:
+    encoded = responses.mailbox_name(name, session.utf8)
+    flags = " ".join(attributes).encode("ascii")
+    return b"* " + verb + b" (" + flags + b") " + _SEPARATOR + b" " + encoded + extra + b"\r\n"
 
 
 def list_line(
     session: Session, mailbox: Mailbox, subscribed_flag: bool, verb: bytes = b"LIST", extra: bytes = b""
 ) -> bytes:
-    attributes: list[str] = []
-    if not mailbox.selectable:
-        attributes.append("\\Noselect")
-    has_children = bool(mailbox.account.children(mailbox.name))
-    attributes.append("\\HasChildren" if has_children else "\\HasNoChildren")
+    attributes = _name_attributes(mailbox.account, mailbox.name, mailbox)
     if subscribed_flag and mailbox.subscribed:
         attributes.append("\\Subscribed")
     if mailbox.special_use:
         attributes.append(mailbox.special_use)
-    name = responses.mailbox_name(mailbox.name, session.utf8)
-    return (
-        b"* " + verb + b" (" + " ".join(attributes).encode("ascii") + b") " + _SEPARATOR + b" " + name + extra + b"\r\n"
-    )
+    return name_line(session, mailbox.name, attributes, verb, extra)
+
+
+def _list_subscribed(
+    session: Session, account: Account, regexes: list[re.Pattern[str]], arguments: ListArguments
+) -> None:
+    """LIST (SUBSCRIBED ...): subscribed names, including those whose mailbox is gone (RFC 5258 3.1, 3.4)."""
+    recursive = "RECURSIVEMATCH" in arguments.select
+    special_only = "SPECIAL-USE" in arguments.select
+    subscriptions = account.subscriptions
+    names = sorted(subscriptions | set(account.mailboxes), key=_listing_order)
+    for name in names:
+        if not _matches(name, regexes):
+            continue
+        mailbox = account.mailboxes.get(name)
+        if special_only and (mailbox is None or mailbox.special_use is None):
+            continue
+        extra = b""
+        attributes = _name_attributes(account, name, mailbox)
+        if name in subscriptions:
+            attributes.append("\\Subscribed")
+        elif recursive and any(other.startswith(name + HIERARCHY_SEPARATOR) for other in subscriptions):
+            extra = b' ("CHILDINFO" ("SUBSCRIBED"))'  # RFC 5258 3.5
+        else:
+            continue
+        if mailbox is not None and mailbox.special_use:
+            attributes.append(mailbox.special_use)
+        session.raw(name_line(session, name, attributes, extra=extra))
+        if arguments.status_items and mailbox is not None and mailbox.selectable and not extra:
+            session.untagged(status_line(session, mailbox, arguments.status_items))
 
 
 @command("LIST", states=AUTHENTICATED, parse=parse_list)
@@ -151,19 +195,13 @@ async def list_command(session: Session, tag: str, arguments: ListArguments) -> 
         session.untagged(b"LIST (\\Noselect) " + _SEPARATOR + b' ""')
         return None
     regexes = [pattern_regex(_canonical_pattern(arguments.reference, p)) for p in arguments.patterns]
-    subscribed_only = "SUBSCRIBED" in arguments.select
+    if "SUBSCRIBED" in arguments.select:
+        _list_subscribed(session, account, regexes, arguments)
+        return None
     special_only = "SPECIAL-USE" in arguments.select
-    show_subscribed = subscribed_only or "SUBSCRIBED" in arguments.returns
-    recursive = "RECURSIVEMATCH" in arguments.select
+    show_subscribed = "SUBSCRIBED" in arguments.returns
     for mailbox in _sorted_mailboxes(account):
         if not _matches(mailbox.name, regexes):
-            continue
-        extra = b""
-        if subscribed_only and not mailbox.subscribed:
-            if not (recursive and any(child.subscribed for child in account.children(mailbox.name))):
-                continue
-            extra = b' ("CHILDINFO" ("SUBSCRIBED"))'
-            session.raw(list_line(session, mailbox, show_subscribed, extra=extra))
             continue
         if special_only and mailbox.special_use is None:
             continue
@@ -191,9 +229,14 @@ async def lsub(session: Session, tag: str, arguments: tuple[str, str]) -> Ok | N
         session.untagged(b"LSUB (\\Noselect) " + _SEPARATOR + b' ""')
         return None
     regex = pattern_regex(_canonical_pattern(reference, pattern))
-    for mailbox in _sorted_mailboxes(account):
-        if mailbox.subscribed and regex.fullmatch(mailbox.name):
-            session.raw(list_line(session, mailbox, subscribed_flag=False, verb=b"LSUB"))
+    for name in sorted(account.subscriptions, key=_listing_order):
+        if regex.fullmatch(name):
+            # A subscribed name without a mailbox is still listed (RFC 3501 6.3.6), as \Noselect.
+            mailbox = account.mailboxes.get(name)
+            attributes = _name_attributes(account, name, mailbox)
+            if mailbox is None:
+                attributes[0] = "\\Noselect"  # \NonExistent is LIST-EXTENDED; LSUB predates it
+            session.raw(name_line(session, name, attributes, verb=b"LSUB"))
     return None
 
 

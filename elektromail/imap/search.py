@@ -1,5 +1,6 @@
 """SEARCH and UID SEARCH (RFC 9051 6.4.4): CHARSET, ESEARCH RETURN options (RFC 9051 7.3.4, RFC 4731)
-for IMAP4rev2 clients and the plain ``* SEARCH`` response for IMAP4rev1 clients."""
+for IMAP4rev2 clients and the plain ``* SEARCH`` response for IMAP4rev1 clients; RETURN (SAVE) keeps the
+result for ``$`` (RFC 5182 SEARCHRES, part of IMAP4rev2)."""
 
 from __future__ import annotations
 
@@ -11,17 +12,22 @@ from elektromail.imap.parser import Reader
 from elektromail.imap.search_keys import Predicate, SearchContext, parse_keys, search_all
 from elektromail.imap.session import Session
 
-capability("ESEARCH")
+capability("ESEARCH", "SEARCHRES")
 
 # RFC 9051 6.4.4: UTF-8 must be supported; US-ASCII is its subset. Anything else is refused.
 CHARSETS = ("UTF-8", "US-ASCII")
-RETURN_OPTIONS = ("MIN", "MAX", "COUNT", "ALL")
+SAVE = "SAVE"
+RETURN_OPTIONS = ("MIN", "MAX", "COUNT", "ALL", SAVE)
 
 
 class SearchArguments(NamedTuple):
     returns: tuple[str, ...] | None  # None: no RETURN given
     charset: str | None
     predicate: Predicate
+
+
+def _saves(returns: tuple[str, ...] | None) -> bool:
+    return returns is not None and SAVE in returns
 
 
 def parse_search(reader: Reader) -> SearchArguments:
@@ -61,18 +67,38 @@ def sequence_text(numbers: list[int]) -> bytes:
     return b",".join(out)
 
 
+def _saved_uids(returns: tuple[str, ...], matches: list[int], uids: list[int]) -> frozenset[int]:
+    """RFC 5182 2.1: with MIN and/or MAX but neither ALL nor COUNT only those are saved, else every match."""
+    if not matches:
+        return frozenset()
+    if ("MIN" in returns or "MAX" in returns) and not ("ALL" in returns or "COUNT" in returns):
+        kept = set()
+        if "MIN" in returns:
+            kept.add(uids[0])
+        if "MAX" in returns:
+            kept.add(uids[-1])
+        return frozenset(kept)
+    return frozenset(uids)
+
+
 def _search(session: Session, tag: str, arguments: SearchArguments, by_uid: bool) -> None:
-    if arguments.charset is not None and arguments.charset not in CHARSETS:
-        raise no(f"unsupported charset {arguments.charset}", codes.BADCHARSET + " (" + " ".join(CHARSETS) + ")")
     view = session.require_selected()
-    context = SearchContext(view.exists, view.uids[-1] if view.uids else 0, view.recent)
+    saves = _saves(arguments.returns)
+    if arguments.charset is not None and arguments.charset not in CHARSETS:
+        if saves:
+            # RFC 5182 2.1: a SAVE that ends in NO empties "$" (one that ends in BAD leaves it alone).
+            view.saved = frozenset()
+        raise no(f"unsupported charset {arguments.charset}", codes.BADCHARSET + " (" + " ".join(CHARSETS) + ")")
+    context = SearchContext(view.exists, view.uids[-1] if view.uids else 0, view.recent, view.saved)
     predicate = arguments.predicate
-    results = [
-        message.uid if by_uid else seq
-        for seq, message in enumerate(view.messages, 1)
-        if predicate(context, seq, message)
-    ]
+    matches = [(seq, message.uid) for seq, message in enumerate(view.messages, 1) if predicate(context, seq, message)]
+    results = [uid if by_uid else seq for seq, uid in matches]
     returns = arguments.returns
+    if returns is not None and saves:
+        view.saved = _saved_uids(returns, results, [uid for _, uid in matches])
+        returns = tuple(option for option in returns if option != SAVE)
+        if not returns:
+            return  # RFC 5182 2.1: RETURN (SAVE) alone sends no ESEARCH response
     if returns is None and not session.rev2:
         session.untagged(b"SEARCH" + b"".join(b" %d" % number for number in results))
         return

@@ -25,9 +25,15 @@ class SearchContext(NamedTuple):
     exists: int
     largest_uid: int
     recent: set[int]
+    saved: frozenset[int]  # the UIDs "$" stands for (RFC 5182)
 
 
 Predicate = Callable[[SearchContext, int, Message], bool]
+
+
+def _in_saved_result(ctx: SearchContext, seq: int, message: Message) -> bool:
+    return message.uid in ctx.saved
+
 
 # RFC 9051 6.4.4: nesting of NOT/OR/parentheses is bounded to keep recursion safe on hostile input.
 MAX_SEARCH_DEPTH = 64
@@ -102,7 +108,7 @@ def parse_key(reader: Reader, depth: int = 0) -> Predicate:
     if first is not None and (0x30 <= first <= 0x39 or first in (0x2A, 0x24)):
         sequence = reader.sequence_set()
         if sequence.saved:
-            raise reader.error("$ (SEARCHRES) is not supported")
+            return _in_saved_result
         return lambda ctx, seq, message: sequence.contains(seq, ctx.exists)
     name = reader.atom().upper()
     if name == "ALL":
@@ -144,7 +150,7 @@ def parse_key(reader: Reader, depth: int = 0) -> Predicate:
         reader.sp()
         uids = reader.sequence_set()
         if uids.saved:
-            raise reader.error("$ (SEARCHRES) is not supported")
+            return _in_saved_result
         return lambda ctx, seq, message: uids.contains(message.uid, ctx.largest_uid)
     if name == "NOT":
         reader.sp()

@@ -76,6 +76,9 @@ class SelectedView:
         self._expunged: set[int] = set()
         self._flags: dict[int, Message] = {}
         self.removed = False
+        # RFC 5182 (SEARCHRES): the UIDs the last SEARCH RETURN (SAVE) kept for "$". It belongs to the
+        # selection, so SELECT, EXAMINE, CLOSE and UNSELECT start again with an empty one.
+        self.saved: frozenset[int] = frozenset()
         mailbox.listeners.add(self._on_event)
 
     def close(self) -> None:
@@ -156,6 +159,8 @@ class SelectedView:
             del self.uids[seq - 1]
             self.recent.discard(uid)
             out.append(b"* %d EXPUNGE\r\n" % seq)
+        if self.saved:
+            self.saved -= gone  # RFC 5182 2.1: expunged messages leave the saved result
 
     def _deliver_additions(self, out: list[bytes], rev1: bool) -> None:
         added, self._added = self._added, []

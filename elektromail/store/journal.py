@@ -21,9 +21,12 @@ class Journal(Protocol):
     def mailbox_added(self, mailbox: Mailbox) -> None: ...
 
     def mailbox_updated(self, mailbox: Mailbox) -> None:
-        """Name, subscription, selectability, UIDNEXT or UIDVALIDITY changed."""
+        """Name, selectability, UIDNEXT or UIDVALIDITY changed."""
 
     def mailbox_removed(self, mailbox: Mailbox) -> None: ...
+
+    def subscription_changed(self, account: Account, name: str, subscribed: bool) -> None:
+        """A name was added to or removed from the account's subscriptions."""
 
     def message_added(self, mailbox: Mailbox, message: Message) -> None: ...
 
@@ -57,6 +60,9 @@ class NullJournal:
         pass
 
     def mailbox_removed(self, mailbox: Mailbox) -> None:
+        pass
+
+    def subscription_changed(self, account: Account, name: str, subscribed: bool) -> None:
         pass
 
     def message_added(self, mailbox: Mailbox, message: Message) -> None:

@@ -221,13 +221,21 @@ class Store:
         return source
 
     async def set_subscribed(self, account: Account, name: str, subscribed: bool) -> None:
-        mailbox = account.mailbox(name)
-        if mailbox is None:
-            if subscribed:
-                raise StoreError(NONEXISTENT, "no such mailbox")
-            return  # RFC 9051 6.3.8: unsubscribing a name that does not exist is not an error
-        mailbox.subscribed = subscribed
-        self.journal.mailbox_updated(mailbox)
+        """Add or remove a name from the account's subscriptions; the mailbox need not exist.
+
+        RFC 9051 6.3.7 lets a server subscribe a name that has no mailbox (it is then listed with
+        \\NonExistent), and 6.3.8 makes unsubscribing a name that is not subscribed harmless.
+        """
+        name = canonical_mailbox_name(name.rstrip(HIERARCHY_SEPARATOR) or name)
+        if not name:
+            raise StoreError(CANNOT, "invalid mailbox name")
+        if (name in account.subscriptions) == subscribed:
+            return
+        if subscribed:
+            account.subscriptions.add(name)
+        else:
+            account.subscriptions.discard(name)
+        self.journal.subscription_changed(account, name, subscribed)
         await self.journal.commit()
 
     def _require_mailbox(self, account: Account, name: str) -> Mailbox:

@@ -117,7 +117,6 @@ class Mailbox:
         "name",
         "uid_validity",
         "uid_next",
-        "subscribed",
         "selectable",
         "messages",
         "by_uid",
@@ -130,11 +129,15 @@ class Mailbox:
         self.name = name
         self.uid_validity = uid_validity
         self.uid_next = 1
-        self.subscribed = False
         self.selectable = True  # False: a \Noselect name kept because it still has children
         self.messages: list[Message] = []
         self.by_uid: dict[int, Message] = {}
         self.listeners: set[Listener] = set()
+
+    @property
+    def subscribed(self) -> bool:
+        """Subscriptions belong to the account's names, not to the mailbox (see Account.subscriptions)."""
+        return self.name in self.account.subscriptions
 
     @property
     def special_use(self) -> str | None:
@@ -159,9 +162,13 @@ class Mailbox:
 
 
 class Account:
-    """A user: credentials and mailboxes keyed by canonical name."""
+    """A user: credentials, mailboxes keyed by canonical name, and subscribed names.
 
-    __slots__ = ("id", "name", "password", "email", "mailboxes")
+    Subscriptions are names, not mailboxes (RFC 9051 6.3.7): a name stays subscribed when its mailbox is
+    deleted or renamed away, and a name may be subscribed before its mailbox exists.
+    """
+
+    __slots__ = ("id", "name", "password", "email", "mailboxes", "subscriptions")
 
     def __init__(self, account_id: int, name: str, password: str, email: str | None) -> None:
         self.id = account_id
@@ -169,6 +176,7 @@ class Account:
         self.password = password
         self.email = email
         self.mailboxes: dict[str, Mailbox] = {}
+        self.subscriptions: set[str] = set()  # canonical mailbox names
 
     @property
     def inbox(self) -> Mailbox:

@@ -41,12 +41,25 @@ CREATE TABLE counter (
 );
 """
 
+# Version 2: subscriptions are a per-account set of names (RFC 9051 6.3.7: a subscription outlives its
+# mailbox's DELETE and does not follow a RENAME), so they move out of the mailbox row into their own
+# table. Names subscribed under version 1 are carried over.
+SCHEMA_V2 = """
+CREATE TABLE subscription (
+    account_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (account_id, name)
+) WITHOUT ROWID;
+INSERT INTO subscription (account_id, name) SELECT account_id, name FROM mailbox WHERE subscribed;
+ALTER TABLE mailbox DROP COLUMN subscribed;
+"""
+
 # MIGRATIONS[n - 1] takes a database from version n - 1 to version n.
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1,)
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # The tables a database of the current version holds; anything else at version 0 is not ours.
-TABLES = frozenset({"account", "mailbox", "message", "counter"})
+TABLES = frozenset({"account", "mailbox", "message", "counter", "subscription"})
 
 
 class SchemaError(Exception):

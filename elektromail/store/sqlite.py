@@ -55,12 +55,11 @@ UID_VALIDITY = "uid_validity"
 INSERT_ACCOUNT = "INSERT INTO account (id, name, password, email) VALUES (?, ?, ?, ?)"
 UPDATE_ACCOUNT = "UPDATE account SET password = ?, email = ? WHERE id = ?"
 INSERT_MAILBOX = (
-    "INSERT INTO mailbox (id, account_id, name, uid_validity, uid_next, subscribed, selectable)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO mailbox (id, account_id, name, uid_validity, uid_next, selectable) VALUES (?, ?, ?, ?, ?, ?)"
 )
-UPDATE_MAILBOX = (
-    "UPDATE mailbox SET name = ?, uid_validity = ?, uid_next = ?, subscribed = ?, selectable = ? WHERE id = ?"
-)
+UPDATE_MAILBOX = "UPDATE mailbox SET name = ?, uid_validity = ?, uid_next = ?, selectable = ? WHERE id = ?"
+INSERT_SUBSCRIPTION = "INSERT OR IGNORE INTO subscription (account_id, name) VALUES (?, ?)"
+DELETE_SUBSCRIPTION = "DELETE FROM subscription WHERE account_id = ? AND name = ?"
 DELETE_MAILBOX_MESSAGES = "DELETE FROM message WHERE mailbox_id = ?"
 DELETE_MAILBOX = "DELETE FROM mailbox WHERE id = ?"
 INSERT_MESSAGE = "INSERT INTO message (mailbox_id, uid, flags, internal_date, raw) VALUES (?, ?, ?, ?, ?)"
@@ -115,7 +114,6 @@ class SqliteJournal:
             mailbox.name,
             mailbox.uid_validity,
             mailbox.uid_next,
-            mailbox.subscribed,
             mailbox.selectable,
         )
         self._statements.append((INSERT_MAILBOX, row))
@@ -125,7 +123,6 @@ class SqliteJournal:
             mailbox.name,
             mailbox.uid_validity,
             mailbox.uid_next,
-            mailbox.subscribed,
             mailbox.selectable,
             mailbox.id,
         )
@@ -134,6 +131,9 @@ class SqliteJournal:
     def mailbox_removed(self, mailbox: Mailbox) -> None:
         self._statements.append((DELETE_MAILBOX_MESSAGES, (mailbox.id,)))
         self._statements.append((DELETE_MAILBOX, (mailbox.id,)))
+
+    def subscription_changed(self, account: Account, name: str, subscribed: bool) -> None:
+        self._statements.append((INSERT_SUBSCRIPTION if subscribed else DELETE_SUBSCRIPTION, (account.id, name)))
 
     def message_added(self, mailbox: Mailbox, message: Message) -> None:
         row = (mailbox.id, message.uid, flags_text(message.flags), message.internal_date.isoformat(), message.source)
@@ -152,7 +152,7 @@ class SqliteJournal:
         self._counters[name] = value
 
     def cleared(self) -> None:
-        for table in ("message", "mailbox", "account"):
+        for table in ("message", "subscription", "mailbox", "account"):
             self._statements.append((f"DELETE FROM {table}", ()))
 
     # ------------------------------------------------------------------ committing
@@ -330,8 +330,9 @@ async def _load(conn: aiosqlite.Connection) -> tuple[list[Account], tuple[int, i
     UIDVALIDITY."""
     account_rows = await conn.execute_fetchall("SELECT id, name, password, email FROM account ORDER BY id")
     mailbox_rows = await conn.execute_fetchall(
-        "SELECT id, account_id, name, uid_validity, uid_next, subscribed, selectable FROM mailbox ORDER BY id"
+        "SELECT id, account_id, name, uid_validity, uid_next, selectable FROM mailbox ORDER BY id"
     )
+    subscription_rows = await conn.execute_fetchall("SELECT account_id, name FROM subscription")
     message_rows = await conn.execute_fetchall(
         "SELECT mailbox_id, uid, flags, internal_date, raw FROM message ORDER BY mailbox_id, uid"
     )
@@ -346,7 +347,7 @@ async def _load(conn: aiosqlite.Connection) -> tuple[list[Account], tuple[int, i
         accounts[account_id] = Account(account_id, name, password, email)
 
     mailboxes: dict[int, Mailbox] = {}
-    for mailbox_id, account_id, name, uid_validity, uid_next, subscribed, selectable in mailbox_rows:
+    for mailbox_id, account_id, name, uid_validity, uid_next, selectable in mailbox_rows:
         owner = accounts.get(account_id)
         if owner is None:
             raise CorruptDatabase(f"mailbox {name!r} belongs to no stored user")
@@ -354,10 +355,14 @@ async def _load(conn: aiosqlite.Connection) -> tuple[list[Account], tuple[int, i
             raise CorruptDatabase(f"mailbox {name!r} of {owner.name!r} is stored twice")
         mailbox = Mailbox(mailbox_id, owner, name, uid_validity)
         mailbox.uid_next = uid_next
-        mailbox.subscribed = bool(subscribed)
         mailbox.selectable = bool(selectable)
         owner.mailboxes[name] = mailbox
         mailboxes[mailbox_id] = mailbox
+    for account_id, name in subscription_rows:
+        owner = accounts.get(account_id)
+        if owner is None:
+            raise CorruptDatabase(f"subscription {name!r} belongs to no stored user")
+        owner.subscriptions.add(name)
     for account in accounts.values():
         if "INBOX" not in account.mailboxes:
             raise CorruptDatabase(f"user {account.name!r} has no INBOX")

@@ -210,8 +210,14 @@ def test_subscribe_lsub_and_list_subscribed(imap: imaplib.IMAP4) -> None:
     assert '(\\HasChildren) "/" "Lists" ("CHILDINFO" ("SUBSCRIBED"))' in lines
     assert imap.unsubscribe("News")[0] == "OK"
     assert len(imap.lsub()[1]) == 1
-    typ, _data = imap.subscribe("Missing")
-    assert typ == "NO"
+    # RFC 9051 6.3.7: a name may be subscribed before its mailbox exists, and stays subscribed after DELETE.
+    assert imap.subscribe("Missing")[0] == "OK"
+    assert imap.delete("Lists/python")[0] == "OK"
+    imap._simple_command("LIST", "(SUBSCRIBED)", '""', "*")
+    lines = texts(imap.untagged_responses.pop("LIST"))
+    assert '(\\NonExistent \\HasNoChildren \\Subscribed) "/" "Missing"' in lines
+    assert '(\\NonExistent \\HasNoChildren \\Subscribed) "/" "Lists/python"' in lines
+    assert '(\\Noselect \\HasNoChildren) "/" "Missing"' in [line.decode() for line in imap.lsub()[1]]
 
 
 def test_list_return_status_and_children(server: ServerThread, imap: imaplib.IMAP4) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import imaplib
 import os
 import random
 import select
@@ -25,6 +26,9 @@ from tests.persistence import RunningServer, cli_env
 ROUNDS = 3
 SMTP_CLIENTS = 8
 STORE_WRITERS = 8
+# IMAP sessions changing flags while SMTP ingest runs; each owns an account with this many messages.
+IMAP_CLIENTS = 4
+IMAP_MESSAGES = 10
 # Kill only once this many changes were acknowledged, and within this many seconds of the first.
 MIN_ACKS = 40
 KILL_WINDOW = (0.2, 0.8)
@@ -46,7 +50,7 @@ def reopened(path: Path) -> tuple[Store, asyncio.AbstractEventLoop]:
     return loop.run_until_complete(load(path)), loop
 
 
-# ---------------------------------------------------------------------- SMTP ingest through the server
+# ---------------------------------------------------------------------- SMTP ingest and IMAP STORE through the server
 
 
 def smtp_message(client: int, index: int) -> bytes:
@@ -81,21 +85,105 @@ def send_until_stopped(port: int, client: int, ingest: Ingest) -> None:
         pass  # the server was killed under us: what was not acknowledged may or may not be stored
 
 
+# ---------------------------------------------------------------------- IMAP flag changes through the server
+#
+# Each IMAP session owns the account ``flags<k>`` and changes the flags of its messages one step at a
+# time. Step n of a message is, alternately, ``UID STORE uid FLAGS (\Seen s<n>)`` (replace) and
+# ``STORE seq +FLAGS.SILENT (s<n>)`` (add), so the flags after any committed prefix of steps are known
+# exactly: the highest s<n> present names the last step stored, and it must not be below the last step
+# whose tagged OK arrived.
+
+
+def flag_user(session: int) -> str:
+    return f"flags{session}"
+
+
+def flags_after(step: int) -> set[str]:
+    """The flags of a message once its steps 0..step have been stored."""
+    if step % 2 == 0:
+        return {"\\Seen", f"s{step}"}
+    return {"\\Seen", f"s{step - 1}", f"s{step}"}
+
+
+@dataclass
+class FlagChanges:
+    acked: dict[tuple[int, int], int] = field(default_factory=dict)  # (session, uid) -> last acknowledged step
+    count: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def store_flags_until_stopped(port: int, session: int, changes: FlagChanges, stop: threading.Event) -> None:
+    deadline = time.monotonic() + RUN_LIMIT_SECONDS
+    user = flag_user(session)
+    try:
+        imap = imaplib.IMAP4("127.0.0.1", port, timeout=10)
+        try:
+            imap.login(user, user)  # accounts created by delivery take the user name as password
+            imap.select("INBOX")
+            turn = 0
+            while not stop.is_set() and time.monotonic() < deadline:
+                uid, step = turn % IMAP_MESSAGES + 1, turn // IMAP_MESSAGES
+                if step % 2 == 0:
+                    status, _ = imap.uid("STORE", str(uid), "FLAGS", f"(\\Seen s{step})")
+                else:  # only SMTP adds to other accounts, so sequence number = UID here
+                    status, _ = imap.store(str(uid), "+FLAGS.SILENT", f"(s{step})")
+                assert status == "OK", status
+                with changes.lock:
+                    changes.acked[session, uid] = step
+                    changes.count += 1
+                turn += 1
+        finally:
+            with contextlib.suppress(imaplib.IMAP4.error, OSError):
+                imap.shutdown()
+    except (imaplib.IMAP4.error, OSError):
+        pass  # the server was killed under us: an unacknowledged STORE may or may not be stored
+
+
+def seed_flag_accounts(port: int) -> None:
+    with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
+        for session in range(IMAP_CLIENTS):
+            for index in range(IMAP_MESSAGES):
+                message = b"Subject: flags %d-%d\r\n\r\nbody\r\n" % (session, index)
+                smtp.sendmail("sender@example.com", [f"{flag_user(session)}@example.com"], message)
+
+
+def check_flag_changes(store: Store, changes: FlagChanges) -> None:
+    for session in range(IMAP_CLIENTS):
+        account = store.account(flag_user(session))
+        assert account is not None, f"user {flag_user(session)} lost"
+        assert [message.uid for message in account.inbox.messages] == list(range(1, IMAP_MESSAGES + 1))
+        for message in account.inbox.messages:
+            steps = [int(flag[1:]) for flag in message.flags if flag.startswith("s")]
+            stored = max(steps, default=-1)
+            acked = changes.acked.get((session, message.uid), -1)
+            assert stored >= acked, f"acknowledged STORE step {acked} of {flag_user(session)}/{message.uid} lost"
+            if stored >= 0:
+                assert set(message.flags) == flags_after(stored), f"{flag_user(session)}/{message.uid} damaged"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("round_number", range(ROUNDS))
-def test_sigkill_during_parallel_smtp_ingest(tmp_path: Path, round_number: int) -> None:
+def test_sigkill_during_parallel_smtp_ingest_and_imap_flag_changes(tmp_path: Path, round_number: int) -> None:
     path = tmp_path / "mail.db"
     server = RunningServer(path)
     ingest = Ingest()
+    changes = FlagChanges()
+    seed_flag_accounts(server.ports["SMTP"])
     clients = [
         threading.Thread(target=send_until_stopped, args=(server.ports["SMTP"], n, ingest), daemon=True)
         for n in range(SMTP_CLIENTS)
+    ]
+    clients += [
+        threading.Thread(
+            target=store_flags_until_stopped, args=(server.ports["IMAP"], n, changes, ingest.stop), daemon=True
+        )
+        for n in range(IMAP_CLIENTS)
     ]
     try:
         for thread in clients:
             thread.start()
         deadline = time.monotonic() + RUN_LIMIT_SECONDS
-        while len(ingest.acked) < MIN_ACKS and time.monotonic() < deadline:
+        while (len(ingest.acked) < MIN_ACKS or changes.count < MIN_ACKS) and time.monotonic() < deadline:
             time.sleep(0.01)
         time.sleep(random.uniform(*KILL_WINDOW))
     finally:
@@ -104,9 +192,11 @@ def test_sigkill_during_parallel_smtp_ingest(tmp_path: Path, round_number: int) 
         for thread in clients:
             thread.join(15)
     assert len(ingest.acked) >= MIN_ACKS, server.log
+    assert changes.count >= MIN_ACKS, server.log
 
     store, loop = reopened(path)
     try:
+        check_flag_changes(store, changes)
         for client, index, users in ingest.acked:
             expected = smtp_message(client, index)
             for user in users:
@@ -117,6 +207,8 @@ def test_sigkill_during_parallel_smtp_ingest(tmp_path: Path, round_number: int) 
             uids = [m.uid for m in account.inbox.messages]
             assert uids == sorted(set(uids))
             assert account.inbox.uid_next > max(uids, default=0)
+            if account.name.startswith("flags"):
+                continue  # checked above
             for message in account.inbox.messages:
                 subject = message.source.split(b"Subject: c", 1)[1].split(b"\r\n", 1)[0]
                 client, index = (int(part) for part in subject.split(b"-"))

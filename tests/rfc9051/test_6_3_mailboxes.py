@@ -441,6 +441,46 @@ def test_subscription_survives_delete_rfc9051_6_3_7(imap: ImapClient, new_name: 
         imap.ok("UNSUBSCRIBE", quote(name))
 
 
+def subscribed_attributes(imap: ImapClient, name: str) -> set[str]:
+    """The attributes LIST (SUBSCRIBED) gives ``name``; fails unless it is listed exactly once."""
+    return flags_of(imap.ok("LIST", "(SUBSCRIBED)", '""', quote(name)).one("LIST").data[0])
+
+
+def test_deleted_subscribed_name_is_nonexistent_rfc9051_6_3_9(imap: ImapClient, new_name: NewName) -> None:
+    """RFC 9051 6.3.9 / RFC 5258 3.4: a subscribed name whose mailbox was deleted is listed \\NonExistent."""
+    name = new_name()
+    imap.ok("CREATE", quote(name))
+    imap.ok("SUBSCRIBE", quote(name))
+    try:
+        imap.ok("DELETE", quote(name))
+        attributes = subscribed_attributes(imap, name)
+        assert {"\\SUBSCRIBED", "\\NONEXISTENT"} <= attributes
+        # Created again, the name is an ordinary subscribed mailbox once more.
+        imap.ok("CREATE", quote(name))
+        attributes = subscribed_attributes(imap, name)
+        assert "\\SUBSCRIBED" in attributes
+        assert not {"\\NONEXISTENT", "\\NOSELECT"} & attributes
+        imap.ok("DELETE", quote(name))
+    finally:
+        imap.ok("UNSUBSCRIBE", quote(name))
+
+
+def test_subscription_stays_with_old_name_on_rename_rfc9051_6_3_7(imap: ImapClient, new_name: NewName) -> None:
+    """RFC 9051 6.3.7: RENAME takes the mailbox away from its name, but the server must not unilaterally
+    drop that name from the subscriptions."""
+    old, new = new_name("-old"), new_name("-new")
+    imap.ok("CREATE", quote(old))
+    imap.ok("SUBSCRIBE", quote(old))
+    try:
+        imap.ok("RENAME", quote(old), quote(new))
+        assert {"\\SUBSCRIBED", "\\NONEXISTENT"} <= subscribed_attributes(imap, old)
+        assert new in list_names(imap, new)
+    finally:
+        imap.ok("UNSUBSCRIBE", quote(old))
+        imap.command("UNSUBSCRIBE", quote(new))
+        imap.ok("DELETE", quote(new))
+
+
 def test_unsubscribe_not_subscribed_rfc9051_6_3_8(imap: ImapClient, mailbox: str) -> None:
     """RFC 9051 6.3.8: UNSUBSCRIBE of a name that is not subscribed is OK or NO, never BAD."""
     assert imap.command("UNSUBSCRIBE", quote(mailbox)).status in {"OK", "NO"}

@@ -73,9 +73,9 @@ MESSAGES = [
 
 
 def matches(arguments: bytes) -> list[int]:
-    parsed = parse_search(Reader(b" " + arguments))
-    context = SearchContext(len(MESSAGES), 3, {3})
-    return [message.uid for seq, message in enumerate(MESSAGES, 1) if parsed.predicate(context, seq, message)]
+    predicate = parse_search(Reader(b" " + arguments)).predicate
+    context = SearchContext(len(MESSAGES), 3, {3}, frozenset({1, 3}))
+    return [message.uid for seq, message in enumerate(MESSAGES, 1) if predicate(context, seq, message)]
 
 
 @pytest.mark.parametrize(
@@ -102,13 +102,18 @@ def matches(arguments: bytes) -> list[int]:
         (b"NEW", []),
         (b"OLD", [1, 2]),
         (b"RETURN (COUNT) 1,3", [1, 3]),
+        (b"$", [1, 3]),  # RFC 5182: the saved result, as UIDs
+        (b"UID $ SEEN", [3]),
+        (b"RETURN (SAVE) NOT $", [2]),
     ],
 )
 def test_search_keys(keys: bytes, expected: list[int]) -> None:
     assert matches(keys) == expected
 
 
-@pytest.mark.parametrize("bad", [b"", b"FOO", b"OR SEEN", b"(SEEN", b"BEFORE 32-Jan-2020", b"RETURN (BOGUS) ALL"])
+@pytest.mark.parametrize(
+    "bad", [b"", b"FOO", b"OR SEEN", b"(SEEN", b"BEFORE 32-Jan-2020", b"RETURN (BOGUS) ALL", b"$,1", b"UID 1,$"]
+)
 def test_bad_search(bad: bytes) -> None:
     with pytest.raises(ParseError):
         parse_search(Reader(b" " + bad))

@@ -11,7 +11,7 @@ import pytest
 
 from elektromail.config import ConfigError
 from elektromail.store.memory import Store
-from elektromail.store.schema import MIGRATIONS, SCHEMA_VERSION, TABLES, migrate
+from elektromail.store.schema import MIGRATIONS, SCHEMA_V1, SCHEMA_VERSION, TABLES, migrate
 from elektromail.store.sqlite import SqliteJournal, open_sqlite_store
 from tests.persistence import damage, unwritable
 
@@ -112,6 +112,59 @@ async def test_a_failing_migration_changes_nothing(tmp_path: Path) -> None:
         user = store.account("user")
         assert user is not None
         assert len(user.inbox.messages) == 1
+    finally:
+        await close(store)
+
+
+def write_version_1_database(path: Path) -> None:
+    """A database as elektromail with schema version 1 left it: subscriptions as a mailbox column."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.executescript(SCHEMA_V1)
+        conn.execute("INSERT INTO account VALUES (1, 'user', 'pass', NULL), (2, 'alice', 'wonderland', NULL)")
+        rows = [
+            (1, 1, "INBOX", 1, 2, 1, 1),
+            (2, 1, "Work", 2, 1, 1, 1),
+            (3, 1, "Archive", 3, 1, 0, 1),
+            (4, 2, "INBOX", 4, 1, 0, 1),
+            (5, 2, "Lists/ietf", 5, 1, 1, 0),
+        ]
+        conn.executemany("INSERT INTO mailbox VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        conn.execute(
+            "INSERT INTO message VALUES (1, 1, '[\"\\\\Seen\"]', '2024-01-02T03:04:05+00:00', ?)",
+            (b"Subject: kept\r\n\r\nbody\r\n",),
+        )
+        counters = [("account_id", 3), ("mailbox_id", 6), ("uid_validity", 6)]
+        conn.executemany("INSERT INTO counter VALUES (?, ?)", counters)
+        conn.execute("PRAGMA user_version = 1")
+    finally:
+        conn.close()
+
+
+async def test_a_version_1_database_keeps_its_subscriptions(tmp_path: Path) -> None:
+    path = tmp_path / "mail.db"
+    await asyncio.to_thread(write_version_1_database, path)
+    store = await open_sqlite_store(str(path))
+    try:
+        user, alice = store.account("user"), store.account("alice")
+        assert user is not None and alice is not None
+        assert user.subscriptions == {"INBOX", "Work"}
+        assert alice.subscriptions == {"Lists/ietf"}
+        assert [message.flags for message in user.inbox.messages] == [frozenset({"\\Seen"})]
+        work = user.mailbox("Work")
+        assert work is not None and work.uid_validity == 2
+        # Migrated subscriptions behave as new ones: they survive DELETE and the next restart.
+        await store.delete_mailbox(user, "Work")
+        await store.set_subscribed(user, "INBOX", False)
+    finally:
+        await close(store)
+    assert await asyncio.to_thread(user_version, path) == SCHEMA_VERSION
+    store = await open_sqlite_store(str(path))
+    try:
+        user = store.account("user")
+        assert user is not None
+        assert user.subscriptions == {"Work"}
+        assert user.mailbox("Work") is None
     finally:
         await close(store)
 

@@ -32,12 +32,12 @@ def snapshot(store: Store) -> list[Any]:
                     mailbox.id,
                     mailbox.uid_validity,
                     mailbox.uid_next,
-                    mailbox.subscribed,
                     mailbox.selectable,
                     messages,
                 )
             )
-        result.append((account.id, account.name, account.password, account.email, mailboxes))
+        subscriptions = sorted(account.subscriptions)
+        result.append((account.id, account.name, account.password, account.email, mailboxes, subscriptions))
     return result
 
 
@@ -85,6 +85,9 @@ async def test_users_mailboxes_and_messages_survive_exactly(db: Path) -> None:
 
     await store.create_mailbox(user, "Archive/2024/Q1")
     await store.set_subscribed(user, "Archive/2024/Q1", True)
+    await store.set_subscribed(user, "Gone", True)
+    await store.set_subscribed(user, "Never/Created", True)
+    await store.set_subscribed(user, "Never/Created", False)
     work = await store.create_mailbox(user, "Work")
     copies = await store.copy(user.inbox.messages[:2], work)
     await store.move(user.inbox, [user.inbox.messages[-1]], work)
@@ -107,7 +110,9 @@ async def test_users_mailboxes_and_messages_survive_exactly(db: Path) -> None:
         assert trash is not None
         assert not trash.selectable
         assert archive is not None
-        assert archive.subscribed
+        # Subscriptions are names: they stay behind on RENAME and outlive DELETE (RFC 9051 6.3.7).
+        assert not archive.subscribed
+        assert restored.subscriptions == {"Archive/2024/Q1", "Gone"}
         assert moved_to is not None
         assert [m.raw for m in moved_to.messages] == [raw_binary, b"Subject: to many\r\n\r\nhi\r\n"]
         assert restored.mailbox("Gone") is None
