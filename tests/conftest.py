@@ -24,6 +24,9 @@ BASE_CONFIG = Config(
     users=(UserSpec("user", "pass"), UserSpec("alice", "wonderland", "alice@example.com")),
 )
 
+# The executable's own tests exist only when there is an executable to test (scripts/test builds one).
+collect_ignore_glob = [] if binary_mode() else ["binary/*"]
+
 BACKENDS = ("memory", "sqlite")
 BACKEND_ENV = "ELEKTROMAIL_TEST_BACKEND"
 

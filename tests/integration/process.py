@@ -16,6 +16,7 @@ from typing import Self
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 20.0
+STOP_TIMEOUT_SECONDS = 10.0
 _LISTENING = re.compile(r"(\w+) listening on (\S+):(\d+)")
 
 
@@ -45,10 +46,12 @@ def run_cli(args: list[str], env: Mapping[str, str], timeout: float = 30.0) -> s
 class ServerProcess:
     """A server process on OS-chosen ports; ports are read from its listener log lines."""
 
-    def __init__(self, env: Mapping[str, str] | None = None, args: list[str] | None = None) -> None:
+    def __init__(
+        self, env: Mapping[str, str] | None = None, args: list[str] | None = None, command: list[str] | None = None
+    ) -> None:
         settings = {"SMTP_PORT": "0", "IMAP_PORT": "0", "BIND_ADDR": "127.0.0.1", **(env or {})}
         self.process = subprocess.Popen(
-            [*server_command(), *(args or [])],
+            [*(command or server_command()), *(args or [])],
             env=process_env(settings),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -87,9 +90,15 @@ class ServerProcess:
         return self.process.wait(timeout)
 
     def stop(self) -> None:
+        """SIGTERM, as a container runtime would, then SIGKILL if it lingers. (SIGKILL alone would end only
+        the launcher of a one-file executable and leave the server itself running.)"""
         if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
+            self.process.terminate()
+            try:
+                self.process.wait(STOP_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
         if self.process.stderr is not None:
             self.process.stderr.close()
 

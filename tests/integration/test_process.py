@@ -109,3 +109,16 @@ def test_signal_stops_gracefully_greeting_connected_clients(signum: int) -> None
         imap.close()
         assert server.process.stderr is not None
         assert "elektromail stopped" in server.process.stderr.read().decode()
+
+
+def test_healthcheck_reports_listeners_up_then_down() -> None:
+    with ServerProcess(env={"HTTP_PORT": "0"}) as server:
+        ports = {
+            "SMTP_PORT": str(server.ports["SMTP"]),
+            "IMAP_PORT": str(server.ports["IMAP"]),
+            "HTTP_PORT": str(server.ports["HTTP"]),
+            "BIND_ADDR": "127.0.0.1",
+        }
+        assert run_cli(["healthcheck"], ports).returncode == 0
+        assert run_cli(["healthcheck"], {**ports, "HTTP_PORT": "1"}).returncode == 1
+    assert run_cli(["healthcheck"], ports).returncode == 1

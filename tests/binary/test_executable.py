@@ -1,0 +1,100 @@
+"""The static executable on its own: an empty root, its extraction directory, its own subcommands.
+
+Collected only when ELEKTROMAIL_BINARY names the executable (scripts/test builds it and sets it).
+"""
+
+from __future__ import annotations
+
+import imaplib
+import os
+import shutil
+import signal
+import smtplib
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from elektromail import __version__
+from tests.integration.process import ServerProcess, run_cli
+
+MESSAGE = b"From: a@example.com\r\nTo: user@example.com\r\nSubject: from an empty root\r\n\r\nhello\r\n"
+
+
+def binary() -> Path:
+    return Path(os.environ["ELEKTROMAIL_BINARY"])
+
+
+@pytest.fixture
+def empty_root(tmp_path: Path) -> Iterator[Path]:
+    """A directory holding only the executable, an empty /tmp and /proc (which every container has)."""
+    root = tmp_path / "root"
+    (root / "tmp").mkdir(parents=True)
+    (root / "tmp").chmod(0o1777)
+    (root / "proc").mkdir()
+    shutil.copy2(binary(), root / "elektromail")
+    subprocess.run(["mount", "-t", "proc", "proc", str(root / "proc")], check=True, timeout=10)
+    try:
+        yield root
+    finally:
+        subprocess.run(["umount", "-l", str(root / "proc")], check=False, timeout=10)
+
+
+def test_round_trip_inside_an_empty_root(empty_root: Path) -> None:
+    assert sorted(path.name for path in empty_root.iterdir()) == ["elektromail", "proc", "tmp"]
+    server = ServerProcess(command=["chroot", str(empty_root), "/elektromail"])
+    try:
+        server.wait_ready()
+        with smtplib.SMTP("127.0.0.1", server.ports["SMTP"], timeout=10) as smtp:
+            smtp.sendmail("a@example.com", ["user@example.com"], MESSAGE)
+        imap = imaplib.IMAP4("127.0.0.1", server.ports["IMAP"], timeout=10)
+        try:
+            imap.login("user", "pass")
+            imap.select("INBOX")
+            typ, data = imap.fetch("1", "(BODY.PEEK[])")
+            assert typ == "OK"
+            first = data[0]
+            assert isinstance(first, tuple)
+            assert first[1] == MESSAGE
+        finally:
+            imap.logout()
+        server.signal(signal.SIGTERM)
+        assert server.wait(10) == 0
+    finally:
+        server.stop()
+
+
+def test_extraction_honours_tmpdir(tmp_path: Path) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    server = ServerProcess(env={"TMPDIR": str(scratch)})
+    try:
+        server.wait_ready()
+        assert any(scratch.iterdir()), "nothing was unpacked under TMPDIR"
+        server.signal(signal.SIGTERM)
+        assert server.wait(10) == 0
+    finally:
+        server.stop()
+    assert not any(scratch.iterdir()), "the unpacked files were left behind"
+
+
+def test_version_and_help() -> None:
+    assert run_cli(["--version"], {}).stdout.strip() == f"elektromail {__version__}"
+    assert "ELEKTROMAIL_USERS" in run_cli(["--help"], {}).stdout
+
+
+def test_swagger_ui_assets_are_bundled() -> None:
+    with (
+        ServerProcess(env={"HTTP_PORT": "0"}) as server,
+        httpx.Client(base_url=f"http://127.0.0.1:{server.ports['HTTP']}", timeout=10) as http,
+    ):
+        page = http.get("/docs")
+        assert page.status_code == 200
+        assert "swagger-ui" in page.text
+        assert http.get("/openapi.json").json()["openapi"].startswith("3.")
+        scripts = [line for line in page.text.split('"') if line.endswith(".js")]
+        assert scripts, page.text
+        for script in scripts:
+            assert http.get(script).status_code == 200, script
