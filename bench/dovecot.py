@@ -84,6 +84,21 @@ protocol imap {{
 """
 
 
+def wait_for_imap_greeting(port: int, process: subprocess.Popen[bytes], timeout: float = START_TIMEOUT) -> bool:
+    """True once an IMAP server on ``port`` greets; False if ``process`` exits or the time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                if sock.recv(100).startswith(b"* OK"):
+                    return True
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+
+
 @contextmanager
 def run_dovecot(user: str = "user", password: str = "pass") -> Iterator[int]:
     """Start dovecot in the foreground on a free loopback port; yield the port; stop it afterwards."""
@@ -99,18 +114,9 @@ def run_dovecot(user: str = "user", password: str = "pass") -> Iterator[int]:
             [DOVECOT, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:
-            deadline = time.monotonic() + START_TIMEOUT
-            while True:
-                try:
-                    with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-                        if sock.recv(100).startswith(b"* OK"):
-                            break
-                except OSError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log = (base / "dovecot.log").read_text() if (base / "dovecot.log").exists() else ""
-                    raise RuntimeError(f"dovecot did not start:\n{log}")
-                time.sleep(0.05)
+            if not wait_for_imap_greeting(port, process):
+                log = (base / "dovecot.log").read_text() if (base / "dovecot.log").exists() else ""
+                raise RuntimeError(f"dovecot did not start:\n{log}")
             yield port
         finally:
             process.terminate()

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from bench.dovecot import dovecot_available, run_dovecot
+from bench.dovecot import dovecot_available, run_dovecot, wait_for_imap_greeting
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 15.0
@@ -110,17 +110,8 @@ def run_elektromail() -> Iterator[int]:
     command += ["--bind", "127.0.0.1", "--users", "user:pass"]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-                    if sock.recv(100).startswith(b"* OK"):
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("elektromail did not start")
-            time.sleep(0.05)
+        if not wait_for_imap_greeting(port, process, START_TIMEOUT):
+            raise RuntimeError("elektromail did not start")
         yield port
     finally:
         process.terminate()
