@@ -99,6 +99,16 @@ def wait_for_imap_greeting(port: int, process: subprocess.Popen[bytes], timeout:
         time.sleep(0.05)
 
 
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if the server has not gone within five seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextmanager
 def run_dovecot(user: str = "user", password: str = "pass") -> Iterator[int]:
     """Start dovecot in the foreground on a free loopback port; yield the port; stop it afterwards."""
@@ -119,9 +129,4 @@ def run_dovecot(user: str = "user", password: str = "pass") -> Iterator[int]:
                 raise RuntimeError(f"dovecot did not start:\n{log}")
             yield port
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from bench.dovecot import dovecot_available, run_dovecot, wait_for_imap_greeting
+from bench.dovecot import dovecot_available, run_dovecot, stop_process, wait_for_imap_greeting
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 15.0
@@ -114,12 +114,7 @@ def run_elektromail() -> Iterator[int]:
             raise RuntimeError("elektromail did not start")
         yield port
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 async def _login(port: int, select: bool = True) -> Client:
