@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from bench.servers import free_port, stop_process, wait_for_greeting
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 START_TIMEOUT = 10.0
@@ -18,12 +18,6 @@ START_TIMEOUT = 10.0
 
 def dovecot_available() -> bool:
     return Path(DOVECOT).exists()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _config(base: Path, port: int, user: str, password: str) -> str:
@@ -84,31 +78,6 @@ protocol imap {{
 """
 
 
-def wait_for_imap_greeting(port: int, process: subprocess.Popen[bytes], timeout: float = START_TIMEOUT) -> bool:
-    """True once an IMAP server on ``port`` greets; False if ``process`` exits or the time runs out."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-                if sock.recv(100).startswith(b"* OK"):
-                    return True
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-
-
-def stop_process(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM, then SIGKILL if the server has not gone within five seconds."""
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @contextmanager
 def run_dovecot(user: str = "user", password: str = "pass") -> Iterator[int]:
     """Start dovecot in the foreground on a free loopback port; yield the port; stop it afterwards."""
@@ -117,14 +86,14 @@ def run_dovecot(user: str = "user", password: str = "pass") -> Iterator[int]:
         base.chmod(0o755)  # the unprivileged auth process reads the users file
         for sub in ("run", "state", f"home/{user}"):
             (base / sub).mkdir(parents=True)
-        port = _free_port()
+        port = free_port()
         conf = base / "dovecot.conf"
         conf.write_text(_config(base, port, user, password))
         process = subprocess.Popen(
             [DOVECOT, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:
-            if not wait_for_imap_greeting(port, process):
+            if not wait_for_greeting(port, process, timeout=START_TIMEOUT):
                 log = (base / "dovecot.log").read_text() if (base / "dovecot.log").exists() else ""
                 raise RuntimeError(f"dovecot did not start:\n{log}")
             yield port

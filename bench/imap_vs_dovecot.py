@@ -11,19 +11,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
-import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager, suppress
-from pathlib import Path
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
 
-from bench.dovecot import dovecot_available, run_dovecot, stop_process, wait_for_imap_greeting
-
-ROOT = Path(__file__).resolve().parent.parent
-START_TIMEOUT = 15.0
+from bench.dovecot import dovecot_available, run_dovecot
+from bench.servers import run_elektromail
 
 
 class Client:
@@ -94,27 +88,6 @@ def make_message(number: int) -> bytes:
         b"--b%d\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%b\r\n"
         b"--b%d\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>%d</p>\r\n--b%d--\r\n"
     ) % (number, number, number, number, number, number, filler, number, number, number)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def run_elektromail() -> Iterator[int]:
-    port = _free_port()
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    command = [sys.executable, "-m", "elektromail", "--imap-port", str(port), "--smtp-port", "0"]
-    command += ["--bind", "127.0.0.1", "--users", "user:pass"]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        if not wait_for_imap_greeting(port, process, START_TIMEOUT):
-            raise RuntimeError("elektromail did not start")
-        yield port
-    finally:
-        stop_process(process)
 
 
 async def _login(port: int, select: bool = True) -> Client:
@@ -192,6 +165,17 @@ def parallel_sessions(sessions: int) -> Workload:
     return run
 
 
+def standard_workloads(sessions: int) -> dict[str, Workload]:
+    """The workloads every IMAP comparison runs, by the name printed in its table."""
+    return {
+        "FETCH 1:* (FLAGS UID RFC822.SIZE ENVELOPE)  msg/s": fetch_envelopes,
+        "FETCH 1:* BODY.PEEK[]                       msg/s": fetch_bodies,
+        f"UID SEARCH x{len(SEARCHES)}                           cmd/s": uid_searches,
+        "STORE 1:* +FLAGS / -FLAGS                   msg/s": store_all,
+        f"{sessions} parallel LOGIN/SELECT/FETCH/LOGOUT  ses/s": parallel_sessions(sessions),
+    }
+
+
 async def timed(workload: Workload, port: int, messages: int, rounds: int) -> float:
     """Best operations per second over ``rounds`` runs (best-of reduces noise from shared cores)."""
     best = 0.0
@@ -215,15 +199,9 @@ def main() -> None:
     args = parser.parse_args()
     if not dovecot_available():
         sys.exit("dovecot is not installed (Debian: apt-get install dovecot-imapd)")
-    workloads: dict[str, Workload] = {
-        "FETCH 1:* (FLAGS UID RFC822.SIZE ENVELOPE)  msg/s": fetch_envelopes,
-        "FETCH 1:* BODY.PEEK[]                       msg/s": fetch_bodies,
-        f"UID SEARCH x{len(SEARCHES)}                           cmd/s": uid_searches,
-        "STORE 1:* +FLAGS / -FLAGS                   msg/s": store_all,
-        f"{args.sessions} parallel LOGIN/SELECT/FETCH/LOGOUT  ses/s": parallel_sessions(args.sessions),
-    }
-    with run_elektromail() as port:
-        ours = asyncio.run(measure(port, workloads, args.messages, args.rounds))
+    workloads = standard_workloads(args.sessions)
+    with run_elektromail() as ports:
+        ours = asyncio.run(measure(ports.imap, workloads, args.messages, args.rounds))
     with run_dovecot() as port:
         theirs = asyncio.run(measure(port, workloads, args.messages, args.rounds))
     print(f"{args.messages} messages of ~{len(make_message(1))} bytes, best of {args.rounds}")

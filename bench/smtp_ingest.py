@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,7 @@ if str(REPOSITORY) not in sys.path:
 
 import aiosmtpd  # noqa: E402
 
+from bench.servers import free_port  # noqa: E402
 from elektromail import Config, ServerThread  # noqa: E402
 from elektromail.server import new_event_loop  # noqa: E402
 
@@ -87,13 +87,6 @@ class CountingHandler:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.count += 1
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def run_aiosmtpd(sessions: int, messages: int, length: int, uvloop: bool) -> float:

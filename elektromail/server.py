@@ -141,7 +141,8 @@ class Server:
         for listener in self.listeners:
             log.info("%s listening on %s:%d", listener.name, config.bind_addr, listener.port)
         self.ready = True
-        log.info("elektromail ready")
+        # The loop is named so that a frozen build that lost uvloop shows it at once.
+        log.info("elektromail ready (event loop: %s)", type(loop).__module__.partition(".")[0])
 
     async def _prepare(self, context: ServerContext) -> None:
         """Everything that must hold before the first socket opens."""

@@ -79,6 +79,8 @@ def test_logs_each_listener_then_ready() -> None:
         listener_lines = [i for i, line in enumerate(server.log) if " listening on 127.0.0.1:" in line]
         assert listener_lines
         assert max(listener_lines) < ready_index
+        # uvloop is a dependency: a build (or install) that lost it would run on the slower stdlib loop.
+        assert "(event loop: uvloop)" in server.log[ready_index]
 
 
 def _connect(port: int, greeting: bytes) -> socket.socket:
