@@ -9,7 +9,8 @@ the machine may be shared) and measures:
 
 - start-up: from process start until both SMTP and IMAP greet (median of ``--starts``);
 - SMTP: ``smtp-source`` ingest rate, every message counted afterwards over IMAP;
-- IMAP: the workloads of ``bench.imap_vs_dovecot`` on freshly APPENDed messages.
+- IMAP: the workloads of ``bench.imap_vs_dovecot`` on freshly APPENDed messages, each the best of
+  ``--imap-repeats`` runs (so with the parsed-message caches warm, as in that bench).
 
 It prints the median of every figure and its ratio to the package (above 1.0: faster than the package;
 for start-up, below 1.0 is faster).
@@ -100,7 +101,7 @@ def one_round(command: Sequence[str], args: argparse.Namespace) -> dict[str, flo
             raise SystemExit(f"{' '.join(command)} stored {stored} of {args.smtp_messages} messages")
         figures[SMTP] = args.smtp_messages / elapsed
         workloads = standard_workloads(args.imap_sessions)
-        figures.update(asyncio.run(measure(ports.imap, workloads, args.imap_messages, 1)))
+        figures.update(asyncio.run(measure(ports.imap, workloads, args.imap_messages, args.imap_repeats)))
     return figures
 
 
@@ -115,7 +116,11 @@ def parse_binaries(values: list[str]) -> dict[str, Sequence[str]]:
 
 
 def size(command: Sequence[str]) -> str:
-    return "-" if command == PACKAGE_COMMAND else f"{Path(command[0]).stat().st_size / 1e6:.1f} MB"
+    """The executable's size; "-" for the package and for Python scripts (a venv's console script)."""
+    path = Path(command[0])
+    if command == PACKAGE_COMMAND or path.read_bytes()[:4] != b"\x7fELF":
+        return "-"
+    return f"{path.stat().st_size / 1e6:.1f} MB"
 
 
 def main() -> int:
@@ -128,6 +133,7 @@ def main() -> int:
     parser.add_argument("--length", type=int, default=4096, help="smtp-source message length")
     parser.add_argument("--imap-messages", type=int, default=2000)
     parser.add_argument("--imap-sessions", type=int, default=50)
+    parser.add_argument("--imap-repeats", type=int, default=3, help="IMAP figures are the best of these runs")
     args = parser.parse_args()
     if shutil.which("smtp-source") is None:
         print("smtp-source not found: install the Debian package postfix", file=sys.stderr)
