@@ -102,6 +102,7 @@ def parse_users(text: str) -> tuple[UserSpec, ...]:
     """``user:pass`` or ``user:email:pass`` entries, comma-separated."""
     users: list[UserSpec] = []
     seen: set[str] = set()
+    claimed: set[str] = set()  # an address routes to one user
     for entry in text.split(","):
         entry = entry.strip()
         if not entry:
@@ -123,6 +124,10 @@ def parse_users(text: str) -> tuple[UserSpec, ...]:
         if name.lower() in seen:
             raise ValueError(f"user {name!r} is listed twice")
         seen.add(name.lower())
+        if email is not None:
+            if email.lower() in claimed:
+                raise ValueError(f"email address {email!r} is given to two users")
+            claimed.add(email.lower())
         users.append(UserSpec(name, password, email))
     if not users:
         raise ValueError("no users given")

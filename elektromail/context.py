@@ -61,9 +61,7 @@ class ServerContext:
         self.config = config
         self.store = store
         self.connections = Connections()
-        # Routing without DSN rules until the supervisor decodes ELEKTROMAIL_DSN_RULES (Server._prepare).
-        self.delivery = Delivery(store, DsnRules(), Router(config.users), local_hostname())
         self.tls: TlsProvider | None = None  # None when TLS is off entirely
         # Routing without DSN rules until the supervisor decodes ELEKTROMAIL_DSN_RULES (Server._prepare).
-        self.delivery = Delivery(store, DsnRules(), Router(config.users), local_hostname())
+        self.delivery = Delivery(store, DsnRules(), Router(store.owner_of), local_hostname())
         self.stopping = False

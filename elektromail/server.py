@@ -22,7 +22,7 @@ from elektromail.config import Config, ConfigError
 from elektromail.context import ServerContext
 from elektromail.delivery import Delivery, RuleError
 from elektromail.fixtures import Fixture, read_fixtures, store_fixtures
-from elektromail.store.memory import Store
+from elektromail.store.memory import Store, StoreError
 from elektromail.tls import TlsProvider, tls_wanted
 
 log = logging.getLogger("elektromail")
@@ -73,10 +73,13 @@ async def seed_users(context: ServerContext) -> None:
     """Create the configured users that do not exist yet (a persistent store may already hold them)."""
     for spec in context.config.users:
         account = context.store.account(spec.name)
-        if account is None:
-            await context.store.add_user(spec.name, spec.password, spec.email)
-        elif account.password != spec.password or (spec.email and account.email != spec.email):
-            await context.store.update_user(account, spec.password, spec.email)
+        try:
+            if account is None:
+                await context.store.add_user(spec.name, spec.password, spec.email)
+            elif account.password != spec.password or (spec.email and account.email != spec.email):
+                await context.store.update_user(account, spec.password, spec.email)
+        except StoreError as error:  # a stored user, created over HTTP, already has the address
+            raise ConfigError(f"ELEKTROMAIL_USERS: {error}") from None
 
 
 class Server:

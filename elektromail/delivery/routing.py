@@ -1,15 +1,14 @@
 """Which user a recipient address belongs to.
 
-A configured ``user:email:pass`` entry claims its email address. Any other address goes to the user named
+A user's email address (``user:email:pass`` in ``ELEKTROMAIL_USERS``, or given when the user is created over
+HTTP) routes to that user. Any other address goes to the user named
 by its local part, case-insensitively and with a ``+tag`` suffix removed (``Alice+news@x.org`` -> ``alice``);
 the domain does not matter, as on a catch-all test server.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from elektromail.config import UserSpec
+from collections.abc import Callable
 
 TAG_SEPARATOR = "+"
 
@@ -32,11 +31,12 @@ def split_address(address: str) -> tuple[str, str]:
 class Router:
     """Maps recipient addresses to user names."""
 
-    def __init__(self, users: Iterable[UserSpec] = ()) -> None:
-        self._by_address = {user.email.lower(): user.name.lower() for user in users if user.email}
+    def __init__(self, owner_of: Callable[[str], str | None] = lambda address: None) -> None:
+        # Asked on every recipient, so that users added while running are routed at once.
+        self._owner_of = owner_of
 
     def user_for(self, address: str, local_part: str | None = None) -> str:
-        owner = self._by_address.get(address.lower())
+        owner = self._owner_of(address)
         if owner is not None:
             return owner
         if local_part is None:

@@ -39,7 +39,7 @@ class Delivery:
     @classmethod
     def from_config(cls, config: Config, store: Store) -> Delivery:
         """Raises :class:`~elektromail.delivery.rules.RuleError` when the DSN rules are unusable."""
-        return cls(store, parse_rules(config.dsn_rules), Router(config.users), local_hostname())
+        return cls(store, parse_rules(config.dsn_rules), Router(store.owner_of), local_hostname())
 
     def recipient(self, sender: str, address: str, local_part: str | None = None) -> Recipient:
         """Route ``address`` and apply the rules; the caller rejects it when the verdict says so."""

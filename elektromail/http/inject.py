@@ -1,6 +1,6 @@
 """``POST /inject``: turn a JSON request into stored messages, the way an SMTP delivery would.
 
-Recipients map to users exactly as SMTP routes them (the delivery router: a seed user's email address, else
+Recipients map to users exactly as SMTP routes them (the delivery router: a user's email address, else
 the local part, case-insensitive, ``+tag`` stripped); unknown users are created. DSN rules are not applied:
 injection sets up state, it does not test routing. With ``mailbox``, ``flags`` or ``internal_date`` the
 message is appended there instead of being delivered to the INBOX.

@@ -60,6 +60,7 @@ class Store:
     def __init__(self, journal: Journal | None = None) -> None:
         self.journal: Journal = journal if journal is not None else NullJournal()
         self._accounts: dict[str, Account] = {}
+        self._by_email: dict[str, Account] = {}  # lower-cased address -> the account that claims it
         self._next_account_id = 1
         self._next_mailbox_id = 1
         self._next_uid_validity = 1
@@ -72,6 +73,7 @@ class Store:
         """Fill an empty store with state a persistent backend loaded: nothing is journalled or published."""
         assert not self._accounts, "restore() fills an empty store only"
         self._accounts = {account.name.lower(): account for account in accounts}
+        self._by_email = {account.email.lower(): account for account in accounts if account.email}
         self._next_account_id = next_account_id
         self._next_mailbox_id = next_mailbox_id
         self._next_uid_validity = next_uid_validity
@@ -84,6 +86,16 @@ class Store:
     def account(self, name: str) -> Account | None:
         """User names are case-insensitive."""
         return self._accounts.get(name.lower())
+
+    def owner_of(self, address: str) -> str | None:
+        """The name of the user whose email address ``address`` is (case-insensitively), if any."""
+        account = self._by_email.get(address.lower())
+        return None if account is None else account.name
+
+    def _check_email_free(self, email: str | None, account: Account | None) -> None:
+        owner = self._by_email.get(email.lower()) if email else None
+        if owner is not None and owner is not account:
+            raise StoreError(ALREADYEXISTS, f"email address {email!r} belongs to user {owner.name!r}")
 
     def check_password(self, name: str, password: str) -> Account | None:
         account = self.account(name)
@@ -98,6 +110,7 @@ class Store:
             raise StoreError(CANNOT, f"invalid user name {name!r}")
         if self.account(name) is not None:
             raise StoreError(ALREADYEXISTS, f"user {name!r} already exists")
+        self._check_email_free(email, None)
         account = self._new_account(name, password, email)
         await self.journal.commit()
         return account
@@ -111,10 +124,14 @@ class Store:
         return account
 
     async def update_user(self, account: Account, password: str | None = None, email: str | None = None) -> None:
+        self._check_email_free(email, account)
         if password is not None:
             account.password = password
         if email is not None:
+            if account.email:
+                self._by_email.pop(account.email.lower(), None)
             account.email = email
+            self._by_email[email.lower()] = account
         self.journal.account_updated(account)
         await self.journal.commit()
 
@@ -123,6 +140,8 @@ class Store:
         self._next_account_id += 1
         self.journal.counter_updated("account_id", self._next_account_id)
         self._accounts[name.lower()] = account
+        if email:
+            self._by_email[email.lower()] = account
         self.journal.account_added(account)
         self._new_mailbox(account, INBOX)
         return account
@@ -380,6 +399,7 @@ class Store:
             for mailbox in account.mailboxes.values():
                 mailbox.publish(MailboxRemoved(mailbox, None))
         self._accounts.clear()
+        self._by_email.clear()
         self.journal.cleared()
         await self.journal.commit()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import imaplib
 import smtplib
 import socket
 import ssl
@@ -57,6 +58,27 @@ def test_users_list_and_create(client: httpx.Client) -> None:
     assert created.json() == {"name": "carol", "email": "carol@example.org"}
     assert client.post("/users", json={"name": "Carol", "password": "x"}).status_code == 409
     assert "carol" in [user["name"] for user in client.get("/users").json()]
+
+
+def test_created_users_email_address_routes_to_it(http_server: ServerThread, client: httpx.Client) -> None:
+    created = client.post("/users", json={"name": "erin", "password": "pw", "email": "e.smith@corp.example"})
+    assert created.status_code == 201
+    taken = client.post("/users", json={"name": "frank", "password": "pw", "email": "E.Smith@corp.example"})
+    assert taken.status_code == 409
+    assert "belongs to user 'erin'" in taken.json()["error"]
+    with smtplib.SMTP("127.0.0.1", http_server.smtp_port, timeout=10) as smtp:
+        smtp.sendmail("a@example.com", ["E.Smith@Corp.Example"], b"Subject: routed\r\n\r\nhello\r\n")
+    imap = imaplib.IMAP4("127.0.0.1", http_server.imap_port, timeout=10)
+    try:
+        imap.login("erin", "pw")
+        assert imap.select("INBOX", readonly=True) == ("OK", [b"1"])
+        typ, data = imap.fetch("1", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+        assert typ == "OK" and isinstance(data[0], tuple)
+        assert data[0][1].strip() == b"Subject: routed"
+    finally:
+        imap.logout()
+    # No account was made from the local part, and none for the refused user.
+    assert [user["name"] for user in client.get("/users").json()] == ["user", "alice", "erin"]
 
 
 def test_created_user_is_usable_at_once(http_server: ServerThread, client: httpx.Client) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import httpx
+
 from tests.persistence import RunningServer, damage, run_cli, unwritable
 
 EXIT_USAGE = 2
@@ -45,6 +47,24 @@ def test_users_are_stored_and_not_seeded_twice(tmp_path: Path) -> None:
         conn.close()
     assert names == ["user", "bob"]
     assert inboxes == 2
+
+
+def test_seed_address_owned_by_a_stored_user_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "mail.db"
+    server = RunningServer(path, "--users", "user:pass", "--http-port", "0")
+    try:
+        created = httpx.post(
+            f"http://127.0.0.1:{server.ports['HTTP']}/users",
+            json={"name": "erin", "password": "pw", "email": "erin@corp.example"},
+            timeout=10,
+        )
+        assert created.status_code == 201
+    finally:
+        assert server.terminate() == 0
+    result = run_cli(path, ["--users", "user:pass,bob:Erin@corp.example:pw"])
+    assert result.returncode == EXIT_USAGE, result.stderr
+    assert "ELEKTROMAIL_USERS: email address 'Erin@corp.example' belongs to user 'erin'" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_newer_schema_exits_2(tmp_path: Path) -> None:
