@@ -1,5 +1,6 @@
-"""APPEND (RFC 9051 6.3.12) with flags, internal date, LITERAL+ (RFC 7888), APPENDUID (RFC 4315) and
-APPENDLIMIT (RFC 7889: the connection refuses a larger literal with TOOBIG before reading it)."""
+"""APPEND (RFC 9051 6.3.12) with flags, internal date, LITERAL+ (RFC 7888), APPENDUID (RFC 4315),
+APPENDLIMIT (RFC 7889: the connection refuses a larger literal with TOOBIG before reading it) and the UTF8
+data extension that UTF8=ACCEPT brings (RFC 6855 4)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,13 @@ def parse_append(reader: Reader) -> AppendArguments:
     if reader.peek() == ord('"'):
         internal_date = reader.date_time()
         reader.sp()
-    message = reader.literal()
+    if reader.take(b"UTF8 ("):  # append-data =/ "UTF8" SP "(" literal8 ")": the message has UTF-8 headers
+        if reader.peek() != ord("~"):
+            raise reader.error("UTF8 data must be a literal8 (~{n})")
+        message = reader.literal()
+        reader.expect(b")", "')' after the UTF8 literal")
+    else:
+        message = reader.literal()
     reader.end()
     return AppendArguments(mailbox, tuple(flag for flag in flags if flag != RECENT), internal_date, message)
 

@@ -155,6 +155,29 @@ def test_append_with_literal_plus_and_utf8_names(raw: RawImap) -> None:
     assert status[0] == '* STATUS "Entwürfe" (MESSAGES 1 UNSEEN 0)'.encode()
 
 
+def test_append_utf8_data_extension(raw: RawImap) -> None:
+    """RFC 6855 4: with UTF8=ACCEPT, APPEND takes ``UTF8 (~{n} ...)`` and stores the octets unchanged."""
+    raw.login()
+    assert raw.command("ENABLE UTF8=ACCEPT")[0] == b"* ENABLED UTF8=ACCEPT"
+    message = "From: Jörg <jörg@bücher.example>\r\nSubject: Grüße\r\n\r\nhallo\r\n".encode()
+    raw.send(b"a1 APPEND INBOX (\\Seen) UTF8 (~{%d+}\r\n" % len(message) + message + b")\r\n")
+    assert raw.until_tagged("a1")[-1].startswith(b"a1 OK [APPENDUID ")
+    raw.send(b"a2 APPEND INBOX utf8 (~{%d}\r\n" % len(message))
+    assert raw.read_line().startswith(b"+ ")
+    raw.send(message + b")\r\n")
+    assert raw.until_tagged("a2")[-1].startswith(b"a2 OK [APPENDUID ")
+    raw.command("SELECT INBOX")
+    fetched = raw.command("FETCH 1:2 (FLAGS BODY.PEEK[])")
+    assert b"".join(fetched).count(message) == 2
+    assert fetched[0].startswith(b"* 1 FETCH (FLAGS (\\Seen ")
+    # The data must be a literal8, in parentheses.
+    raw.send(b"a3 APPEND INBOX UTF8 ({%d+}\r\n" % len(message) + message + b")\r\n")
+    assert status_of(raw.until_tagged("a3")) == b"BAD"
+    raw.send(b"a4 APPEND INBOX UTF8 (~{%d+}\r\n" % len(message) + message + b"\r\n")
+    assert status_of(raw.until_tagged("a4")) == b"BAD"
+    assert raw.command("STATUS INBOX (MESSAGES)")[0] == b'* STATUS "INBOX" (MESSAGES 2)'
+
+
 def test_rev1_rejects_8bit_mailbox_names(raw: RawImap) -> None:
     raw.login()
     assert status_of(raw.command('CREATE "Entwürfe"'.encode())) == b"BAD"
