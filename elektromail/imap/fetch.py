@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from elektromail.imap import codes, responses
-from elektromail.imap.commands import SELECTED, Ok, bad, command, no
+from elektromail.imap.commands import SELECTED, Ok, bad, capability, command, no
 from elektromail.imap.parser import Reader, SequenceSet
 from elektromail.imap.selected import SelectedView
 from elektromail.imap.session import Session
@@ -30,6 +30,9 @@ from elektromail.mail.sections import (
 )
 from elektromail.store.memory import FlagMode
 from elektromail.store.model import Message
+
+# Part of IMAP4rev2; named for IMAP4rev1 clients, which learn of it only from this (RFC 9051 Appendix E).
+capability("BINARY")
 
 SEEN = "\\Seen"
 

@@ -12,7 +12,8 @@ from elektromail.imap.parser import Reader
 from elektromail.imap.session import Session
 from elektromail.store.model import HIERARCHY_SEPARATOR, INBOX, Account, Mailbox, canonical_mailbox_name
 
-capability("SPECIAL-USE", "LIST-EXTENDED", "LIST-STATUS", "CHILDREN")
+# STATUS=SIZE is part of IMAP4rev2 and named for IMAP4rev1 clients (RFC 9051 Appendix E, RFC 8438).
+capability("SPECIAL-USE", "LIST-EXTENDED", "LIST-STATUS", "CHILDREN", "STATUS=SIZE")
 
 SELECT_OPTIONS = frozenset({"SUBSCRIBED", "REMOTE", "RECURSIVEMATCH", "SPECIAL-USE"})
 STATUS_ITEMS = ("MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED", "SIZE", "RECENT", "APPENDLIMIT")

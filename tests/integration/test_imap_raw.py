@@ -24,6 +24,9 @@ def raw(server: ServerThread) -> Iterator[RawImap]:
 def test_greeting_carries_capabilities(raw: RawImap) -> None:
     assert raw.greeting.startswith(b"* OK [CAPABILITY IMAP4rev2 IMAP4rev1 ")
     assert b"AUTH=PLAIN" in raw.greeting
+    # Extensions IMAP4rev2 folds in are named too, for IMAP4rev1 clients (RFC 9051 Appendix E).
+    for extension in (b"BINARY", b"STATUS=SIZE", b"MOVE", b"UIDPLUS", b"ESEARCH", b"LIST-STATUS"):
+        assert b" " + extension + b" " in raw.greeting.replace(b"]", b" ]")
 
 
 def test_bad_input_gets_bad_and_the_session_goes_on(raw: RawImap) -> None:
