@@ -135,3 +135,16 @@ def _parse_path(text: str, bad_syntax: Reply) -> tuple[Path, str]:
 def _fold(text: str) -> str:
     """Non-ASCII characters become ``a`` so the ASCII grammar accepts UTF-8 where RFC 6531 does."""
     return text if text.isascii() else _NON_ASCII.sub("a", text)
+
+
+# RFC 3030 2: bdat-cmd = "BDAT" SP chunk-size [ SP end-marker ] CRLF; chunk-size = 1*DIGIT; end-marker = "LAST".
+# Twenty digits is far beyond any message size limit, and bounds the number parsed.
+_BDAT = re.compile(r"([0-9]{1,20})(?: (LAST))?", re.IGNORECASE)
+
+
+def parse_bdat(argument: str) -> tuple[int, bool]:
+    """``BDAT`` arguments -> (chunk size, whether this is the last chunk)."""
+    match = _BDAT.fullmatch(argument)
+    if match is None:
+        raise CommandError(replies.BAD_BDAT_SYNTAX)
+    return int(match.group(1)), match.group(2) is not None

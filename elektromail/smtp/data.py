@@ -1,4 +1,5 @@
-"""Reading the DATA section (RFC 5321 4.1.1.4, 4.5.2): terminator, dot-unstuffing and limits.
+"""Reading message content: the DATA section (RFC 5321 4.1.1.4, 4.5.2: terminator, dot-unstuffing and
+limits) and BDAT chunks (RFC 3030: a counted run of octets).
 
 The section ends only at ``CRLF . CRLF``. A bare LF never ends it and never starts a line for
 unstuffing, so ``LF . LF`` and ``LF . CRLF`` stay inside the message (no SMTP smuggling). Once the message
@@ -83,3 +84,28 @@ def unstuff(raw: bytes) -> bytes:
 def longest_line(raw: bytes) -> int:
     """Length of the longest line including its line end (any LF ends a line for this count)."""
     return max(map(len, raw.split(b"\n"))) + 1
+
+
+class ChunkReader:
+    """The octets of one BDAT chunk (RFC 3030 2), taken off the input as they arrive: exactly ``size`` of
+    them, with no terminator and no dot-stuffing. A refused chunk is read all the same and dropped, so the
+    octets are never taken for commands."""
+
+    __slots__ = ("size", "last", "refusal", "_sink", "_remaining")
+
+    def __init__(self, size: int, last: bool, sink: bytearray | None, refusal: Reply | None) -> None:
+        self.size = size
+        self.last = last
+        self.refusal = refusal  # the reply once the chunk is read, when the chunk cannot be accepted
+        self._sink = sink  # the transaction's message so far, or None to drop the octets
+        self._remaining = size
+
+    def feed(self, buffer: bytearray) -> bool:
+        """Move what ``buffer`` holds of the chunk into the message; True once the chunk is complete."""
+        take = min(self._remaining, len(buffer))
+        if take:
+            if self._sink is not None:
+                self._sink += buffer[:take]
+            del buffer[:take]
+            self._remaining -= take
+        return self._remaining == 0

@@ -43,6 +43,13 @@ OK = Reply(250, "2.0.0", "OK")
 SENDER_OK = Reply(250, "2.1.0", "Sender OK")
 RECIPIENT_OK = Reply(250, "2.1.5", "Recipient OK")
 MESSAGE_ACCEPTED = Reply(250, "2.0.0", "Message accepted for delivery")
+
+
+def chunk_received(size: int) -> Reply:
+    """The reply to a BDAT chunk that is not the last (RFC 3030 2)."""
+    return Reply(250, "2.0.0", f"{size} octets received")
+
+
 RESET_OK = Reply(250, "2.0.0", "Reset OK")
 CANNOT_VRFY = Reply(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery")
 START_MAIL_INPUT = Reply(354, "", "End data with <CR><LF>.<CR><LF>")
@@ -82,6 +89,8 @@ UNKNOWN_MECHANISM = Reply(504, "5.5.4", "Unrecognized authentication type")
 PARAMETER_NOT_RECOGNIZED = Reply(555, "5.5.4", "MAIL FROM/RCPT TO parameter not recognized or not implemented")
 BAD_BODY_PARAMETER = Reply(501, "5.5.4", "BODY must be 7BIT or 8BITMIME")
 BAD_SIZE_PARAMETER = Reply(501, "5.5.4", "SIZE must be a number of octets")
+BAD_BDAT_SYNTAX = Reply(501, "5.5.4", "Syntax: BDAT <size> [LAST]")
+DATA_AFTER_BDAT = Reply(503, "5.5.1", "DATA cannot follow BDAT in one transaction")
 
 # 5xx: policy and content
 AUTH_REQUIRED = Reply(530, "5.7.0", "Authentication required")

@@ -22,8 +22,8 @@ from elektromail.context import ServerContext
 from elektromail.delivery.rules import REJECT
 from elektromail.delivery.service import Recipient, local_hostname
 from elektromail.smtp import replies
-from elektromail.smtp.commands import CommandError, parse_mail, parse_rcpt
-from elektromail.smtp.data import DataReader
+from elektromail.smtp.commands import CommandError, parse_bdat, parse_mail, parse_rcpt
+from elektromail.smtp.data import ChunkReader, DataReader
 from elektromail.smtp.limits import (
     AUTH_LINE_MAX,
     BAD_COMMAND_LIMIT,
@@ -74,13 +74,14 @@ class SmtpSettings:
             "PIPELINING",  # RFC 2920
             "ENHANCEDSTATUSCODES",  # RFC 2034
             "SMTPUTF8",  # RFC 6531
+            "CHUNKING",  # RFC 3030
             "AUTH PLAIN LOGIN",  # RFC 4954
             "HELP",
         ]
 
 
 HELP_REPLY = (
-    b"214-2.0.0 Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP AUTH\r\n"
+    b"214-2.0.0 Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP AUTH\r\n"
     b"214 2.0.0 See RFC 5321 and RFC 4954\r\n"
 )
 
@@ -105,6 +106,7 @@ class SmtpSession(asyncio.Protocol):
         self._write_paused = False
         self._read_paused = False
         self._discarding = False  # inside an over-long line, dropping input until its CRLF
+        self._chunk: ChunkReader | None = None  # a BDAT chunk being read: its octets are not commands
         self._bad_commands = 0
         self.tls_active = settings.implicit_tls
         self._reset_session()
@@ -135,6 +137,7 @@ class SmtpSession(asyncio.Protocol):
         self._rcpt_attempted = False
         self.smtputf8 = False
         self._data: DataReader | None = None
+        self._chunks: bytearray | None = None  # the message so far, once BDAT began it (RFC 3030)
 
     # ------------------------------------------------------------------ asyncio.Protocol
 
@@ -200,6 +203,12 @@ class SmtpSession(asyncio.Protocol):
     def _handle_input(self) -> None:
         buffer = self.buffer
         while not (self._busy or self._closing or self._write_paused):
+            if self._chunk is not None:
+                if not self._chunk.feed(buffer):
+                    break
+                chunk, self._chunk = self._chunk, None
+                self._chunk_complete(chunk)
+                continue
             if self._data is not None:
                 result = self._data.feed(buffer)
                 if result is None:
@@ -423,14 +432,50 @@ class SmtpSession(asyncio.Protocol):
     def cmd_data(self, argument: str) -> None:
         if argument:
             self._reply(replies.SYNTAX_ERROR)
-        elif self.sender is None:
-            self._reply(replies.NEED_MAIL)
-        elif not self.recipients:
-            # RFC 5321 3.3: 554 when every RCPT was refused, 503 when none was sent.
-            self._reply(replies.NO_VALID_RECIPIENTS if self._rcpt_attempted else replies.NEED_RCPT)
+        elif (refusal := self._content_refusal()) is not None:
+            self._reply(refusal)
+        elif self._chunks is not None:
+            self._reply(replies.DATA_AFTER_BDAT)  # RFC 3030 2
         else:
             self._reply(replies.START_MAIL_INPUT)
             self._data = DataReader(self.settings.max_message_size)
+
+    def _content_refusal(self) -> Reply | None:
+        """Why message content (DATA or BDAT) cannot come now, or None when it can."""
+        if self.sender is None:
+            return replies.NEED_MAIL
+        if not self.recipients:
+            # RFC 5321 3.3: 554 when every RCPT was refused, 503 when none was sent.
+            return replies.NO_VALID_RECIPIENTS if self._rcpt_attempted else replies.NEED_RCPT
+        return None
+
+    def cmd_bdat(self, argument: str) -> None:
+        """RFC 3030 2: ``BDAT size [LAST]`` and then exactly ``size`` octets, read before the reply, even
+        when the chunk is refused. A refused chunk fails the transaction; the chunks a pipelining client
+        sent after it are read and refused in turn (there is no transaction any more)."""
+        try:
+            size, last = parse_bdat(argument)
+        except CommandError as error:
+            self._reply(error.reply)  # the size is unknown: what follows can only be read as commands
+            return
+        refusal = self._content_refusal()
+        if refusal is None and len(self._chunks or b"") + size > self.settings.max_message_size:
+            refusal = replies.MESSAGE_TOO_BIG
+        if refusal is not None:
+            self._chunk = ChunkReader(size, last, None, refusal)
+            return
+        if self._chunks is None:
+            self._chunks = bytearray()
+        self._chunk = ChunkReader(size, last, self._chunks, None)
+
+    def _chunk_complete(self, chunk: ChunkReader) -> None:
+        if chunk.refusal is not None:
+            self._reset_transaction()
+            self._reply(chunk.refusal)
+        elif chunk.last:
+            self._message_complete(bytes(self._chunks or b""))
+        else:
+            self._reply(replies.chunk_received(chunk.size))
 
     def _message_complete(self, result: bytes | Reply) -> None:
         sender, recipients = self.sender or "", self.recipients
@@ -585,6 +630,7 @@ _HANDLERS: dict[str, Callable[[SmtpSession, str], None]] = {
     "MAIL": SmtpSession.cmd_mail,
     "RCPT": SmtpSession.cmd_rcpt,
     "DATA": SmtpSession.cmd_data,
+    "BDAT": SmtpSession.cmd_bdat,
     "RSET": SmtpSession.cmd_rset,
     "NOOP": SmtpSession.cmd_noop,
     "QUIT": SmtpSession.cmd_quit,

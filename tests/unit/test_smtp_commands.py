@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from elektromail.smtp import replies
-from elektromail.smtp.commands import CommandError, parse_mail, parse_parameters, parse_rcpt, split_command
+from elektromail.smtp.commands import (
+    CommandError,
+    parse_bdat,
+    parse_mail,
+    parse_parameters,
+    parse_rcpt,
+    split_command,
+)
 
 
 def test_split_command_upper_cases_the_verb_only() -> None:
@@ -96,3 +103,18 @@ def test_bad_parameters(text: str) -> None:
 
 def test_parameter_values_may_be_utf8() -> None:
     assert parse_parameters(" X-NAME=grüße") == {"X-NAME": "grüße"}
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [("0", (0, False)), ("1000", (1000, False)), ("42 LAST", (42, True)), ("0 last", (0, True))],
+)
+def test_bdat_arguments(argument: str, expected: tuple[int, bool]) -> None:
+    assert parse_bdat(argument) == expected
+
+
+@pytest.mark.parametrize("argument", ["", "LAST", "-1", "1 FIRST", "1  LAST", " 1", "1 LAST ", "x", "1" * 21, "١٢"])
+def test_bdat_syntax_errors(argument: str) -> None:
+    with pytest.raises(CommandError) as caught:
+        parse_bdat(argument)
+    assert caught.value.reply is replies.BAD_BDAT_SYNTAX

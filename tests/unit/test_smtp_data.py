@@ -1,11 +1,11 @@
-"""The DATA reader on bytes: terminator, unstuffing, limits, chunking."""
+"""The DATA reader on bytes (terminator, unstuffing, limits, chunking) and the BDAT chunk reader."""
 
 from __future__ import annotations
 
 import pytest
 
 from elektromail.smtp import replies
-from elektromail.smtp.data import DataReader, longest_line, unstuff
+from elektromail.smtp.data import ChunkReader, DataReader, longest_line, unstuff
 
 
 def feed_all(reader: DataReader, chunks: list[bytes]) -> tuple[bytes | replies.Reply | None, bytearray]:
@@ -83,3 +83,26 @@ def test_helpers() -> None:
     assert unstuff(b".a\r\n..b\r\nc.\r\n") == b"a\r\n.b\r\nc.\r\n"
     assert unstuff(b"plain\r\n") == b"plain\r\n"
     assert longest_line(b"ab\r\nabcd\r\n") == 6
+
+
+def test_chunk_takes_exactly_its_size_and_leaves_the_rest() -> None:
+    sink = bytearray(b"so far|")
+    reader = ChunkReader(8, last=False, sink=sink, refusal=None)
+    buffer = bytearray(b"\r\n.\r\nab")
+    assert not reader.feed(buffer)  # 7 of 8 octets: no terminator or dot means anything inside a chunk
+    assert buffer == b"" and sink == b"so far|\r\n.\r\nab"
+    buffer += b"cRSET\r\n"
+    assert reader.feed(buffer)
+    assert sink == b"so far|\r\n.\r\nabc"
+    assert buffer == b"RSET\r\n"
+
+
+def test_refused_chunk_is_read_and_dropped() -> None:
+    reader = ChunkReader(4, last=True, sink=None, refusal=replies.NEED_MAIL)
+    buffer = bytearray(b"QUITNOOP\r\n")
+    assert reader.feed(buffer)
+    assert buffer == b"NOOP\r\n"
+
+
+def test_empty_chunk_is_complete_at_once() -> None:
+    assert ChunkReader(0, last=True, sink=bytearray(), refusal=None).feed(bytearray())
