@@ -1,4 +1,6 @@
-"""Delivery: routes accepted recipients to users, stores one copy per user, and sends bounces.
+"""Delivery: routes accepted recipients to users, stores one copy per user, and sends delivery status
+notifications: failures (a ``bounce`` rule) unless the recipient's NOTIFY excludes them, successes when
+its NOTIFY asks for them (RFC 3461).
 
 Used by the SMTP session at the end of DATA and by anything else that injects mail.
 """
@@ -8,23 +10,40 @@ from __future__ import annotations
 import socket
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from elektromail.config import Config
-from elektromail.delivery.bounce import Failure, build_bounce
+from elektromail.delivery.bounce import DELIVERED, FAILED, ReportAction, Reported, build_report
 from elektromail.delivery.routing import Router, split_address
 from elektromail.delivery.rules import ACCEPTED, BOUNCE, DsnRules, Verdict, parse_rules
 from elektromail.store.memory import Store
 
+# RFC 3461 4.1: without NOTIFY, a server reports failures (and delays), never successes.
+DEFAULT_NOTIFY = frozenset({"FAILURE", "DELAY"})
+
 
 class Recipient:
-    """An accepted RCPT: the address as given, the user it routes to, and the rule's verdict."""
+    """An accepted RCPT: the address as given, the user it routes to, the rule's verdict, and what the
+    client asked to be told about it (RFC 3461 NOTIFY and ORCPT)."""
 
-    __slots__ = ("address", "user", "verdict")
+    __slots__ = ("address", "user", "verdict", "notify", "original_recipient")
 
     def __init__(self, address: str, user: str, verdict: Verdict = ACCEPTED) -> None:
         self.address = address
         self.user = user
         self.verdict = verdict
+        self.notify = DEFAULT_NOTIFY
+        self.original_recipient: str | None = None
+
+
+class ReportRequest(NamedTuple):
+    """The MAIL parameters of RFC 3461: how much of the message a report returns, and the envelope id."""
+
+    full_content: bool | None = None  # RET=FULL / RET=HDRS; None: failures return the whole message
+    envelope_id: str | None = None
+
+
+NO_REQUEST = ReportRequest()
 
 
 class Delivery:
@@ -46,18 +65,55 @@ class Delivery:
         verdict = self.rules.verdict(sender, address) if self.rules else ACCEPTED
         return Recipient(address, self.router.user_for(address, local_part), verdict)
 
-    async def deliver(self, sender: str, recipients: Sequence[Recipient], raw: bytes) -> None:
-        """Store ``raw`` once per user; bounced recipients get a report sent to the sender instead."""
-        users = [recipient.user for recipient in recipients if recipient.verdict.action != BOUNCE]
-        if users:
-            await self.store.deliver(users, raw)
-        failures = [Failure(r.address, r.verdict) for r in recipients if r.verdict.action == BOUNCE]
-        if failures and sender:  # RFC 3464 / RFC 5321 6.1: never report on a message with a null sender
-            now = datetime.now(UTC)
-            report = build_bounce(
-                reporting_mta=self.hostname, sender=sender, failures=failures, original=raw, arrival=now, now=now
-            )
-            await self.store.deliver([self.router.user_for(sender, split_address(sender)[0])], report)
+    async def deliver(
+        self, sender: str, recipients: Sequence[Recipient], raw: bytes, request: ReportRequest = NO_REQUEST
+    ) -> None:
+        """Store ``raw`` once per user; bounced recipients get a failure report sent to the sender instead,
+        and recipients whose NOTIFY has SUCCESS a success report."""
+        arrival = datetime.now(UTC)
+        delivered = [recipient for recipient in recipients if recipient.verdict.action != BOUNCE]
+        if delivered:
+            await self.store.deliver([recipient.user for recipient in delivered], raw)
+        if not sender:  # RFC 3461 6.2 / RFC 5321 6.1: never report on a message with a null sender
+            return
+        failures = [
+            Reported(r.address, r.verdict.status, r.verdict.code, r.verdict.text, r.original_recipient)
+            for r in recipients
+            if r.verdict.action == BOUNCE and "FAILURE" in r.notify
+        ]
+        # RFC 3461 4.3: RET asks for the content in failure reports; a success report returns the header.
+        await self._report(FAILED, sender, failures, raw, arrival, request, request.full_content is not False)
+        successes = [
+            Reported(r.address, "2.0.0", 250, "delivered", r.original_recipient)
+            for r in delivered
+            if "SUCCESS" in r.notify
+        ]
+        await self._report(DELIVERED, sender, successes, raw, arrival, request, False)
+
+    async def _report(
+        self,
+        action: ReportAction,
+        sender: str,
+        recipients: list[Reported],
+        raw: bytes,
+        arrival: datetime,
+        request: ReportRequest,
+        full_content: bool,
+    ) -> None:
+        if not recipients:
+            return
+        report = build_report(
+            action=action,
+            reporting_mta=self.hostname,
+            sender=sender,
+            recipients=recipients,
+            original=raw,
+            arrival=arrival,
+            now=datetime.now(UTC),
+            full_content=full_content,
+            envelope_id=request.envelope_id,
+        )
+        await self.store.deliver([self.router.user_for(sender, split_address(sender)[0])], report)
 
     async def deliver_to(self, sender: str, addresses: Sequence[str], raw: bytes) -> list[Recipient]:
         """Deliver to plain addresses (for injection outside SMTP); returns the routed recipients.

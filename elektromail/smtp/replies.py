@@ -89,6 +89,7 @@ UNKNOWN_MECHANISM = Reply(504, "5.5.4", "Unrecognized authentication type")
 PARAMETER_NOT_RECOGNIZED = Reply(555, "5.5.4", "MAIL FROM/RCPT TO parameter not recognized or not implemented")
 BAD_BODY_PARAMETER = Reply(501, "5.5.4", "BODY must be 7BIT or 8BITMIME")
 BAD_SIZE_PARAMETER = Reply(501, "5.5.4", "SIZE must be a number of octets")
+BAD_DSN_PARAMETER = Reply(501, "5.5.4", "Invalid DSN parameter (RFC 3461)")
 BAD_BDAT_SYNTAX = Reply(501, "5.5.4", "Syntax: BDAT <size> [LAST]")
 DATA_AFTER_BDAT = Reply(503, "5.5.1", "DATA cannot follow BDAT in one transaction")
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, cast
 from elektromail.auth import SaslError, authenticate, decode_text, parse_plain
 from elektromail.context import ServerContext
 from elektromail.delivery.rules import REJECT
-from elektromail.delivery.service import Recipient, local_hostname
+from elektromail.delivery.service import NO_REQUEST, Recipient, ReportRequest, local_hostname
 from elektromail.smtp import replies
 from elektromail.smtp.commands import CommandError, parse_bdat, parse_mail, parse_rcpt
 from elektromail.smtp.data import ChunkReader, DataReader
@@ -30,6 +30,7 @@ from elektromail.smtp.limits import (
     COMMAND_LINE_MAX,
     PENDING_INPUT_MAX,
 )
+from elektromail.smtp.parameters import MailOptions, RcptOptions, mail_options, rcpt_options
 from elektromail.smtp.replies import BAD_COMMAND_CODES, Reply, multiline
 
 if TYPE_CHECKING:
@@ -43,6 +44,8 @@ HELO = 1
 EHLO = 2
 
 CRLF = b"\r\n"
+NO_MAIL_OPTIONS = MailOptions()
+NO_RCPT_OPTIONS = RcptOptions()
 _AUTH_PREFIX = b"AUTH "
 
 
@@ -75,6 +78,7 @@ class SmtpSettings:
             "ENHANCEDSTATUSCODES",  # RFC 2034
             "SMTPUTF8",  # RFC 6531
             "CHUNKING",  # RFC 3030
+            "DSN",  # RFC 3461
             "AUTH PLAIN LOGIN",  # RFC 4954
             "HELP",
         ]
@@ -136,6 +140,7 @@ class SmtpSession(asyncio.Protocol):
         self.recipients: list[Recipient] = []
         self._rcpt_attempted = False
         self.smtputf8 = False
+        self.report_request = NO_REQUEST  # RET and ENVID (RFC 3461)
         self._data: DataReader | None = None
         self._chunks: bytearray | None = None  # the message so far, once BDAT began it (RFC 3030)
 
@@ -369,36 +374,22 @@ class SmtpSession(asyncio.Protocol):
         except CommandError as error:
             self._reply(error.reply)
             return
-        smtputf8 = False
+        options = NO_MAIL_OPTIONS
         if parameters:
             if self.greeting != EHLO:  # service extensions exist only after EHLO (RFC 5321 4.1.1.1)
                 self._reply(replies.PARAMETER_NOT_RECOGNIZED)
                 return
-            for key, value in parameters.items():
-                if key == "SIZE":  # RFC 1870 6
-                    if value is None or not value.isdigit() or not value.isascii():
-                        self._reply(replies.BAD_SIZE_PARAMETER)
-                        return
-                    if int(value) > self.settings.max_message_size:
-                        self._reply(replies.MESSAGE_TOO_BIG)
-                        return
-                elif key == "BODY":  # RFC 6152 2
-                    if value is None or value.upper() not in ("7BIT", "8BITMIME"):
-                        self._reply(replies.BAD_BODY_PARAMETER)
-                        return
-                elif key == "SMTPUTF8":  # RFC 6531 3.4
-                    if value is not None:
-                        self._reply(replies.SYNTAX_ERROR)
-                        return
-                    smtputf8 = True
-                elif key != "AUTH":  # RFC 4954 5: AUTH=<mailbox> is accepted and not trusted
-                    self._reply(replies.PARAMETER_NOT_RECOGNIZED)
-                    return
-        if not smtputf8 and not path.address.isascii():
+            try:
+                options = mail_options(parameters, self.settings.max_message_size)
+            except CommandError as error:
+                self._reply(error.reply)
+                return
+        if not options.smtputf8 and not path.address.isascii():
             self._reply(replies.NON_ASCII_ADDRESS)
             return
         self.sender = path.address
-        self.smtputf8 = smtputf8
+        self.smtputf8 = options.smtputf8
+        self.report_request = ReportRequest(options.full_content, options.envelope_id)
         self._reply(replies.SENDER_OK)
 
     def cmd_rcpt(self, argument: str) -> None:
@@ -411,9 +402,16 @@ class SmtpSession(asyncio.Protocol):
         except CommandError as error:
             self._reply(error.reply)
             return
+        options = NO_RCPT_OPTIONS
         if parameters:
-            self._reply(replies.PARAMETER_NOT_RECOGNIZED)
-            return
+            if self.greeting != EHLO:
+                self._reply(replies.PARAMETER_NOT_RECOGNIZED)
+                return
+            try:
+                options = rcpt_options(parameters)
+            except CommandError as error:
+                self._reply(error.reply)
+                return
         if not self.smtputf8 and not path.address.isascii():
             self._reply(replies.NON_ASCII_ADDRESS)
             return
@@ -426,6 +424,9 @@ class SmtpSession(asyncio.Protocol):
         if verdict.action == REJECT:
             self._reply(Reply(verdict.code, verdict.status, verdict.text))
             return
+        if options.notify is not None:
+            recipient.notify = options.notify
+        recipient.original_recipient = options.original_recipient
         self.recipients.append(recipient)
         self._reply(replies.RECIPIENT_OK)
 
@@ -478,15 +479,15 @@ class SmtpSession(asyncio.Protocol):
             self._reply(replies.chunk_received(chunk.size))
 
     def _message_complete(self, result: bytes | Reply) -> None:
-        sender, recipients = self.sender or "", self.recipients
+        sender, recipients, request = self.sender or "", self.recipients, self.report_request
         self._reset_transaction()
         if isinstance(result, Reply):
             self._reply(result)
         else:
-            self._defer(self._deliver(sender, recipients, result))
+            self._defer(self._deliver(sender, recipients, result, request))
 
-    async def _deliver(self, sender: str, recipients: list[Recipient], message: bytes) -> Reply:
-        await self.settings.delivery.deliver(sender, recipients, message)
+    async def _deliver(self, sender: str, recipients: list[Recipient], message: bytes, request: ReportRequest) -> Reply:
+        await self.settings.delivery.deliver(sender, recipients, message, request)
         return replies.MESSAGE_ACCEPTED
 
     def cmd_rset(self, argument: str) -> None:

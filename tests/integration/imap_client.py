@@ -1,7 +1,9 @@
-"""A small raw IMAP client for tests: sends exact bytes and reads responses, following literals."""
+"""IMAP helpers for tests: a small raw client that sends exact bytes and reads responses (following
+literals), and reading a whole INBOX with imaplib."""
 
 from __future__ import annotations
 
+import imaplib
 import socket
 import time
 from types import TracebackType
@@ -83,3 +85,19 @@ class RawImap:
 def status_of(lines: list[bytes]) -> bytes:
     """The status word (OK/NO/BAD) of the tagged line that ends ``lines``."""
     return lines[-1].split(b" ", 2)[1]
+
+
+def inbox_over_imap(port: int, user: str, password: str) -> list[bytes]:
+    """Every message in ``user``'s INBOX as IMAP serves it (works against any server, in-process or not)."""
+    imap = imaplib.IMAP4("127.0.0.1", port, timeout=10)
+    try:
+        imap.login(user, password)
+        typ, data = imap.select("INBOX", readonly=True)
+        assert typ == "OK", data
+        if data[0] == b"0":
+            return []
+        typ, fetched = imap.fetch("1:*", "(BODY.PEEK[])")
+        assert typ == "OK", fetched
+        return [item[1] for item in fetched if isinstance(item, tuple)]
+    finally:
+        imap.logout()

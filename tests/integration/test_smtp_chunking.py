@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import imaplib
 import time
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from elektromail import ServerThread
 from elektromail.smtp import replies
 from tests.conftest import ServerFactory
+from tests.integration.imap_client import inbox_over_imap
 from tests.integration.smtp_wire import Wire
 
 pytestmark = pytest.mark.timeout(30)
@@ -20,19 +20,7 @@ PART_TWO = b"\r\n.\r\nQUIT\r\nend\r\n"
 
 
 def inbox(server: ServerThread) -> list[bytes]:
-    """Every message in user's INBOX, as IMAP serves it."""
-    imap = imaplib.IMAP4("127.0.0.1", server.imap_port, timeout=10)
-    try:
-        imap.login("user", "pass")
-        typ, data = imap.select("INBOX", readonly=True)
-        assert typ == "OK"
-        if data[0] == b"0":
-            return []
-        typ, fetched = imap.fetch("1:*", "(BODY.PEEK[])")
-        assert typ == "OK"
-        return [item[1] for item in fetched if isinstance(item, tuple)]
-    finally:
-        imap.logout()
+    return inbox_over_imap(server.imap_port, "user", "pass")
 
 
 def bdat(wire: Wire, data: bytes, last: bool = False) -> tuple[int, str]:
