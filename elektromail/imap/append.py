@@ -1,31 +1,49 @@
 """APPEND (RFC 9051 6.3.12) with flags, internal date, LITERAL+ (RFC 7888), APPENDUID (RFC 4315),
-APPENDLIMIT (RFC 7889: the connection refuses a larger literal with TOOBIG before reading it) and the UTF8
-data extension that UTF8=ACCEPT brings (RFC 6855 4)."""
+APPENDLIMIT (RFC 7889: the connection refuses a larger literal with TOOBIG before reading it), MULTIAPPEND
+(RFC 3502) and the UTF8 data extension that UTF8=ACCEPT brings (RFC 6855 4)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import NamedTuple
 
-from elektromail.imap import codes, responses
+from elektromail.imap import codes
 from elektromail.imap.commands import AUTHENTICATED, Ok, capability, command, no
 from elektromail.imap.parser import Reader
+from elektromail.imap.search import sequence_text
 from elektromail.imap.selected import RECENT
 from elektromail.imap.session import Session
 
-capability("UIDPLUS")
+capability("UIDPLUS", "MULTIAPPEND")
 
 
-class AppendArguments(NamedTuple):
-    mailbox: str
+class AppendMessage(NamedTuple):
     flags: tuple[str, ...]
     internal_date: datetime | None
     message: bytes
 
 
+class AppendArguments(NamedTuple):
+    mailbox: str
+    messages: list[AppendMessage]
+
+
 def parse_append(reader: Reader) -> AppendArguments:
+    """``APPEND mailbox append-message *(SP append-message)``: MULTIAPPEND (RFC 3502) repeats the part
+    after the mailbox name."""
     reader.sp()
     mailbox = reader.mailbox()
+    messages = [_append_message(reader)]
+    while not reader.at_end():
+        if reader.peek_is(b"  "):  # imapclient's multiappend puts two spaces between messages: tolerated
+            reader.take(b" ")
+        messages.append(_append_message(reader))
+    reader.end()
+    return AppendArguments(mailbox, messages)
+
+
+def _append_message(reader: Reader) -> AppendMessage:
+    """``SP [flag-list SP] [date-time SP] append-data``."""
     reader.sp()
     flags: list[str] = []
     if reader.peek() == ord("("):
@@ -42,8 +60,7 @@ def parse_append(reader: Reader) -> AppendArguments:
         reader.expect(b")", "')' after the UTF8 literal")
     else:
         message = reader.literal()
-    reader.end()
-    return AppendArguments(mailbox, tuple(flag for flag in flags if flag != RECENT), internal_date, message)
+    return AppendMessage(tuple(flag for flag in flags if flag != RECENT), internal_date, message)
 
 
 @command("APPEND", states=AUTHENTICATED, parse=parse_append, large_literals=True)
@@ -52,11 +69,13 @@ async def append(session: Session, tag: str, arguments: AppendArguments) -> Ok |
     mailbox = account.mailbox(arguments.mailbox)
     if mailbox is None or not mailbox.selectable:
         raise no("no such mailbox", codes.TRYCREATE)
-    if not arguments.message:
-        raise no("cannot store an empty message", codes.CANNOT)
-    if len(arguments.message) > session.context.config.max_message_size:
-        raise no("message too large", codes.TOOBIG)
-    message = await session.context.store.append(
-        mailbox, arguments.message, arguments.flags, arguments.internal_date, origin=session
-    )
-    return Ok(None, responses.code(codes.APPENDUID, mailbox.uid_validity, message.uid))
+    # All or nothing (RFC 3502 6.3.11): every message is checked before any is stored.
+    for item in arguments.messages:
+        if not item.message:
+            raise no("cannot store an empty message", codes.CANNOT)
+        if len(item.message) > session.context.config.max_message_size:
+            raise no("message too large", codes.TOOBIG)
+    items = [(item.message, item.flags, item.internal_date) for item in arguments.messages]
+    messages = await session.context.store.append_many(mailbox, items, origin=session)
+    uids = sequence_text([message.uid for message in messages]).decode("ascii")
+    return Ok(None, f"{codes.APPENDUID} {mailbox.uid_validity} {uids}")

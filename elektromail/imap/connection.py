@@ -42,13 +42,15 @@ class LiteralRejected(Exception):
 
 
 class LiteralPolicy:
-    """What the session allows for the command being read: the largest literal and the whole command."""
+    """What the session allows for the command being read: the largest literal, the whole command, and
+    how many literals it may carry."""
 
-    __slots__ = ("max_literal", "max_command")
+    __slots__ = ("max_literal", "max_command", "max_literals")
 
-    def __init__(self, max_literal: int, max_command: int) -> None:
+    def __init__(self, max_literal: int, max_command: int, max_literals: int = MAX_LITERALS_PER_COMMAND) -> None:
         self.max_literal = max_literal
         self.max_command = max_command
+        self.max_literals = max_literals
 
 
 class ImapShared:
@@ -206,7 +208,7 @@ class ImapConnection(asyncio.Protocol):
             if announced.size > policy.max_literal or total > policy.max_command:
                 await self._refuse(announced.synchronizing, announced.size, policy)
                 raise LiteralRejected(tag, "literal too large", too_big=True)
-            if literals > MAX_LITERALS_PER_COMMAND:
+            if literals > policy.max_literals:
                 await self._refuse(announced.synchronizing, announced.size, policy)
                 raise LiteralRejected(tag, "too many literals in one command", too_big=False)
             if announced.synchronizing:

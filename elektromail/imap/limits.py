@@ -12,8 +12,13 @@ MAX_COMMAND_WITHOUT_APPEND = 1024 * 1024
 # RFC 9051 6.2: before authentication a server may refuse large literals; LOGIN needs only a few bytes.
 MAX_LITERAL_BEFORE_AUTH = 8 * 1024
 
-# Literals one command may carry (a MULTIAPPEND-free APPEND has one; LOGIN at most two).
+# Literals one command may carry (LOGIN has at most two, a LIST a handful).
 MAX_LITERALS_PER_COMMAND = 32
+
+# MULTIAPPEND (RFC 3502): messages in one APPEND, and their total size as a multiple of APPENDLIMIT. The
+# whole command is buffered before anything is stored (it is all or nothing), so both are bounded.
+MAX_MESSAGES_PER_APPEND = 1000
+APPEND_TOTAL_FACTOR = 4
 
 # A non-synchronizing literal over the limit is drained when it is at most this large; beyond it the
 # connection closes with BYE (RFC 7888 4: the server may close instead of reading what it rejects).

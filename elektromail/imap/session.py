@@ -23,7 +23,13 @@ from elektromail.imap.connection import (
     LiteralPolicy,
     LiteralRejected,
 )
-from elektromail.imap.limits import MAX_COMMAND_WITHOUT_APPEND, MAX_CONSECUTIVE_BAD, MAX_LITERAL_BEFORE_AUTH
+from elektromail.imap.limits import (
+    APPEND_TOTAL_FACTOR,
+    MAX_COMMAND_WITHOUT_APPEND,
+    MAX_CONSECUTIVE_BAD,
+    MAX_LITERAL_BEFORE_AUTH,
+    MAX_MESSAGES_PER_APPEND,
+)
 from elektromail.imap.parser import ATOM_CHARS, ParseError, Reader, tag_of
 from elektromail.imap.responses import text
 from elektromail.imap.selected import SelectedView
@@ -200,7 +206,8 @@ class Session:
         spec = COMMANDS.get(_command_name(first_line))
         if spec is not None and spec.large_literals:
             limit = self.context.config.max_message_size
-            return LiteralPolicy(limit, limit + MAX_COMMAND_WITHOUT_APPEND)
+            total = APPEND_TOTAL_FACTOR * limit + MAX_COMMAND_WITHOUT_APPEND
+            return LiteralPolicy(limit, total, MAX_MESSAGES_PER_APPEND)
         return LiteralPolicy(MAX_COMMAND_WITHOUT_APPEND, MAX_COMMAND_WITHOUT_APPEND)
 
     def _count_bad(self) -> None:

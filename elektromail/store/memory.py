@@ -304,6 +304,22 @@ class Store:
         await self.journal.commit()
         return message
 
+    async def append_many(
+        self,
+        mailbox: Mailbox,
+        items: Sequence[tuple[bytes, Iterable[str], datetime | None]],
+        origin: object | None = None,
+    ) -> list[Message]:
+        """Append several messages (raw, flags, internal date) as one write: one commit, so a persistent
+        store keeps all of them or none (MULTIAPPEND, RFC 3502)."""
+        if not mailbox.selectable:
+            raise StoreError(NONEXISTENT, "mailbox is \\Noselect")
+        messages = [self._add_message(mailbox, ParsedMessage(raw), flags, date) for raw, flags, date in items]
+        mailbox.publish(MessagesAdded(mailbox, messages, origin))
+        self._notify_delivery(mailbox, messages)
+        await self.journal.commit()
+        return messages
+
     async def deliver(self, user_names: Iterable[str], raw: bytes | ParsedMessage) -> list[Message]:
         """Store one copy of ``raw`` in the INBOX of each user, creating users as needed; one commit."""
         parsed = raw if isinstance(raw, ParsedMessage) else ParsedMessage(raw)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import imapclient
 import pytest
@@ -49,6 +49,25 @@ def test_append_select_fetch(client: imapclient.IMAPClient) -> None:
     assert set(data[b"FLAGS"]) >= {b"\\Seen", b"$label"}
     assert data[b"RFC822.SIZE"] == len(MESSAGE)
     assert data[b"INTERNALDATE"].replace(tzinfo=None) == when.astimezone().replace(tzinfo=None)
+
+
+def test_multiappend(client: imapclient.IMAPClient) -> None:
+    when = datetime(2024, 3, 1, 12, 30, 0, tzinfo=UTC)
+    assert b"MULTIAPPEND" in client.capabilities()
+    messages = [
+        {"msg": MESSAGE, "flags": [imapclient.SEEN]},
+        {"msg": MESSAGE.replace(b"hello", b"second"), "date": when},
+        MESSAGE.replace(b"hello", b"third"),
+    ]
+    typ, data = client.multiappend("INBOX", messages)  # unlike append(), the raw (type, data) pair
+    assert typ == "OK"
+    assert data[0].startswith(b"[APPENDUID ") and data[0].split(b"]")[0].endswith(b" 1:3")
+    client.select_folder("INBOX")
+    fetched = client.fetch([1, 2, 3], ["BODY.PEEK[TEXT]", "FLAGS", "INTERNALDATE"])
+    assert [data[b"BODY[TEXT]"] for data in fetched.values()] == [b"hello\r\n", b"second\r\n", b"third\r\n"]
+    assert imapclient.SEEN in fetched[1][b"FLAGS"]
+    assert imapclient.SEEN not in fetched[2][b"FLAGS"]
+    assert fetched[2][b"INTERNALDATE"].replace(tzinfo=None) == when.astimezone().replace(tzinfo=None)
 
 
 def test_status_namespace_id_quota(client: imapclient.IMAPClient) -> None:

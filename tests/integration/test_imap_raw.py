@@ -10,6 +10,7 @@ import pytest
 
 from elektromail import ServerThread
 from elektromail.imap import codes
+from elektromail.imap.limits import APPEND_TOTAL_FACTOR, MAX_COMMAND_WITHOUT_APPEND
 from tests.conftest import ServerFactory
 from tests.integration.imap_client import RawImap, status_of
 
@@ -179,6 +180,48 @@ def test_append_utf8_data_extension(raw: RawImap) -> None:
     raw.send(b"a4 APPEND INBOX UTF8 (~{%d+}\r\n" % len(message) + message + b"\r\n")
     assert status_of(raw.until_tagged("a4")) == b"BAD"
     assert raw.command("STATUS INBOX (MESSAGES)")[0] == b'* STATUS "INBOX" (MESSAGES 2)'
+
+
+def test_multiappend_is_all_or_nothing(raw: RawImap) -> None:
+    """RFC 3502: several messages in one APPEND; if one cannot be stored, none is."""
+    raw.login()
+    first, second = b"Subject: one\r\n\r\n1\r\n", b"Subject: two\r\n\r\n2\r\n"
+    raw.send(b"a1 APPEND INBOX {%d}\r\n" % len(first))
+    assert raw.read_line().startswith(b"+ ")
+    raw.send(first + b' (\\Flagged) "01-Jan-2020 10:00:00 +0000" {%d}\r\n' % len(second))
+    assert raw.read_line().startswith(b"+ ")
+    raw.send(second + b"\r\n")
+    reply = raw.until_tagged("a1")[-1]
+    assert reply.startswith(b"a1 OK [APPENDUID ") and b" 1:2]" in reply
+    # An empty message in the middle: NO, and neither of the others is stored.
+    raw.send(b"a2 APPEND INBOX {%d+}\r\n%b {0+}\r\n {%d+}\r\n%b\r\n" % (len(first), first, len(second), second))
+    assert raw.until_tagged("a2")[-1].startswith(b"a2 NO [CANNOT]")
+    # A broken second message is a syntax error for the whole command: nothing is stored either.
+    raw.send(b"a3 APPEND INBOX {%d+}\r\n%b (\\Seen\r\n" % (len(first), first))
+    assert status_of(raw.until_tagged("a3")) == b"BAD"
+    assert raw.command("STATUS INBOX (MESSAGES)")[0] == b'* STATUS "INBOX" (MESSAGES 2)'
+
+
+def test_multiappend_total_and_per_message_limits(make_server: ServerFactory) -> None:
+    limit = 300_000
+    server = make_server(max_message_size=limit)
+    raw = RawImap(server.imap_port)
+    try:
+        raw.login()
+        small, large = b"Subject: s\r\n\r\nx\r\n", b"Subject: l\r\n\r\n" + b"y" * limit + b"\r\n"
+        raw.send(b"a1 APPEND INBOX {%d+}\r\n%b {%d+}\r\n%b\r\n" % (len(small), small, len(large), large))
+        assert b"[TOOBIG]" in raw.until_tagged("a1")[-1]
+        # Each message within APPENDLIMIT, but together beyond four times it (and the room left for the
+        # command's own text): TOOBIG, nothing stored.
+        message = b"Subject: b\r\n\r\n" + b"z" * (limit - 100)
+        assert 8 * len(message) > APPEND_TOTAL_FACTOR * limit + MAX_COMMAND_WITHOUT_APPEND
+        batch = b"".join(b" {%d+}\r\n%b" % (len(m), m) for m in [message] * 8)
+        raw.send(b"a2 APPEND INBOX" + batch + b"\r\n")
+        assert b"[TOOBIG]" in raw.until_tagged("a2")[-1]
+        assert raw.command("STATUS INBOX (MESSAGES)")[0] == b'* STATUS "INBOX" (MESSAGES 0)'
+        assert status_of(raw.command("NOOP")) == b"OK"
+    finally:
+        raw.close()
 
 
 def test_rev1_rejects_8bit_mailbox_names(raw: RawImap) -> None:
