@@ -6,7 +6,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 
-from elektromail.mail.headers import decode_words
+from elektromail.mail.headers import decode_text, decode_words
 from elektromail.mail.message import ParsedMessage
 from elektromail.mail.mime import MimePart, mime_tree
 from elektromail.mail.sections import UnknownTransferEncoding, decode_transfer_encoding
@@ -35,7 +35,7 @@ def _collect(part: MimePart, raw: bytes, out: list[str]) -> None:
     data = raw[part.body_start : part.end]
     with contextlib.suppress(UnknownTransferEncoding):  # search the encoded text rather than nothing
         data = decode_transfer_encoding(part.encoding, data)
-    out.append(data.decode(_codec(part.param(b"charset")), "replace"))
+    out.append(decode_text(data, _codec(part.param(b"charset")), "utf-8"))
 
 
 def body_text(parsed: ParsedMessage) -> str:
