@@ -25,6 +25,7 @@ from elektromail.http.errors import (
     on_starlette_error,
     on_unexpected_error,
 )
+from elektromail.http.filters import MessageFilter
 from elektromail.http.inject import InjectError, inject
 from elektromail.http.openapi import openapi_document
 from elektromail.http.operations import Answer, Operation
@@ -39,7 +40,6 @@ from elektromail.http.schemas import (
     MessagesQuery,
     NewUser,
     Status,
-    Summary,
     User,
     UsersQuery,
     WaitQuery,
@@ -168,25 +168,15 @@ class ControlPlane:
 
     async def list_messages(self, request: Request) -> Response:
         query = parse_query(request, MessagesQuery)
+        # Naming a user that does not exist (or its missing mailbox) is an error, not an empty list.
         if query.user is not None:
             account = self.store.account(query.user)
             if account is None:
                 raise HttpError(404, f"no user {query.user!r}")
-            accounts = [account]
-        else:
-            accounts = self.store.accounts()
-        summaries: list[Summary] = []
-        for account in accounts:
-            if query.mailbox is not None:
-                mailbox = account.mailbox(query.mailbox)
-                mailboxes = [mailbox] if mailbox is not None else []
-                if mailbox is None and query.user is not None:
-                    raise HttpError(404, f"user {account.name!r} has no mailbox {query.mailbox!r}")
-            else:
-                mailboxes = list(account.mailboxes.values())
-            for mailbox in mailboxes:
-                summaries.extend(views.summary(mailbox, message) for message in mailbox.messages)
-        return json_response(Messages(messages=summaries))
+            if query.mailbox is not None and account.mailbox(query.mailbox) is None:
+                raise HttpError(404, f"user {account.name!r} has no mailbox {query.mailbox!r}")
+        found = MessageFilter(query).matches(self.store)
+        return json_response(Messages(messages=[views.summary(mailbox, message) for mailbox, message in found]))
 
     async def wait(self, request: Request) -> Response:
         query = parse_query(request, WaitQuery)

@@ -18,10 +18,15 @@ def _query_parameters(query: type[msgspec.Struct]) -> list[dict[str, Any]]:
     (schema,), components = msgspec.json.schema_components([query], ref_template=REF_TEMPLATE)
     struct_schema = components[schema["$ref"].rsplit("/", 1)[1]]
     required = set(struct_schema.get("required", ()))
-    return [
-        {"name": name, "in": "query", "required": name in required, "schema": field_schema}
-        for name, field_schema in struct_schema["properties"].items()
-    ]
+    parameters: list[dict[str, Any]] = []
+    for name, field_schema in struct_schema["properties"].items():
+        parameter: dict[str, Any] = {"name": name, "in": "query", "required": name in required}
+        # Documentation tools show a parameter's own description, not the one inside its schema.
+        if "description" in field_schema:
+            parameter["description"] = field_schema.pop("description")
+        parameter["schema"] = field_schema
+        parameters.append(parameter)
+    return parameters
 
 
 def openapi_document(operations: Sequence[Operation], version: str) -> dict[str, Any]:

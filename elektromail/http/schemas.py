@@ -20,6 +20,10 @@ DEFAULT_WAIT_SECONDS = 30.0
 MAX_WAIT_COUNT = 10_000
 
 Seconds = Annotated[float, msgspec.Meta(gt=0, le=MAX_WAIT_SECONDS, description="seconds to wait")]
+# The header filters match like IMAP SEARCH FROM/TO/SUBJECT (RFC 9051 6.4.4).
+FROM_FILTER = "text in the From field (display name or address); any case, RFC 2047 encoded words decoded"
+TO_FILTER = "text in a To or Cc field (display name or address); any case, RFC 2047 encoded words decoded"
+SUBJECT_FILTER = "text in the Subject field; any case, RFC 2047 encoded words decoded"
 Uid = Annotated[int, msgspec.Meta(ge=1, le=2**32 - 1, description="IMAP UID (RFC 9051 2.3.1.1)")]
 
 
@@ -104,8 +108,13 @@ class Detail(msgspec.Struct, kw_only=True, rename={"from_": "from"}):
 
 
 class MessagesQuery(msgspec.Struct, forbid_unknown_fields=False, kw_only=True):
-    user: str | None = None
-    mailbox: str | None = None
+    """The filters of ``GET /messages`` and ``GET /messages/wait``; all given ones must match."""
+
+    user: Annotated[str | None, msgspec.Meta(description="user name (case-insensitive)")] = None
+    mailbox: Annotated[str | None, msgspec.Meta(description="mailbox name; INBOX is case-insensitive")] = None
+    from_: Annotated[str | None, msgspec.Meta(description=FROM_FILTER)] = msgspec.field(default=None, name="from")
+    to: Annotated[str | None, msgspec.Meta(description=TO_FILTER)] = None
+    subject: Annotated[str | None, msgspec.Meta(description=SUBJECT_FILTER)] = None
 
 
 class MessageQuery(msgspec.Struct, forbid_unknown_fields=False, kw_only=True):
@@ -113,11 +122,8 @@ class MessageQuery(msgspec.Struct, forbid_unknown_fields=False, kw_only=True):
     mailbox: str = "INBOX"
 
 
-class WaitQuery(msgspec.Struct, forbid_unknown_fields=False, kw_only=True):
-    user: str | None = None
-    mailbox: str | None = None
-    count: Annotated[int, msgspec.Meta(ge=1, le=MAX_WAIT_COUNT)] = 1
-    subject: str | None = None
+class WaitQuery(MessagesQuery, kw_only=True):
+    count: Annotated[int, msgspec.Meta(ge=1, le=MAX_WAIT_COUNT, description="how many messages must match")] = 1
     timeout: Seconds = DEFAULT_WAIT_SECONDS
 
 

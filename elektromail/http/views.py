@@ -88,10 +88,6 @@ def _summary_headers(parsed: ParsedMessage) -> _SummaryHeaders:
     return result
 
 
-def summary_subject(parsed: ParsedMessage) -> str | None:
-    return _summary_headers(parsed).subject
-
-
 def summary(mailbox: Mailbox, message: Message) -> Summary:
     headers = _summary_headers(message.parsed)
     return Summary(

@@ -8,12 +8,11 @@ or sleeps again until the deadline.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
+from elektromail.http.filters import MessageFilter
 from elektromail.http.schemas import WaitQuery
-from elektromail.http.views import summary_subject
 from elektromail.store.memory import Store
-from elektromail.store.model import Mailbox, MailboxEvent, Message, MessagesAdded, canonical_mailbox_name
+from elektromail.store.model import Mailbox, MailboxEvent, Message, MessagesAdded
 
 
 class Waiters:
@@ -35,37 +34,9 @@ class Waiters:
             event.set()
 
 
-class WaitMatcher:
-    """Which messages a wait query is about."""
-
-    def __init__(self, query: WaitQuery) -> None:
-        self.user = query.user.lower() if query.user is not None else None
-        self.mailbox = canonical_mailbox_name(query.mailbox) if query.mailbox is not None else None
-        self.subject = query.subject.casefold() if query.subject is not None else None
-
-    def mailbox_matches(self, mailbox: Mailbox) -> bool:
-        if self.user is not None and mailbox.account.name.lower() != self.user:
-            return False
-        return self.mailbox is None or mailbox.name == self.mailbox
-
-    def message_matches(self, message: Message) -> bool:
-        if self.subject is None:
-            return True
-        subject = summary_subject(message.parsed)
-        return subject is not None and self.subject in subject.casefold()
-
-    def matches(self, store: Store) -> Iterator[tuple[Mailbox, Message]]:
-        for account in store.accounts():
-            for mailbox in account.mailboxes.values():
-                if self.mailbox_matches(mailbox):
-                    for message in mailbox.messages:
-                        if self.message_matches(message):
-                            yield mailbox, message
-
-
 async def wait_for_messages(store: Store, waiters: Waiters, query: WaitQuery) -> list[tuple[Mailbox, Message]] | None:
     """The matching messages once there are ``query.count`` of them, or None at the timeout or at stop."""
-    matcher = WaitMatcher(query)
+    matcher = MessageFilter(query)
     found = list(matcher.matches(store))
     if len(found) >= query.count:
         return found

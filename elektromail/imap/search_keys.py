@@ -13,9 +13,8 @@ from typing import NamedTuple
 
 from elektromail.imap.parser import Reader
 from elektromail.mail.envelope import message_headers
-from elektromail.mail.headers import decode_words, sent_date
-from elektromail.mail.message import ParsedMessage
-from elektromail.mail.text import body_text, header_text
+from elektromail.mail.headers import sent_date
+from elektromail.mail.text import body_text, decoded_headers, header_text
 from elektromail.store.model import Message
 
 
@@ -51,17 +50,6 @@ _FLAG_KEYS = {
     "UNSEEN": ("\\Seen", False),
 }
 _ADDRESS_KEYS = {"BCC": "bcc", "CC": "cc", "FROM": "from", "TO": "to", "SUBJECT": "subject"}
-
-
-def decoded_headers(parsed: ParsedMessage) -> dict[str, list[str]]:
-    """Header values by lower-case name, RFC 2047-decoded and case-folded (cached)."""
-    cached: dict[str, list[str]] | None = parsed.cache.get("search_headers")
-    if cached is None:
-        cached = {}
-        for field in message_headers(parsed).fields:
-            cached.setdefault(field.name, []).append(decode_words(field.value).casefold())
-        parsed.cache["search_headers"] = cached
-    return cached
 
 
 def _header_contains(name: str, needle: str) -> Predicate:

@@ -111,7 +111,19 @@ def _decode_word(charset: bytes, encoding: bytes, text: bytes) -> str | None:
             data = _QP_Q_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), text.replace(b"_", b" "))
     except (binascii.Error, ValueError):
         return None
-    return data.decode(_charset_codec(charset), "replace")
+    return decode_text(data, _charset_codec(charset), "latin-1")
+
+
+def decode_text(data: bytes, codec: str, fallback: str) -> str:
+    """``data`` decoded with invalid bytes replaced, never an exception.
+
+    A charset label may name a codec that is not a text encoding (base64, rot13) or that refuses the
+    ``replace`` handler (idna, punycode): such labels decode as ``fallback``.
+    """
+    try:
+        return data.decode(codec, "replace")
+    except (LookupError, UnicodeError):
+        return data.decode(fallback, "replace")
 
 
 def decode_words(value: bytes) -> str:

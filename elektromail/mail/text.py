@@ -1,12 +1,13 @@
-"""Decoded text for SEARCH (RFC 9051 6.4.4): header values with RFC 2047 words decoded, and text bodies
-with their transfer encoding and charset removed, case-folded once and cached."""
+"""Decoded text for SEARCH (RFC 9051 6.4.4) and the HTTP filters: header values with RFC 2047 words
+decoded, and text bodies with their transfer encoding and charset removed, case-folded once and cached."""
 
 from __future__ import annotations
 
 import codecs
 import contextlib
 
-from elektromail.mail.headers import decode_words
+from elektromail.mail.envelope import message_headers
+from elektromail.mail.headers import decode_text, decode_words
 from elektromail.mail.message import ParsedMessage
 from elektromail.mail.mime import MimePart, mime_tree
 from elektromail.mail.sections import UnknownTransferEncoding, decode_transfer_encoding
@@ -35,7 +36,7 @@ def _collect(part: MimePart, raw: bytes, out: list[str]) -> None:
     data = raw[part.body_start : part.end]
     with contextlib.suppress(UnknownTransferEncoding):  # search the encoded text rather than nothing
         data = decode_transfer_encoding(part.encoding, data)
-    out.append(data.decode(_codec(part.param(b"charset")), "replace"))
+    out.append(decode_text(data, _codec(part.param(b"charset")), "utf-8"))
 
 
 def body_text(parsed: ParsedMessage) -> str:
@@ -46,6 +47,17 @@ def body_text(parsed: ParsedMessage) -> str:
         _collect(mime_tree(parsed), parsed.raw, out)
         cached = "\n".join(out).casefold()
         parsed.cache["body_text"] = cached
+    return cached
+
+
+def decoded_headers(parsed: ParsedMessage) -> dict[str, list[str]]:
+    """Header values by lower-case name, RFC 2047-decoded and case-folded (cached)."""
+    cached: dict[str, list[str]] | None = parsed.cache.get("search_headers")
+    if cached is None:
+        cached = {}
+        for field in message_headers(parsed).fields:
+            cached.setdefault(field.name, []).append(decode_words(field.value).casefold())
+        parsed.cache["search_headers"] = cached
     return cached
 
 

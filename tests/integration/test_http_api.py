@@ -197,6 +197,78 @@ def test_messages_list_filters_and_summary_fields(client: httpx.Client) -> None:
     assert client.get("/messages", params={"user": "alice", "mailbox": "Nope"}).status_code == 404
 
 
+def send(server: ServerThread, recipients: list[str], message: bytes) -> None:
+    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=10) as smtp:
+        smtp.sendmail("sender@example.net", recipients, message)
+
+
+def subjects(client: httpx.Client, params: dict[str, str]) -> list[str]:
+    response = client.get("/messages", params=params)
+    assert response.status_code == 200, (params, response.text)
+    return sorted(message["subject"] or "" for message in response.json()["messages"])
+
+
+# (query, subjects of the messages it lists) over the three messages sent by the test below
+FILTER_CASES: list[tuple[dict[str, str], list[str]]] = [
+    ({"from": "bob@build"}, ["Invoice 42"]),
+    ({"from": "BUILDER"}, ["Invoice 42"]),
+    ({"from": "jörg"}, ["Grüße"]),
+    ({"from": "JÖRG <J@X.EXAMPLE>"}, ["Grüße"]),
+    ({"from": "nobody"}, []),
+    ({"to": "alice@example.com"}, ["Grüße", "Invoice 42"]),  # Grüße names Alice in Cc only
+    ({"to": "liddell"}, ["Grüße"]),
+    ({"to": "Doe, JOHN"}, ["invoice reminder"]),
+    ({"to": "team@"}, ["Grüße"]),
+    ({"subject": "INVOICE"}, ["Invoice 42", "invoice reminder"]),
+    ({"subject": "grüße"}, ["Grüße"]),
+    ({"subject": "invoice", "from": "carol"}, ["invoice reminder"]),
+    ({"subject": "invoice", "to": "alice"}, ["Invoice 42"]),
+    ({"subject": "invoice", "to": "alice", "from": "carol"}, []),
+    ({"from": "example", "to": "example", "subject": "e"}, ["Grüße", "Invoice 42", "invoice reminder"]),
+    ({"user": "user", "subject": "invoice"}, ["invoice reminder"]),
+    ({"user": "alice", "mailbox": "inbox", "from": "jörg"}, ["Grüße"]),
+    ({"user": "alice", "from": "carol"}, []),
+]
+
+
+def test_messages_filter_by_from_to_and_subject(http_server: ServerThread, client: httpx.Client) -> None:
+    send(
+        http_server,
+        ["alice@example.com"],
+        b"From: Bob Builder <bob@build.example>\r\nTo: alice@example.com\r\nSubject: Invoice 42\r\n\r\n1\r\n",
+    )
+    send(
+        http_server,
+        ["alice@example.com"],
+        b"From: =?utf-8?q?J=C3=B6rg?= <j@x.example>\r\nTo: Team <team@example.com>\r\n"
+        b"Cc: Alice Liddell <alice@example.com>\r\nSubject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\r\n\r\n2\r\n",
+    )
+    send(
+        http_server,
+        ["user@example.com"],
+        b'From: carol@example.org\r\nTo: "Doe, John" <user@example.com>\r\nSubject: invoice reminder\r\n\r\n3\r\n',
+    )
+    assert subjects(client, {}) == ["Grüße", "Invoice 42", "invoice reminder"]
+    for params, expected in FILTER_CASES:
+        assert subjects(client, params) == expected, params
+
+
+def test_messages_filters_on_broken_or_8bit_headers(http_server: ServerThread, client: httpx.Client) -> None:
+    send(
+        http_server,
+        ["alice@example.com"],
+        b"From: =?base64?q?odd?= <<<@\r\nTo: ,,,<\r\nCc: =?utf-8?b?###?=\r\nSubject: =?x-nope?q?caf=E9?=\r\n\r\nx\r\n",
+    )
+    send(http_server, ["alice@example.com"], "From: Jürgen <j@x.example>\r\nSubject: 8bit\r\n\r\ny\r\n".encode())
+    send(http_server, ["alice@example.com"], b"X-Nothing: here\r\n\r\nz\r\n")
+    assert subjects(client, {"from": "odd"}) == ["=?x-nope?q?caf=E9?="]
+    assert subjects(client, {"to": "###"}) == ["=?x-nope?q?caf=E9?="]
+    assert subjects(client, {"subject": "café"}) == ["=?x-nope?q?caf=E9?="]
+    assert subjects(client, {"from": "JÜRGEN"}) == ["8bit"]
+    for params in ({"from": "nothing"}, {"to": "here"}, {"subject": "z"}):
+        assert subjects(client, params) == []
+
+
 def test_message_detail_lists_attachments(client: httpx.Client) -> None:
     raw = (
         "From: a@example.com\r\nTo: alice@example.com\r\nCc: c@example.com\r\nSubject: files\r\n"
@@ -300,6 +372,18 @@ def test_query_of_the_wrong_type_is_422(client: httpx.Client) -> None:
     assert response.status_code == 422
     assert "count" in response.json()["error"]
     assert client.get("/users", params={"include_email": "perhaps"}).status_code == 422
+
+
+def test_openapi_documents_the_message_filters(client: httpx.Client) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/messages", "/messages/wait"):
+        parameters = {parameter["name"]: parameter for parameter in paths[path]["get"]["parameters"]}
+        for name in ("user", "mailbox", "from", "to", "subject"):
+            assert parameters[name]["in"] == "query"
+            assert parameters[name]["required"] is False
+            assert parameters[name]["description"], (path, name)
+    assert "Cc" in parameters["to"]["description"]
+    assert parameters["timeout"]["description"] == "seconds to wait"
 
 
 def test_wrong_method_is_405_as_json(client: httpx.Client) -> None:

@@ -97,6 +97,59 @@ def test_wait_times_out_with_408(make_server: ServerFactory) -> None:
     assert 0.25 <= elapsed < 5
 
 
+def send(server: ServerThread, message: bytes) -> None:
+    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=10) as smtp:
+        smtp.sendmail("sender@example.net", ["alice@example.com"], message)
+
+
+def test_wait_by_sender_is_not_released_by_other_mail(make_server: ServerFactory) -> None:
+    server = make_server(http_port=0)
+    matching_sent: list[float] = []
+
+    def deliver() -> None:
+        # Both arrive while the wait below is pending: the other sender's mail first, then the awaited one.
+        time.sleep(0.3)
+        send(server, b"From: Bob <bob@example.com>\r\nSubject: from bob\r\n\r\n1\r\n")
+        time.sleep(0.3)
+        matching_sent.append(time.monotonic())
+        send(server, b"From: =?utf-8?q?J=C3=B6rg?= <j@x.example>\r\nSubject: from joerg\r\n\r\n2\r\n")
+
+    sender = threading.Thread(target=deliver)
+    with httpx.Client(base_url=f"http://127.0.0.1:{server.http_port}", timeout=20) as client:
+        sender.start()
+        try:
+            response = client.get("/messages/wait", params={"from": "JÖRG", "timeout": "15"})
+            answered = time.monotonic()
+        finally:
+            sender.join(20)
+    assert response.status_code == 200, response.text
+    assert [message["subject"] for message in response.json()["messages"]] == ["from joerg"]
+    (sent,) = matching_sent
+    assert sent <= answered < sent + 10
+
+
+def test_wait_filters_mail_already_there_by_recipient_and_subject(make_server: ServerFactory) -> None:
+    server = make_server(http_port=0)
+    send(server, b"To: alice@example.com\r\nSubject: Status\r\n\r\n1\r\n")
+    send(server, b"To: list@example.com\r\nCc: Alice <alice@example.com>\r\nSubject: Status\r\n\r\n2\r\n")
+    send(server, b"To: list@example.com\r\nSubject: other\r\n\r\n3\r\n")
+    with httpx.Client(base_url=f"http://127.0.0.1:{server.http_port}", timeout=10) as client:
+        response = client.get("/messages/wait", params={"to": "list@", "subject": "STATUS", "timeout": "5"})
+    assert response.status_code == 200, response.text
+    assert [message["uid"] for message in response.json()["messages"]] == [2]
+
+
+def test_wait_by_sender_times_out_with_408(make_server: ServerFactory) -> None:
+    server = make_server(http_port=0)
+    send(server, b"From: Bob <bob@example.com>\r\nSubject: from bob\r\n\r\n1\r\n")
+    with httpx.Client(base_url=f"http://127.0.0.1:{server.http_port}", timeout=10) as client:
+        started = time.monotonic()
+        response = client.get("/messages/wait", params={"from": "carol", "user": "alice", "timeout": "0.3"})
+        elapsed = time.monotonic() - started
+    assert response.status_code == 408
+    assert 0.25 <= elapsed < 5
+
+
 @pytest.mark.parametrize("timeout", ["0", "-1", "301", "soon"])
 def test_wait_rejects_bad_timeouts(make_server: ServerFactory, timeout: str) -> None:
     server = make_server(http_port=0)

@@ -32,6 +32,14 @@ def test_encoded_words() -> None:
     assert decode_words("Grüße".encode()) == "Grüße"
 
 
+def test_charset_labels_that_are_not_text_encodings_fall_back() -> None:
+    # Python codecs a hostile message can name: bytes-to-bytes codecs, and ones without "replace".
+    for label in (b"base64", b"rot13", b"zlib", b"idna", b"punycode", b"undefined"):
+        assert decode_words(b"=?" + label + b"?q?abc=FF?= x") == "abc\xff x"
+    raw = b"Subject: s\r\nContent-Type: text/plain; charset=base64\r\n\r\nplain \xe9t\xe9\r\n"
+    assert "plain \ufffdt\ufffd" in body_text(ParsedMessage(raw))
+
+
 def test_sent_date_uses_the_senders_zone() -> None:
     assert sent_date(b"Mon, 7 Feb 1994 21:52:25 -0800") == date(1994, 2, 7)
     assert sent_date(b"Thu, 13 Feb 2020 23:59:59 -0500 (EST)") == date(2020, 2, 13)
