@@ -7,12 +7,12 @@ MIME walk for one message's details is done on request (it is the rare, single-m
 from __future__ import annotations
 
 from email import policy
-from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser, BytesParser
 from email.utils import getaddresses
 
 from elektromail.http.schemas import Attachment, Detail, Header, Summary
+from elektromail.mail.headers import decode_words
 from elektromail.mail.message import ParsedMessage
 from elektromail.store.model import Mailbox, Message
 
@@ -33,6 +33,13 @@ class _SummaryHeaders:
         self.date = date
 
 
+def _utf8(text: str) -> str:
+    """compat32 reads 8-bit header octets as surrogate escapes; RFC 6532 says they are UTF-8."""
+    if text.isascii() or not any("\udc80" <= char <= "\udcff" for char in text):
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _text(value: object) -> str | None:
     """A header value as text; malformed encodings come back as their raw text, never an exception."""
     if value is None:
@@ -43,29 +50,27 @@ def _text(value: object) -> str | None:
         return None
 
 
-def _decoded(value: object) -> str | None:
-    """An unstructured header (RFC 2047 encoded words decoded, folding removed), never an exception."""
+def _decoded(value: str | None) -> str | None:
+    """An unstructured header: unfolded, RFC 2047 words decoded, raw 8-bit text read as UTF-8."""
     if value is None:
         return None
-    text = str(value)
+    raw = value.encode("utf-8", "surrogateescape")  # back to the octets compat32 read
     # RFC 5322 2.2.3: unfolding removes the line breaks and keeps the white space after them.
-    text = text.replace("\r\n", "").replace("\n", "")
-    if "=?" not in text:  # no RFC 2047 encoded word: nothing to decode (the common, fast case)
-        return text
-    try:
-        return str(make_header(decode_header(text)))
-    except Exception:  # broken encoded words: keep the field as sent
-        return text
+    return decode_words(raw.replace(b"\r\n", b"").replace(b"\n", b"")).strip()
 
 
 def _addresses(values: list[str] | None) -> list[str]:
     if not values:
         return []
     try:
-        pairs = getaddresses([str(value) for value in values])
+        pairs = getaddresses([_utf8(str(value)) for value in values])
     except Exception:
-        return [str(value) for value in values]
+        return [_utf8(str(value)) for value in values]
     return [address for _, address in pairs if address]
+
+
+def _first(values: list[str] | None) -> str | None:
+    return values[0] if values else None
 
 
 def _first_address(values: list[str] | None) -> str | None:
@@ -77,12 +82,16 @@ def _summary_headers(parsed: ParsedMessage) -> _SummaryHeaders:
     cached = parsed.cache.get(_SUMMARY_CACHE_KEY)
     if isinstance(cached, _SummaryHeaders):
         return cached
-    headers = _header_parser.parsebytes(parsed.header)
+    # raw_items: the values as read, where 8-bit octets are still surrogate escapes (get() would turn
+    # them into replacement characters before _utf8 could read them as UTF-8).
+    fields: dict[str, list[str]] = {}
+    for name, value in _header_parser.parsebytes(parsed.header).raw_items():
+        fields.setdefault(name.lower(), []).append(value)
     result = _SummaryHeaders(
-        _first_address(headers.get_all("From")),
-        _addresses(headers.get_all("To")),
-        _decoded(headers.get("Subject")),
-        _decoded(headers.get("Date")),
+        _first_address(fields.get("from")),
+        _addresses(fields.get("to")),
+        _decoded(_first(fields.get("subject"))),
+        _decoded(_first(fields.get("date"))),
     )
     parsed.cache[_SUMMARY_CACHE_KEY] = result
     return result
