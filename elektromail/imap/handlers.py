@@ -16,6 +16,7 @@ from elektromail.imap import (  # noqa: F401
     quota,
     search,
     selected_state,
+    sort,
     starttls,
     store_flags,
 )
