@@ -31,12 +31,11 @@ def highest_modseq_ok(session: Session, highest: int) -> None:
     session.untagged_ok("highest mod-sequence", responses.code(codes.HIGHESTMODSEQ, highest))
 
 
-def mod_sequence(reader: Reader, zero_allowed: bool) -> int:
-    """RFC 7162 7: mod-sequence-value (1 to 2^63 - 1) or, where the grammar allows, mod-sequence-valzer."""
-    value = reader.number64()
-    if value == 0 and not zero_allowed:
-        raise reader.error("mod-sequence must not be zero")
-    return value
+def mod_sequence(reader: Reader) -> int:
+    """RFC 7162 7 mod-sequence-valzer: 0 to 2^63 - 1 (a larger number is a parse error, so BAD).
+
+    CHANGEDSINCE's grammar asks for 1 or more, but clients send 0 there to mean "every message"."""
+    return reader.number64()
 
 
 def modseq_item(modseq: int) -> bytes:

@@ -175,16 +175,14 @@ def parse_fetch(reader: Reader) -> FetchArguments:
 
 
 def _changed_since(reader: Reader) -> int:
-    """RFC 7162 fetch-modifiers: ``SP "(" CHANGEDSINCE SP mod-sequence ")"``, the one modifier known.
-
-    0 is taken as well (the grammar wants 1 or more): some clients send it to mean "every message"."""
+    """RFC 7162 fetch-modifiers: ``SP "(" CHANGEDSINCE SP mod-sequence ")"``, the one modifier known."""
     reader.sp()
     reader.expect(b"(", "( before FETCH modifiers")
     name = reader.keyword()
     if name != CHANGEDSINCE:
         raise reader.error(f"unknown FETCH modifier {name}")
     reader.sp()
-    value = mod_sequence(reader, zero_allowed=True)
+    value = mod_sequence(reader)
     reader.expect(b")", ") after FETCH modifiers")
     return value
 

@@ -117,7 +117,7 @@ def _modseq_key(reader: Reader) -> Predicate:
         if entry_type not in _ENTRY_TYPES:
             raise reader.error(f"unknown MODSEQ entry type {entry_type}")
         reader.sp()
-    least = mod_sequence(reader, zero_allowed=True)
+    least = mod_sequence(reader)
     return lambda ctx, seq, message: message.modseq >= least
 
 

@@ -62,7 +62,7 @@ def _unchanged_since(reader: Reader) -> int:
     if name != UNCHANGEDSINCE:
         raise reader.error(f"unknown STORE modifier {name}")
     reader.sp()
-    value = mod_sequence(reader, zero_allowed=True)
+    value = mod_sequence(reader)
     reader.expect(b")", ") after STORE modifiers")
     reader.sp()
     return value
