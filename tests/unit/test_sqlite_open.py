@@ -151,8 +151,9 @@ async def test_a_version_1_database_keeps_its_subscriptions(tmp_path: Path) -> N
         assert user.subscriptions == {"INBOX", "Work"}
         assert alice.subscriptions == {"Lists/ietf"}
         assert [message.flags for message in user.inbox.messages] == [frozenset({"\\Seen"})]
+        assert [message.modseq for message in user.inbox.messages] == [1]  # version 3 on the way
         work = user.mailbox("Work")
-        assert work is not None and work.uid_validity == 2
+        assert work is not None and work.uid_validity == 2 and work.highest_modseq == 1
         # Migrated subscriptions behave as new ones: they survive DELETE and the next restart.
         await store.delete_mailbox(user, "Work")
         await store.set_subscribed(user, "INBOX", False)
