@@ -1,14 +1,15 @@
-"""ENABLE (RFC 5161, RFC 9051 6.3.1): IMAP4rev2 and UTF8=ACCEPT (RFC 6855) switch the session's mode."""
+"""ENABLE (RFC 5161, RFC 9051 6.3.1): IMAP4rev2 and UTF8=ACCEPT (RFC 6855) switch the session's mode;
+CONDSTORE (RFC 7162 3.1) turns on mod-sequences in responses."""
 
 from __future__ import annotations
 
 from elektromail.imap.commands import Ok, State, capability, command
 from elektromail.imap.parser import Reader
-from elektromail.imap.session import Session
+from elektromail.imap.session import CONDSTORE, Session
 
 capability("UTF8=ACCEPT")
 
-ENABLEABLE = {"IMAP4REV2": "IMAP4rev2", "UTF8=ACCEPT": "UTF8=ACCEPT"}
+ENABLEABLE = {"IMAP4REV2": "IMAP4rev2", "UTF8=ACCEPT": "UTF8=ACCEPT", CONDSTORE: CONDSTORE}
 
 
 def parse_enable(reader: Reader) -> list[str]:

@@ -1,4 +1,4 @@
-"""FETCH and UID FETCH (RFC 9051 6.4.5, RFC 3516 BINARY).
+"""FETCH and UID FETCH (RFC 9051 6.4.5, RFC 3516 BINARY, RFC 7162 MODSEQ and CHANGEDSINCE).
 
 The item list is parsed once into encoders; each message's response is then assembled from pieces the
 message model computed once and cached (ENVELOPE, BODYSTRUCTURE, section offsets), so a FETCH of
@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from elektromail.imap import codes, responses
 from elektromail.imap.commands import SELECTED, Ok, bad, capability, command, no
+from elektromail.imap.condstore import enable_condstore, mod_sequence, modseq_item
 from elektromail.imap.parser import Reader, SequenceSet
 from elektromail.imap.selected import SelectedView
 from elektromail.imap.session import Session
@@ -42,10 +43,12 @@ MACROS = {
     "FAST": ("FLAGS", "INTERNALDATE", "RFC822.SIZE"),
     "FULL": ("FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY"),
 }
+MODSEQ = "MODSEQ"
 SIMPLE_ITEMS = frozenset(
-    {"FLAGS", "UID", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY", "BODYSTRUCTURE"}
+    {"FLAGS", "UID", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY", "BODYSTRUCTURE", MODSEQ}
     | {"RFC822", "RFC822.HEADER", "RFC822.TEXT"}
 )
+CHANGEDSINCE = "CHANGEDSINCE"
 # Items that read the body without .PEEK and so set \Seen (RFC 9051 6.4.5).
 _SETS_SEEN = frozenset({"RFC822", "RFC822.TEXT"})
 
@@ -63,6 +66,7 @@ class FetchItem(NamedTuple):
 class FetchArguments(NamedTuple):
     sequence: SequenceSet
     items: tuple[FetchItem, ...]
+    changed_since: int | None = None  # RFC 7162 3.1.4.1: only messages with a higher MODSEQ
 
 
 # ---------------------------------------------------------------------------------------------- parsing
@@ -165,8 +169,22 @@ def parse_fetch(reader: Reader) -> FetchArguments:
         else:
             reader.pos = start
             items.append(_item(reader))
+    changed_since = None if reader.at_end() else _changed_since(reader)
     reader.end()
-    return FetchArguments(sequence, tuple(dict.fromkeys(items)))
+    return FetchArguments(sequence, tuple(dict.fromkeys(items)), changed_since)
+
+
+def _changed_since(reader: Reader) -> int:
+    """RFC 7162 fetch-modifiers: ``SP "(" CHANGEDSINCE SP mod-sequence ")"``, the one modifier known."""
+    reader.sp()
+    reader.expect(b"(", "( before FETCH modifiers")
+    name = reader.keyword()
+    if name != CHANGEDSINCE:
+        raise reader.error(f"unknown FETCH modifier {name}")
+    reader.sp()
+    value = mod_sequence(reader)
+    reader.expect(b")", ") after FETCH modifiers")
+    return value
 
 
 # ---------------------------------------------------------------------------------------------- encoding
@@ -219,6 +237,8 @@ def _encode(item: FetchItem, view: SelectedView, message: Message, rev1: bool) -
         return _literal_parts(b"RFC822.HEADER", section_bytes(parsed, Section(text=HEADER)))
     if kind == "RFC822.TEXT":
         return _literal_parts(b"RFC822.TEXT", section_bytes(parsed, Section(text=TEXT)))
+    if kind == MODSEQ:
+        return modseq_item(message.modseq)
     try:
         decoded = binary_bytes(parsed, item.section.part)
     except UnknownTransferEncoding as error:
@@ -262,7 +282,16 @@ async def _fetch(session: Session, arguments: FetchArguments, by_uid: bool) -> N
     items = list(arguments.items)
     if by_uid and not any(item.kind == "UID" for item in items):
         items.insert(0, FetchItem("UID", b"UID"))
+    has_modseq = any(item.kind == MODSEQ for item in items)
+    changed_since = arguments.changed_since
+    if has_modseq or changed_since is not None:
+        enable_condstore(session)  # RFC 7162 3.1: FETCH MODSEQ and CHANGEDSINCE are enabling commands
     wanted = selected_messages(session, arguments.sequence, by_uid)
+    if changed_since is not None:
+        wanted = [(seq, message) for seq, message in wanted if message.modseq > changed_since]
+        if not has_modseq:  # RFC 7162 3.1.4.1: CHANGEDSINCE implies the MODSEQ item
+            items.append(FetchItem(MODSEQ, MODSEQ.encode("ascii")))
+            has_modseq = True
     newly_seen: set[int] = set()
     if not view.read_only and any(item.sets_seen for item in items):
         unseen = [message for _, message in wanted if SEEN not in message.flags]
@@ -270,12 +299,20 @@ async def _fetch(session: Session, arguments: FetchArguments, by_uid: bool) -> N
             await session.context.store.set_flags(view.mailbox, unseen, [SEEN], FlagMode.ADD, origin=session)
             newly_seen = {message.uid for message in unseen}
     has_flags = any(item.kind == "FLAGS" for item in items)
+    # RFC 7162 3.1: a CONDSTORE session hears the UID and MODSEQ of a message FETCH marked \Seen.
+    seen_needs_uid = session.condstore and not any(item.kind == "UID" for item in items)
+    seen_needs_modseq = session.condstore and not has_modseq
     rev1 = not session.rev2
     out = session.out
     for seq, message in wanted:
         pieces = [_encode(item, view, message, rev1) for item in items]
-        if not has_flags and message.uid in newly_seen:
-            pieces.append(b"FLAGS " + responses.flag_list(view.flags_of(message, rev1)))
+        if newly_seen and message.uid in newly_seen:
+            if seen_needs_uid:
+                pieces.append(b"UID %d" % message.uid)
+            if not has_flags:
+                pieces.append(b"FLAGS " + responses.flag_list(view.flags_of(message, rev1)))
+            if seen_needs_modseq:
+                pieces.append(modseq_item(message.modseq))
         line = bytearray(b"* %d FETCH (" % seq)
         for index, piece in enumerate(pieces):
             if index:

@@ -6,6 +6,7 @@ from elektromail.imap import (  # noqa: F401
     any_state,
     append,
     authentication,
+    condstore,
     copy_move,
     enable,
     expunge,

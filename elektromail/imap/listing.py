@@ -1,5 +1,6 @@
 """Mailbox listing and status (RFC 9051 6.3.9-6.3.11): LIST with the LIST-EXTENDED selection and return
-options (RFC 5258, RFC 5819 LIST-STATUS, RFC 6154 SPECIAL-USE), LSUB (rev1), NAMESPACE and STATUS."""
+options (RFC 5258, RFC 5819 LIST-STATUS, RFC 6154 SPECIAL-USE), LSUB (rev1), NAMESPACE and STATUS (with
+HIGHESTMODSEQ, RFC 7162 3.1.2)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import re
 from typing import NamedTuple
 
 from elektromail.imap import codes, responses
+from elektromail.imap.codes import HIGHESTMODSEQ
 from elektromail.imap.commands import AUTHENTICATED, Ok, capability, command, no
+from elektromail.imap.condstore import enable_condstore
 from elektromail.imap.parser import Reader
 from elektromail.imap.session import Session
 from elektromail.store.model import HIERARCHY_SEPARATOR, INBOX, Account, Mailbox, canonical_mailbox_name
@@ -16,7 +19,17 @@ from elektromail.store.model import HIERARCHY_SEPARATOR, INBOX, Account, Mailbox
 capability("SPECIAL-USE", "LIST-EXTENDED", "LIST-STATUS", "CHILDREN", "STATUS=SIZE")
 
 SELECT_OPTIONS = frozenset({"SUBSCRIBED", "REMOTE", "RECURSIVEMATCH", "SPECIAL-USE"})
-STATUS_ITEMS = ("MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED", "SIZE", "RECENT", "APPENDLIMIT")
+STATUS_ITEMS = (
+    "MESSAGES",
+    "UIDNEXT",
+    "UIDVALIDITY",
+    "UNSEEN",
+    "DELETED",
+    "SIZE",
+    "RECENT",
+    "APPENDLIMIT",
+    HIGHESTMODSEQ,
+)
 _SEPARATOR = responses.quoted(HIERARCHY_SEPARATOR.encode("ascii"))
 
 
@@ -267,6 +280,8 @@ def status_values(session: Session, mailbox: Mailbox, items: tuple[str, ...]) ->
             values.append((item, session.shared.recent.count_unclaimed(mailbox)))
         elif item == "APPENDLIMIT":
             values.append((item, session.context.config.max_message_size))
+        elif item == HIGHESTMODSEQ:
+            values.append((item, mailbox.highest_modseq))
     return values
 
 
@@ -290,5 +305,7 @@ async def status(session: Session, tag: str, arguments: tuple[str, tuple[str, ..
     mailbox = session.require_account().mailbox(name)
     if mailbox is None or not mailbox.selectable:
         raise no("no such mailbox", codes.NONEXISTENT)
+    if HIGHESTMODSEQ in items:
+        enable_condstore(session)  # RFC 7162 3.1: STATUS HIGHESTMODSEQ is a CONDSTORE enabling command
     session.untagged(status_line(session, mailbox, items))
     return None

@@ -1,13 +1,14 @@
-"""Authenticated-state mailbox commands (RFC 9051 6.3): SELECT, EXAMINE, CREATE, DELETE, RENAME,
-SUBSCRIBE, UNSUBSCRIBE."""
+"""Authenticated-state mailbox commands (RFC 9051 6.3): SELECT, EXAMINE (with the RFC 7162 CONDSTORE
+parameter), CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE."""
 
 from __future__ import annotations
 
 from elektromail.imap import codes, responses
 from elektromail.imap.commands import AUTHENTICATED, Ok, command, no
+from elektromail.imap.condstore import highest_modseq_ok
 from elektromail.imap.parser import Reader
 from elektromail.imap.selected import SelectedView
-from elektromail.imap.session import Session
+from elektromail.imap.session import CONDSTORE, Session
 from elektromail.store.model import INBOX, SYSTEM_FLAGS, Mailbox
 
 # RFC 9051 6.3.4: names a server may refuse; wildcards would make LIST patterns ambiguous.
@@ -19,6 +20,27 @@ def parse_mailbox(reader: Reader) -> str:
     name = reader.mailbox()
     reader.end()
     return name
+
+
+def parse_select(reader: Reader) -> tuple[str, bool]:
+    """``mailbox [SP "(" select-param *(SP select-param) ")"]``; the one parameter known is CONDSTORE
+    (RFC 7162 3.1.8). Returns the name and whether CONDSTORE was given."""
+    reader.sp()
+    name = reader.mailbox()
+    condstore = False
+    if not reader.at_end():
+        reader.sp()
+        reader.expect(b"(", "( before SELECT parameters")
+        while True:
+            parameter = reader.keyword()
+            if parameter != CONDSTORE:
+                raise reader.error(f"unknown SELECT parameter {parameter}")
+            condstore = True
+            if reader.close_paren():
+                break
+            reader.sp()
+    reader.end()
+    return name, condstore
 
 
 def parse_two_mailboxes(reader: Reader) -> tuple[str, str]:
@@ -48,12 +70,15 @@ def mailbox_flags(mailbox: Mailbox) -> list[str]:
     return [*SYSTEM_FLAGS, *keywords]
 
 
-async def _open(session: Session, name: str, read_only: bool) -> Ok:
+async def _open(session: Session, arguments: tuple[str, bool], read_only: bool) -> Ok:
+    name, condstore = arguments
     had_selection = session.selected is not None
     session.deselect()
     if had_selection:
         session.untagged_ok("previous mailbox closed", codes.CLOSED)  # RFC 9051 6.3.2
     mailbox = existing_mailbox(session, name)
+    if condstore:
+        session.enabled.add(CONDSTORE)  # RFC 7162 3.1.8; reported below like any CONDSTORE session
     view = SelectedView(mailbox, read_only, session, session.shared.recent, session.view_changed)
     session.select(view)
     rev1 = not session.rev2
@@ -66,6 +91,8 @@ async def _open(session: Session, name: str, read_only: bool) -> Ok:
     session.untagged_ok("flags that persist", f"{codes.PERMANENTFLAGS} {permanent}")
     session.untagged_ok("UIDs valid", responses.code(codes.UIDVALIDITY, mailbox.uid_validity))
     session.untagged_ok("predicted next UID", responses.code(codes.UIDNEXT, mailbox.uid_next))
+    if session.condstore:
+        highest_modseq_ok(session, mailbox.highest_modseq)  # RFC 7162 3.1.1
     if rev1:
         first_unseen = next((i for i, m in enumerate(view.messages, 1) if "\\Seen" not in m.flags), None)
         if first_unseen is not None:
@@ -78,14 +105,14 @@ async def _open(session: Session, name: str, read_only: bool) -> Ok:
     return Ok(None, codes.READ_ONLY if read_only else codes.READ_WRITE)
 
 
-@command("SELECT", states=AUTHENTICATED, parse=parse_mailbox)
-async def select(session: Session, tag: str, name: str) -> Ok | None:
-    return await _open(session, name, read_only=False)
+@command("SELECT", states=AUTHENTICATED, parse=parse_select)
+async def select(session: Session, tag: str, arguments: tuple[str, bool]) -> Ok | None:
+    return await _open(session, arguments, read_only=False)
 
 
-@command("EXAMINE", states=AUTHENTICATED, parse=parse_mailbox)
-async def examine(session: Session, tag: str, name: str) -> Ok | None:
-    return await _open(session, name, read_only=True)
+@command("EXAMINE", states=AUTHENTICATED, parse=parse_select)
+async def examine(session: Session, tag: str, arguments: tuple[str, bool]) -> Ok | None:
+    return await _open(session, arguments, read_only=True)
 
 
 @command("CREATE", states=AUTHENTICATED, parse=parse_mailbox)

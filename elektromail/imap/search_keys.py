@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import NamedTuple
 
+from elektromail.imap.condstore import mod_sequence
 from elektromail.imap.parser import Reader
 from elektromail.mail.envelope import message_headers
 from elektromail.mail.headers import sent_date
@@ -85,12 +86,36 @@ def _text(reader: Reader) -> str:
     return reader.astring().decode("utf-8", "replace").casefold()
 
 
-def parse_key(reader: Reader, depth: int = 0) -> Predicate:
-    """One search-key (a parenthesised list counts as one)."""
+MODSEQ = "MODSEQ"
+# RFC 7162 3.1.5: the optional metadata entry of SEARCH MODSEQ; it names a flag's entry and its type.
+_ENTRY_PREFIX = b"/flags/"
+_ENTRY_TYPES = frozenset({"PRIV", "SHARED", "ALL"})
+
+
+def _modseq_key(reader: Reader) -> Predicate:
+    """``MODSEQ [SP entry-name SP entry-type-req] SP mod-sequence-valzer`` (RFC 7162 3.1.5). Every flag
+    shares its message's mod-sequence here, so the entry is checked and then does not narrow the match."""
+    reader.sp()
+    if reader.peek_is(b'"'):
+        entry = reader.quoted()
+        if not entry.lower().startswith(_ENTRY_PREFIX) or len(entry) == len(_ENTRY_PREFIX):
+            raise reader.error("MODSEQ entry name must be /flags/<flag>")
+        reader.sp()
+        entry_type = reader.keyword()
+        if entry_type not in _ENTRY_TYPES:
+            raise reader.error(f"unknown MODSEQ entry type {entry_type}")
+        reader.sp()
+    least = mod_sequence(reader)
+    return lambda ctx, seq, message: message.modseq >= least
+
+
+def parse_key(reader: Reader, depth: int = 0, used: set[str] | None = None) -> Predicate:
+    """One search-key (a parenthesised list counts as one). ``used`` collects the names of keys whose
+    use changes the response (MODSEQ)."""
     if depth > MAX_SEARCH_DEPTH:
         raise reader.error("search keys nested too deeply")
     if reader.take(b"("):
-        keys = parse_keys(reader, depth + 1, closing=True)
+        keys = parse_keys(reader, depth + 1, closing=True, used=used)
         return _all_of(keys)
     first = reader.peek()
     if first is not None and (0x30 <= first <= 0x39 or first in (0x2A, 0x24)):
@@ -140,15 +165,19 @@ def parse_key(reader: Reader, depth: int = 0) -> Predicate:
         if uids.saved:
             return _in_saved_result
         return lambda ctx, seq, message: uids.contains(message.uid, ctx.largest_uid)
+    if name == MODSEQ:
+        if used is not None:
+            used.add(MODSEQ)
+        return _modseq_key(reader)
     if name == "NOT":
         reader.sp()
-        inner = parse_key(reader, depth + 1)
+        inner = parse_key(reader, depth + 1, used)
         return lambda ctx, seq, message: not inner(ctx, seq, message)
     if name == "OR":
         reader.sp()
-        left = parse_key(reader, depth + 1)
+        left = parse_key(reader, depth + 1, used)
         reader.sp()
-        right = parse_key(reader, depth + 1)
+        right = parse_key(reader, depth + 1, used)
         return lambda ctx, seq, message: left(ctx, seq, message) or right(ctx, seq, message)
     # RFC 3501 6.4.4 (IMAP4rev1 only): \Recent-based keys.
     if name == "RECENT":
@@ -166,16 +195,16 @@ def _all_of(keys: list[Predicate]) -> Predicate:
     return lambda ctx, seq, message: all(key(ctx, seq, message) for key in keys)
 
 
-def parse_keys(reader: Reader, depth: int = 0, closing: bool = False) -> list[Predicate]:
+def parse_keys(reader: Reader, depth: int = 0, closing: bool = False, used: set[str] | None = None) -> list[Predicate]:
     """``key *(SP key)``, up to the end of the command or the matching ``)``."""
-    keys = [parse_key(reader, depth)]
+    keys = [parse_key(reader, depth, used)]
     while True:
         if closing and reader.close_paren():
             return keys
         if not closing and reader.at_end():
             return keys
         reader.sp()
-        keys.append(parse_key(reader, depth))
+        keys.append(parse_key(reader, depth, used))
 
 
 def search_all(keys: list[Predicate]) -> Predicate:

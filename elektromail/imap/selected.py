@@ -130,8 +130,10 @@ class SelectedView:
 
     # ------------------------------------------------------------------ delivering updates
 
-    def take_updates(self, out: list[bytes], expunge_ok: bool, rev1: bool) -> None:
-        """Append the pending untagged responses to ``out`` and bring the sequence numbers up to date."""
+    def take_updates(self, out: list[bytes], expunge_ok: bool, rev1: bool, condstore: bool) -> None:
+        """Append the pending untagged responses to ``out`` and bring the sequence numbers up to date.
+
+        With ``condstore`` (RFC 7162 3.1) flag updates carry the message's MODSEQ as well."""
         if expunge_ok and self._expunged:
             self._deliver_expunges(out)
         if self._added:
@@ -142,8 +144,12 @@ class SelectedView:
                 if uid in self._expunged:
                     continue
                 seq = self.seq_of_uid(uid)
-                if seq is not None:
-                    flags = responses.flag_list(self.flags_of(message, rev1))
+                if seq is None:
+                    continue
+                flags = responses.flag_list(self.flags_of(message, rev1))
+                if condstore:
+                    out.append(b"* %d FETCH (UID %d FLAGS %s MODSEQ (%d))\r\n" % (seq, uid, flags, message.modseq))
+                else:
                     out.append(b"* %d FETCH (UID %d FLAGS %s)\r\n" % (seq, uid, flags))
 
     def _deliver_expunges(self, out: list[bytes]) -> None:

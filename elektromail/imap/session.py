@@ -40,6 +40,8 @@ log = logging.getLogger("elektromail.imap")
 
 # Capabilities every state announces first; the rest come from the command modules (CAPABILITIES).
 BASE_CAPABILITIES = ("IMAP4rev2", "IMAP4rev1")
+# RFC 7162 3.1: the session state that CONDSTORE enabling commands switch on (kept with the ENABLEd names).
+CONDSTORE = "CONDSTORE"
 
 
 class Session:
@@ -69,6 +71,11 @@ class Session:
     def utf8(self) -> bool:
         """Mailbox names and quoted strings in UTF-8 (RFC 9051 5.1, RFC 6855 3)."""
         return "IMAP4REV2" in self.enabled or "UTF8=ACCEPT" in self.enabled
+
+    @property
+    def condstore(self) -> bool:
+        """RFC 7162 3.1: mod-sequences in SELECT and in untagged FETCH responses about flag changes."""
+        return CONDSTORE in self.enabled
 
     @property
     def starttls_available(self) -> bool:
@@ -157,7 +164,7 @@ class Session:
             self.untagged(b"BYE selected mailbox was deleted")
             self.state = State.LOGOUT
             return
-        view.take_updates(self.out, expunge_ok, rev1=not self.rev2)
+        view.take_updates(self.out, expunge_ok, rev1=not self.rev2, condstore=self.condstore)
 
     # ------------------------------------------------------------------ the command loop
 

@@ -13,9 +13,10 @@ from typing import NamedTuple
 
 from elektromail.imap import codes
 from elektromail.imap.commands import SELECTED, Ok, capability, command, no
+from elektromail.imap.condstore import enable_condstore
 from elektromail.imap.parser import Reader
 from elektromail.imap.search import CHARSETS
-from elektromail.imap.search_keys import Predicate, SearchContext, parse_keys, search_all
+from elektromail.imap.search_keys import MODSEQ, Predicate, SearchContext, parse_keys, search_all
 from elektromail.imap.session import Session
 from elektromail.mail.addresses import Address, parse_address_list
 from elektromail.mail.envelope import message_headers
@@ -115,6 +116,7 @@ class SortArguments(NamedTuple):
     criteria: tuple[SortCriterion, ...]
     charset: str
     predicate: Predicate
+    modseq: bool = False  # the MODSEQ search key is used (RFC 7162 3.1.5)
 
 
 def parse_sort(reader: Reader) -> SortArguments:
@@ -134,11 +136,15 @@ def parse_sort(reader: Reader) -> SortArguments:
     reader.sp()
     charset = reader.astring().decode("ascii", "replace").upper()  # RFC 5256 3: the charset is required
     reader.sp()
-    return SortArguments(tuple(criteria), charset, search_all(parse_keys(reader)))
+    used: set[str] = set()
+    predicate = search_all(parse_keys(reader, used=used))
+    return SortArguments(tuple(criteria), charset, predicate, MODSEQ in used)
 
 
 def _sort(session: Session, arguments: SortArguments, by_uid: bool) -> None:
     view = session.require_selected()
+    if arguments.modseq:
+        enable_condstore(session)  # RFC 7162 3.1: a search with MODSEQ enables CONDSTORE
     if arguments.charset not in CHARSETS:
         raise no(f"unsupported charset {arguments.charset}", codes.BADCHARSET + " (" + " ".join(CHARSETS) + ")")
     context = SearchContext(view.exists, view.uids[-1] if view.uids else 0, view.recent, view.saved)
@@ -148,7 +154,10 @@ def _sort(session: Session, arguments: SortArguments, by_uid: bool) -> None:
     for key, reverse in reversed(arguments.criteria):
         matches.sort(key=lambda match: sort_value(match[1], key), reverse=reverse)
     numbers = [message.uid if by_uid else seq for seq, message in matches]
-    session.untagged(b"SORT" + b"".join(b" %d" % number for number in numbers))
+    line = b"SORT" + b"".join(b" %d" % number for number in numbers)
+    if arguments.modseq and matches:  # RFC 7162 3.1.5: the highest MODSEQ of the messages found
+        line += b" (MODSEQ %d)" % max(message.modseq for _, message in matches)
+    session.untagged(line)
 
 
 @command("SORT", states=SELECTED, parse=parse_sort, expunge_ok=False)

@@ -21,18 +21,21 @@ class Journal(Protocol):
     def mailbox_added(self, mailbox: Mailbox) -> None: ...
 
     def mailbox_updated(self, mailbox: Mailbox) -> None:
-        """Name, selectability, UIDNEXT or UIDVALIDITY changed."""
+        """Name, selectability, UIDNEXT, UIDVALIDITY or HIGHESTMODSEQ changed."""
 
     def mailbox_removed(self, mailbox: Mailbox) -> None: ...
 
     def subscription_changed(self, account: Account, name: str, subscribed: bool) -> None:
         """A name was added to or removed from the account's subscriptions."""
 
-    def message_added(self, mailbox: Mailbox, message: Message) -> None: ...
+    def message_added(self, mailbox: Mailbox, message: Message) -> None:
+        """A message (with its mod-sequence) was added; the mailbox's HIGHESTMODSEQ moved with it."""
 
-    def flags_changed(self, mailbox: Mailbox, messages: list[Message]) -> None: ...
+    def flags_changed(self, mailbox: Mailbox, messages: list[Message]) -> None:
+        """The messages have new flags and mod-sequences; the mailbox's HIGHESTMODSEQ moved with them."""
 
-    def messages_removed(self, mailbox: Mailbox, uids: list[int]) -> None: ...
+    def messages_removed(self, mailbox: Mailbox, uids: list[int]) -> None:
+        """The messages are gone; the mailbox's HIGHESTMODSEQ moved on (RFC 7162 3.1)."""
 
     def counter_updated(self, name: str, value: int) -> None:
         """A store-wide counter (next UIDVALIDITY, next ids) moved on."""

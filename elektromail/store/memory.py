@@ -190,6 +190,8 @@ class Store:
             raise StoreError(HASCHILDREN, "mailbox has children and is already \\Noselect")
         uids = [message.uid for message in mailbox.messages]
         if has_children:
+            if uids:
+                mailbox.next_modseq()
             mailbox.messages.clear()
             mailbox.by_uid.clear()
             mailbox.selectable = False
@@ -273,6 +275,7 @@ class Store:
             frozenset(canonical_flag(flag) for flag in flags),
             internal_date if internal_date is not None else now(),
             parsed,
+            mailbox.next_modseq(),
         )
         mailbox.uid_next += 1
         mailbox.messages.append(message)
@@ -282,6 +285,7 @@ class Store:
 
     def _remove_messages(self, mailbox: Mailbox, uids: Sequence[int]) -> None:
         gone = set(uids)
+        mailbox.next_modseq()  # RFC 7162 3.1: an expunge changes the mailbox, so HIGHESTMODSEQ moves on
         for uid in gone:
             del mailbox.by_uid[uid]
         mailbox.messages = [message for message in mailbox.messages if message.uid not in gone]
@@ -354,6 +358,8 @@ class Store:
                 new = message.flags - wanted
             if new != message.flags:
                 message.flags = new
+                mailbox.highest_modseq += 1  # Mailbox.next_modseq, inlined: this loop is STORE's hot path
+                message.modseq = mailbox.highest_modseq
                 changed.append(message)
         if changed:
             self.journal.flags_changed(mailbox, changed)

@@ -38,15 +38,21 @@ def canonical_mailbox_name(name: str) -> str:
 
 
 class Message:
-    """One message in one mailbox. ``flags`` is replaced, never mutated, so snapshots stay valid."""
+    """One message in one mailbox. ``flags`` is replaced, never mutated, so snapshots stay valid.
 
-    __slots__ = ("uid", "flags", "internal_date", "parsed")
+    ``modseq`` is the mailbox's mod-sequence of the message's last change (RFC 7162 CONDSTORE).
+    """
 
-    def __init__(self, uid: int, flags: frozenset[str], internal_date: datetime, parsed: ParsedMessage) -> None:
+    __slots__ = ("uid", "flags", "internal_date", "parsed", "modseq")
+
+    def __init__(
+        self, uid: int, flags: frozenset[str], internal_date: datetime, parsed: ParsedMessage, modseq: int = 1
+    ) -> None:
         self.uid = uid
         self.flags = flags
         self.internal_date = internal_date
         self.parsed = parsed
+        self.modseq = modseq
 
     @property
     def size(self) -> int:
@@ -117,6 +123,7 @@ class Mailbox:
         "name",
         "uid_validity",
         "uid_next",
+        "highest_modseq",
         "selectable",
         "messages",
         "by_uid",
@@ -129,6 +136,8 @@ class Mailbox:
         self.name = name
         self.uid_validity = uid_validity
         self.uid_next = 1
+        # RFC 7162: mod-sequences are positive, so an empty mailbox starts at 1 and its first change gets 2.
+        self.highest_modseq = 1
         self.selectable = True  # False: a \Noselect name kept because it still has children
         self.messages: list[Message] = []
         self.by_uid: dict[int, Message] = {}
@@ -152,6 +161,11 @@ class Mailbox:
 
     def count_with(self, flag: str) -> int:
         return sum(1 for message in self.messages if flag in message.flags)
+
+    def next_modseq(self) -> int:
+        """A new mod-sequence for a change in this mailbox (a message added or changed, or an expunge)."""
+        self.highest_modseq += 1
+        return self.highest_modseq
 
     def publish(self, event: MailboxEvent) -> None:
         for listener in tuple(self.listeners):

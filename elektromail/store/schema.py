@@ -54,8 +54,15 @@ INSERT INTO subscription (account_id, name) SELECT account_id, name FROM mailbox
 ALTER TABLE mailbox DROP COLUMN subscribed;
 """
 
+# Version 3: mod-sequences (RFC 7162 CONDSTORE): a HIGHESTMODSEQ per mailbox and a MODSEQ per message.
+# Existing mailboxes and messages start at 1, the lowest mod-sequence, so every later change is above it.
+SCHEMA_V3 = """
+ALTER TABLE mailbox ADD COLUMN highest_modseq INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE message ADD COLUMN modseq INTEGER NOT NULL DEFAULT 1;
+"""
+
 # MIGRATIONS[n - 1] takes a database from version n - 1 to version n.
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2)
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # The tables a database of the current version holds; anything else at version 0 is not ours.

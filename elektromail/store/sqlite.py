@@ -55,18 +55,23 @@ UID_VALIDITY = "uid_validity"
 INSERT_ACCOUNT = "INSERT INTO account (id, name, password, email) VALUES (?, ?, ?, ?)"
 UPDATE_ACCOUNT = "UPDATE account SET password = ?, email = ? WHERE id = ?"
 INSERT_MAILBOX = (
-    "INSERT INTO mailbox (id, account_id, name, uid_validity, uid_next, selectable) VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT INTO mailbox (id, account_id, name, uid_validity, uid_next, highest_modseq, selectable)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
-UPDATE_MAILBOX = "UPDATE mailbox SET name = ?, uid_validity = ?, uid_next = ?, selectable = ? WHERE id = ?"
+UPDATE_MAILBOX = (
+    "UPDATE mailbox SET name = ?, uid_validity = ?, uid_next = ?, highest_modseq = ?, selectable = ? WHERE id = ?"
+)
 INSERT_SUBSCRIPTION = "INSERT OR IGNORE INTO subscription (account_id, name) VALUES (?, ?)"
 DELETE_SUBSCRIPTION = "DELETE FROM subscription WHERE account_id = ? AND name = ?"
 DELETE_MAILBOX_MESSAGES = "DELETE FROM message WHERE mailbox_id = ?"
 DELETE_MAILBOX = "DELETE FROM mailbox WHERE id = ?"
-INSERT_MESSAGE = "INSERT INTO message (mailbox_id, uid, flags, internal_date, raw) VALUES (?, ?, ?, ?, ?)"
-UPDATE_FLAGS = "UPDATE message SET flags = ? WHERE mailbox_id = ? AND uid = ?"
+INSERT_MESSAGE = "INSERT INTO message (mailbox_id, uid, flags, internal_date, raw, modseq) VALUES (?, ?, ?, ?, ?, ?)"
+UPDATE_FLAGS = "UPDATE message SET flags = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?"
 DELETE_MESSAGE = "DELETE FROM message WHERE mailbox_id = ? AND uid = ?"
 # UIDNEXT only grows, so the latest value of a batch can be written last whatever came in between.
 ADVANCE_UID_NEXT = "UPDATE mailbox SET uid_next = max(uid_next, ?) WHERE id = ?"
+# HIGHESTMODSEQ only grows too: every message added, flag change and expunge of a batch moves it once.
+ADVANCE_HIGHEST_MODSEQ = "UPDATE mailbox SET highest_modseq = max(highest_modseq, ?) WHERE id = ?"
 SET_COUNTER = "INSERT INTO counter (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value"
 
 
@@ -89,6 +94,7 @@ class SqliteJournal:
         self._loop = asyncio.get_running_loop()
         self._statements: list[Statement] = []
         self._uid_next: dict[int, int] = {}  # mailbox id -> latest UIDNEXT recorded in this batch
+        self._highest_modseq: dict[int, int] = {}  # mailbox id -> latest HIGHESTMODSEQ recorded in this batch
         self._counters: dict[str, int] = {}
         self._pending: asyncio.Future[None] | None = None  # resolves when the batch being recorded is on disk
         self._writing: asyncio.Future[None] | None = None  # resolves when the batch being written is on disk
@@ -114,6 +120,7 @@ class SqliteJournal:
             mailbox.name,
             mailbox.uid_validity,
             mailbox.uid_next,
+            mailbox.highest_modseq,
             mailbox.selectable,
         )
         self._statements.append((INSERT_MAILBOX, row))
@@ -123,6 +130,7 @@ class SqliteJournal:
             mailbox.name,
             mailbox.uid_validity,
             mailbox.uid_next,
+            mailbox.highest_modseq,
             mailbox.selectable,
             mailbox.id,
         )
@@ -136,17 +144,28 @@ class SqliteJournal:
         self._statements.append((INSERT_SUBSCRIPTION if subscribed else DELETE_SUBSCRIPTION, (account.id, name)))
 
     def message_added(self, mailbox: Mailbox, message: Message) -> None:
-        row = (mailbox.id, message.uid, flags_text(message.flags), message.internal_date.isoformat(), message.source)
+        row = (
+            mailbox.id,
+            message.uid,
+            flags_text(message.flags),
+            message.internal_date.isoformat(),
+            message.source,
+            message.modseq,
+        )
         self._statements.append((INSERT_MESSAGE, row))
         self._uid_next[mailbox.id] = mailbox.uid_next
+        self._highest_modseq[mailbox.id] = mailbox.highest_modseq
 
     def flags_changed(self, mailbox: Mailbox, messages: list[Message]) -> None:
         for message in messages:
-            self._statements.append((UPDATE_FLAGS, (flags_text(message.flags), mailbox.id, message.uid)))
+            row = (flags_text(message.flags), message.modseq, mailbox.id, message.uid)
+            self._statements.append((UPDATE_FLAGS, row))
+        self._highest_modseq[mailbox.id] = mailbox.highest_modseq
 
     def messages_removed(self, mailbox: Mailbox, uids: list[int]) -> None:
         for uid in uids:
             self._statements.append((DELETE_MESSAGE, (mailbox.id, uid)))
+        self._highest_modseq[mailbox.id] = mailbox.highest_modseq
 
     def counter_updated(self, name: str, value: int) -> None:
         self._counters[name] = value
@@ -158,7 +177,7 @@ class SqliteJournal:
     # ------------------------------------------------------------------ committing
 
     def _has_changes(self) -> bool:
-        return bool(self._statements or self._uid_next or self._counters)
+        return bool(self._statements or self._uid_next or self._highest_modseq or self._counters)
 
     async def commit(self) -> None:
         """Return once every change recorded so far is in a committed transaction."""
@@ -187,14 +206,15 @@ class SqliteJournal:
                 self._wake.clear()
                 continue
             statements, uid_next, counters = self._statements, self._uid_next, self._counters
-            self._statements, self._uid_next, self._counters = [], {}, {}
+            highest_modseq = self._highest_modseq
+            self._statements, self._uid_next, self._highest_modseq, self._counters = [], {}, {}, {}
             done = self._pending if self._pending is not None else self._loop.create_future()
             self._pending = None
             self._writing = done
             try:
                 if self._failure is not None:
                     raise JournalError(f"the database {self.path} cannot be written: {self._failure}")
-                await self._write(statements, uid_next, counters)
+                await self._write(statements, uid_next, highest_modseq, counters)
             except Exception as error:
                 if self._failure is None:
                     # Memory now holds changes the file does not: refuse every later write rather than
@@ -209,7 +229,13 @@ class SqliteJournal:
             finally:
                 self._writing = None
 
-    async def _write(self, statements: list[Statement], uid_next: dict[int, int], counters: dict[str, int]) -> None:
+    async def _write(
+        self,
+        statements: list[Statement],
+        uid_next: dict[int, int],
+        highest_modseq: dict[int, int],
+        counters: dict[str, int],
+    ) -> None:
         conn = self._conn
         await conn.execute("BEGIN IMMEDIATE")
         try:
@@ -220,6 +246,9 @@ class SqliteJournal:
                     await conn.executemany(sql, rows)
             if uid_next:
                 await conn.executemany(ADVANCE_UID_NEXT, [(value, key) for key, value in uid_next.items()])
+            if highest_modseq:
+                rows = [(value, key) for key, value in highest_modseq.items()]
+                await conn.executemany(ADVANCE_HIGHEST_MODSEQ, rows)
             if counters:
                 await conn.executemany(SET_COUNTER, list(counters.items()))
             await conn.execute("COMMIT")
@@ -330,11 +359,11 @@ async def _load(conn: aiosqlite.Connection) -> tuple[list[Account], tuple[int, i
     UIDVALIDITY."""
     account_rows = await conn.execute_fetchall("SELECT id, name, password, email FROM account ORDER BY id")
     mailbox_rows = await conn.execute_fetchall(
-        "SELECT id, account_id, name, uid_validity, uid_next, selectable FROM mailbox ORDER BY id"
+        "SELECT id, account_id, name, uid_validity, uid_next, highest_modseq, selectable FROM mailbox ORDER BY id"
     )
     subscription_rows = await conn.execute_fetchall("SELECT account_id, name FROM subscription")
     message_rows = await conn.execute_fetchall(
-        "SELECT mailbox_id, uid, flags, internal_date, raw FROM message ORDER BY mailbox_id, uid"
+        "SELECT mailbox_id, uid, flags, internal_date, raw, modseq FROM message ORDER BY mailbox_id, uid"
     )
     counter_rows = await conn.execute_fetchall("SELECT name, value FROM counter")
 
@@ -347,7 +376,7 @@ async def _load(conn: aiosqlite.Connection) -> tuple[list[Account], tuple[int, i
         accounts[account_id] = Account(account_id, name, password, email)
 
     mailboxes: dict[int, Mailbox] = {}
-    for mailbox_id, account_id, name, uid_validity, uid_next, selectable in mailbox_rows:
+    for mailbox_id, account_id, name, uid_validity, uid_next, highest_modseq, selectable in mailbox_rows:
         owner = accounts.get(account_id)
         if owner is None:
             raise CorruptDatabase(f"mailbox {name!r} belongs to no stored user")
@@ -355,6 +384,7 @@ async def _load(conn: aiosqlite.Connection) -> tuple[list[Account], tuple[int, i
             raise CorruptDatabase(f"mailbox {name!r} of {owner.name!r} is stored twice")
         mailbox = Mailbox(mailbox_id, owner, name, uid_validity)
         mailbox.uid_next = uid_next
+        mailbox.highest_modseq = highest_modseq
         mailbox.selectable = bool(selectable)
         owner.mailboxes[name] = mailbox
         mailboxes[mailbox_id] = mailbox
@@ -383,7 +413,7 @@ def _load_messages(rows: Iterable[Any], mailboxes: dict[int, Mailbox]) -> None:
     from_iso = datetime.fromisoformat
     current_id = -1
     mailbox: Mailbox | None = None
-    for mailbox_id, uid, flags, internal_date, raw in rows:
+    for mailbox_id, uid, flags, internal_date, raw, modseq in rows:
         if mailbox_id != current_id:
             current_id = mailbox_id
             mailbox = mailboxes.get(mailbox_id)
@@ -402,6 +432,9 @@ def _load_messages(rows: Iterable[Any], mailboxes: dict[int, Mailbox]) -> None:
             date = from_iso(internal_date)
         except (TypeError, ValueError):
             raise CorruptDatabase(f"message {uid} of {mailbox.name!r} has an unreadable date") from None
-        message = Message(uid, flag_set, date, ParsedMessage(bytes(raw)))
+        message = Message(uid, flag_set, date, ParsedMessage(bytes(raw)), modseq)
+        if modseq > mailbox.highest_modseq:
+            # HIGHESTMODSEQ is never behind a message, even if the mailbox row's value was lost.
+            mailbox.highest_modseq = modseq
         mailbox.messages.append(message)
         mailbox.by_uid[uid] = message

@@ -106,6 +106,19 @@ def test_bad_sort_commands(imap: imaplib.IMAP4, arguments: tuple[str, ...]) -> N
     assert imap.noop()[0] == "OK"
 
 
+def test_sort_with_modseq_reports_the_highest(imap: imaplib.IMAP4) -> None:
+    """RFC 7162 3.1.5: SORT with the MODSEQ key ends its response with the highest MODSEQ found."""
+    imap.store("2", "+FLAGS", "\\Flagged")  # message 2 now has the mailbox's highest mod-sequence
+    typ, data = imap.fetch("2", "(MODSEQ)")
+    assert typ == "OK" and isinstance(data[0], bytes)
+    highest = int(data[0].split(b"MODSEQ (")[1].split(b")")[0])
+    typ, data = imap.sort("(SUBJECT)", "UTF-8", "MODSEQ", "1")
+    assert typ == "OK"
+    assert data[0] == b"2 4 1 3 (MODSEQ %d)" % highest
+    typ, data = imap.sort("(SUBJECT)", "UTF-8", "MODSEQ", str(highest + 1))
+    assert data[0] in (b"", None)  # nothing matched: no MODSEQ either
+
+
 def test_unknown_charset(imap: imaplib.IMAP4) -> None:
     typ, data = imap._simple_command("SORT", "(SUBJECT)", "KOI8-R", "ALL")
     assert typ == "NO"

@@ -1,4 +1,4 @@
-"""FETCH, SEARCH and STORE argument parsing on bytes (RFC 9051 6.4.4-6.4.6, RFC 3516)."""
+"""FETCH, SEARCH and STORE argument parsing on bytes (RFC 9051 6.4.4-6.4.6, RFC 3516, RFC 7162)."""
 
 from __future__ import annotations
 
@@ -57,6 +57,44 @@ def test_store_arguments() -> None:
     assert parse_store(Reader(b" 1 FLAGS \\Deleted")).flags == ("\\Deleted",)
     with pytest.raises(ParseError):
         parse_store(Reader(b" 1 XFLAGS (\\Seen)"))
+
+
+def test_condstore_modifiers() -> None:
+    fetch = parse_fetch(Reader(b" 1:* (FLAGS MODSEQ) (changedsince 9223372036854775807)"))
+    assert [item.kind for item in fetch.items] == ["FLAGS", "MODSEQ"]
+    assert fetch.changed_since == 2**63 - 1
+    assert parse_fetch(Reader(b" 1 FAST (CHANGEDSINCE 0)")).changed_since == 0
+    assert parse_fetch(Reader(b" 1 UID")).changed_since is None
+    store = parse_store(Reader(b" 2 (UNCHANGEDSINCE 12) -FLAGS.SILENT (\\Seen)"))
+    assert (store.unchanged_since, store.mode, store.silent, store.flags) == (12, FlagMode.REMOVE, True, ("\\Seen",))
+    assert parse_store(Reader(b" 2 +FLAGS (\\Seen)")).unchanged_since is None
+    assert parse_search(Reader(b" MODSEQ 5")).modseq
+    assert parse_search(Reader(b' NOT (SEEN OR MODSEQ "/flags/$x" shared 5 ALL)')).modseq
+    assert not parse_search(Reader(b" SEEN")).modseq
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        b" 1 (FLAGS) (CHANGEDSINCE 9223372036854775808)",
+        b" 1 (FLAGS) (CHANGEDSINCE 1 CHANGEDSINCE 2)",
+        b" 1 (FLAGS) ()",
+        b" 1 (FLAGS) (CHANGEDSINCE 1) ",
+    ],
+)
+def test_bad_fetch_modifiers(bad: bytes) -> None:
+    with pytest.raises(ParseError):
+        parse_fetch(Reader(bad))
+
+
+def test_search_modseq_matches_at_or_above() -> None:
+    stamped = [_message(uid, b"Subject: s\r\n\r\n") for uid in (1, 2, 3)]
+    for message, modseq in zip(stamped, (4, 9, 7), strict=True):
+        message.modseq = modseq
+    context = SearchContext(3, 3, set(), frozenset())
+    for keys, expected in ((b"MODSEQ 7", [2, 3]), (b'MODSEQ "/flags/\\\\Seen" priv 8', [2]), (b"MODSEQ 0", [1, 2, 3])):
+        predicate = parse_search(Reader(b" " + keys)).predicate
+        assert [m.uid for seq, m in enumerate(stamped, 1) if predicate(context, seq, m)] == expected
 
 
 def _message(uid: int, raw: bytes, flags: frozenset[str] = frozenset()) -> Message:

@@ -10,8 +10,8 @@ import aiosqlite
 import pytest
 
 from elektromail.config import ConfigError
-from elektromail.store.memory import Store
-from elektromail.store.schema import MIGRATIONS, SCHEMA_V1, SCHEMA_VERSION, TABLES, migrate
+from elektromail.store.memory import FlagMode, Store
+from elektromail.store.schema import MIGRATIONS, SCHEMA_V1, SCHEMA_V2, SCHEMA_VERSION, TABLES, migrate
 from elektromail.store.sqlite import SqliteJournal, open_sqlite_store
 from tests.persistence import damage, unwritable
 
@@ -151,8 +151,9 @@ async def test_a_version_1_database_keeps_its_subscriptions(tmp_path: Path) -> N
         assert user.subscriptions == {"INBOX", "Work"}
         assert alice.subscriptions == {"Lists/ietf"}
         assert [message.flags for message in user.inbox.messages] == [frozenset({"\\Seen"})]
+        assert [message.modseq for message in user.inbox.messages] == [1]  # version 3 on the way
         work = user.mailbox("Work")
-        assert work is not None and work.uid_validity == 2
+        assert work is not None and work.uid_validity == 2 and work.highest_modseq == 1
         # Migrated subscriptions behave as new ones: they survive DELETE and the next restart.
         await store.delete_mailbox(user, "Work")
         await store.set_subscribed(user, "INBOX", False)
@@ -165,6 +166,49 @@ async def test_a_version_1_database_keeps_its_subscriptions(tmp_path: Path) -> N
         assert user is not None
         assert user.subscriptions == {"Work"}
         assert user.mailbox("Work") is None
+    finally:
+        await close(store)
+
+
+def write_version_2_database(path: Path) -> None:
+    """A database as elektromail with schema version 2 left it: no mod-sequences yet."""
+    write_version_1_database(path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.executescript(SCHEMA_V2)
+        conn.execute(
+            "INSERT INTO message VALUES (1, 2, '[]', '2024-01-02T03:04:05+00:00', ?)", (b"Subject: two\r\n\r\n",)
+        )
+        conn.execute("UPDATE mailbox SET uid_next = 3 WHERE id = 1")
+        conn.execute("PRAGMA user_version = 2")
+    finally:
+        conn.close()
+
+
+async def test_a_version_2_database_gets_mod_sequences(tmp_path: Path) -> None:
+    path = tmp_path / "mail.db"
+    await asyncio.to_thread(write_version_2_database, path)
+    store = await open_sqlite_store(str(path))
+    try:
+        user = store.account("user")
+        assert user is not None
+        inbox, work = user.inbox, user.mailbox("Work")
+        assert work is not None
+        # Mailboxes and messages from before start at the lowest mod-sequence.
+        assert (inbox.highest_modseq, work.highest_modseq) == (1, 1)
+        assert [(m.uid, m.modseq) for m in inbox.messages] == [(1, 1), (2, 1)]
+        assert user.subscriptions == {"INBOX", "Work"}
+        await store.set_flags(inbox, inbox.messages[1:], ["\\Flagged"], FlagMode.ADD)
+        assert inbox.messages[1].modseq == 2
+    finally:
+        await close(store)
+    assert await asyncio.to_thread(user_version, path) == SCHEMA_VERSION
+    store = await open_sqlite_store(str(path))
+    try:
+        user = store.account("user")
+        assert user is not None
+        assert [(m.uid, m.modseq) for m in user.inbox.messages] == [(1, 1), (2, 2)]
+        assert user.inbox.highest_modseq == 2
     finally:
         await close(store)
 

@@ -23,7 +23,8 @@ def snapshot(store: Store) -> list[Any]:
         mailboxes = []
         for mailbox in sorted(account.mailboxes.values(), key=lambda mailbox: mailbox.name):
             messages = [
-                (message.uid, sorted(message.flags), message.internal_date, message.raw) for message in mailbox.messages
+                (message.uid, sorted(message.flags), message.internal_date, message.raw, message.modseq)
+                for message in mailbox.messages
             ]
             assert list(mailbox.by_uid) == [message.uid for message in mailbox.messages]
             mailboxes.append(
@@ -32,6 +33,7 @@ def snapshot(store: Store) -> list[Any]:
                     mailbox.id,
                     mailbox.uid_validity,
                     mailbox.uid_next,
+                    mailbox.highest_modseq,
                     mailbox.selectable,
                     messages,
                 )
@@ -281,5 +283,37 @@ async def test_internal_dates_keep_their_zone(db: Path) -> None:
         loaded = [m.internal_date for m in restored.inbox.messages]
         assert loaded == dates
         assert [d.utcoffset() for d in loaded] == [d.utcoffset() for d in dates]
+    finally:
+        await close(store)
+
+
+async def test_mod_sequences_survive_and_keep_growing(db: Path) -> None:
+    store = await open_sqlite_store(str(db))
+    user = await store.add_user("user", "pass")
+    inbox = user.inbox
+    assert inbox.highest_modseq == 1
+    first = await store.append(inbox, b"Subject: 1\r\n\r\n")
+    second = await store.append(inbox, b"Subject: 2\r\n\r\n")
+    third = await store.append(inbox, b"Subject: 3\r\n\r\n")
+    assert [first.modseq, second.modseq, third.modseq] == [2, 3, 4]
+    await store.set_flags(inbox, [first, second], ["\\Seen"], FlagMode.ADD)
+    assert [first.modseq, second.modseq] == [5, 6]
+    # A STORE that changes nothing gives no new mod-sequence.
+    await store.set_flags(inbox, [first], ["\\Seen"], FlagMode.ADD)
+    assert first.modseq == 5
+    await store.expunge(inbox, [third.uid])
+    assert inbox.highest_modseq == 7  # the expunge moved HIGHESTMODSEQ past every message
+    before = snapshot(store)
+
+    store = await reopen(store, db)
+    try:
+        assert snapshot(store) == before
+        restored = store.account("user")
+        assert restored is not None
+        inbox = restored.inbox
+        assert [m.modseq for m in inbox.messages] == [5, 6]
+        assert inbox.highest_modseq == 7
+        later = await store.append(inbox, b"Subject: 4\r\n\r\n")
+        assert later.modseq == 8
     finally:
         await close(store)
