@@ -79,8 +79,7 @@ class _Container:
         return False
 
     def adopt(self, child: _Container) -> None:
-        if child.parent is not None:
-            child.parent.children.remove(child)
+        """Make ``child`` (parentless, or a top-level one the caller drops from the root) a child."""
         child.parent = self
         self.children.append(child)
 
@@ -184,10 +183,10 @@ def _merge_subjects(root: _Container) -> None:
         if _replaces(table.get(first.subject), container):
             table[first.subject] = container
     merged: list[_Container] = []
-    for container in list(root.children):
+    for container in root.children:
         first = container.first_message()
-        if first is None or not first.subject:
-            continue
+        if container.parent is not root or first is None or not first.subject:
+            continue  # already gathered into another thread, or nothing to gather by
         known = table[first.subject]
         if known is container:
             continue
@@ -204,6 +203,7 @@ def _merge_subjects(root: _Container) -> None:
             dummy.parent = root
             merged.append(dummy)
             table[first.subject] = dummy
+    # Those moved under another thread leave the top level in one pass rather than one removal each.
     root.children = [container for container in root.children if container.parent is root] + merged
 
 

@@ -126,6 +126,17 @@ def test_subjects_gather_top_level_threads() -> None:
         )
         == "((1)(2)(3))(4)"
     )
+    # Once two originals share a placeholder, later messages with the subject join it; replies that came
+    # before that joined the first original.
+    assert (
+        by_references(
+            message(1, "<a@x>", subject="apple"),
+            message(2, "<b@x>", subject="apple", reply=True),
+            message(3, "<c@x>", subject="apple"),
+            message(4, "<d@x>", subject="apple", reply=True),
+        )
+        == "((1 2)(3)(4))"
+    )
     # Empty subjects are never gathered.
     assert by_references(message(1, "<a@x>"), message(2, "<b@x>")) == "(1)(2)"
 
