@@ -91,6 +91,7 @@ class _Container:
         return (node.message.sent, node.index) if node.message is not None else (0.0, -1)
 
     def first_message(self) -> ThreadMessage | None:
+        """The message that gives a top-level thread its subject: its own, or a dummy's first child's."""
         return self.message if self.message is not None or not self.children else self.children[0].message
 
 
