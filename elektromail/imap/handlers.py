@@ -20,4 +20,5 @@ from elektromail.imap import (  # noqa: F401
     sort,
     starttls,
     store_flags,
+    thread,
 )

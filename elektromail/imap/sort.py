@@ -8,32 +8,23 @@ compare with i;ascii-casemap (RFC 5256 2.2). The keys of a message are computed 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import NamedTuple
 
-from elektromail.imap import codes
-from elektromail.imap.commands import SELECTED, Ok, capability, command, no
-from elektromail.imap.condstore import enable_condstore
+from elektromail.imap.commands import SELECTED, Ok, capability, command
+from elektromail.imap.order_keys import casemap, sent_date, subject_key
 from elektromail.imap.parser import Reader
-from elektromail.imap.search import CHARSETS
-from elektromail.imap.search_keys import MODSEQ, Predicate, SearchContext, parse_keys, search_all
+from elektromail.imap.selection import Selection, parse_selection, select
 from elektromail.imap.session import Session
 from elektromail.mail.addresses import Address, parse_address_list
 from elektromail.mail.envelope import message_headers
-from elektromail.mail.headers import decode_words, parse_date
+from elektromail.mail.headers import decode_words
 from elektromail.mail.message import ParsedMessage
-from elektromail.mail.subject import base_subject
 from elektromail.store.model import Message
 
 capability("SORT", "SORT=DISPLAY")
 
 SortValue = str | int | float
-_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-
-
-def casemap(text: str) -> str:
-    """i;ascii-casemap: only a-z fold; other characters compare as they are."""
-    return text.translate(_ASCII_UPPER)
 
 
 def _first_address(parsed: ParsedMessage, field: str) -> Address | None:
@@ -62,21 +53,6 @@ def _display(parsed: ParsedMessage, field: str) -> str:
     return casemap(name)
 
 
-def _sent(message: Message) -> float:
-    """RFC 5256 3: the Date field in UTC, or the internal date when it is missing or unparseable."""
-    sent = parse_date(message_headers(message.parsed).get("date"))
-    if sent is None:
-        return message.internal_date.timestamp()
-    if sent.tzinfo is None:  # a Date without a zone is read as UTC
-        sent = sent.replace(tzinfo=UTC)
-    return sent.timestamp()
-
-
-def _subject(message: Message) -> str:
-    raw = message_headers(message.parsed).get("subject")
-    return casemap(base_subject(decode_words(raw))) if raw else ""
-
-
 def _arrival(message: Message) -> float:
     internal: datetime = message.internal_date
     return internal.timestamp()
@@ -85,10 +61,10 @@ def _arrival(message: Message) -> float:
 KEYS: dict[str, Callable[[Message], SortValue]] = {
     "ARRIVAL": _arrival,
     "CC": lambda message: _mailbox(message.parsed, "cc"),
-    "DATE": _sent,
+    "DATE": sent_date,
     "FROM": lambda message: _mailbox(message.parsed, "from"),
     "SIZE": lambda message: message.size,
-    "SUBJECT": _subject,
+    "SUBJECT": lambda message: subject_key(message)[0],
     "TO": lambda message: _mailbox(message.parsed, "to"),
     "DISPLAYFROM": lambda message: _display(message.parsed, "from"),
     "DISPLAYTO": lambda message: _display(message.parsed, "to"),
@@ -114,9 +90,7 @@ class SortCriterion(NamedTuple):
 
 class SortArguments(NamedTuple):
     criteria: tuple[SortCriterion, ...]
-    charset: str
-    predicate: Predicate
-    modseq: bool = False  # the MODSEQ search key is used (RFC 7162 3.1.5)
+    selection: Selection
 
 
 def parse_sort(reader: Reader) -> SortArguments:
@@ -133,29 +107,17 @@ def parse_sort(reader: Reader) -> SortArguments:
         criteria.append(SortCriterion(key, reverse))
     if not criteria:
         raise reader.error("at least one sort criterion is needed")
-    reader.sp()
-    charset = reader.astring().decode("ascii", "replace").upper()  # RFC 5256 3: the charset is required
-    reader.sp()
-    used: set[str] = set()
-    predicate = search_all(parse_keys(reader, used=used))
-    return SortArguments(tuple(criteria), charset, predicate, MODSEQ in used)
+    return SortArguments(tuple(criteria), parse_selection(reader))
 
 
 def _sort(session: Session, arguments: SortArguments, by_uid: bool) -> None:
-    view = session.require_selected()
-    if arguments.modseq:
-        enable_condstore(session)  # RFC 7162 3.1: a search with MODSEQ enables CONDSTORE
-    if arguments.charset not in CHARSETS:
-        raise no(f"unsupported charset {arguments.charset}", codes.BADCHARSET + " (" + " ".join(CHARSETS) + ")")
-    context = SearchContext(view.exists, view.uids[-1] if view.uids else 0, view.recent, view.saved)
-    predicate = arguments.predicate
-    matches = [(seq, message) for seq, message in enumerate(view.messages, 1) if predicate(context, seq, message)]
+    matches = select(session, arguments.selection)
     # Stable sorts from the last criterion to the first; ties keep mailbox order (reverse keeps it too).
     for key, reverse in reversed(arguments.criteria):
         matches.sort(key=lambda match: sort_value(match[1], key), reverse=reverse)
     numbers = [message.uid if by_uid else seq for seq, message in matches]
     line = b"SORT" + b"".join(b" %d" % number for number in numbers)
-    if arguments.modseq and matches:  # RFC 7162 3.1.5: the highest MODSEQ of the messages found
+    if arguments.selection.modseq and matches:  # RFC 7162 3.1.5: the highest MODSEQ of the messages found
         line += b" (MODSEQ %d)" % max(message.modseq for _, message in matches)
     session.untagged(line)
 

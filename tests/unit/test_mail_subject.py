@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from elektromail.mail.subject import base_subject
+from elektromail.mail.subject import base_subject, subject_parts
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,21 @@ from elektromail.mail.subject import base_subject
 )
 def test_base_subject(subject: str, base: str) -> None:
     assert base_subject(subject) == base
+
+
+@pytest.mark.parametrize(
+    ("subject", "parts"),
+    [
+        ("Meeting", ("Meeting", False)),
+        ("Re: Meeting", ("Meeting", True)),
+        ("Fw: Meeting", ("Meeting", True)),
+        ("Meeting (fwd)", ("Meeting", True)),
+        ("[Fwd: Meeting]", ("Meeting", True)),
+        ("[list] Meeting", ("Meeting", False)),  # a list tag alone is no reply marker
+        ("  Meeting  ", ("Meeting", False)),
+        ("[list] Re[2]: Meeting", ("Meeting", True)),
+    ],
+)
+def test_reply_or_forward(subject: str, parts: tuple[str, bool]) -> None:
+    """RFC 5256 4 (REFERENCES step 5) prefers an original over a reply or forward with the same subject."""
+    assert subject_parts(subject) == parts
