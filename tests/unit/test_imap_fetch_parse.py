@@ -8,7 +8,8 @@ import pytest
 
 from elektromail.imap.fetch import FetchItem, parse_fetch
 from elektromail.imap.parser import ParseError, Reader
-from elektromail.imap.search import parse_search, sequence_text
+from elektromail.imap.responses import sequence_text
+from elektromail.imap.search import parse_search
 from elektromail.imap.search_keys import SearchContext
 from elektromail.imap.store_flags import parse_store
 from elektromail.mail.message import ParsedMessage
