@@ -10,7 +10,7 @@ from typing import NamedTuple
 from elektromail.imap import codes
 from elektromail.imap.commands import AUTHENTICATED, Ok, capability, command, no
 from elektromail.imap.parser import Reader
-from elektromail.imap.search import sequence_text
+from elektromail.imap.responses import sequence_text
 from elektromail.imap.selected import RECENT
 from elektromail.imap.session import Session
 

@@ -8,7 +8,7 @@ from elektromail.imap import codes
 from elektromail.imap.commands import SELECTED, Ok, capability, command, no
 from elektromail.imap.fetch import selected_messages
 from elektromail.imap.parser import Reader, SequenceSet
-from elektromail.imap.search import sequence_text
+from elektromail.imap.responses import sequence_text
 from elektromail.imap.session import Session
 from elektromail.store.model import Mailbox, Message
 

@@ -1,4 +1,4 @@
-"""FETCH and UID FETCH (RFC 9051 6.4.5, RFC 3516 BINARY, RFC 7162 MODSEQ and CHANGEDSINCE).
+"""FETCH and UID FETCH (RFC 9051 6.4.5, RFC 3516 BINARY, RFC 7162 MODSEQ, CHANGEDSINCE and VANISHED).
 
 The item list is parsed once into encoders; each message's response is then assembled from pieces the
 message model computed once and cached (ENVELOPE, BODYSTRUCTURE, section offsets), so a FETCH of
@@ -13,6 +13,7 @@ from elektromail.imap import codes, responses
 from elektromail.imap.commands import SELECTED, Ok, bad, capability, command, no
 from elektromail.imap.condstore import enable_condstore, mod_sequence, modseq_item
 from elektromail.imap.parser import Reader, SequenceSet
+from elektromail.imap.qresync import require_qresync, vanished_earlier
 from elektromail.imap.selected import SelectedView
 from elektromail.imap.session import Session
 from elektromail.mail.bodystructure import body, bodystructure
@@ -49,6 +50,7 @@ SIMPLE_ITEMS = frozenset(
     | {"RFC822", "RFC822.HEADER", "RFC822.TEXT"}
 )
 CHANGEDSINCE = "CHANGEDSINCE"
+VANISHED = "VANISHED"
 # Items that read the body without .PEEK and so set \Seen (RFC 9051 6.4.5).
 _SETS_SEEN = frozenset({"RFC822", "RFC822.TEXT"})
 
@@ -67,6 +69,7 @@ class FetchArguments(NamedTuple):
     sequence: SequenceSet
     items: tuple[FetchItem, ...]
     changed_since: int | None = None  # RFC 7162 3.1.4.1: only messages with a higher MODSEQ
+    vanished: bool = False  # RFC 7162 3.2.6: UID FETCH also reports the UIDs expunged since changed_since
 
 
 # ---------------------------------------------------------------------------------------------- parsing
@@ -169,22 +172,33 @@ def parse_fetch(reader: Reader) -> FetchArguments:
         else:
             reader.pos = start
             items.append(_item(reader))
-    changed_since = None if reader.at_end() else _changed_since(reader)
+    changed_since, vanished = (None, False) if reader.at_end() else _modifiers(reader)
     reader.end()
-    return FetchArguments(sequence, tuple(dict.fromkeys(items)), changed_since)
+    return FetchArguments(sequence, tuple(dict.fromkeys(items)), changed_since, vanished)
 
 
-def _changed_since(reader: Reader) -> int:
-    """RFC 7162 fetch-modifiers: ``SP "(" CHANGEDSINCE SP mod-sequence ")"``, the one modifier known."""
+def _modifiers(reader: Reader) -> tuple[int | None, bool]:
+    """RFC 7162 fetch-modifiers: ``SP "(" fetch-modifier *(SP fetch-modifier) ")"`` with
+    ``CHANGEDSINCE mod-sequence`` and ``VANISHED``, each at most once; VANISHED needs CHANGEDSINCE."""
     reader.sp()
     reader.expect(b"(", "( before FETCH modifiers")
-    name = reader.keyword()
-    if name != CHANGEDSINCE:
-        raise reader.error(f"unknown FETCH modifier {name}")
-    reader.sp()
-    value = mod_sequence(reader)
-    reader.expect(b")", ") after FETCH modifiers")
-    return value
+    changed_since: int | None = None
+    vanished = False
+    while True:
+        name = reader.keyword()
+        if name == CHANGEDSINCE and changed_since is None:
+            reader.sp()
+            changed_since = mod_sequence(reader)
+        elif name == VANISHED and not vanished:
+            vanished = True
+        else:
+            raise reader.error(f"unknown or repeated FETCH modifier {name}")
+        if reader.close_paren():
+            break
+        reader.sp()
+    if changed_since is None:
+        raise reader.error("VANISHED needs CHANGEDSINCE")
+    return changed_since, vanished
 
 
 # ---------------------------------------------------------------------------------------------- encoding
@@ -279,6 +293,10 @@ def selected_messages(session: Session, sequence: SequenceSet, by_uid: bool) -> 
 
 async def _fetch(session: Session, arguments: FetchArguments, by_uid: bool) -> None:
     view = session.require_selected()
+    if arguments.vanished:
+        if not by_uid:
+            raise bad("VANISHED is a UID FETCH modifier")  # RFC 7162 3.2.6
+        require_qresync(session, "VANISHED")
     items = list(arguments.items)
     if by_uid and not any(item.kind == "UID" for item in items):
         items.insert(0, FetchItem("UID", b"UID"))
@@ -304,6 +322,8 @@ async def _fetch(session: Session, arguments: FetchArguments, by_uid: bool) -> N
     seen_needs_modseq = session.condstore and not has_modseq
     rev1 = not session.rev2
     out = session.out
+    if arguments.vanished and changed_since is not None:
+        vanished_earlier(out, view.mailbox, changed_since, arguments.sequence)  # before the FETCH responses
     for seq, message in wanted:
         pieces = [_encode(item, view, message, rev1) for item in items]
         if newly_seen and message.uid in newly_seen:

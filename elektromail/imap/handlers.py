@@ -14,6 +14,7 @@ from elektromail.imap import (  # noqa: F401
     idle,
     listing,
     mailboxes,
+    qresync,
     quota,
     search,
     selected_state,

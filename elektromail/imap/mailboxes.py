@@ -1,14 +1,17 @@
-"""Authenticated-state mailbox commands (RFC 9051 6.3): SELECT, EXAMINE (with the RFC 7162 CONDSTORE
-parameter), CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE."""
+"""Authenticated-state mailbox commands (RFC 9051 6.3): SELECT, EXAMINE (with the RFC 7162 CONDSTORE and
+QRESYNC parameters), CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE."""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 from elektromail.imap import codes, responses
 from elektromail.imap.commands import AUTHENTICATED, Ok, command, no
 from elektromail.imap.condstore import highest_modseq_ok
 from elektromail.imap.parser import Reader
+from elektromail.imap.qresync import QresyncParameters, parse_qresync_parameter, require_qresync, resynchronise
 from elektromail.imap.selected import SelectedView
-from elektromail.imap.session import CONDSTORE, Session
+from elektromail.imap.session import CONDSTORE, QRESYNC, Session
 from elektromail.store.model import INBOX, SYSTEM_FLAGS, Mailbox
 
 # RFC 9051 6.3.4: names a server may refuse; wildcards would make LIST patterns ambiguous.
@@ -22,25 +25,35 @@ def parse_mailbox(reader: Reader) -> str:
     return name
 
 
-def parse_select(reader: Reader) -> tuple[str, bool]:
-    """``mailbox [SP "(" select-param *(SP select-param) ")"]``; the one parameter known is CONDSTORE
-    (RFC 7162 3.1.8). Returns the name and whether CONDSTORE was given."""
+class SelectArguments(NamedTuple):
+    name: str
+    condstore: bool = False
+    qresync: QresyncParameters | None = None
+
+
+def parse_select(reader: Reader) -> SelectArguments:
+    """``mailbox [SP "(" select-param *(SP select-param) ")"]``; the parameters known are CONDSTORE
+    (RFC 7162 3.1.8) and QRESYNC (RFC 7162 3.2.5), each at most once."""
     reader.sp()
     name = reader.mailbox()
     condstore = False
+    qresync: QresyncParameters | None = None
     if not reader.at_end():
         reader.sp()
         reader.expect(b"(", "( before SELECT parameters")
         while True:
             parameter = reader.keyword()
-            if parameter != CONDSTORE:
-                raise reader.error(f"unknown SELECT parameter {parameter}")
-            condstore = True
+            if parameter == CONDSTORE and not condstore:
+                condstore = True
+            elif parameter == QRESYNC and qresync is None:
+                qresync = parse_qresync_parameter(reader)
+            else:
+                raise reader.error(f"unknown or repeated SELECT parameter {parameter}")
             if reader.close_paren():
                 break
             reader.sp()
     reader.end()
-    return name, condstore
+    return SelectArguments(name, condstore, qresync)
 
 
 def parse_two_mailboxes(reader: Reader) -> tuple[str, str]:
@@ -70,8 +83,10 @@ def mailbox_flags(mailbox: Mailbox) -> list[str]:
     return [*SYSTEM_FLAGS, *keywords]
 
 
-async def _open(session: Session, arguments: tuple[str, bool], read_only: bool) -> Ok:
-    name, condstore = arguments
+async def _open(session: Session, arguments: SelectArguments, read_only: bool) -> Ok:
+    name, condstore, qresync = arguments
+    if qresync is not None:
+        require_qresync(session, "the QRESYNC parameter")  # before anything changes: a BAD loses nothing
     had_selection = session.selected is not None
     session.deselect()
     if had_selection:
@@ -102,16 +117,18 @@ async def _open(session: Session, arguments: tuple[str, bool], read_only: bool) 
         from elektromail.imap.listing import list_line
 
         session.raw(list_line(session, mailbox, subscribed_flag=False))
+    if qresync is not None:
+        resynchronise(session, view, qresync)
     return Ok(None, codes.READ_ONLY if read_only else codes.READ_WRITE)
 
 
 @command("SELECT", states=AUTHENTICATED, parse=parse_select)
-async def select(session: Session, tag: str, arguments: tuple[str, bool]) -> Ok | None:
+async def select(session: Session, tag: str, arguments: SelectArguments) -> Ok | None:
     return await _open(session, arguments, read_only=False)
 
 
 @command("EXAMINE", states=AUTHENTICATED, parse=parse_select)
-async def examine(session: Session, tag: str, arguments: tuple[str, bool]) -> Ok | None:
+async def examine(session: Session, tag: str, arguments: SelectArguments) -> Ok | None:
     return await _open(session, arguments, read_only=True)
 
 

@@ -67,3 +67,17 @@ def date_time(value: datetime) -> bytes:
 def code(name: str, *args: str | int) -> str:
     """A response code with its arguments, e.g. ``code(UIDNEXT, 5)`` -> ``UIDNEXT 5``."""
     return " ".join([name, *(str(arg) for arg in args)])
+
+
+def sequence_text(numbers: list[int]) -> bytes:
+    """Ascending numbers as a compact sequence set: 1:3,5,7:8."""
+    out: list[bytes] = []
+    start = previous = numbers[0]
+    for number in numbers[1:]:
+        if number == previous + 1:
+            previous = number
+            continue
+        out.append(b"%d" % start if start == previous else b"%d:%d" % (start, previous))
+        start = previous = number
+    out.append(b"%d" % start if start == previous else b"%d:%d" % (start, previous))
+    return b",".join(out)

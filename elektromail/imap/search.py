@@ -11,6 +11,7 @@ from elektromail.imap import codes
 from elektromail.imap.commands import SELECTED, Ok, capability, command, no
 from elektromail.imap.condstore import enable_condstore
 from elektromail.imap.parser import Reader
+from elektromail.imap.responses import sequence_text
 from elektromail.imap.search_keys import MODSEQ, Predicate, SearchContext, parse_keys, search_all
 from elektromail.imap.session import Session
 from elektromail.store.model import Message
@@ -56,20 +57,6 @@ def parse_search(reader: Reader) -> SearchArguments:
     used: set[str] = set()
     predicate = search_all(parse_keys(reader, used=used))
     return SearchArguments(returns, charset, predicate, MODSEQ in used)
-
-
-def sequence_text(numbers: list[int]) -> bytes:
-    """Ascending numbers as a compact sequence set: 1:3,5,7:8."""
-    out: list[bytes] = []
-    start = previous = numbers[0]
-    for number in numbers[1:]:
-        if number == previous + 1:
-            previous = number
-            continue
-        out.append(b"%d" % start if start == previous else b"%d:%d" % (start, previous))
-        start = previous = number
-    out.append(b"%d" % start if start == previous else b"%d:%d" % (start, previous))
-    return b",".join(out)
 
 
 def _saved_uids(returns: tuple[str, ...], matches: list[int], uids: list[int]) -> frozenset[int]:

@@ -130,12 +130,15 @@ class SelectedView:
 
     # ------------------------------------------------------------------ delivering updates
 
-    def take_updates(self, out: list[bytes], expunge_ok: bool, rev1: bool, condstore: bool) -> None:
+    def take_updates(
+        self, out: list[bytes], expunge_ok: bool, rev1: bool, condstore: bool, qresync: bool = False
+    ) -> None:
         """Append the pending untagged responses to ``out`` and bring the sequence numbers up to date.
 
-        With ``condstore`` (RFC 7162 3.1) flag updates carry the message's MODSEQ as well."""
+        With ``condstore`` (RFC 7162 3.1) flag updates carry the message's MODSEQ as well; with ``qresync``
+        (RFC 7162 3.2.10) expunges go out as one ``VANISHED`` response instead of ``EXPUNGE`` lines."""
         if expunge_ok and self._expunged:
-            self._deliver_expunges(out)
+            self._deliver_expunges(out, qresync)
         if self._added:
             self._deliver_additions(out, rev1)
         if self._flags:
@@ -152,11 +155,12 @@ class SelectedView:
                 else:
                     out.append(b"* %d FETCH (UID %d FLAGS %s)\r\n" % (seq, uid, flags))
 
-    def _deliver_expunges(self, out: list[bytes]) -> None:
+    def _deliver_expunges(self, out: list[bytes], qresync: bool) -> None:
         gone, self._expunged = self._expunged, set()
         # Added and expunged before the client heard of it: never announce either.
         if self._added:
             self._added = [message for message in self._added if message.uid not in gone]
+        vanished: list[int] = []
         for uid in sorted(gone):
             seq = self.seq_of_uid(uid)
             if seq is None:
@@ -164,7 +168,12 @@ class SelectedView:
             del self.messages[seq - 1]
             del self.uids[seq - 1]
             self.recent.discard(uid)
-            out.append(b"* %d EXPUNGE\r\n" % seq)
+            if qresync:
+                vanished.append(uid)
+            else:
+                out.append(b"* %d EXPUNGE\r\n" % seq)
+        if vanished:
+            out.append(b"* VANISHED " + responses.sequence_text(vanished) + b"\r\n")
         if self.saved:
             self.saved -= gone  # RFC 5182 2.1: expunged messages leave the saved result
 

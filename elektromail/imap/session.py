@@ -42,6 +42,8 @@ log = logging.getLogger("elektromail.imap")
 BASE_CAPABILITIES = ("IMAP4rev2", "IMAP4rev1")
 # RFC 7162 3.1: the session state that CONDSTORE enabling commands switch on (kept with the ENABLEd names).
 CONDSTORE = "CONDSTORE"
+# RFC 7162 3.2: switched on by ENABLE QRESYNC only; it implies CONDSTORE.
+QRESYNC = "QRESYNC"
 
 
 class Session:
@@ -76,6 +78,11 @@ class Session:
     def condstore(self) -> bool:
         """RFC 7162 3.1: mod-sequences in SELECT and in untagged FETCH responses about flag changes."""
         return CONDSTORE in self.enabled
+
+    @property
+    def qresync(self) -> bool:
+        """RFC 7162 3.2.10: expunges are reported as VANISHED, by UID."""
+        return QRESYNC in self.enabled
 
     @property
     def starttls_available(self) -> bool:
@@ -164,7 +171,7 @@ class Session:
             self.untagged(b"BYE selected mailbox was deleted")
             self.state = State.LOGOUT
             return
-        view.take_updates(self.out, expunge_ok, rev1=not self.rev2, condstore=self.condstore)
+        view.take_updates(self.out, expunge_ok, rev1=not self.rev2, condstore=self.condstore, qresync=self.qresync)
 
     # ------------------------------------------------------------------ the command loop
 

@@ -14,7 +14,7 @@ from elektromail.imap.commands import SELECTED, Ok, command, no
 from elektromail.imap.condstore import enable_condstore, mod_sequence
 from elektromail.imap.fetch import selected_messages
 from elektromail.imap.parser import Reader, SequenceSet
-from elektromail.imap.search import sequence_text
+from elektromail.imap.responses import sequence_text
 from elektromail.imap.session import Session
 from elektromail.store.memory import FlagMode
 from elektromail.store.model import Message

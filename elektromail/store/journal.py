@@ -35,7 +35,8 @@ class Journal(Protocol):
         """The messages have new flags and mod-sequences; the mailbox's HIGHESTMODSEQ moved with them."""
 
     def messages_removed(self, mailbox: Mailbox, uids: list[int]) -> None:
-        """The messages are gone; the mailbox's HIGHESTMODSEQ moved on (RFC 7162 3.1)."""
+        """The messages are gone; the mailbox's HIGHESTMODSEQ moved on (RFC 7162 3.1) and is the
+        mod-sequence of their expunge (RFC 7162 3.2)."""
 
     def counter_updated(self, name: str, value: int) -> None:
         """A store-wide counter (next UIDVALIDITY, next ids) moved on."""

@@ -190,13 +190,9 @@ class Store:
             raise StoreError(HASCHILDREN, "mailbox has children and is already \\Noselect")
         uids = [message.uid for message in mailbox.messages]
         if has_children:
-            if uids:
-                mailbox.next_modseq()
-            mailbox.messages.clear()
-            mailbox.by_uid.clear()
+            if uids:  # the UIDs stay expunged: a later CREATE revives the mailbox with its UIDVALIDITY
+                self._remove_messages(mailbox, uids)
             mailbox.selectable = False
-            if uids:
-                self.journal.messages_removed(mailbox, uids)
             self.journal.mailbox_updated(mailbox)
         else:
             del account.mailboxes[mailbox.name]
@@ -285,9 +281,11 @@ class Store:
 
     def _remove_messages(self, mailbox: Mailbox, uids: Sequence[int]) -> None:
         gone = set(uids)
-        mailbox.next_modseq()  # RFC 7162 3.1: an expunge changes the mailbox, so HIGHESTMODSEQ moves on
+        modseq = mailbox.next_modseq()  # RFC 7162 3.1: an expunge changes the mailbox, so HIGHESTMODSEQ moves on
+        expunged = mailbox.expunged
         for uid in gone:
             del mailbox.by_uid[uid]
+            expunged[uid] = modseq  # for VANISHED (EARLIER), RFC 7162 3.2
         mailbox.messages = [message for message in mailbox.messages if message.uid not in gone]
         self.journal.messages_removed(mailbox, list(uids))
 

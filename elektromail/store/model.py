@@ -124,6 +124,8 @@ class Mailbox:
         "uid_validity",
         "uid_next",
         "highest_modseq",
+        "expunged",
+        "expunges_known_from",
         "selectable",
         "messages",
         "by_uid",
@@ -138,6 +140,13 @@ class Mailbox:
         self.uid_next = 1
         # RFC 7162: mod-sequences are positive, so an empty mailbox starts at 1 and its first change gets 2.
         self.highest_modseq = 1
+        # RFC 7162 3.2 (QRESYNC): the mod-sequence of each expunge, by UID, for VANISHED (EARLIER). Every
+        # expunged UID is kept: a test server's mailboxes are small, and forgetting would make clients
+        # that resynchronise from an old mod-sequence hear of every missing UID again.
+        self.expunged: dict[int, int] = {}
+        # Expunges at or above this mod-sequence are all in ``expunged``; a mailbox older than that record
+        # (a database from before schema version 4) may have lost UIDs no one wrote down.
+        self.expunges_known_from = 0
         self.selectable = True  # False: a \Noselect name kept because it still has children
         self.messages: list[Message] = []
         self.by_uid: dict[int, Message] = {}
@@ -166,6 +175,14 @@ class Mailbox:
         """A new mod-sequence for a change in this mailbox (a message added or changed, or an expunge)."""
         self.highest_modseq += 1
         return self.highest_modseq
+
+    def vanished_since(self, modseq: int, known: Callable[[int], bool]) -> list[int]:
+        """The UIDs ``known`` accepts that were expunged after ``modseq``, ascending (RFC 7162 3.2.5.1).
+
+        Before the record began every UID below UIDNEXT that is not here any more counts as expunged."""
+        if modseq < self.expunges_known_from:
+            return [uid for uid in range(1, self.uid_next) if uid not in self.by_uid and known(uid)]
+        return sorted(uid for uid, when in self.expunged.items() if when > modseq and known(uid))
 
     def publish(self, event: MailboxEvent) -> None:
         for listener in tuple(self.listeners):

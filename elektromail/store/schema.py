@@ -61,12 +61,26 @@ ALTER TABLE mailbox ADD COLUMN highest_modseq INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE message ADD COLUMN modseq INTEGER NOT NULL DEFAULT 1;
 """
 
+# Version 4: expunged UIDs with the mod-sequence of their expunge (RFC 7162 3.2 QRESYNC, VANISHED
+# (EARLIER)). Expunges from before were never written down, so each mailbox notes the HIGHESTMODSEQ from
+# which its record is complete; new mailboxes get 0, complete from the start.
+SCHEMA_V4 = """
+CREATE TABLE expunged (
+    mailbox_id INTEGER NOT NULL,
+    uid INTEGER NOT NULL,
+    modseq INTEGER NOT NULL,
+    PRIMARY KEY (mailbox_id, uid)
+) WITHOUT ROWID;
+ALTER TABLE mailbox ADD COLUMN expunges_known_from INTEGER NOT NULL DEFAULT 0;
+UPDATE mailbox SET expunges_known_from = highest_modseq;
+"""
+
 # MIGRATIONS[n - 1] takes a database from version n - 1 to version n.
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3)
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # The tables a database of the current version holds; anything else at version 0 is not ours.
-TABLES = frozenset({"account", "mailbox", "message", "counter", "subscription"})
+TABLES = frozenset({"account", "mailbox", "message", "counter", "subscription", "expunged"})
 
 
 class SchemaError(Exception):

@@ -64,10 +64,12 @@ UPDATE_MAILBOX = (
 INSERT_SUBSCRIPTION = "INSERT OR IGNORE INTO subscription (account_id, name) VALUES (?, ?)"
 DELETE_SUBSCRIPTION = "DELETE FROM subscription WHERE account_id = ? AND name = ?"
 DELETE_MAILBOX_MESSAGES = "DELETE FROM message WHERE mailbox_id = ?"
+DELETE_MAILBOX_EXPUNGED = "DELETE FROM expunged WHERE mailbox_id = ?"
 DELETE_MAILBOX = "DELETE FROM mailbox WHERE id = ?"
 INSERT_MESSAGE = "INSERT INTO message (mailbox_id, uid, flags, internal_date, raw, modseq) VALUES (?, ?, ?, ?, ?, ?)"
 UPDATE_FLAGS = "UPDATE message SET flags = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?"
 DELETE_MESSAGE = "DELETE FROM message WHERE mailbox_id = ? AND uid = ?"
+INSERT_EXPUNGED = "INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)"
 # UIDNEXT only grows, so the latest value of a batch can be written last whatever came in between.
 ADVANCE_UID_NEXT = "UPDATE mailbox SET uid_next = max(uid_next, ?) WHERE id = ?"
 # HIGHESTMODSEQ only grows too: every message added, flag change and expunge of a batch moves it once.
@@ -138,6 +140,7 @@ class SqliteJournal:
 
     def mailbox_removed(self, mailbox: Mailbox) -> None:
         self._statements.append((DELETE_MAILBOX_MESSAGES, (mailbox.id,)))
+        self._statements.append((DELETE_MAILBOX_EXPUNGED, (mailbox.id,)))
         self._statements.append((DELETE_MAILBOX, (mailbox.id,)))
 
     def subscription_changed(self, account: Account, name: str, subscribed: bool) -> None:
@@ -163,15 +166,18 @@ class SqliteJournal:
         self._highest_modseq[mailbox.id] = mailbox.highest_modseq
 
     def messages_removed(self, mailbox: Mailbox, uids: list[int]) -> None:
+        modseq = mailbox.highest_modseq
         for uid in uids:
             self._statements.append((DELETE_MESSAGE, (mailbox.id, uid)))
-        self._highest_modseq[mailbox.id] = mailbox.highest_modseq
+        for uid in uids:
+            self._statements.append((INSERT_EXPUNGED, (mailbox.id, uid, modseq)))
+        self._highest_modseq[mailbox.id] = modseq
 
     def counter_updated(self, name: str, value: int) -> None:
         self._counters[name] = value
 
     def cleared(self) -> None:
-        for table in ("message", "subscription", "mailbox", "account"):
+        for table in ("message", "expunged", "subscription", "mailbox", "account"):
             self._statements.append((f"DELETE FROM {table}", ()))
 
     # ------------------------------------------------------------------ committing
@@ -359,12 +365,14 @@ async def _load(conn: aiosqlite.Connection) -> tuple[list[Account], tuple[int, i
     UIDVALIDITY."""
     account_rows = await conn.execute_fetchall("SELECT id, name, password, email FROM account ORDER BY id")
     mailbox_rows = await conn.execute_fetchall(
-        "SELECT id, account_id, name, uid_validity, uid_next, highest_modseq, selectable FROM mailbox ORDER BY id"
+        "SELECT id, account_id, name, uid_validity, uid_next, highest_modseq, expunges_known_from, selectable"
+        " FROM mailbox ORDER BY id"
     )
     subscription_rows = await conn.execute_fetchall("SELECT account_id, name FROM subscription")
     message_rows = await conn.execute_fetchall(
         "SELECT mailbox_id, uid, flags, internal_date, raw, modseq FROM message ORDER BY mailbox_id, uid"
     )
+    expunged_rows = await conn.execute_fetchall("SELECT mailbox_id, uid, modseq FROM expunged")
     counter_rows = await conn.execute_fetchall("SELECT name, value FROM counter")
 
     accounts: dict[int, Account] = {}
@@ -376,7 +384,7 @@ async def _load(conn: aiosqlite.Connection) -> tuple[list[Account], tuple[int, i
         accounts[account_id] = Account(account_id, name, password, email)
 
     mailboxes: dict[int, Mailbox] = {}
-    for mailbox_id, account_id, name, uid_validity, uid_next, highest_modseq, selectable in mailbox_rows:
+    for mailbox_id, account_id, name, uid_validity, uid_next, highest_modseq, known_from, selectable in mailbox_rows:
         owner = accounts.get(account_id)
         if owner is None:
             raise CorruptDatabase(f"mailbox {name!r} belongs to no stored user")
@@ -385,6 +393,7 @@ async def _load(conn: aiosqlite.Connection) -> tuple[list[Account], tuple[int, i
         mailbox = Mailbox(mailbox_id, owner, name, uid_validity)
         mailbox.uid_next = uid_next
         mailbox.highest_modseq = highest_modseq
+        mailbox.expunges_known_from = known_from
         mailbox.selectable = bool(selectable)
         owner.mailboxes[name] = mailbox
         mailboxes[mailbox_id] = mailbox
@@ -398,6 +407,7 @@ async def _load(conn: aiosqlite.Connection) -> tuple[list[Account], tuple[int, i
             raise CorruptDatabase(f"user {account.name!r} has no INBOX")
 
     _load_messages(message_rows, mailboxes)
+    _load_expunged(expunged_rows, mailboxes)
 
     stored = {str(name): int(value) for name, value in counter_rows}
     # A counter is never behind what is stored, even if the counter row itself was lost.
@@ -438,3 +448,15 @@ def _load_messages(rows: Iterable[Any], mailboxes: dict[int, Mailbox]) -> None:
             mailbox.highest_modseq = modseq
         mailbox.messages.append(message)
         mailbox.by_uid[uid] = message
+
+
+def _load_expunged(rows: Iterable[Any], mailboxes: dict[int, Mailbox]) -> None:
+    for mailbox_id, uid, modseq in rows:
+        mailbox = mailboxes.get(mailbox_id)
+        if mailbox is None:
+            raise CorruptDatabase(f"expunged message {uid} belongs to no stored mailbox")
+        if uid in mailbox.by_uid:
+            raise CorruptDatabase(f"message {uid} of {mailbox.name!r} is both stored and expunged")
+        mailbox.expunged[uid] = modseq
+        # An expunge moved HIGHESTMODSEQ, so it is never behind one either.
+        mailbox.highest_modseq = max(mailbox.highest_modseq, modseq)

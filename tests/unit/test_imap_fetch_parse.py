@@ -7,8 +7,11 @@ from datetime import UTC, datetime
 import pytest
 
 from elektromail.imap.fetch import FetchItem, parse_fetch
+from elektromail.imap.mailboxes import parse_select
 from elektromail.imap.parser import ParseError, Reader
-from elektromail.imap.search import parse_search, sequence_text
+from elektromail.imap.qresync import QresyncParameters
+from elektromail.imap.responses import sequence_text
+from elektromail.imap.search import parse_search
 from elektromail.imap.search_keys import SearchContext
 from elektromail.imap.store_flags import parse_store
 from elektromail.mail.message import ParsedMessage
@@ -73,6 +76,37 @@ def test_condstore_modifiers() -> None:
     assert not parse_search(Reader(b" SEEN")).modseq
 
 
+def test_qresync_fetch_modifier_and_select_parameter() -> None:
+    fetch = parse_fetch(Reader(b" 1:* (FLAGS) (CHANGEDSINCE 7 VANISHED)"))
+    assert (fetch.changed_since, fetch.vanished) == (7, True)
+    assert parse_fetch(Reader(b" 1:* (FLAGS) (vanished changedsince 0)")).vanished
+    assert not parse_fetch(Reader(b" 1:* (FLAGS) (CHANGEDSINCE 7)")).vanished
+    select = parse_select(Reader(b" INBOX (QRESYNC (67890007 20050715194045000 41,43:211,214:541))"))
+    assert select.qresync is not None
+    assert (select.name, select.condstore, select.qresync.uid_validity) == ("INBOX", False, 67890007)
+    assert select.qresync.modseq == 20050715194045000
+    assert select.qresync.known_uids is not None and select.qresync.known_uids.contains(300, 541)
+    select = parse_select(Reader(b" Work (CONDSTORE QRESYNC (5 1 1:* (1:2 4:5)))"))
+    assert select.condstore and select.qresync is not None
+    assert select.qresync[:2] == (5, 1)
+    assert parse_select(Reader(b" INBOX (QRESYNC (5 0))")).qresync == QresyncParameters(5, 0, None)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        b" INBOX (QRESYNC (5))",
+        b" INBOX (QRESYNC 5 1)",
+        b" INBOX (QRESYNC (5 1 1:2 (1:2)))",
+        b" INBOX (QRESYNC (5 1 (1:2 1:2)))",
+        b" INBOX (QRESYNC (5 1) CONDSTORE CONDSTORE)",
+    ],
+)
+def test_bad_select_parameters(bad: bytes) -> None:
+    with pytest.raises(ParseError):
+        parse_select(Reader(bad))
+
+
 @pytest.mark.parametrize(
     "bad",
     [
@@ -80,6 +114,8 @@ def test_condstore_modifiers() -> None:
         b" 1 (FLAGS) (CHANGEDSINCE 1 CHANGEDSINCE 2)",
         b" 1 (FLAGS) ()",
         b" 1 (FLAGS) (CHANGEDSINCE 1) ",
+        b" 1 (FLAGS) (VANISHED)",
+        b" 1 (FLAGS) (VANISHED CHANGEDSINCE 1 VANISHED)",
     ],
 )
 def test_bad_fetch_modifiers(bad: bytes) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from elektromail.config import ConfigError
 from elektromail.store.memory import FlagMode, Store
-from elektromail.store.schema import MIGRATIONS, SCHEMA_V1, SCHEMA_V2, SCHEMA_VERSION, TABLES, migrate
+from elektromail.store.schema import MIGRATIONS, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_VERSION, TABLES, migrate
 from elektromail.store.sqlite import SqliteJournal, open_sqlite_store
 from tests.persistence import damage, unwritable
 
@@ -211,6 +211,92 @@ async def test_a_version_2_database_gets_mod_sequences(tmp_path: Path) -> None:
         assert user.inbox.highest_modseq == 2
     finally:
         await close(store)
+
+
+def write_version_3_database(path: Path) -> None:
+    """A database as elektromail with schema version 3 left it: mod-sequences, but no record of expunges.
+
+    UID 1 of INBOX was expunged then (HIGHESTMODSEQ 5); UID 2 is still there."""
+    write_version_2_database(path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.executescript(SCHEMA_V3)
+        conn.execute("DELETE FROM message WHERE mailbox_id = 1 AND uid = 1")
+        conn.execute("UPDATE message SET modseq = 4 WHERE mailbox_id = 1 AND uid = 2")
+        conn.execute("UPDATE mailbox SET highest_modseq = 5 WHERE id = 1")
+        conn.execute("PRAGMA user_version = 3")
+    finally:
+        conn.close()
+
+
+def every_uid(uid: int) -> bool:
+    return True
+
+
+async def test_a_version_3_database_records_expunges_from_then_on(tmp_path: Path) -> None:
+    path = tmp_path / "mail.db"
+    await asyncio.to_thread(write_version_3_database, path)
+    store = await open_sqlite_store(str(path))
+    try:
+        user = store.account("user")
+        assert user is not None
+        inbox, work = user.inbox, user.mailbox("Work")
+        assert work is not None
+        assert (inbox.expunges_known_from, inbox.expunged, inbox.highest_modseq) == (5, {}, 5)
+        # A client from before the migration may have missed the unrecorded expunge of UID 1; a client
+        # that knows mod-sequence 5 saw it already.
+        assert inbox.vanished_since(4, every_uid) == [1]
+        assert inbox.vanished_since(5, every_uid) == []
+        assert work.vanished_since(0, every_uid) == []
+        assert await store.expunge(inbox, [2]) == [2]
+        assert inbox.expunged == {2: 6}
+    finally:
+        await close(store)
+    assert await asyncio.to_thread(user_version, path) == SCHEMA_VERSION
+    store = await open_sqlite_store(str(path))
+    try:
+        user = store.account("user")
+        assert user is not None
+        inbox = user.inbox
+        assert (inbox.expunges_known_from, inbox.expunged, inbox.highest_modseq) == (5, {2: 6}, 6)
+        assert inbox.vanished_since(5, every_uid) == [2]
+        assert inbox.vanished_since(0, every_uid) == [1, 2]
+        assert inbox.vanished_since(0, lambda uid: uid != 1) == [2]
+        assert inbox.vanished_since(6, every_uid) == []
+    finally:
+        await close(store)
+
+
+async def test_expunges_of_a_new_database_are_kept_and_go_with_their_mailbox(tmp_path: Path) -> None:
+    path = tmp_path / "mail.db"
+    store = await open_sqlite_store(str(path))
+    try:
+        user = await store.add_user("user", "pass")
+        work = await store.create_mailbox(user, "Work")
+        for mailbox in (user.inbox, work):
+            for n in range(3):
+                await store.append(mailbox, b"Subject: %d\r\n\r\n" % n)
+        await store.expunge(user.inbox, [1, 3])  # mod-sequence 5
+        await store.expunge(work, [2])
+        await store.delete_mailbox(user, "Work")
+        assert user.inbox.vanished_since(0, every_uid) == [1, 3]
+    finally:
+        await close(store)
+    store = await open_sqlite_store(str(path))
+    try:
+        again = store.account("user")
+        assert again is not None
+        assert (again.inbox.expunges_known_from, user.inbox.expunged) == (0, {1: 5, 3: 5})
+    finally:
+        await close(store)
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("SELECT mailbox_id, uid, modseq FROM expunged ORDER BY uid").fetchall() == [
+            (1, 1, 5),
+            (1, 3, 5),
+        ]
+    finally:
+        conn.close()
 
 
 # ---------------------------------------------------------------------- files that stop start-up
