@@ -18,6 +18,7 @@ from elektromail.imap.selected import SelectedView
 from elektromail.imap.session import Session
 from elektromail.mail.bodystructure import body, bodystructure
 from elektromail.mail.envelope import envelope
+from elektromail.mail.preview import preview
 from elektromail.mail.sections import (
     HEADER,
     HEADER_FIELDS,
@@ -35,6 +36,7 @@ from elektromail.store.model import Message
 
 # Part of IMAP4rev2; named for IMAP4rev1 clients, which learn of it only from this (RFC 9051 Appendix E).
 capability("BINARY")
+capability("PREVIEW")  # RFC 8970
 
 SEEN = "\\Seen"
 
@@ -45,6 +47,7 @@ MACROS = {
     "FULL": ("FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY"),
 }
 MODSEQ = "MODSEQ"
+PREVIEW = "PREVIEW"
 SIMPLE_ITEMS = frozenset(
     {"FLAGS", "UID", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY", "BODYSTRUCTURE", MODSEQ}
     | {"RFC822", "RFC822.HEADER", "RFC822.TEXT"}
@@ -148,9 +151,28 @@ def _item(reader: Reader) -> FetchItem:
         if partial is not None:
             label += b"<%d>" % partial[0]
         return FetchItem("BINARY[]", label, section, partial, sets_seen=name == "BINARY")
+    if name == PREVIEW:
+        _preview_modifiers(reader)
+        return FetchItem(PREVIEW, b"PREVIEW")
     if name in SIMPLE_ITEMS:
         return FetchItem(name, name.encode("ascii"), sets_seen=name in _SETS_SEEN)
     raise reader.error(f"unknown FETCH item {name}")
+
+
+def _preview_modifiers(reader: Reader) -> None:
+    """RFC 8970: ``PREVIEW [SP "(" preview-mod *(SP preview-mod) ")"]``, where LAZY is the one modifier.
+    LAZY lets a server answer NIL when the preview is costly; it never is here, so it changes nothing.
+    A parenthesis that does not start with LAZY belongs to the FETCH modifiers (CHANGEDSINCE)."""
+    if not reader.peek_word(b" (LAZY"):
+        return
+    reader.sp()
+    reader.expect(b"(")
+    while True:
+        if reader.keyword() != "LAZY":
+            raise reader.error("unknown PREVIEW modifier")
+        if reader.close_paren():
+            return
+        reader.sp()
 
 
 def parse_fetch(reader: Reader) -> FetchArguments:
@@ -253,6 +275,8 @@ def _encode(item: FetchItem, view: SelectedView, message: Message, rev1: bool) -
         return _literal_parts(b"RFC822.TEXT", section_bytes(parsed, Section(text=TEXT)))
     if kind == MODSEQ:
         return modseq_item(message.modseq)
+    if kind == PREVIEW:
+        return b"PREVIEW " + responses.string(preview(parsed).encode("utf-8"))
     try:
         decoded = binary_bytes(parsed, item.section.part)
     except UnknownTransferEncoding as error:

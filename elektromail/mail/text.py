@@ -33,10 +33,15 @@ def _collect(part: MimePart, raw: bytes, out: list[str]) -> None:
         return
     if part.type.lower() != b"text":
         return
+    out.append(part_text(part, raw))
+
+
+def part_text(part: MimePart, raw: bytes) -> str:
+    """A text part's content as text: transfer encoding and charset removed (unknown ones tolerated)."""
     data = raw[part.body_start : part.end]
-    with contextlib.suppress(UnknownTransferEncoding):  # search the encoded text rather than nothing
+    with contextlib.suppress(UnknownTransferEncoding):  # the encoded text rather than nothing
         data = decode_transfer_encoding(part.encoding, data)
-    out.append(decode_text(data, _codec(part.param(b"charset")), "utf-8"))
+    return decode_text(data, _codec(part.param(b"charset")), "utf-8")
 
 
 def body_text(parsed: ParsedMessage) -> str:

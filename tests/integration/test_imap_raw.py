@@ -224,6 +224,22 @@ def test_multiappend_total_and_per_message_limits(make_server: ServerFactory) ->
         raw.close()
 
 
+def test_fetch_preview(raw: RawImap) -> None:
+    """RFC 8970: FETCH PREVIEW (with or without LAZY) gives the start of the text, and sets no flag."""
+    raw.login()
+    assert b" PREVIEW " in raw.greeting.replace(b"]", b" ]")
+    message = b"Subject: p\r\nContent-Type: text/html\r\n\r\n<p>Hello &quot;you&quot;</p>\r\n"
+    raw.send(b"a1 APPEND INBOX {%d+}\r\n%b\r\n" % (len(message), message))
+    assert status_of(raw.until_tagged("a1")) == b"OK"
+    raw.command("SELECT INBOX")
+    assert raw.command("FETCH 1 (PREVIEW)")[0] == b'* 1 FETCH (PREVIEW "Hello \\"you\\"")'
+    assert raw.command("FETCH 1 (PREVIEW (LAZY) FLAGS)")[0] == b'* 1 FETCH (PREVIEW "Hello \\"you\\"" FLAGS (\\Recent))'
+    # A parenthesis after PREVIEW that is not LAZY is the FETCH modifiers' (CHANGEDSINCE, RFC 7162).
+    (fetched,) = [line for line in raw.command("FETCH 1 PREVIEW (CHANGEDSINCE 0)") if line.startswith(b"* 1 FETCH")]
+    assert fetched.startswith(b'* 1 FETCH (PREVIEW "Hello \\"you\\"" ') and b"MODSEQ (" in fetched
+    assert status_of(raw.command("FETCH 1 (PREVIEW (EAGER))")) == b"BAD"
+
+
 def test_rev1_rejects_8bit_mailbox_names(raw: RawImap) -> None:
     raw.login()
     assert status_of(raw.command('CREATE "Entwürfe"'.encode())) == b"BAD"
