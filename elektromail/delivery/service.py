@@ -18,8 +18,12 @@ from elektromail.delivery.routing import Router, split_address
 from elektromail.delivery.rules import ACCEPTED, BOUNCE, DsnRules, Verdict, parse_rules
 from elektromail.store.memory import Store
 
-# RFC 3461 4.1: without NOTIFY, a server reports failures (and delays), never successes.
-DEFAULT_NOTIFY = frozenset({"FAILURE", "DELAY"})
+# RFC 3461 4.1: the NOTIFY keywords (NEVER is the empty set). Without NOTIFY, a server reports failures
+# (and delays), never successes.
+SUCCESS = "SUCCESS"
+FAILURE = "FAILURE"
+DELAY = "DELAY"
+DEFAULT_NOTIFY = frozenset({FAILURE, DELAY})
 
 
 class Recipient:
@@ -79,14 +83,14 @@ class Delivery:
         failures = [
             Reported(r.address, r.verdict.status, r.verdict.code, r.verdict.text, r.original_recipient)
             for r in recipients
-            if r.verdict.action == BOUNCE and "FAILURE" in r.notify
+            if r.verdict.action == BOUNCE and FAILURE in r.notify
         ]
         # RFC 3461 4.3: RET asks for the content in failure reports; a success report returns the header.
         await self._report(FAILED, sender, failures, raw, arrival, request, request.full_content is not False)
         successes = [
             Reported(r.address, "2.0.0", 250, "delivered", r.original_recipient)
             for r in delivered
-            if "SUCCESS" in r.notify
+            if SUCCESS in r.notify
         ]
         await self._report(DELIVERED, sender, successes, raw, arrival, request, False)
 

@@ -10,13 +10,11 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from elektromail.delivery.service import DELAY, FAILURE, NO_REQUEST, SUCCESS, ReportRequest
 from elektromail.smtp import replies
 from elektromail.smtp.commands import CommandError
 
-# RFC 3461 4.1: NOTIFY=NEVER, or a comma-separated list of these.
-SUCCESS = "SUCCESS"
-FAILURE = "FAILURE"
-DELAY = "DELAY"
+# RFC 3461 4.1: NOTIFY=NEVER, or a comma-separated list of the other keywords.
 NEVER = "NEVER"
 _NOTIFY_KEYWORDS = frozenset({SUCCESS, FAILURE, DELAY})
 # RFC 3461 4.4: an ENVID is at most 100 characters (as xtext, on the wire).
@@ -30,8 +28,7 @@ _ADDRESS_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*")
 
 class MailOptions(NamedTuple):
     smtputf8: bool = False
-    full_content: bool | None = None  # RET=FULL (True) or RET=HDRS (False); None when not given
-    envelope_id: str | None = None
+    report: ReportRequest = NO_REQUEST  # RET and ENVID, as delivery takes them
 
 
 class RcptOptions(NamedTuple):
@@ -76,7 +73,7 @@ def mail_options(parameters: dict[str, str | None], max_message_size: int) -> Ma
             envelope_id = decode_xtext(value)
         elif key != "AUTH":  # RFC 4954 5: AUTH=<mailbox> is accepted and not trusted
             raise CommandError(replies.PARAMETER_NOT_RECOGNIZED)
-    return MailOptions(smtputf8, full_content, envelope_id)
+    return MailOptions(smtputf8, ReportRequest(full_content, envelope_id))
 
 
 def rcpt_options(parameters: dict[str, str | None]) -> RcptOptions:

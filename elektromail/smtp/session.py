@@ -389,7 +389,7 @@ class SmtpSession(asyncio.Protocol):
             return
         self.sender = path.address
         self.smtputf8 = options.smtputf8
-        self.report_request = ReportRequest(options.full_content, options.envelope_id)
+        self.report_request = options.report
         self._reply(replies.SENDER_OK)
 
     def cmd_rcpt(self, argument: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from elektromail.delivery.service import ReportRequest
 from elektromail.smtp import replies
 from elektromail.smtp.commands import CommandError
 from elektromail.smtp.parameters import (
@@ -36,8 +37,8 @@ def test_mail_options() -> None:
     assert mail_options({}, 100) == MailOptions()
     options = mail_options({"SIZE": "10", "BODY": "8bitmime", "SMTPUTF8": None, "AUTH": "<>"}, 100)
     assert options == MailOptions(smtputf8=True)
-    assert mail_options({"RET": "hdrs", "ENVID": "id+2B1"}, 100) == MailOptions(False, False, "id+1")
-    assert mail_options({"RET": "FULL"}, 100).full_content is True
+    assert mail_options({"RET": "hdrs", "ENVID": "id+2B1"}, 100) == MailOptions(False, ReportRequest(False, "id+1"))
+    assert mail_options({"RET": "FULL"}, 100).report.full_content is True
 
 
 @pytest.mark.parametrize(
