@@ -6,6 +6,7 @@ from __future__ import annotations
 import imaplib
 import socket
 import time
+from collections.abc import Iterator
 from types import TracebackType
 from typing import Self
 
@@ -101,3 +102,15 @@ def inbox_over_imap(port: int, user: str, password: str) -> list[bytes]:
         return [item[1] for item in fetched if isinstance(item, tuple)]
     finally:
         imap.logout()
+
+
+def inbox_with(port: int, messages: list[tuple[str, bytes]]) -> Iterator[imaplib.IMAP4]:
+    """A logged-in imaplib client with ``messages`` (internal date, bytes) APPENDed and INBOX selected;
+    logged out when the generator is closed (for use as the body of a fixture)."""
+    client = imaplib.IMAP4("127.0.0.1", port, timeout=10)
+    client.login("user", "pass")
+    for date, message in messages:
+        assert client.append("INBOX", None, date, message)[0] == "OK"
+    client.select("INBOX")
+    yield client
+    client.logout()

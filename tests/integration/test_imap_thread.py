@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from elektromail import ServerThread
+from tests.integration.imap_client import inbox_with
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -54,13 +55,7 @@ MESSAGES = [
 
 @pytest.fixture
 def imap(server: ServerThread) -> Iterator[imaplib.IMAP4]:
-    client = imaplib.IMAP4("127.0.0.1", server.imap_port, timeout=10)
-    client.login("user", "pass")
-    for date, message in MESSAGES:
-        assert client.append("INBOX", None, date, message)[0] == "OK"
-    client.select("INBOX")
-    yield client
-    client.logout()
+    yield from inbox_with(server.imap_port, MESSAGES)
 
 
 def thread(imap: imaplib.IMAP4, algorithm: str, *search: str) -> bytes:
