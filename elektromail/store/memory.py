@@ -297,26 +297,23 @@ class Store:
         internal_date: datetime | None = None,
         origin: object | None = None,
     ) -> Message:
-        if not mailbox.selectable:
-            raise StoreError(NONEXISTENT, "mailbox is \\Noselect")
-        parsed = raw if isinstance(raw, ParsedMessage) else ParsedMessage(raw)
-        message = self._add_message(mailbox, parsed, flags, internal_date)
-        mailbox.publish(MessagesAdded(mailbox, [message], origin))
-        self._notify_delivery(mailbox, [message])
-        await self.journal.commit()
+        (message,) = await self.append_many(mailbox, [(raw, flags, internal_date)], origin)
         return message
 
     async def append_many(
         self,
         mailbox: Mailbox,
-        items: Sequence[tuple[bytes, Iterable[str], datetime | None]],
+        items: Sequence[tuple[bytes | ParsedMessage, Iterable[str], datetime | None]],
         origin: object | None = None,
     ) -> list[Message]:
         """Append several messages (raw, flags, internal date) as one write: one commit, so a persistent
         store keeps all of them or none (MULTIAPPEND, RFC 3502)."""
         if not mailbox.selectable:
             raise StoreError(NONEXISTENT, "mailbox is \\Noselect")
-        messages = [self._add_message(mailbox, ParsedMessage(raw), flags, date) for raw, flags, date in items]
+        messages = [
+            self._add_message(mailbox, raw if isinstance(raw, ParsedMessage) else ParsedMessage(raw), flags, date)
+            for raw, flags, date in items
+        ]
         mailbox.publish(MessagesAdded(mailbox, messages, origin))
         self._notify_delivery(mailbox, messages)
         await self.journal.commit()
