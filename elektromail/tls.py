@@ -1,8 +1,9 @@
 """TLS material: the user's PEM files, a cached certificate, or one generated at start.
 
 Generation (ECDSA P-256, self-signed, a year of validity) costs a few milliseconds but importing
-``cryptography`` costs more, so a generated certificate is made on a worker thread while the listeners
-start; STARTTLS and ``GET /tls/certificate`` wait for it. User-supplied and cached files are checked
+``cryptography`` costs more (time, and some 14 MiB of memory), so a generated certificate is made on a
+worker thread when first needed: the first STARTTLS, implicit-TLS listener or ``GET /tls/certificate``
+waits for it. User-supplied and cached files are checked
 before any socket opens, so a bad file stops start-up with a clear message.
 """
 
@@ -173,6 +174,7 @@ class TlsProvider:
         self.config = config
         self._material: TlsMaterial | None = None
         self._pending: asyncio.Future[TlsMaterial] | None = None
+        self._generate = False
 
     def prepare(self) -> None:
         """Check or load files now (errors stop start-up); start generating in the background otherwise."""
@@ -188,7 +190,12 @@ class TlsProvider:
             save_probe = Path(config.tls_dir)
             if save_probe.exists() and not os.access(save_probe, os.W_OK):
                 raise ConfigError(f"ELEKTROMAIL_TLS_DIR: {config.tls_dir} is not writable")
-        self._pending = asyncio.ensure_future(asyncio.to_thread(generate, config))
+        self._generate = True
+
+    def begin(self) -> None:
+        """Start generating the certificate (on first need: most test runs never use TLS)."""
+        if self._generate and self._pending is None:
+            self._pending = asyncio.ensure_future(asyncio.to_thread(generate, self.config))
 
     @property
     def ready(self) -> TlsMaterial | None:
@@ -197,6 +204,7 @@ class TlsProvider:
 
     async def material(self) -> TlsMaterial:
         if self._material is None:
+            self.begin()
             assert self._pending is not None, "TlsProvider.prepare() was not called"
             self._material = await self._pending
         return self._material

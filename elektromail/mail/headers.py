@@ -10,6 +10,7 @@ import base64
 import binascii
 import codecs
 import re
+import sys
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 
@@ -35,25 +36,27 @@ class HeaderField:
 
 
 class Headers:
-    """The fields of one header block, in order, with lookup by case-insensitive name."""
+    """The fields of one header block, in order, with lookup by case-insensitive name.
 
-    __slots__ = ("fields", "_first")
+    Lookups scan the few fields a header block has: an index per message would weigh more than its
+    fields, and every message keeps its headers."""
+
+    __slots__ = ("fields",)
 
     def __init__(self, fields: list[HeaderField]) -> None:
         self.fields = fields
-        self._first: dict[str, HeaderField] = {}
-        for field in fields:
-            self._first.setdefault(field.name, field)
 
     def get(self, name: str) -> bytes | None:
-        field = self._first.get(name)
-        return None if field is None else field.value
+        for field in self.fields:
+            if field.name == name:
+                return field.value
+        return None
 
     def get_all(self, name: str) -> list[bytes]:
         return [field.value for field in self.fields if field.name == name]
 
     def __contains__(self, name: str) -> bool:
-        return name in self._first
+        return any(field.name == name for field in self.fields)
 
 
 def parse_headers(raw: bytes, start: int, end: int) -> Headers:
@@ -79,7 +82,8 @@ def parse_headers(raw: bytes, start: int, end: int) -> Headers:
             break  # the blank line ending the header block
         match = _FIELD_NAME.match(raw, pos, line_end)
         if match is not None:
-            current = (match.group(1).decode("ascii").lower(), pos, match.end())
+            # Interned: every message repeats the same few names.
+            current = (sys.intern(match.group(1).decode("ascii").lower()), pos, match.end())
         pos = line_end
     if current is not None:
         fields.append(_make_field(raw, current, pos))

@@ -79,7 +79,11 @@ def mime_tree(parsed: ParsedMessage) -> MimePart:
     """The root entity of ``parsed`` (computed once, then cached)."""
     tree: MimePart | None = parsed.cache.get("mime")
     if tree is None:
-        tree = _parse_entity(parsed.raw, 0, parsed.header_end, len(parsed.raw), TEXT_PLAIN, 0)
+        # The root's fields are the message's: parsed once, shared with ENVELOPE and SEARCH.
+        headers: Headers | None = parsed.cache.get("headers")
+        if headers is None:
+            headers = parsed.cache["headers"] = parse_headers(parsed.raw, 0, parsed.header_end)
+        tree = _parse_entity(parsed.raw, 0, parsed.header_end, len(parsed.raw), TEXT_PLAIN, 0, headers)
         parsed.cache["mime"] = tree
     return tree
 
@@ -93,9 +97,15 @@ def header_block_end(raw: bytes, start: int, end: int) -> int:
 
 
 def _parse_entity(
-    raw: bytes, start: int, body_start: int, end: int, default: tuple[bytes, bytes], depth: int
+    raw: bytes,
+    start: int,
+    body_start: int,
+    end: int,
+    default: tuple[bytes, bytes],
+    depth: int,
+    headers: Headers | None = None,
 ) -> MimePart:
-    part = MimePart(start, body_start, end, parse_headers(raw, start, body_start))
+    part = MimePart(start, body_start, end, headers or parse_headers(raw, start, body_start))
     content_type = part.headers.get("content-type")
     if content_type is None:
         part.type, part.subtype = default
