@@ -13,6 +13,7 @@ import contextlib
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import overload
 
 from elektromail.mail.envelope import message_headers
 from elektromail.mail.headers import Headers, decode_text, decode_words
@@ -109,6 +110,12 @@ class DecodedHeaders:
 
     def __init__(self, headers: Headers) -> None:
         self.headers = headers
+
+    @overload
+    def get(self, name: str) -> Sequence[str] | None: ...
+
+    @overload
+    def get(self, name: str, default: Sequence[str]) -> Sequence[str]: ...
 
     def get(self, name: str, default: Sequence[str] | None = None) -> Sequence[str] | None:
         values = [decode_words(field.value).casefold() for field in self.headers.fields if field.name == name]
