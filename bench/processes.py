@@ -6,9 +6,11 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 20.0
@@ -34,10 +36,24 @@ def greets(port: int, greeting: bytes) -> bool:
 def spawn(
     command: Sequence[str], env: Mapping[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.Popen[bytes]:
+    """Start a server; what it writes to stderr is kept in a file, to explain a failed start."""
     environment = dict(os.environ, PYTHONPATH=str(ROOT), **(env or {}))
-    return subprocess.Popen(
-        list(command), env=environment, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop_process)
+    process = subprocess.Popen(list(command), env=environment, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+    _stderr[process.pid] = errors
+    return process
+
+
+_stderr: dict[int, IO[bytes]] = {}
+
+
+def _last_words(process: subprocess.Popen[bytes]) -> str:
+    errors = _stderr.get(process.pid)
+    if errors is None:
+        return ""
+    errors.seek(0)
+    text = errors.read()[-600:].decode("utf-8", "replace").strip()
+    return f": {text}" if text else ""
 
 
 def wait_ready(
@@ -47,7 +63,9 @@ def wait_ready(
     pending = list(greetings)
     while pending:
         if process.poll() is not None:
-            raise RuntimeError(f"{what} exited with status {process.returncode} before it was ready")
+            raise RuntimeError(
+                f"{what} exited with status {process.returncode} before it was ready{_last_words(process)}"
+            )
         if time.perf_counter() - started > START_TIMEOUT:
             raise RuntimeError(f"{what} was not ready after {START_TIMEOUT:.0f} s")
         if greets(*pending[0]):
@@ -60,6 +78,9 @@ def wait_ready(
 def stop_process(process: subprocess.Popen[bytes]) -> None:
     """SIGTERM, then SIGKILL if the server has not gone within five seconds. SIGTERM first matters for the
     one-file executables: SIGKILL would end only their launcher and leave the server running."""
+    errors = _stderr.pop(process.pid, None)
+    if errors is not None:
+        errors.close()
     if process.poll() is not None:
         return
     process.terminate()

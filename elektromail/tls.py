@@ -12,11 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
-import ipaddress
 import os
 import socket
 import ssl
-import tempfile
 from pathlib import Path
 
 from elektromail.config import Config, ConfigError
@@ -42,6 +40,8 @@ def server_context(cert_pem: bytes, key_pem: bytes) -> ssl.SSLContext:
     them for the duration of the call."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
+    import tempfile  # here: start-up does not pay for it unless TLS is used
+
     with tempfile.TemporaryDirectory(prefix="elektromail-tls-") as directory:
         cert_path = Path(directory, "cert.pem")
         key_path = Path(directory, "key.pem")
@@ -59,6 +59,8 @@ def certificate_names(config: Config) -> list[str]:
 
 def generate_certificate(names: list[str]) -> tuple[bytes, bytes]:
     """A self-signed ECDSA P-256 certificate for ``names`` (DNS names and IP addresses)."""
+    from ipaddress import ip_address
+
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -69,7 +71,7 @@ def generate_certificate(names: list[str]) -> tuple[bytes, bytes]:
     alt_names: list[x509.GeneralName] = []
     for name in names:
         try:
-            alt_names.append(x509.IPAddress(ipaddress.ip_address(name)))
+            alt_names.append(x509.IPAddress(ip_address(name)))
         except ValueError:
             alt_names.append(x509.DNSName(name))
     now = datetime.datetime.now(datetime.UTC)
@@ -96,6 +98,7 @@ def generate_certificate(names: list[str]) -> tuple[bytes, bytes]:
 
 def check_pair(cert_pem: bytes, key_pem: bytes, source: str) -> datetime.datetime:
     """Validate a PEM certificate and key; returns the certificate's expiry. Errors name ``source``."""
+
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 

@@ -12,6 +12,7 @@ no rule matches is accepted.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Literal
 
@@ -57,7 +58,13 @@ DEFAULT_STATUS = "5.1.1"
 DEFAULT_REJECT_TEXT = "Recipient address rejected"
 DEFAULT_BOUNCE_TEXT = "Mailbox unavailable"
 
-_decoder = msgspec.json.Decoder(list[DsnRule])
+
+@functools.cache
+def _decoder() -> msgspec.json.Decoder[list[DsnRule]]:
+    # Made on first use: importing msgspec.json costs start-up time, and most runs have no rules.
+    import msgspec.json
+
+    return msgspec.json.Decoder(list[DsnRule])
 
 
 class CompiledRule:
@@ -97,7 +104,7 @@ def parse_rules(text: str | None) -> DsnRules:
     if text is None or not text.strip():
         return DsnRules()
     try:
-        rules = _decoder.decode(text)
+        rules = _decoder().decode(text)
     except msgspec.ValidationError as error:
         raise RuleError(f"invalid rule: {error}") from None
     except msgspec.DecodeError as error:
