@@ -17,7 +17,7 @@ class Settings:
 
     quick: bool = False
     rounds: int = 3
-    smtp_messages: int = 3000
+    smtp_messages: int = 2000
     smtp_sessions: int = 20
     message_length: int = 4096
     imap_messages: int = 1000
@@ -34,16 +34,16 @@ class Settings:
         return cls(
             quick=True,
             rounds=1,
-            smtp_messages=300,
+            smtp_messages=200,
             smtp_sessions=10,
-            imap_messages=200,
+            imap_messages=100,
             imap_sessions=10,
             scaling_sizes=(300, 1_500),
             idle_sessions=(1, 10),
-            latency_messages=4,
+            latency_messages=3,
             starts=1,
-            memory_small=300,
-            memory_large=10,
+            memory_small=200,
+            memory_large=5,
         )
 
 

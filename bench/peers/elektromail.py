@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import platform
 import tempfile
 import time
@@ -72,7 +73,7 @@ PACKAGE_PEER = Peer(
     groups=ALL_GROUPS,
     missing=lambda: None,
     start=partial(run, PACKAGE),
-    version=partial(_version, PACKAGE),
+    version=partial(importlib.metadata.version, "elektromail"),
 )
 PEERS = [
     PACKAGE_PEER,
@@ -83,7 +84,7 @@ PEERS = [
         groups=frozenset({"smtp", "imap", "startup"}),
         missing=lambda: None,
         start=partial(run, PACKAGE, sqlite=True),
-        version=partial(_version, PACKAGE),
+        version=partial(importlib.metadata.version, "elektromail"),
     ),
     *(
         Peer(

@@ -63,4 +63,5 @@ def workload(settings: Settings) -> Workload:
         figures=figures(settings.scaling_sizes),
         run=run,
         scaling=True,
+        max_rounds=2,  # filling 100,000 messages three times per server takes long
     )
