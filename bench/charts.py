@@ -39,10 +39,12 @@ def _ratios(path: Path, workload: Workload, results: Results) -> None:
     height = 0.8 / max(1, len(peers))
     for index, peer in enumerate(peers):
         values = []
-        for item in workload.figures:
-            ratio = median(table[item.key].get(peer, []))
-            values.append(0.0 if math.isnan(ratio) else min(ratio, 1000.0))
         positions = [row + index * height for row in range(len(workload.figures))]
+        for item, position in zip(workload.figures, positions, strict=True):
+            ratio = median(table[item.key].get(peer, []))
+            if math.isinf(ratio):  # the peer scored 0: no bar, a note (the report says why)
+                axes.text(1.0, position, f"  {peer} scored 0", va="center", fontsize=7)
+            values.append(0.0 if math.isnan(ratio) or math.isinf(ratio) else ratio)
         axes.barh(positions, values, height=height, label=peer)
     axes.set_yticks([row + 0.4 - height / 2 for row in range(len(workload.figures))])
     axes.set_yticklabels([f"{item.title} ({item.unit})" for item in workload.figures], fontsize=8)
