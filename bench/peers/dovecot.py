@@ -44,7 +44,9 @@ def _owner(base: Path, user: str) -> tuple[int, int, str, str, str]:
     return entry.pw_uid, entry.pw_gid, "dovenull", "dovecot", "dovecot"
 
 
-def _config(base: Path, mail: Path, ports: dict[str, int], user: str, password: str, tuned: bool) -> str:
+def _config(
+    base: Path, mail: Path, ports: dict[str, int], user: str, password: str, tuned: bool, settings: str = ""
+) -> str:
     uid, gid, login_user, internal_user, internal_group = _owner(base, user)
     (base / "users").write_text(f"{user}:{{PLAIN}}{password}:{uid}:{gid}::{base}/home/{user}\n")
     location = f"maildir:{mail}/%u/Maildir" + (":INDEX=MEMORY" if tuned else "")
@@ -112,6 +114,7 @@ protocol lmtp {{
   auth_username_format = %n
 }}
 {tuning}
+{settings}
 """
 
 
@@ -128,7 +131,11 @@ def fill_maildir(maildir: Path, owner: tuple[int, int] | None, messages: list[by
 
 
 @contextmanager
-def run(tuned: bool, options: StartOptions, user: str = "user", password: str = "pass") -> Iterator[Endpoint]:
+def run(
+    tuned: bool, options: StartOptions, user: str = "user", password: str = "pass", settings: str = ""
+) -> Iterator[Endpoint]:
+    """Dovecot until the block ends. ``settings`` are more dovecot.conf lines (the differential tests
+    turn off fsync, for speed)."""
     with (
         tempfile.TemporaryDirectory(prefix="bench-dovecot-") as tmp,
         tempfile.TemporaryDirectory(prefix="bench-dovecot-mail-", dir=TMPFS if tuned else None) as mail_tmp,
@@ -143,7 +150,7 @@ def run(tuned: bool, options: StartOptions, user: str = "user", password: str = 
             (maildir / sub).mkdir(parents=True)
         ports = {"imap": free_port(), "lmtp": free_port()}
         conf = base / "dovecot.conf"
-        conf.write_text(_config(base, mail, ports, user, password, tuned))
+        conf.write_text(_config(base, mail, ports, user, password, tuned, settings))
         owner = (pwd.getpwnam("dovecot").pw_uid, pwd.getpwnam("dovecot").pw_gid) if os.getuid() == 0 else None
         if owner:
             for path in (mail / user, maildir, *maildir.iterdir()):
@@ -172,9 +179,10 @@ def run(tuned: bool, options: StartOptions, user: str = "user", password: str = 
 
 
 @contextmanager
-def run_dovecot(user: str = "user", password: str = "pass") -> Iterator[int]:
-    """Dovecot as configured by default; yields its IMAP port (for bench.dovecot_reference)."""
-    with run(False, StartOptions(), user, password) as endpoint:
+def run_dovecot(user: str = "user", password: str = "pass", settings: str = "") -> Iterator[int]:
+    """Dovecot as configured by default; yields its IMAP port (bench.dovecot_reference, the differential
+    tests)."""
+    with run(False, StartOptions(), user, password, settings) as endpoint:
         assert endpoint.imap is not None
         yield endpoint.imap
 
