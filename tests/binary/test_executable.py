@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import imaplib
 import os
+import platform
 import shutil
 import signal
 import smtplib
@@ -18,6 +19,7 @@ import httpx
 import pytest
 
 from elektromail import __version__
+from tests.elf import ELF_MACHINES, file_machine
 from tests.integration.process import ServerProcess, run_cli
 
 MESSAGE = b"From: a@example.com\r\nTo: user@example.com\r\nSubject: from an empty root\r\n\r\nhello\r\n"
@@ -78,6 +80,12 @@ def test_extraction_honours_tmpdir(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert not any(scratch.iterdir()), "the unpacked files were left behind"
+
+
+def test_built_for_the_architecture_its_name_gives() -> None:
+    # dist/elektromail-linux-<uname -m>; other builds (Nuitka) are for the machine that built them.
+    arch = binary().name.removeprefix("elektromail-linux-") if "-linux-" in binary().name else platform.machine()
+    assert file_machine(binary()) == ELF_MACHINES[arch]
 
 
 def test_version_and_help() -> None:

@@ -10,7 +10,6 @@ import gzip
 import io
 import json
 import os
-import struct
 import subprocess
 import tarfile
 from collections.abc import Iterator, Mapping
@@ -18,14 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from elektromail import __version__
+from tests.elf import elf_machine
 from tests.integration.process import REPO_ROOT, ServerProcess
 
 IMAGE_ENV = "ELEKTROMAIL_IMAGE"
 RUN_IMAGE = str(REPO_ROOT / "packaging" / "run-image.sh")
 ARCHIVE = REPO_ROOT / "dist" / f"elektromail-{__version__}.oci.tar"
 BUILDAH_ENV = {"STORAGE_DRIVER": "vfs", "BUILDAH_ISOLATION": "chroot"}
-# ELF e_machine of each Docker architecture name.
-ELF_MACHINES = {"amd64": 0x3E, "arm64": 0xB7}
 
 
 def image(arch: str) -> str:
@@ -96,9 +94,7 @@ class ArchiveImage:
 
     @property
     def elf_machine(self) -> int:
-        assert self.executable_head[:4] == b"\x7fELF", "not an ELF executable"
-        machine: int = struct.unpack_from("<H", self.executable_head, 18)[0]
-        return machine
+        return elf_machine(self.executable_head)
 
 
 EXECUTABLE_PATH = "usr/local/bin/elektromail"

@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 
 from elektromail import __version__
+from tests.elf import ELF_MACHINES
 from tests.image.images import (
-    ELF_MACHINES,
     EXECUTABLE_PATH,
     archive_images,
     image_config,
