@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Build dist/elektromail (PyInstaller one-file) and dist/elektromail-linux-<arch> (staticx, fully static).
+# Build dist/elektromail (PyInstaller one-file), dist/elektromail-linux-<arch> (staticx, fully static),
+# and dist/elektromail-rootfs-linux-<amd64|arm64>/ (the one-folder build and its C library, for the image,
+# named by the architecture names images use).
 # build/arm64.sh runs this same script inside an arm64 root under emulation.
 #
 # staticx refuses bundles made with a Python that carries DT_RUNPATH (pyenv builds), so this uses the
@@ -29,5 +31,7 @@ staticx --strip --no-compress "$onefile" "$root/dist/elektromail-linux-$arch"
 if [ -z "${ELEKTROMAIL_BUILD_EMULATED:-}" ]; then
     cp "$onefile" "$root/dist/elektromail"
 fi
+case "$arch" in x86_64) image_arch=amd64 ;; aarch64) image_arch=arm64 ;; *) image_arch="$arch" ;; esac
+"$root/build/rootfs.sh" "$out/pyinstaller-$arch/dist/elektromail-onedir" "$root/dist/elektromail-rootfs-linux-$image_arch"
 ls -l "$onefile" "$root/dist/elektromail-linux-$arch"
 "$root/dist/elektromail-linux-$arch" --version

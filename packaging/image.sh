@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Build the image for each architecture from the static executables in dist/, and the multi-arch
-# manifest list that names them, with buildah alone (no daemon, rootless-friendly: vfs storage and
-# chroot isolation unless STORAGE_DRIVER / BUILDAH_ISOLATION say otherwise).
+# Build the image for each architecture from what build/pyinstaller.sh and build/arm64.sh wrote to dist/,
+# and the multi-arch manifest list that names them, with buildah alone (no daemon, rootless-friendly:
+# vfs storage and chroot isolation unless STORAGE_DRIVER / BUILDAH_ISOLATION say otherwise).
 #
 #   packaging/image.sh [--base IMAGE] [--name NAME] [--arch amd64,arm64]
 #
@@ -27,27 +27,20 @@ version="$(sed -n 's/^__version__ = "\(.*\)"$/\1/p' "$root/elektromail/__init__.
 revision="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 archive="$root/dist/elektromail-$version.oci.tar"
 
-# Docker's architecture names and the executables build/ writes for them.
-executable() {
-    case "$1" in
-        amd64) echo "$root/dist/elektromail-linux-x86_64" ;;
-        arm64) echo "$root/dist/elektromail-linux-aarch64" ;;
-        *) echo "packaging/image.sh: unknown architecture $1" >&2; exit 2 ;;
-    esac
-}
 
 buildah manifest rm "$name:$version" >/dev/null 2>&1 || true
 buildah manifest create "$name:$version" >/dev/null
 IFS=, read -r -a arch_list <<<"$arches"
 for arch in "${arch_list[@]}"; do
-    test -x "$(executable "$arch")" || { echo "packaging/image.sh: build $(executable "$arch") first" >&2; exit 1; }
+    tree="$root/dist/elektromail-rootfs-linux-$arch"
+    test -d "$tree" || { echo "packaging/image.sh: build $tree first (build/)" >&2; exit 1; }
     # --format docker keeps the HEALTHCHECK, which the OCI image format has no field for.
     buildah bud --quiet --format docker --platform "linux/$arch" \
         --build-arg "BASE=$base" --build-arg "VERSION=$version" --build-arg "REVISION=$revision" \
         --tag "$name:$version-$arch" --file "$root/Dockerfile" "$root" >/dev/null
     buildah manifest add "$name:$version" "containers-storage:$name:$version-$arch" >/dev/null
     size="$(buildah images --format '{{.Size}}' "$name:$version-$arch")"
-    echo "image $name:$version-$arch ($base): $size, executable $(stat -c %s "$(executable "$arch")") bytes"
+    echo "image $name:$version-$arch ($base): $size; the build it holds: $(du -sh "$tree" | cut -f1)"
 done
 rm -f "$archive"
 buildah manifest push --quiet --all "$name:$version" "oci-archive:$archive:$name:$version"

@@ -97,7 +97,8 @@ class ArchiveImage:
         return elf_machine(self.executable_head)
 
 
-EXECUTABLE_PATH = "usr/local/bin/elektromail"
+EXECUTABLE_PATH = "opt/elektromail/elektromail"
+COMMAND_PATH = "usr/local/bin/elektromail"
 
 
 def archive_images(archive: Path = ARCHIVE) -> Iterator[ArchiveImage]:
