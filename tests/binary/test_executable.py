@@ -5,12 +5,10 @@ Collected only when ELEKTROMAIL_BINARY names the executable (scripts/test builds
 
 from __future__ import annotations
 
-import imaplib
 import os
 import platform
 import shutil
 import signal
-import smtplib
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +18,7 @@ import pytest
 
 from elektromail import __version__
 from tests.elf import ELF_MACHINES, file_machine
-from tests.integration.process import ServerProcess, run_cli
+from tests.integration.process import ServerProcess, run_cli, send_then_fetch
 
 MESSAGE = b"From: a@example.com\r\nTo: user@example.com\r\nSubject: from an empty root\r\n\r\nhello\r\n"
 
@@ -49,19 +47,7 @@ def test_round_trip_inside_an_empty_root(empty_root: Path) -> None:
     server = ServerProcess(command=["chroot", str(empty_root), "/elektromail"])
     try:
         server.wait_ready()
-        with smtplib.SMTP("127.0.0.1", server.ports["SMTP"], timeout=10) as smtp:
-            smtp.sendmail("a@example.com", ["user@example.com"], MESSAGE)
-        imap = imaplib.IMAP4("127.0.0.1", server.ports["IMAP"], timeout=10)
-        try:
-            imap.login("user", "pass")
-            imap.select("INBOX")
-            typ, data = imap.fetch("1", "(BODY.PEEK[])")
-            assert typ == "OK"
-            first = data[0]
-            assert isinstance(first, tuple)
-            assert first[1] == MESSAGE
-        finally:
-            imap.logout()
+        assert send_then_fetch(server.ports, MESSAGE) == MESSAGE
         server.signal(signal.SIGTERM)
         assert server.wait(10) == 0
     finally:

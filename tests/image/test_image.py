@@ -8,10 +8,8 @@ container would have a network of its own.
 
 from __future__ import annotations
 
-import imaplib
 import signal
 import smtplib
-import socket
 import stat
 from pathlib import Path
 
@@ -27,7 +25,7 @@ from tests.image.images import (
     image_server,
     run_image,
 )
-from tests.integration.process import ServerProcess
+from tests.integration.process import ServerProcess, connect_greeted, read_until_closed, send_then_fetch
 
 MESSAGE = b"From: a@example.com\r\nTo: user@example.com\r\nSubject: from the image\r\n\r\nhello\r\n"
 LOOPBACK = {"BIND_ADDR": "127.0.0.1", "SMTP_PORT": "0", "IMAP_PORT": "0"}
@@ -86,18 +84,7 @@ def test_configuration_is_what_runtimes_expect() -> None:
 def test_round_trip_runs_as_the_image_user() -> None:
     with image_server("amd64", LOOPBACK) as server:
         assert _server_uids(server.ports["SMTP"]) == {IMAGE_USER}
-        with smtplib.SMTP("127.0.0.1", server.ports["SMTP"], timeout=30) as smtp:
-            smtp.sendmail("a@example.com", ["user@example.com"], MESSAGE)
-        imap = imaplib.IMAP4("127.0.0.1", server.ports["IMAP"], timeout=30)
-        try:
-            imap.login("user", "pass")
-            imap.select("INBOX")
-            typ, data = imap.fetch("1", "(BODY.PEEK[])")
-            assert typ == "OK"
-            first = data[0]
-            assert isinstance(first, tuple) and first[1] == MESSAGE
-        finally:
-            imap.logout()
+        assert send_then_fetch(server.ports, MESSAGE, timeout=30) == MESSAGE
 
 
 def test_http_control_plane_when_configured() -> None:
@@ -120,31 +107,14 @@ def test_healthcheck_exit_codes() -> None:
     assert down.returncode == 1, down.stderr
 
 
-def _connect(port: int, greeting: bytes) -> socket.socket:
-    sock = socket.create_connection(("127.0.0.1", port), timeout=30)
-    assert sock.recv(512).startswith(greeting)
-    return sock
-
-
-def _read_until_closed(sock: socket.socket) -> bytes:
-    data = b""
-    for _ in range(100):
-        chunk = sock.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    sock.close()
-    return data
-
-
 def test_sigterm_closes_sessions_and_exits_zero() -> None:
     with image_server("amd64", LOOPBACK) as server:
-        smtp = _connect(server.ports["SMTP"], b"220")
-        imap = _connect(server.ports["IMAP"], b"* OK")
+        smtp = connect_greeted(server.ports["SMTP"], b"220", timeout=30)
+        imap = connect_greeted(server.ports["IMAP"], b"* OK", timeout=30)
         server.signal(signal.SIGTERM)
         assert server.wait(timeout=30) == 0
-        assert _read_until_closed(smtp).startswith(b"421 ")
-        assert _read_until_closed(imap).startswith(b"* BYE ")
+        assert read_until_closed(smtp).startswith(b"421 ")
+        assert read_until_closed(imap).startswith(b"* BYE ")
 
 
 def test_arm64_image_runs_under_emulation() -> None:
