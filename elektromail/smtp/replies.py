@@ -105,9 +105,3 @@ NO_VALID_RECIPIENTS = Reply(554, "5.5.1", "No valid recipients")
 # Replies that count against the bad-command budget (BAD_COMMAND_LIMIT): the client sent nonsense,
 # as opposed to a well-formed request the server declined (550, 552, 535 ...).
 BAD_COMMAND_CODES = frozenset({500, 501, 502, 503, 504, 555})
-
-# SASL LOGIN prompts (draft-murchison-sasl-login): "Username:" and "Password:" in base64.
-LOGIN_USERNAME_PROMPT = b"334 VXNlcm5hbWU6\r\n"
-LOGIN_PASSWORD_PROMPT = b"334 UGFzc3dvcmQ6\r\n"
-# RFC 4954 4: an empty challenge for mechanisms whose first step is the client's.
-EMPTY_CHALLENGE = b"334 \r\n"

@@ -14,10 +14,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+from base64 import b64encode
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, cast
 
-from elektromail.auth import SaslError, authenticate, decode_text, parse_plain
+from elektromail import sasl
 from elektromail.context import ServerContext
 from elektromail.delivery.rules import (
     ACCEPTED,
@@ -88,7 +89,7 @@ class SmtpSettings:
             "SMTPUTF8",  # RFC 6531
             "CHUNKING",  # RFC 3030
             "DSN",  # RFC 3461
-            "AUTH PLAIN LOGIN",  # RFC 4954
+            "AUTH " + " ".join(sasl.MECHANISMS),  # RFC 4954
             "HELP",
         ]
 
@@ -130,7 +131,7 @@ class SmtpSession(asyncio.Protocol):
         """A fresh session: after connect, and after a STARTTLS upgrade (RFC 3207 4.2 forgets everything)."""
         self.greeting = NOT_GREETED
         self.user: str | None = None
-        self._sasl: Callable[[bytes], None] | None = None
+        self._sasl: sasl.Step | None = None  # the SASL step that takes the next line
         self._reset_transaction()
 
     def restart_after_tls(self, transport: asyncio.BaseTransport) -> None:
@@ -268,10 +269,7 @@ class SmtpSession(asyncio.Protocol):
     def _line(self, line: bytes) -> None:
         if self._sasl is not None:
             step, self._sasl = self._sasl, None
-            if line == b"*":  # RFC 4954 4: the client cancels the exchange
-                self._reply(replies.AUTH_CANCELLED)
-            else:
-                step(line)
+            self._auth_response(step, line)
             return
         try:
             text = line.decode()
@@ -638,52 +636,43 @@ class SmtpSession(asyncio.Protocol):
             return
         mechanism, _, initial = argument.partition(" ")
         mechanism = mechanism.upper()
-        if mechanism not in ("PLAIN", "LOGIN") or " " in initial:
-            self._reply(replies.UNKNOWN_MECHANISM if mechanism not in ("PLAIN", "LOGIN") else replies.SYNTAX_ERROR)
+        if mechanism not in sasl.MECHANISMS:
+            self._reply(replies.UNKNOWN_MECHANISM)
             return
-        if mechanism == "PLAIN":
-            if initial:
-                self._auth_plain(b"" if initial == "=" else initial.encode())
-            else:
-                self._send(replies.EMPTY_CHALLENGE)
-                self._sasl = self._auth_plain
-        elif initial:
-            self._auth_login_username(b"" if initial == "=" else initial.encode())
-        else:
-            self._send(replies.LOGIN_USERNAME_PROMPT)
-            self._sasl = self._auth_login_username
-
-    def _auth_plain(self, response: bytes) -> None:
+        if " " in initial:
+            self._reply(replies.SYNTAX_ERROR)
+            return
         try:
-            _authzid, username, password = parse_plain(response)
-        except SaslError:
+            # RFC 4954 4: "=" is an empty initial response.
+            response = None if not initial else b"" if initial == "=" else sasl.decode_base64(initial)
+            self._defer(self._auth_step(sasl.begin(mechanism, sasl.verifier(self.context), response)))
+        except sasl.SaslError:
+            self._reply(replies.BAD_BASE64)
+
+    def _auth_response(self, step: sasl.Step, line: bytes) -> None:
+        """The client's answer to a ``334`` challenge; ``*`` cancels the exchange (RFC 4954 4)."""
+        if line == b"*":
+            self._reply(replies.AUTH_CANCELLED)
+            return
+        try:
+            response = sasl.decode_base64(line)
+        except sasl.SaslError:
             self._reply(replies.BAD_BASE64)
             return
-        self._defer(self._check_credentials(username, password))
+        self._defer(self._auth_step(step(response)))
 
-    def _auth_login_username(self, response: bytes) -> None:
+    async def _auth_step(self, result: Awaitable[sasl.Result]) -> Reply:
         try:
-            username = decode_text(response)
-        except SaslError:
-            self._reply(replies.BAD_BASE64)
-            return
-        self._send(replies.LOGIN_PASSWORD_PROMPT)
-        self._sasl = lambda line: self._auth_login_password(username, line)
-
-    def _auth_login_password(self, username: str, response: bytes) -> None:
-        try:
-            password = decode_text(response)
-        except SaslError:
-            self._reply(replies.BAD_BASE64)
-            return
-        self._defer(self._check_credentials(username, password))
-
-    async def _check_credentials(self, username: str, password: str) -> Reply:
-        account = await authenticate(self.context, username, password)
-        if account is None:
-            return replies.AUTH_FAILED
-        self.user = account.name
-        return replies.AUTH_SUCCEEDED
+            outcome = await result
+        except sasl.SaslError:
+            return replies.BAD_BASE64
+        if isinstance(outcome, sasl.Challenge):
+            self._sasl = outcome.next
+            return Reply(334, "", b64encode(outcome.data).decode())
+        if isinstance(outcome, sasl.Success):
+            self.user = outcome.account.name
+            return replies.AUTH_SUCCEEDED
+        return replies.AUTH_FAILED
 
 
 # Verdicts under which an accepted recipient joins the transaction (bounce: accepted, then reported).
