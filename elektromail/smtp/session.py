@@ -42,6 +42,7 @@ from elektromail.smtp.limits import (
 )
 from elektromail.smtp.parameters import MailOptions, RcptOptions, mail_options, rcpt_options
 from elektromail.smtp.replies import BAD_COMMAND_CODES, Reply, multiline
+from elektromail.smtp.strict import content_refusal
 
 if TYPE_CHECKING:
     from elektromail.tls import TlsProvider
@@ -69,6 +70,7 @@ class SmtpSettings:
         self.hostname = local_hostname()
         self.implicit_tls = implicit_tls
         self.max_message_size = config.max_message_size
+        self.strict = config.smtp_strict
         self.max_recipients = config.max_recipients
         self.idle_timeout = config.smtp_idle_timeout
         self.auth_required = config.smtp_auth_required
@@ -150,6 +152,7 @@ class SmtpSession(asyncio.Protocol):
         self.recipients: list[Recipient] = []
         self._rcpt_attempted = False
         self.smtputf8 = False
+        self.eight_bit = False  # BODY=8BITMIME or SMTPUTF8 was declared
         self.report_request = NO_REQUEST  # RET and ENVID (RFC 3461)
         self._data: DataReader | None = None
         self._chunks: bytearray | None = None  # the message so far, once BDAT began it (RFC 3030)
@@ -274,8 +277,11 @@ class SmtpSession(asyncio.Protocol):
         try:
             text = line.decode()
         except UnicodeDecodeError:
-            self._reply(replies.INVALID_UTF8)
-            return
+            if line[:5].upper() not in _ADDRESS_COMMANDS:
+                self._reply(replies.INVALID_UTF8)
+                return
+            # Octets that are not UTF-8 in an address: MAIL and RCPT judge them (553 or 501), not the framing.
+            text = line.decode("utf-8", "surrogateescape")
         verb, _, argument = text.partition(" ")
         handler = _HANDLERS.get(verb.upper())
         if handler is None:
@@ -422,11 +428,12 @@ class SmtpSession(asyncio.Protocol):
             except CommandError as error:
                 self._reply(error.reply)
                 return
-        if not options.smtputf8 and not path.address.isascii():
-            self._reply(replies.NON_ASCII_ADDRESS)
+        if not path.address.isascii() and (refusal := _non_ascii_refusal(path.address, options.smtputf8, True)):
+            self._reply(refusal)
             return
         self.sender = path.address
         self.smtputf8 = options.smtputf8
+        self.eight_bit = options.eight_bit
         self.report_request = options.report
         rules = self.settings.delivery.rules
         if MAIL in rules.stages and (decision := rules.decide(MAIL, path.address)) is not CARRY_ON:
@@ -454,8 +461,8 @@ class SmtpSession(asyncio.Protocol):
             except CommandError as error:
                 self._reply(error.reply)
                 return
-        if not self.smtputf8 and not path.address.isascii():
-            self._reply(replies.NON_ASCII_ADDRESS)
+        if not path.address.isascii() and (refusal := _non_ascii_refusal(path.address, self.smtputf8, False)):
+            self._reply(refusal)
             return
         self._rcpt_attempted = True
         if len(self.recipients) >= self.settings.max_recipients:
@@ -526,7 +533,10 @@ class SmtpSession(asyncio.Protocol):
 
     def _message_complete(self, result: bytes | Reply) -> None:
         sender, recipients, request = self.sender or "", self.recipients, self.report_request
+        eight_bit = self.eight_bit
         self._reset_transaction()
+        if not isinstance(result, Reply) and self.settings.strict:
+            result = content_refusal(result, eight_bit) or result
         if isinstance(result, Reply):
             self._reply(result)
             return
@@ -673,6 +683,20 @@ class SmtpSession(asyncio.Protocol):
             self.user = outcome.account.name
             return replies.AUTH_SUCCEEDED
         return replies.AUTH_FAILED
+
+
+_ADDRESS_COMMANDS = frozenset({b"MAIL ", b"RCPT "})
+
+
+def _non_ascii_refusal(address: str, smtputf8: bool, sender: bool) -> Reply | None:
+    """RFC 6531 3.4: non-ASCII needs SMTPUTF8 (553 5.6.7); with it, the octets must be UTF-8 (501)."""
+    if not smtputf8:
+        return replies.NON_ASCII_ADDRESS
+    try:
+        address.encode()
+    except UnicodeEncodeError:  # surrogates stand for octets that were not UTF-8
+        return replies.SENDER_NOT_UTF8 if sender else replies.RECIPIENT_NOT_UTF8
+    return None
 
 
 # Verdicts under which an accepted recipient joins the transaction (bounce: accepted, then reported).
