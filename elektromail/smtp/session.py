@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, cast
 from elektromail import sasl
 from elektromail.context import ServerContext
 from elektromail.delivery.rules import (
+    ACCEPT,
     ACCEPTED,
+    BOUNCE,
     CARRY_ON,
     DATA,
     DISCONNECT,
@@ -713,7 +715,7 @@ def _non_ascii_refusal(address: str, smtputf8: bool, sender: bool) -> Reply | No
 
 
 # Verdicts under which an accepted recipient joins the transaction (bounce: accepted, then reported).
-_DELIVERED = frozenset({"accept", "bounce"})
+_DELIVERED = frozenset({ACCEPT, BOUNCE})
 
 _HANDLERS: dict[str, Callable[[SmtpSession, str], None]] = {
     "EHLO": SmtpSession.cmd_ehlo,
