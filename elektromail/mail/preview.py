@@ -26,11 +26,11 @@ def _is_attachment(part: MimePart) -> bool:
     return disposition.split(b";", 1)[0].strip().lower() == b"attachment"
 
 
-def _first_text(part: MimePart, subtype: bytes) -> MimePart | None:
+def first_text(part: MimePart, subtype: bytes) -> MimePart | None:
     """Depth first, in order; an encapsulated message is not this message's own text."""
     if part.children:
         for child in part.children:
-            found = _first_text(child, subtype)
+            found = first_text(child, subtype)
             if found is not None:
                 return found
         return None
@@ -49,11 +49,11 @@ def preview(parsed: ParsedMessage) -> str:
 
 def _make(parsed: ParsedMessage) -> str:
     tree = mime_tree(parsed)
-    plain = _first_text(tree, b"plain")
+    plain = first_text(tree, b"plain")
     if plain is not None:
         text = part_text(plain, parsed.raw)
     else:
-        markup = _first_text(tree, b"html")
+        markup = first_text(tree, b"html")
         if markup is None:
             return ""
         text = html.unescape(_TAG.sub(" ", _INVISIBLE.sub(" ", part_text(markup, parsed.raw))))

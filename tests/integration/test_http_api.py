@@ -33,6 +33,8 @@ def inject(client: httpx.Client, **fields: object) -> list[dict[str, object]]:
     response = client.post("/inject", json=fields)
     assert response.status_code == 201, response.text
     messages: list[dict[str, object]] = response.json()["messages"]
+    ids = [message.pop("id") for message in messages]  # checked here, so tests compare where mail went
+    assert len(set(ids)) == len(ids)
     return messages
 
 
@@ -190,7 +192,20 @@ def test_messages_list_filters_and_summary_fields(client: httpx.Client) -> None:
     (alice,) = client.get("/messages", params={"user": "ALICE"}).json()["messages"]
     assert alice["from"] == "bob@example.com"
     assert alice["to"] == ["alice"]
-    assert set(alice) == {"uid", "user", "mailbox", "from", "to", "subject", "date", "internal_date", "flags", "size"}
+    assert set(alice) == {
+        "id",
+        "uid",
+        "user",
+        "mailbox",
+        "from",
+        "to",
+        "subject",
+        "date",
+        "internal_date",
+        "flags",
+        "size",
+        "links",
+    }
     assert alice["size"] == len(client.get("/messages/1/raw", params={"user": "alice"}).content)
     assert client.get("/messages", params={"mailbox": "Nope"}).json()["messages"] == []
     assert client.get("/messages", params={"user": "ghost"}).status_code == 404
