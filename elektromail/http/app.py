@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from elektromail import __version__
 from elektromail.context import ServerContext
+from elektromail.delivery.rules import DsnRule, RuleError, parse_rules
 from elektromail.http import docs, views
 from elektromail.http.errors import (
     HttpError,
@@ -94,6 +95,13 @@ class ControlPlane:
     # ------------------------------------------------------------ helpers
 
     async def read_body(self, request: Request, kind: type[S]) -> S:
+        body = await self.read_bytes(request)
+        try:
+            return msgspec.json.decode(body, type=kind)
+        except msgspec.DecodeError as error:
+            raise decode_error(error) from None
+
+    async def read_bytes(self, request: Request) -> bytes:
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.body_limit:
             raise HttpError(413, f"request body is larger than {self.body_limit} octets")
@@ -102,10 +110,7 @@ class ControlPlane:
             body += chunk
             if len(body) > self.body_limit:
                 raise HttpError(413, f"request body is larger than {self.body_limit} octets")
-        try:
-            return msgspec.json.decode(body, type=kind)
-        except msgspec.DecodeError as error:
-            raise decode_error(error) from None
+        return bytes(body)
 
     def find_mailbox(self, user: str, mailbox_name: str) -> Mailbox:
         account = self.store.account(user)
@@ -137,6 +142,19 @@ class ControlPlane:
     async def reset(self, request: Request) -> Response:
         await self.server.reset()
         return json_response(Status(status="reset"))
+
+    async def get_rules(self, request: Request) -> Response:
+        return json_response(self.context.delivery.rules.rules)
+
+    async def put_rules(self, request: Request) -> Response:
+        body = await self.read_bytes(request)
+        try:
+            rules = parse_rules(body if body.strip() else b"null")
+        except RuleError as error:
+            raise HttpError(400 if error.malformed else 422, str(error)) from None
+        # A new rule set starts afresh: counts of `times`, random draws and greylisted pairs.
+        self.context.delivery.rules = rules
+        return json_response(rules.rules)
 
     async def purge(self, request: Request) -> Response:
         await self.store.purge()
@@ -282,7 +300,28 @@ class ControlPlane:
                 "reset",
                 "Back to the start state",
                 self.reset,
-                {200: Answer("seed users and preloaded fixtures restored; nothing else", Status)},
+                {200: Answer("seed users, preloaded fixtures and configured rules restored; nothing else", Status)},
+            ),
+            Operation(
+                "GET",
+                "/rules",
+                "getRules",
+                "The delivery and fault rules in force",
+                self.get_rules,
+                {200: Answer("the rules, first to last, as ELEKTROMAIL_DSN_RULES writes them", list[DsnRule])},
+            ),
+            Operation(
+                "PUT",
+                "/rules",
+                "putRules",
+                "Replace every delivery and fault rule at once",
+                self.put_rules,
+                {200: Answer("the rules now in force", list[DsnRule]), **bad_json},
+                body=list[DsnRule],
+                description=(
+                    "Same JSON as `ELEKTROMAIL_DSN_RULES`. Counts of `times`, probability draws and greylisted "
+                    "pairs start afresh. `POST /reset` restores the configured rules."
+                ),
             ),
             Operation(
                 "POST",

@@ -19,7 +19,16 @@ from typing import TYPE_CHECKING, cast
 
 from elektromail.auth import SaslError, authenticate, decode_text, parse_plain
 from elektromail.context import ServerContext
-from elektromail.delivery.rules import REJECT
+from elektromail.delivery.rules import (
+    ACCEPTED,
+    CARRY_ON,
+    DATA,
+    DISCONNECT,
+    GREETING,
+    MAIL,
+    RCPT,
+    Decision,
+)
 from elektromail.delivery.service import NO_REQUEST, Recipient, ReportRequest, local_hostname
 from elektromail.smtp import replies
 from elektromail.smtp.commands import CommandError, parse_bdat, parse_mail, parse_rcpt
@@ -62,7 +71,7 @@ class SmtpSettings:
         self.max_recipients = config.max_recipients
         self.idle_timeout = config.smtp_idle_timeout
         self.auth_required = config.smtp_auth_required
-        self.greeting = f"220 {self.hostname} ESMTP elektromail ready\r\n".encode()
+        self.banner = Reply(220, "", f"{self.hostname} ESMTP elektromail ready")
         self.helo_reply = f"250 {self.hostname}\r\n".encode()
         self.ehlo_reply = multiline(250, [self.hostname, *self.extensions()])
         # RFC 3207 4: STARTTLS is offered on plaintext connections only, when TLS is configured.
@@ -156,7 +165,11 @@ class SmtpSession(asyncio.Protocol):
             return
         self._last_input = self._loop.time()
         self._idle_timer = self._loop.call_at(self._last_input + self.settings.idle_timeout, self._check_idle)
-        self.transport.write(self.settings.greeting)
+        rules = self.settings.delivery.rules
+        if GREETING in rules.stages and (decision := rules.decide(GREETING)) is not CARRY_ON:
+            self._stage(decision, self.settings.banner)
+            return
+        self.transport.write(self.settings.banner.wire)
 
     def data_received(self, data: bytes) -> None:
         self._last_input = self._loop.time()
@@ -304,6 +317,30 @@ class SmtpSession(asyncio.Protocol):
         if self.transport is not None:
             self.transport.close()
 
+    def _hang_up(self) -> None:
+        """Close without a reply (a ``disconnect`` rule); replies to earlier commands still go out."""
+        self._closing = True
+        self._flush()
+        if self.transport is not None:
+            self.transport.close()
+
+    def _stage(self, decision: Decision, reply: Reply) -> None:
+        """Answer as a fault rule decided: ``reply`` unless the verdict replaces it, after any delay."""
+        verdict = decision.verdict
+        answer: Reply | None = reply
+        if verdict is not None and verdict is not ACCEPTED:
+            answer = None if verdict.action == DISCONNECT else Reply(verdict.code, verdict.status, verdict.text)
+        if decision.delay_ms:
+            self._defer(self._after(decision.delay_ms, answer))
+        elif answer is None:
+            self._hang_up()
+        else:
+            self._reply(answer)
+
+    async def _after(self, delay_ms: int, reply: Reply | None) -> Reply | None:
+        await asyncio.sleep(delay_ms / 1000)
+        return reply
+
     def _check_idle(self) -> None:
         # One timer per session, moved on only when it fires: cheaper than re-arming it on every read.
         if self._closing:
@@ -317,12 +354,12 @@ class SmtpSession(asyncio.Protocol):
         self._idle_timer = None
         self._say_goodbye(replies.IDLE_TIMEOUT)
 
-    def _defer(self, work: Awaitable[Reply]) -> None:
-        """Produce the next reply with a task; input waits until it is queued."""
+    def _defer(self, work: Awaitable[Reply | None]) -> None:
+        """Produce the next reply with a task; input waits until it is queued. No reply: hang up."""
         self._busy = True
         self._task = self._loop.create_task(self._finish(work))
 
-    async def _finish(self, work: Awaitable[Reply]) -> None:
+    async def _finish(self, work: Awaitable[Reply | None]) -> None:
         try:
             reply = await work
         except Exception:
@@ -331,6 +368,9 @@ class SmtpSession(asyncio.Protocol):
         self._busy = False
         self._task = None
         if self._closed:
+            return
+        if reply is None:
+            self._hang_up()
             return
         self._reply(reply)
         if self._shutdown_pending:
@@ -390,6 +430,10 @@ class SmtpSession(asyncio.Protocol):
         self.sender = path.address
         self.smtputf8 = options.smtputf8
         self.report_request = options.report
+        rules = self.settings.delivery.rules
+        if MAIL in rules.stages and (decision := rules.decide(MAIL, path.address)) is not CARRY_ON:
+            self._stage(decision, replies.SENDER_OK)
+            return
         self._reply(replies.SENDER_OK)
 
     def cmd_rcpt(self, argument: str) -> None:
@@ -419,16 +463,20 @@ class SmtpSession(asyncio.Protocol):
         if len(self.recipients) >= self.settings.max_recipients:
             self._reply(replies.TOO_MANY_RECIPIENTS)  # RFC 5321 4.5.3.1.10
             return
-        recipient = self.settings.delivery.recipient(sender, path.address, path.local_part)
-        verdict = recipient.verdict
-        if verdict.action == REJECT:
-            self._reply(Reply(verdict.code, verdict.status, verdict.text))
-            return
-        if options.notify is not None:
-            recipient.notify = options.notify
-        recipient.original_recipient = options.original_recipient
-        self.recipients.append(recipient)
-        self._reply(replies.RECIPIENT_OK)
+        delivery = self.settings.delivery
+        decision = delivery.rules.decide(RCPT, sender, (path.address,)) if delivery.rules else CARRY_ON
+        verdict = decision.verdict or ACCEPTED
+        if verdict.action in _DELIVERED:
+            recipient = delivery.recipient(sender, path.address, path.local_part, verdict)
+            if options.notify is not None:
+                recipient.notify = options.notify
+            recipient.original_recipient = options.original_recipient
+            self.recipients.append(recipient)
+            if not decision.delay_ms:
+                self._reply(replies.RECIPIENT_OK)
+                return
+            decision = Decision(decision.delay_ms)  # accepted: the usual reply, after the delay
+        self._stage(decision, replies.RECIPIENT_OK)
 
     def cmd_data(self, argument: str) -> None:
         if argument:
@@ -483,10 +531,23 @@ class SmtpSession(asyncio.Protocol):
         self._reset_transaction()
         if isinstance(result, Reply):
             self._reply(result)
-        else:
-            self._defer(self._deliver(sender, recipients, result, request))
+            return
+        rules = self.settings.delivery.rules
+        decision = CARRY_ON
+        if DATA in rules.stages:
+            decision = rules.decide(DATA, sender, [recipient.address for recipient in recipients])
+            if decision.verdict is not None and decision.verdict is not ACCEPTED:
+                self._stage(decision, replies.MESSAGE_ACCEPTED)  # refused or dropped: nothing is stored
+                return
+        self._defer(self._deliver(sender, recipients, result, request, decision.delay_ms))
 
-    async def _deliver(self, sender: str, recipients: list[Recipient], message: bytes, request: ReportRequest) -> Reply:
+    async def _deliver(
+        self, sender: str, recipients: list[Recipient], message: bytes, request: ReportRequest, delay_ms: int = 0
+    ) -> Reply | None:
+        if delay_ms:
+            await asyncio.sleep(delay_ms / 1000)
+            if self._closed:  # the client gave up waiting: it does not know the message arrived, so it did not
+                return None
         await self.settings.delivery.deliver(sender, recipients, message, request)
         return replies.MESSAGE_ACCEPTED
 
@@ -624,6 +685,9 @@ class SmtpSession(asyncio.Protocol):
         self.user = account.name
         return replies.AUTH_SUCCEEDED
 
+
+# Verdicts under which an accepted recipient joins the transaction (bounce: accepted, then reported).
+_DELIVERED = frozenset({"accept", "bounce"})
 
 _HANDLERS: dict[str, Callable[[SmtpSession, str], None]] = {
     "EHLO": SmtpSession.cmd_ehlo,
