@@ -199,11 +199,12 @@ class FaultRules:
         self.installed: list[DsnRule] = []
 
     def rule(self, spec: Mapping[str, Any] | DsnRule) -> DsnRule:
-        if isinstance(spec, DsnRule):
+        if not isinstance(spec, Mapping):
             return spec
         fields = dict(spec)
         fields.setdefault("recipient", self.address)
-        return msgspec.convert(fields, DsnRule)
+        rule: DsnRule = msgspec.convert(fields, DsnRule)
+        return rule
 
     def install(self, *specs: Mapping[str, Any] | DsnRule) -> list[DsnRule]:
         """Put these rules first (first match wins); returns them as the server reads them."""
