@@ -73,8 +73,14 @@ def inner(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.
     return pytester
 
 
+# Plugins of the outer suite's dependencies that the inner suites do not use; each costs seconds of import
+# in every process and xdist worker.
+UNUSED_PLUGINS = ("cacheprovider", "schemathesis", "hypothesispytest")
+
+
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess("-W", "error", "-p", "no:cacheprovider", *args, timeout=INNER_TIMEOUT_SECONDS)
+    blocked = [option for name in UNUSED_PLUGINS for option in ("-p", f"no:{name}")]
+    return pytester.runpytest_subprocess("-W", "error", *blocked, *args, timeout=INNER_TIMEOUT_SECONDS)
 
 
 @pytest.fixture
