@@ -27,7 +27,7 @@ asyncio_default_test_loop_scope = function
 """
 
 # Sends mail the way an application under test would: plain SMTP to the mailbox's address.
-SEND = '''
+SEND = """
 import smtplib
 from email.message import EmailMessage
 
@@ -44,12 +44,12 @@ def send(mailbox, subject, text="hello", html=None, attachment=None, sender="app
         message.add_attachment(attachment, maintype="application", subtype="pdf", filename="invoice.pdf")
     with smtplib.SMTP(mailbox.smtp_host, mailbox.smtp_port) as smtp:
         smtp.send_message(message)
-'''
+"""
 
 # Twelve tests that each send their own mail and must see only that; run in parallel they share a server.
 ISOLATION = (
     SEND
-    + '''
+    + """
 import pytest
 
 
@@ -60,7 +60,7 @@ def test_only_my_own_mail(mailbox, n):
     assert mailbox.wait(subject=f"test {n} message", count=3).subject == f"test {n} message 2"
     assert [m.subject for m in mailbox.messages()] == [f"test {n} message {i}" for i in range(3)]
     assert all(m.to == [mailbox.address] for m in mailbox.messages())
-'''
+"""
 )
 
 
@@ -97,7 +97,7 @@ def url_of(server: ServerProcess) -> str:
 def test_in_process_mailbox_receives_parses_and_cleans_up(inner: pytest.Pytester) -> None:
     inner.makepyfile(
         test_mail=SEND
-        + '''
+        + """
 import sys
 
 MY_USERS = []
@@ -141,7 +141,7 @@ def test_the_previous_mailbox_is_gone(mailbox, elektromail_server):
     assert previous not in [user.name for user in elektromail_server.client.users()]
     assert mailbox.user != previous
     assert mailbox.messages() == []
-'''
+"""
     )
     run(inner).assert_outcomes(passed=3)
 
@@ -149,7 +149,7 @@ def test_the_previous_mailbox_is_gone(mailbox, elektromail_server):
 def test_wait_returns_on_arrival_and_times_out_with_what_arrived(inner: pytest.Pytester) -> None:
     inner.makepyfile(
         test_wait=SEND
-        + '''
+        + """
 import threading
 
 import pytest
@@ -177,7 +177,7 @@ def test_wait_times_out_and_says_what_arrived(mailbox):
 
 def test_a_failed_wait_fails_the_test(mailbox):
     mailbox.wait(subject="never sent", timeout=0.2)
-'''
+"""
     )
     result = run(inner)
     result.assert_outcomes(passed=2, failed=1)
@@ -186,7 +186,7 @@ def test_a_failed_wait_fails_the_test(mailbox):
 
 def test_async_tests_wait_without_blocking_the_loop(inner: pytest.Pytester) -> None:
     inner.makepyfile(
-        test_async='''
+        test_async="""
 import asyncio
 
 import aiosmtplib
@@ -216,14 +216,14 @@ async def test_async_wait_times_out(mailbox):
         assert mailbox.address in str(error)
     else:
         raise AssertionError("the wait should have timed out")
-'''
+"""
     )
     run(inner).assert_outcomes(passed=2)
 
 
 FAULTS = (
     SEND
-    + '''
+    + """
 import smtplib
 
 import pytest
@@ -250,7 +250,7 @@ def test_rules_installed_during_a_test(mailbox, elektromail_rules):
 def test_without_rules_mail_arrives(mailbox, n):
     send(mailbox, f"plain {n}")
     assert mailbox.wait(subject=f"plain {n}").subject == f"plain {n}"
-'''
+"""
 )
 
 
