@@ -14,10 +14,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+from base64 import b64encode
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, cast
 
-from elektromail.auth import SaslError, authenticate, decode_text, parse_plain
+from elektromail import sasl
 from elektromail.context import ServerContext
 from elektromail.delivery.rules import (
     ACCEPTED,
@@ -41,6 +42,7 @@ from elektromail.smtp.limits import (
 )
 from elektromail.smtp.parameters import MailOptions, RcptOptions, mail_options, rcpt_options
 from elektromail.smtp.replies import BAD_COMMAND_CODES, Reply, multiline
+from elektromail.smtp.strict import content_refusal
 
 if TYPE_CHECKING:
     from elektromail.tls import TlsProvider
@@ -68,6 +70,7 @@ class SmtpSettings:
         self.hostname = local_hostname()
         self.implicit_tls = implicit_tls
         self.max_message_size = config.max_message_size
+        self.strict = config.smtp_strict
         self.max_recipients = config.max_recipients
         self.idle_timeout = config.smtp_idle_timeout
         self.auth_required = config.smtp_auth_required
@@ -88,7 +91,7 @@ class SmtpSettings:
             "SMTPUTF8",  # RFC 6531
             "CHUNKING",  # RFC 3030
             "DSN",  # RFC 3461
-            "AUTH PLAIN LOGIN",  # RFC 4954
+            "AUTH " + " ".join(sasl.MECHANISMS),  # RFC 4954
             "HELP",
         ]
 
@@ -130,7 +133,7 @@ class SmtpSession(asyncio.Protocol):
         """A fresh session: after connect, and after a STARTTLS upgrade (RFC 3207 4.2 forgets everything)."""
         self.greeting = NOT_GREETED
         self.user: str | None = None
-        self._sasl: Callable[[bytes], None] | None = None
+        self._sasl: sasl.Step | None = None  # the SASL step that takes the next line
         self._reset_transaction()
 
     def restart_after_tls(self, transport: asyncio.BaseTransport) -> None:
@@ -149,6 +152,7 @@ class SmtpSession(asyncio.Protocol):
         self.recipients: list[Recipient] = []
         self._rcpt_attempted = False
         self.smtputf8 = False
+        self.eight_bit = False  # BODY=8BITMIME or SMTPUTF8 was declared
         self.report_request = NO_REQUEST  # RET and ENVID (RFC 3461)
         self._data: DataReader | None = None
         self._chunks: bytearray | None = None  # the message so far, once BDAT began it (RFC 3030)
@@ -268,16 +272,16 @@ class SmtpSession(asyncio.Protocol):
     def _line(self, line: bytes) -> None:
         if self._sasl is not None:
             step, self._sasl = self._sasl, None
-            if line == b"*":  # RFC 4954 4: the client cancels the exchange
-                self._reply(replies.AUTH_CANCELLED)
-            else:
-                step(line)
+            self._auth_response(step, line)
             return
         try:
             text = line.decode()
         except UnicodeDecodeError:
-            self._reply(replies.INVALID_UTF8)
-            return
+            if line[:5].upper() not in _ADDRESS_COMMANDS:
+                self._reply(replies.INVALID_UTF8)
+                return
+            # Octets that are not UTF-8 in an address: MAIL and RCPT judge them (553 or 501), not the framing.
+            text = line.decode("utf-8", "surrogateescape")
         verb, _, argument = text.partition(" ")
         handler = _HANDLERS.get(verb.upper())
         if handler is None:
@@ -424,11 +428,12 @@ class SmtpSession(asyncio.Protocol):
             except CommandError as error:
                 self._reply(error.reply)
                 return
-        if not options.smtputf8 and not path.address.isascii():
-            self._reply(replies.NON_ASCII_ADDRESS)
+        if not path.address.isascii() and (refusal := _non_ascii_refusal(path.address, options.smtputf8, True)):
+            self._reply(refusal)
             return
         self.sender = path.address
         self.smtputf8 = options.smtputf8
+        self.eight_bit = options.eight_bit
         self.report_request = options.report
         rules = self.settings.delivery.rules
         if MAIL in rules.stages and (decision := rules.decide(MAIL, path.address)) is not CARRY_ON:
@@ -456,8 +461,8 @@ class SmtpSession(asyncio.Protocol):
             except CommandError as error:
                 self._reply(error.reply)
                 return
-        if not self.smtputf8 and not path.address.isascii():
-            self._reply(replies.NON_ASCII_ADDRESS)
+        if not path.address.isascii() and (refusal := _non_ascii_refusal(path.address, self.smtputf8, False)):
+            self._reply(refusal)
             return
         self._rcpt_attempted = True
         if len(self.recipients) >= self.settings.max_recipients:
@@ -528,7 +533,10 @@ class SmtpSession(asyncio.Protocol):
 
     def _message_complete(self, result: bytes | Reply) -> None:
         sender, recipients, request = self.sender or "", self.recipients, self.report_request
+        eight_bit = self.eight_bit
         self._reset_transaction()
+        if not isinstance(result, Reply) and self.settings.strict:
+            result = content_refusal(result, eight_bit) or result
         if isinstance(result, Reply):
             self._reply(result)
             return
@@ -638,52 +646,57 @@ class SmtpSession(asyncio.Protocol):
             return
         mechanism, _, initial = argument.partition(" ")
         mechanism = mechanism.upper()
-        if mechanism not in ("PLAIN", "LOGIN") or " " in initial:
-            self._reply(replies.UNKNOWN_MECHANISM if mechanism not in ("PLAIN", "LOGIN") else replies.SYNTAX_ERROR)
+        if mechanism not in sasl.MECHANISMS:
+            self._reply(replies.UNKNOWN_MECHANISM)
             return
-        if mechanism == "PLAIN":
-            if initial:
-                self._auth_plain(b"" if initial == "=" else initial.encode())
-            else:
-                self._send(replies.EMPTY_CHALLENGE)
-                self._sasl = self._auth_plain
-        elif initial:
-            self._auth_login_username(b"" if initial == "=" else initial.encode())
-        else:
-            self._send(replies.LOGIN_USERNAME_PROMPT)
-            self._sasl = self._auth_login_username
-
-    def _auth_plain(self, response: bytes) -> None:
+        if " " in initial:
+            self._reply(replies.SYNTAX_ERROR)
+            return
         try:
-            _authzid, username, password = parse_plain(response)
-        except SaslError:
+            # RFC 4954 4: "=" is an empty initial response.
+            response = None if not initial else b"" if initial == "=" else sasl.decode_base64(initial)
+            self._defer(self._auth_step(sasl.begin(mechanism, sasl.verifier(self.context), response)))
+        except sasl.SaslError:
+            self._reply(replies.BAD_BASE64)
+
+    def _auth_response(self, step: sasl.Step, line: bytes) -> None:
+        """The client's answer to a ``334`` challenge; ``*`` cancels the exchange (RFC 4954 4)."""
+        if line == b"*":
+            self._reply(replies.AUTH_CANCELLED)
+            return
+        try:
+            response = sasl.decode_base64(line)
+        except sasl.SaslError:
             self._reply(replies.BAD_BASE64)
             return
-        self._defer(self._check_credentials(username, password))
+        self._defer(self._auth_step(step(response)))
 
-    def _auth_login_username(self, response: bytes) -> None:
+    async def _auth_step(self, result: Awaitable[sasl.Result]) -> Reply:
         try:
-            username = decode_text(response)
-        except SaslError:
-            self._reply(replies.BAD_BASE64)
-            return
-        self._send(replies.LOGIN_PASSWORD_PROMPT)
-        self._sasl = lambda line: self._auth_login_password(username, line)
+            outcome = await result
+        except sasl.SaslError:
+            return replies.BAD_BASE64
+        if isinstance(outcome, sasl.Challenge):
+            self._sasl = outcome.next
+            return Reply(334, "", b64encode(outcome.data).decode())
+        if isinstance(outcome, sasl.Success):
+            self.user = outcome.account.name
+            return replies.AUTH_SUCCEEDED
+        return replies.AUTH_FAILED
 
-    def _auth_login_password(self, username: str, response: bytes) -> None:
-        try:
-            password = decode_text(response)
-        except SaslError:
-            self._reply(replies.BAD_BASE64)
-            return
-        self._defer(self._check_credentials(username, password))
 
-    async def _check_credentials(self, username: str, password: str) -> Reply:
-        account = await authenticate(self.context, username, password)
-        if account is None:
-            return replies.AUTH_FAILED
-        self.user = account.name
-        return replies.AUTH_SUCCEEDED
+_ADDRESS_COMMANDS = frozenset({b"MAIL ", b"RCPT "})
+
+
+def _non_ascii_refusal(address: str, smtputf8: bool, sender: bool) -> Reply | None:
+    """RFC 6531 3.4: non-ASCII needs SMTPUTF8 (553 5.6.7); with it, the octets must be UTF-8 (501)."""
+    if not smtputf8:
+        return replies.NON_ASCII_ADDRESS
+    try:
+        address.encode()
+    except UnicodeEncodeError:  # surrogates stand for octets that were not UTF-8
+        return replies.SENDER_NOT_UTF8 if sender else replies.RECIPIENT_NOT_UTF8
+    return None
 
 
 # Verdicts under which an accepted recipient joins the transaction (bounce: accepted, then reported).
