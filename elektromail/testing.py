@@ -72,44 +72,19 @@ class Headers:
 
 
 class ReceivedMessage:
-    """One stored message, parsed: what a test asserts on."""
+    """One stored message, parsed: what a test asserts on. ``detail`` is the server's full answer."""
 
     def __init__(self, detail: Detail, raw: bytes) -> None:
         self.detail = detail
         self.raw = raw  # exactly as the server received it
-
-    @property
-    def id(self) -> str:
-        return self.detail.id
-
-    @property
-    def subject(self) -> str | None:
-        return self.detail.subject
-
-    @property
-    def sender(self) -> str | None:
-        """The address in ``From``."""
-        return self.detail.from_
-
-    @property
-    def to(self) -> list[str]:
-        return self.detail.to
-
-    @property
-    def text(self) -> str | None:
-        return self.detail.text
-
-    @property
-    def html(self) -> str | None:
-        return self.detail.html
-
-    @property
-    def links(self) -> list[str]:
-        return self.detail.links
-
-    @property
-    def attachments(self) -> list[Attachment]:
-        return self.detail.attachments
+        self.id = detail.id
+        self.subject = detail.subject
+        self.sender = detail.from_  # the address in From
+        self.to = detail.to
+        self.text = detail.text
+        self.html = detail.html
+        self.links = detail.links
+        self.attachments: list[Attachment] = detail.attachments
 
     @cached_property
     def headers(self) -> Headers:

@@ -49,6 +49,8 @@ def test_swagger_ui_renders_every_operation_offline(make_server: ServerFactory, 
     # The spec itself needs the token: the UI fetched it by sending the Authorization header.
     assert rendered == {
         ("POST", "/reset"),
+        ("GET", "/rules"),
+        ("PUT", "/rules"),
         ("POST", "/purge"),
         ("POST", "/inject"),
         ("GET", "/users"),
