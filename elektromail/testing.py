@@ -258,7 +258,7 @@ class Mailbox:
         return ReceivedMessage(client.message(summary.id), client.raw(summary.id))
 
     def messages(self) -> list[ReceivedMessage]:
-        """Every message of this user, in every mailbox, in the order they were stored."""
+        """Every message of this user: INBOX's, then other mailboxes', each in the order they were stored."""
         client = self.server.client
         return [self._received(client, summary) for summary in client.messages(user=self.user)]
 
