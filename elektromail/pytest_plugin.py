@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 
 URL_ENV = "ELEKTROMAIL_URL"
 TOKEN_ENV = "ELEKTROMAIL_HTTP_TOKEN"
+# Where an external server's ports are published under other numbers than it listens on.
+SMTP_PORT_ENV = "ELEKTROMAIL_SMTP_PORT"
+IMAP_PORT_ENV = "ELEKTROMAIL_IMAP_PORT"
 RULES_MARKER = "elektromail_rules"
 
 
@@ -71,7 +74,7 @@ def elektromail_server(request: pytest.FixtureRequest) -> Iterator[MailServer]:
     url = request.config.getoption("elektromail_url") or os.environ.get(URL_ENV)
     token = request.config.getoption("elektromail_token") or os.environ.get(TOKEN_ENV)
     if url:
-        server = testing.connect(url, token)
+        server = testing.connect(url, token, _port(SMTP_PORT_ENV), _port(IMAP_PORT_ENV))
         try:
             yield server
         finally:
@@ -108,6 +111,15 @@ def mailbox(elektromail_server: MailServer, request: pytest.FixtureRequest) -> I
 def elektromail_rules(mailbox: Mailbox) -> FaultRules:
     """Install fault rules during the test (``elektromail_rules.install({...})``); removed afterwards."""
     return mailbox.rules
+
+
+def _port(variable: str) -> int | None:
+    value = os.environ.get(variable)
+    if not value:
+        return None
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise pytest.UsageError(f"{variable}: {value!r} is not a port number")
+    return int(value)
 
 
 def _rules_lock() -> Path:

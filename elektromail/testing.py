@@ -135,8 +135,9 @@ class MailServer:
         return f"MailServer({self.url!r}, {kind}, smtp={self.smtp_port}, imap={self.imap_port})"
 
 
-def connect(url: str, token: str | None) -> MailServer:
-    """The running server at ``url``, once it reports every listener up; ports come from its /healthz."""
+def connect(url: str, token: str | None, smtp_port: int | None = None, imap_port: int | None = None) -> MailServer:
+    """The running server at ``url``, once it reports every listener up. The SMTP and IMAP ports are the
+    ones its /healthz reports, unless given (a container that publishes them under other numbers)."""
     url = url.rstrip("/")
     deadline = time.monotonic() + READY_SECONDS
     with Client(url, token) as client:
@@ -151,12 +152,11 @@ def connect(url: str, token: str | None) -> MailServer:
                 if time.monotonic() > deadline:
                     raise
             time.sleep(READY_RETRY_SECONDS)
-    missing = {"SMTP", "IMAP"} - set(health.listeners)
-    if missing:
-        raise RuntimeError(f"the server at {url} reports no {' or '.join(sorted(missing))} listener")
-    return MailServer(
-        url, health.listeners["SMTP"], health.listeners["IMAP"], token, external=True, version=health.version
-    )
+    smtp_port = smtp_port or health.listeners.get("SMTP")
+    imap_port = imap_port or health.listeners.get("IMAP")
+    if smtp_port is None or imap_port is None:
+        raise RuntimeError(f"the server at {url} reports no SMTP or IMAP listener: {health.listeners}")
+    return MailServer(url, smtp_port, imap_port, token, external=True, version=health.version)
 
 
 class FaultRules:

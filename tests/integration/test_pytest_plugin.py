@@ -68,7 +68,8 @@ def test_only_my_own_mail(mailbox, n):
 def inner(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
     """A pytester directory whose runs start their own server unless a test says otherwise."""
     monkeypatch.delenv("ELEKTROMAIL_URL", raising=False)
-    monkeypatch.delenv("ELEKTROMAIL_HTTP_TOKEN", raising=False)
+    for variable in ("ELEKTROMAIL_HTTP_TOKEN", "ELEKTROMAIL_SMTP_PORT", "ELEKTROMAIL_IMAP_PORT"):
+        monkeypatch.delenv(variable, raising=False)
     pytester.makeini(INI)
     return pytester
 
@@ -299,12 +300,15 @@ def test_external_server_from_the_environment(
 ) -> None:
     monkeypatch.setenv("ELEKTROMAIL_URL", url_of(external))
     monkeypatch.setenv("ELEKTROMAIL_HTTP_TOKEN", TOKEN)
+    # As if a container published IMAP under another number: the given port wins over the reported one.
+    monkeypatch.setenv("ELEKTROMAIL_IMAP_PORT", "40143")
     inner.makepyfile(
         test_env="""
 def test_env_names_the_server(elektromail_server, mailbox):
     assert elektromail_server.external
     assert elektromail_server.url == URL
-""".replace("URL", repr(url_of(external)))
+    assert (mailbox.smtp_port, mailbox.imap_port) == (SMTP, 40143)
+""".replace("URL", repr(url_of(external))).replace("SMTP", str(external.ports["SMTP"]))
     )
     run(inner).assert_outcomes(passed=1)
 
