@@ -7,12 +7,12 @@ first appears, so the same link in both alternatives of a multipart/alternative 
 
 from __future__ import annotations
 
+import html
 import re
-from html.parser import HTMLParser
 
 from elektromail.mail.message import ParsedMessage
 from elektromail.mail.mime import mime_tree
-from elektromail.mail.preview import first_text
+from elektromail.mail.preview import INVISIBLE, first_text
 from elektromail.mail.text import part_text
 
 _CACHE_KEY = "links"
@@ -20,7 +20,6 @@ _CACHE_KEY = "links"
 # in text); trailing sentence punctuation is removed afterwards.
 _URL = re.compile(r"""https?://[^\s<>"'`]+""", re.IGNORECASE)
 _TRAILING = ".,;:!?*'\""
-_HREF_TAGS = frozenset({"a", "area"})
 
 
 def _trimmed(url: str) -> str:
@@ -38,34 +37,26 @@ def urls_in_text(text: str) -> list[str]:
     return [url for url in (_trimmed(match) for match in _URL.findall(text)) if len(url) > len("https://")]
 
 
-class _HtmlLinks(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-        self._hidden = 0  # inside <script> or <style>: not text a reader sees
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self._hidden += 1
-        elif tag in _HREF_TAGS:
-            for name, value in attrs:
-                if name == "href" and value and _URL.match(value.strip()):
-                    self.found.append(value.strip())
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._hidden:
-            self._hidden -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.found.extend(urls_in_text(data))
+# One pass over the markup, token by token: an <a>/<area> tag with its href, any other tag (skipped, so the
+# URLs of images and styles are not links), or a URL in the text. Scripts and styles are removed first.
+_HTML_TOKEN = re.compile(
+    r"""<(?:a|area)\b[^>]*?\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))[^>]*>"""
+    r"""|<!--.*?-->|<[^>]*>|(https?://[^\s<>"'`]+)""",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def urls_in_html(markup: str) -> list[str]:
-    parser = _HtmlLinks()
-    parser.feed(markup)
-    parser.close()
-    return parser.found
+    found: list[str] = []
+    for match in _HTML_TOKEN.finditer(INVISIBLE.sub(" ", markup)):
+        href = match.group(1) or match.group(2) or match.group(3)
+        if href is not None:
+            url = html.unescape(href).strip()
+            if _URL.match(url):
+                found.append(url)
+        elif match.group(4) is not None:
+            found.extend(urls_in_text(html.unescape(match.group(4))))
+    return found
 
 
 def links(parsed: ParsedMessage) -> list[str]:

@@ -17,7 +17,7 @@ from elektromail.mail.text import part_text
 PREVIEW_LENGTH = 200
 _CACHE_KEY = "preview"
 _WHITESPACE = re.compile(r"\s+")
-_INVISIBLE = re.compile(r"<(script|style|head|title)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+INVISIBLE = re.compile(r"<(script|style|head|title)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -56,6 +56,6 @@ def _make(parsed: ParsedMessage) -> str:
         markup = first_text(tree, b"html")
         if markup is None:
             return ""
-        text = html.unescape(_TAG.sub(" ", _INVISIBLE.sub(" ", part_text(markup, parsed.raw))))
+        text = html.unescape(_TAG.sub(" ", INVISIBLE.sub(" ", part_text(markup, parsed.raw))))
     text = _WHITESPACE.sub(" ", text).strip()
     return text[:PREVIEW_LENGTH].rstrip()
