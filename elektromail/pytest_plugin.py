@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from elektromail.config import Config
     from elektromail.testing import FaultRules, Mailbox, MailServer
 
 URL_ENV = "ELEKTROMAIL_URL"
@@ -67,7 +68,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def elektromail_server(request: pytest.FixtureRequest) -> Iterator[MailServer]:
+def elektromail_config() -> Config | None:
+    """Settings of the in-process server (override in a conftest.py); its ports and bind address are always
+    free loopback ones, with HTTP on. ``None``: the defaults."""
+    return None
+
+
+@pytest.fixture(scope="session")
+def elektromail_server(request: pytest.FixtureRequest, elektromail_config: Config | None) -> Iterator[MailServer]:
     """The mail server of this test session: in-process, or the one ``--elektromail-url`` names."""
     from elektromail import testing
 
@@ -80,7 +88,7 @@ def elektromail_server(request: pytest.FixtureRequest) -> Iterator[MailServer]:
         finally:
             server.close()
         return
-    server, thread = testing.in_process_server()
+    server, thread = testing.in_process_server(elektromail_config)
     try:
         yield server
     finally:

@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -33,6 +33,10 @@ DEFAULT_WAIT_SECONDS = 10.0
 # is still starting).
 READY_SECONDS = 30.0
 READY_RETRY_SECONDS = 0.2
+
+if TYPE_CHECKING:
+    from elektromail.config import Config
+    from elektromail.server import ServerThread
 
 _parser = BytesParser(policy=policy.default)
 
@@ -324,13 +328,15 @@ class Mailbox:
         return f"Mailbox({self.address!r})"
 
 
-def in_process_server() -> tuple[MailServer, Any]:
+def in_process_server(config: Config | None = None) -> tuple[MailServer, ServerThread]:
     """A server in this process on free loopback ports, with HTTP; returns it and its ServerThread."""
     from elektromail import __version__
     from elektromail.config import Config
     from elektromail.server import ServerThread
 
-    thread = ServerThread(Config(smtp_port=0, imap_port=0, http_port=0, bind_addr="127.0.0.1")).start()
+    local: dict[str, Any] = {"smtp_port": 0, "imap_port": 0, "http_port": 0, "bind_addr": "127.0.0.1"}
+    settings = msgspec.structs.replace(config, **local) if config is not None else Config(**local)
+    thread = ServerThread(settings).start()
     url = f"http://127.0.0.1:{thread.http_port}"
     return MailServer(url, thread.smtp_port, thread.imap_port, version=__version__), thread
 

@@ -96,6 +96,18 @@ def url_of(server: ServerProcess) -> str:
 
 
 def test_in_process_mailbox_receives_parses_and_cleans_up(inner: pytest.Pytester) -> None:
+    inner.makeconftest(
+        """
+import pytest
+
+
+@pytest.fixture(scope="session")
+def elektromail_config():
+    from elektromail import Config
+
+    return Config(tls_disabled=True, smtp_port=2525)  # the plugin still picks free ports
+"""
+    )
     inner.makepyfile(
         test_mail=SEND
         + """
@@ -137,6 +149,13 @@ def test_wait_returns_the_parsed_message(mailbox, elektromail_server):
     assert imap.select("INBOX") == ("OK", [b"1"])
 
 
+def test_the_configured_settings_apply(mailbox):
+    assert mailbox.smtp_port != 2525
+    with smtplib.SMTP(mailbox.smtp_host, mailbox.smtp_port) as smtp:
+        smtp.ehlo()
+        assert not smtp.has_extn("starttls")
+
+
 def test_the_previous_mailbox_is_gone(mailbox, elektromail_server):
     (previous,) = MY_USERS
     assert previous not in [user.name for user in elektromail_server.client.users()]
@@ -144,7 +163,7 @@ def test_the_previous_mailbox_is_gone(mailbox, elektromail_server):
     assert mailbox.messages() == []
 """
     )
-    run(inner).assert_outcomes(passed=3)
+    run(inner).assert_outcomes(passed=4)
 
 
 def test_wait_returns_on_arrival_and_times_out_with_what_arrived(inner: pytest.Pytester) -> None:
