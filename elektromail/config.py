@@ -229,7 +229,7 @@ SETTINGS: tuple[Setting, ...] = (
         "--dsn-rules",
         parse_optional_text,
         "unset",
-        "JSON list of delivery rules (reject, bounce, accept)",
+        "JSON list of delivery and fault rules (reject, bounce, accept, tempfail, greylist, delay, disconnect)",
     ),
     Setting(
         "max_message_size",

@@ -156,7 +156,7 @@ def _verdict(rule: DsnRule) -> Verdict | None:
         case Greylist():
             return Verdict(GREYLIST, 451, GREYLIST_STATUS, rule.text)
         case Disconnect():
-            return Verdict(DISCONNECT, 421, "4.4.2", "Connection dropped by rule")
+            return Verdict(DISCONNECT, 421, "4.4.2", "Connection dropped by rule")  # for logs: never sent
         case Delay():
             return None
 

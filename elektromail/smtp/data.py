@@ -25,18 +25,21 @@ _STUFFED_LINE_START = b"\r\n."
 class DataReader:
     """Collects one message from the session's input buffer; one reader per DATA command."""
 
-    __slots__ = ("max_size", "oversized", "_body", "_line_start")
+    __slots__ = ("max_size", "oversized", "_parts", "_held", "_line_start")
 
     def __init__(self, max_size: int) -> None:
         self.max_size = max_size
         self.oversized = False
-        self._body = bytearray()  # the message so far, unstuffed; never more than max_size octets
+        # The message so far, unstuffed, in the pieces it arrived in: unlike a growing bytearray, a list
+        # never over-allocates or copies on growth, so it holds no more than max_size octets.
+        self._parts: list[bytes] = []
+        self._held = 0
         self._line_start = True  # the next input octet starts a line (where a dot is stuffing)
 
     @property
     def held(self) -> int:
         """Octets of the message the reader holds now."""
-        return len(self._body)
+        return self._held
 
     def feed(self, buffer: bytearray) -> bytes | Reply | None:
         """Take what ``buffer`` holds of the message, and its terminator once it is there.
@@ -55,7 +58,7 @@ class DataReader:
             self._line_start = False
         end = buffer.find(TERMINATOR)
         if end >= 0:
-            if not self._body and not self.oversized:  # the whole message in one read: one copy
+            if not self._parts and not self.oversized:  # the whole message in one read: one copy
                 message = _unstuff(_head(buffer, end + 2))
                 del buffer[: end + len(TERMINATOR)]
                 return message if len(message) <= self.max_size else replies.MESSAGE_TOO_BIG
@@ -78,18 +81,21 @@ class DataReader:
         """Move the first ``count`` octets of ``buffer`` (whole lines or a line's middle) into the message."""
         if not self.oversized:
             chunk = _unstuff(_head(buffer, count))
-            if len(self._body) + len(chunk) > self.max_size:
+            self._held += len(chunk)
+            if self._held > self.max_size:
                 self.oversized = True
-                self._body = bytearray()  # release the memory now, not when the terminator comes
+                self._parts.clear()  # release the memory now, not when the terminator comes
+                self._held = 0
             else:
-                self._body += chunk
+                self._parts.append(chunk)
         del buffer[:count]
 
     def _finish(self) -> bytes | Reply:
         if self.oversized:
             return replies.MESSAGE_TOO_BIG
-        message = bytes(self._body)
-        self._body = bytearray()
+        message = b"".join(self._parts)
+        self._parts.clear()
+        self._held = 0
         return message
 
 

@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, cast
 from elektromail import sasl
 from elektromail.context import ServerContext
 from elektromail.delivery.rules import (
+    ACCEPT,
     ACCEPTED,
+    BOUNCE,
     CARRY_ON,
     DATA,
     DISCONNECT,
@@ -116,6 +118,7 @@ class SmtpSession(asyncio.Protocol):
         self._idle_timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
         self._busy = False  # a reply is being produced by a task: handle no more input until it is queued
+        self._rule_wait = False  # that task only waits, as a delay rule asked: stopping need not wait for it
         self._closing = False
         self._closed = False
         self._shutdown_pending = False
@@ -187,6 +190,8 @@ class SmtpSession(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._closed = self._closing = True
+        if self._rule_wait and self._task is not None:
+            self._task.cancel()
         self.context.connections.discard(self)
         if self._idle_timer is not None:
             self._idle_timer.cancel()
@@ -205,6 +210,9 @@ class SmtpSession(asyncio.Protocol):
         """The server is stopping: 421 and close, after the reply of a delivery in progress."""
         if self._closed or self.transport is None:
             return
+        if self._busy and self._rule_wait and self._task is not None:
+            self._task.cancel()  # a staged delay ends now; nothing was stored during it
+            self._busy = False
         if self._busy:
             self._shutdown_pending = True
             return
@@ -342,8 +350,15 @@ class SmtpSession(asyncio.Protocol):
             self._reply(answer)
 
     async def _after(self, delay_ms: int, reply: Reply | None) -> Reply | None:
-        await asyncio.sleep(delay_ms / 1000)
+        await self._rule_delay(delay_ms)
         return reply
+
+    async def _rule_delay(self, delay_ms: int) -> None:
+        self._rule_wait = True
+        try:
+            await asyncio.sleep(delay_ms / 1000)
+        finally:
+            self._rule_wait = False
 
     def _check_idle(self) -> None:
         # One timer per session, moved on only when it fires: cheaper than re-arming it on every read.
@@ -553,7 +568,7 @@ class SmtpSession(asyncio.Protocol):
         self, sender: str, recipients: list[Recipient], message: bytes, request: ReportRequest, delay_ms: int = 0
     ) -> Reply | None:
         if delay_ms:
-            await asyncio.sleep(delay_ms / 1000)
+            await self._rule_delay(delay_ms)
             if self._closed:  # the client gave up waiting: it does not know the message arrived, so it did not
                 return None
         await self.settings.delivery.deliver(sender, recipients, message, request)
@@ -700,7 +715,7 @@ def _non_ascii_refusal(address: str, smtputf8: bool, sender: bool) -> Reply | No
 
 
 # Verdicts under which an accepted recipient joins the transaction (bounce: accepted, then reported).
-_DELIVERED = frozenset({"accept", "bounce"})
+_DELIVERED = frozenset({ACCEPT, BOUNCE})
 
 _HANDLERS: dict[str, Callable[[SmtpSession, str], None]] = {
     "EHLO": SmtpSession.cmd_ehlo,

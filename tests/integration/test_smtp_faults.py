@@ -185,11 +185,29 @@ def test_delay_holds_back_the_reply_at_its_stage(make_server: ServerFactory, sta
 
 
 def test_a_client_that_gives_up_during_a_data_delay_leaves_nothing_stored(make_server: ServerFactory) -> None:
-    server = rules_server(make_server, {"action": "delay", "stage": "data", "ms": 300})
-    with pytest.raises(smtplib.SMTPServerDisconnected), smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=0.1) as c:
-        c.sendmail("a@example.com", ["user@example.com"], MESSAGE)
-    time.sleep(0.6)
+    server = rules_server(make_server, {"action": "delay", "stage": "data", "ms": 500})
+    wire, request = wire_to_stage(server.smtp_port, "data")
+    with wire:
+        wire.send(request)
+        wire.sock.settimeout(SHORT_TIMEOUT)
+        with pytest.raises(TimeoutError):
+            wire.reply()
+    time.sleep(1.0)  # past the delay: had the message been kept, it would be stored by now
     assert stored(server, "user") == []
+    send(server)  # the next client, which waits, gets its message stored
+    assert len(stored(server, "user")) == 1
+
+
+def test_stopping_the_server_ends_a_delay_with_421(make_server: ServerFactory) -> None:
+    server = rules_server(make_server, {"action": "delay", "stage": "greeting", "ms": 600_000})
+    with Wire(server.smtp_port, timeout=30, read_greeting=False) as wire:
+        wire.sock.settimeout(SHORT_TIMEOUT)
+        with pytest.raises(TimeoutError):
+            wire.reply()
+        wire.sock.settimeout(30)
+        server.stop()
+        assert wire.reply() == (421, replies.SHUTTING_DOWN.message)
+        assert wire.at_eof()
 
 
 @pytest.mark.parametrize("stage", ["greeting", "mail", "rcpt", "data"])
