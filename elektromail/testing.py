@@ -186,7 +186,8 @@ class FaultRules:
         return rule
 
     def install(self, *specs: Mapping[str, Any] | DsnRule) -> list[DsnRule]:
-        """Put these rules first (first match wins); returns them as the server reads them."""
+        """Put these rules (dicts as in ELEKTROMAIL_DSN_RULES, or rule Structs) first: the first match wins.
+        Returns them decoded; a malformed one raises ``msgspec.ValidationError`` naming the field."""
         rules = [self.rule(spec) for spec in specs]
         with self._locked():
             current = self.server.client.rules()
