@@ -41,16 +41,22 @@ class UnknownTransferEncoding(Exception):
 
 
 def resolve(root: MimePart, part: tuple[int, ...]) -> MimePart | None:
-    """The entity a part number names, or None when it does not exist."""
+    """The entity a part number names, or None when it does not exist.
+
+    Numbers address the body of a message (RFC 9051 6.4.5): a multipart body's Nth child, or part 1 for
+    a body that is not multipart (the message entity itself). Past a message/rfc822 part the numbers
+    go on in the body of its encapsulated message.
+    """
     node = root
     for number in part:
-        if node.message is not None:
-            node = node.message
-        if node.children:
-            if not 1 <= number <= len(node.children):
+        container = node.message if node.message is not None else node
+        if container.children:
+            if not 1 <= number <= len(container.children):
                 return None
-            node = node.children[number - 1]
-        elif number != 1:
+            node = container.children[number - 1]
+        elif number == 1:
+            node = container
+        else:
             return None
     return node
 
@@ -87,7 +93,7 @@ def section_bytes(parsed: ParsedMessage, section: Section) -> bytes | None:
         return raw[node.header_start : node.body_start]
     inner = node.message
     if inner is None:
-        return None
+        return b""  # HEADER and TEXT of a part that is no message: empty, as Dovecot answers
     if text == HEADER:
         return raw[inner.header_start : inner.body_start]
     if text == TEXT:

@@ -1,0 +1,153 @@
+"""Run the same corpus against elektromail and a reference (Dovecot live, or its recorded answers) and
+list every difference that the allow-list does not explain.
+
+The allow-list holds the deliberate deviations: places where Dovecot 2.3 contradicts an RFC and
+elektromail follows the RFC. Each entry names the RFC section that decides it; docs/messages.md lists the
+same entries. Dovecot 2.3 speaks IMAP4rev1, so both servers are asked in IMAP4rev1 form (no ENABLE
+IMAP4rev2): SEARCH answers ``* SEARCH``, not ESEARCH.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import NamedTuple
+
+from tests.differential.probe import (
+    Answers,
+    parse_parts,
+    part_numbers,
+    parts_text,
+    probe_mailbox,
+    probe_message,
+    structure_of,
+)
+from tests.differential.wire import Client
+
+RECORDED = Path(__file__).parent / "recorded"
+MAILBOX = "(mailbox)"
+PARTS = "PARTS"
+
+
+class Deviation(NamedTuple):
+    message: str  # fnmatch pattern over corpus message names
+    item: str  # fnmatch pattern over item labels / commands
+    reason: str  # the RFC section that decides it
+
+
+# The one allow-list of the suite (docs/messages.md "Where elektromail and Dovecot differ" lists the same).
+DEVIATIONS: tuple[Deviation, ...] = ()
+
+
+class Difference(NamedTuple):
+    message: str
+    item: str
+    ours: str
+    theirs: str
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.item}:\n    ours:    {self.ours[:300]}\n    dovecot: {self.theirs[:300]}"
+
+
+def allowed(message: str, item: str) -> bool:
+    return any(fnmatchcase(message, d.message) and fnmatchcase(item, d.item) for d in DEVIATIONS)
+
+
+class Recording(NamedTuple):
+    messages: dict[str, Answers]
+    mailbox: Answers
+
+
+def recording_path(corpus: str) -> Path:
+    return RECORDED / f"{corpus}.json"
+
+
+def load_recording(corpus: str) -> Recording:
+    data = json.loads(recording_path(corpus).read_text(encoding="utf-8"))
+    return Recording(data["messages"], data["mailbox"])
+
+
+def save_recording(corpus: str, recording: Recording) -> None:
+    """One JSON object per line, so a changed answer is a one-line change in review."""
+    lines = ["{", '"mailbox": ' + json.dumps(recording.mailbox, ensure_ascii=False, sort_keys=True) + ",",
+             '"messages": {']
+    names = sorted(recording.messages)
+    for index, name in enumerate(names):
+        comma = "," if index < len(names) - 1 else ""
+        lines.append(json.dumps(name) + ": " + json.dumps(recording.messages[name], ensure_ascii=False,
+                                                          sort_keys=True) + comma)
+    lines += ["}", "}"]
+    RECORDED.mkdir(exist_ok=True)
+    recording_path(corpus).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _parts(client: Client, seq: int) -> list[tuple[int, ...]]:
+    return part_numbers(structure_of(client, seq))
+
+
+def _union(*lists: Sequence[tuple[int, ...]]) -> list[tuple[int, ...]]:
+    return sorted({part for parts in lists for part in parts})
+
+
+def record(client: Client, names: Sequence[str]) -> Recording:
+    """The reference server's answers for an appended, selected corpus."""
+    messages: dict[str, Answers] = {}
+    for seq, name in enumerate(names, start=1):
+        parts = _parts(client, seq)
+        answers = probe_message(client, seq, parts)
+        answers[PARTS] = parts_text(parts)
+        messages[name] = answers
+    return Recording(messages, probe_mailbox(client))
+
+
+def _differ(message: str, ours: Answers, theirs: Answers) -> Iterator[Difference]:
+    for item in sorted(set(ours) | set(theirs)):
+        if item == PARTS:
+            continue
+        mine, reference = ours.get(item, "(not asked)"), theirs.get(item, "(not recorded)")
+        if mine != reference and not allowed(message, item):
+            yield Difference(message, item, mine, reference)
+
+
+class Outcome(NamedTuple):
+    differences: list[Difference]
+    compared: int
+
+
+def compare_live(ours: Client, theirs: Client, names: Sequence[str]) -> tuple[Outcome, Recording]:
+    """Both servers hold the corpus, selected: ask both the same, compare; also return theirs as a recording."""
+    differences: list[Difference] = []
+    compared = 0
+    recorded: dict[str, Answers] = {}
+    for seq, name in enumerate(names, start=1):
+        reference_parts = _parts(theirs, seq)
+        parts = _union(reference_parts, _parts(ours, seq))
+        mine, reference = probe_message(ours, seq, parts), probe_message(theirs, seq, parts)
+        compared += len(set(mine) | set(reference))
+        differences.extend(_differ(name, mine, reference))
+        reference[PARTS] = parts_text(reference_parts)
+        recorded[name] = reference
+    mailbox_mine, mailbox_reference = probe_mailbox(ours), probe_mailbox(theirs)
+    compared += len(mailbox_reference)
+    differences.extend(_differ(MAILBOX, mailbox_mine, mailbox_reference))
+    return Outcome(differences, compared), Recording(recorded, mailbox_reference)
+
+
+def compare_recorded(ours: Client, names: Sequence[str], recording: Recording) -> Outcome:
+    differences: list[Difference] = []
+    compared = 0
+    for seq, name in enumerate(names, start=1):
+        theirs = recording.messages.get(name)
+        if theirs is None:
+            differences.append(Difference(name, "(message)", "in the corpus", "not recorded"))
+            continue
+        parts = _union(parse_parts(theirs.get(PARTS, "")), _parts(ours, seq))
+        mine = probe_message(ours, seq, parts)
+        compared += len(set(mine) | set(theirs)) - 1
+        differences.extend(_differ(name, mine, theirs))
+    mailbox = probe_mailbox(ours)
+    compared += len(recording.mailbox)
+    differences.extend(_differ(MAILBOX, mailbox, recording.mailbox))
+    return Outcome(differences, compared)
