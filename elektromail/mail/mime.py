@@ -150,13 +150,7 @@ class _Parser:
         raw = self.raw
         stop: _Stop | None = None
         if body_start is None:
-            stop = self.next_boundary(start, stack)
-            header_limit = self._until(stop, start)
-            body_start = header_block_end(raw, start, min(self.end, header_limit + 2))
-            if body_start > header_limit:
-                body_start = header_limit  # the header ran into a boundary line: no body
-            else:
-                stop = None  # the body may hold lines of its own (an inner boundary)
+            body_start, stop = self._header(start, stack)
         part = MimePart(start, body_start, body_start, parse_headers(raw, start, body_start))
         _content_fields(part, default)
         kind = (part.type.lower(), part.subtype.lower())
@@ -177,6 +171,21 @@ class _Parser:
             # message, so an empty one stands in (as Dovecot answers).
             part.message = _empty(part.end)
         return part, stop
+
+    def _header(self, start: int, stack: tuple[bytes, ...]) -> tuple[int, _Stop | None]:
+        """Where the body of the part at ``start`` begins; with the stop when a boundary line came
+        before any empty line (the part is all header and its body is empty)."""
+        raw = self.raw
+        stop = self.next_boundary(start, stack)
+        line = stop[0]
+        if raw.startswith(b"\r\n", start) and start + 2 <= line:
+            return start + 2, None
+        blank = raw.find(b"\r\n\r\n", start, min(self.end, line + 2))
+        if blank >= 0:
+            return blank + 4, None
+        if stop[1] is None:
+            return self.end, stop
+        return max(start, line - 2), stop
 
     def _multipart(self, part: MimePart, stack: tuple[bytes, ...], depth: int) -> _Stop:
         boundary = part.param(b"boundary") or b""
@@ -278,4 +287,34 @@ def split_parameters(value: bytes) -> tuple[bytes, Params]:
             continue
         raw_value = raw_value.strip()
         params.append((name, raw_value.replace(b"\x00", b"")))
-    return head, params
+    return head, join_continuations(params) if any(b"*" in name for name, _ in params) else params
+
+
+_SECTION = re.compile(rb"([^*]+)\*(?:(\d+)(\*)?)?\Z")
+
+
+def join_continuations(params: Params) -> Params:
+    """RFC 2231 3-4: ``title*0*=``, ``title*1*=``, ``title*2=`` become one ``title*`` value (``title``
+    when no section is encoded), the sections' text joined as sent. As Dovecot answers: such parameters
+    follow the plain ones, ordered by name, and a broken run of sections (a gap, a repeat) stays as sent.
+    """
+    plain: Params = []
+    runs: dict[bytes, list[tuple[int, bool, bytes, bytes]]] = {}
+    for name, value in params:
+        match = _SECTION.match(name)
+        if match is None:
+            plain.append((name, value))
+            continue
+        number = -1 if match.group(2) is None else int(match.group(2))
+        runs.setdefault(match.group(1).lower(), []).append((number, bool(match.group(3)), name, value))
+    for key in sorted(runs):
+        run = sorted(runs[key], key=lambda section: section[0])
+        numbers = [section[0] for section in run]
+        if numbers != list(range(len(run))):
+            plain.extend((name, value) for _, _, name, value in run)
+            continue
+        base = _SECTION.match(run[0][2])
+        name = base.group(1) if base is not None else key
+        encoded = any(section[1] for section in run)
+        plain.append((name + b"*" if encoded else name, b"".join(section[3] for section in run)))
+    return plain
