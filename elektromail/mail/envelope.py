@@ -45,16 +45,16 @@ def encode_envelope(headers: Headers) -> bytes:
     sender = _address_field(headers, "sender") or from_
     reply_to = _address_field(headers, "reply-to") or from_
     return b"(%b %b %b %b %b %b %b %b %b %b)" % (
-        nstring(headers.get("date")),
-        nstring(headers.get("subject")),
+        nstring(headers.get_last("date")),
+        nstring(headers.get_last("subject")),
         from_,
         sender,
         reply_to,
         _address_field(headers, "to") or NIL,
         _address_field(headers, "cc") or NIL,
         _address_field(headers, "bcc") or NIL,
-        nstring(headers.get("in-reply-to")),
-        nstring(headers.get("message-id")),
+        nstring(headers.get_last("in-reply-to")),
+        nstring(headers.get_last("message-id")),
     )
 
 

@@ -154,6 +154,13 @@ class _Parser:
         part = MimePart(start, body_start, body_start, parse_headers(raw, start, body_start))
         _content_fields(part, default)
         kind = (part.type.lower(), part.subtype.lower())
+        if stop is None and kind[0] != b"multipart":
+            line, index = self.next_boundary(body_start, stack)
+            if index is not None and line == body_start and body_start - 2 >= start:
+                # The empty line that ended the header is the CRLF of the boundary line after it: the
+                # header ends before it and the body is empty, as Dovecot counts.
+                body_start = part.body_start = body_start - 2
+                stop = (line, index)
         if stop is not None:
             part.end = body_start
         elif kind[0] == b"multipart" and depth < MAX_MIME_DEPTH and part.param(b"boundary") is not None:
@@ -183,9 +190,7 @@ class _Parser:
         blank = raw.find(b"\r\n\r\n", start, min(self.end, line + 2))
         if blank >= 0:
             return blank + 4, None
-        if stop[1] is None:
-            return self.end, stop
-        return max(start, line - 2), stop
+        return (self.end if stop[1] is None else max(start, line - 2)), stop
 
     def _multipart(self, part: MimePart, stack: tuple[bytes, ...], depth: int) -> _Stop:
         boundary = part.param(b"boundary") or b""

@@ -48,8 +48,8 @@ def resolve(root: MimePart, part: tuple[int, ...]) -> MimePart | None:
     go on in the body of its encapsulated message.
     """
     node = root
-    for number in part:
-        container = node.message if node.message is not None else node
+    for depth, number in enumerate(part):
+        container = node.message if node.message is not None and depth else node
         if container.children:
             if not 1 <= number <= len(container.children):
                 return None
@@ -62,17 +62,18 @@ def resolve(root: MimePart, part: tuple[int, ...]) -> MimePart | None:
 
 
 def _fields(raw: bytes, headers: Headers, names: tuple[str, ...], exclude: bool) -> bytes:
+    """HEADER.FIELDS: the named fields as sent, then an empty line. HEADER.FIELDS.NOT: every other line
+    of the header as sent (lines that are no field too), with the block's own empty line if it had one."""
     wanted = {name.lower() for name in names}
-    chunks = [raw[f.start : f.end] for f in headers.fields if (f.name in wanted) != exclude]
-    for i, chunk in enumerate(chunks):
-        if not chunk.endswith(b"\r\n"):
-            chunks[i] = chunk + b"\r\n"
-    return b"".join(chunks) + b"\r\n"
+    if not exclude:
+        return b"".join(raw[start:end] for name, start, end in headers.lines if name in wanted) + b"\r\n"
+    kept = b"".join(raw[start:end] for name, start, end in headers.lines if not name or name not in wanted)
+    return kept if headers.blank is None else kept + raw[headers.blank[0] : headers.blank[1]]
 
 
 def section_bytes(parsed: ParsedMessage, section: Section) -> bytes | None:
     """The octets of ``section``, or None (sent as NIL) when the part does not exist."""
-    raw = parsed.raw
+    raw = parsed.served
     text = section.text
     if not section.part:
         if text == "":
