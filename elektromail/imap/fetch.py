@@ -27,10 +27,10 @@ from elektromail.mail.sections import (
     SECTION_TEXTS,
     TEXT,
     Section,
-    UnknownTransferEncoding,
     binary_bytes,
     section_bytes,
 )
+from elektromail.mail.transfer import UnknownTransferEncoding
 from elektromail.store.memory import FlagMode
 from elektromail.store.model import Message
 

@@ -10,7 +10,7 @@ from elektromail.mail.envelope import message_headers
 from elektromail.mail.headers import decode_text, decode_words
 from elektromail.mail.message import ParsedMessage
 from elektromail.mail.mime import MimePart, mime_tree
-from elektromail.mail.sections import UnknownTransferEncoding, decode_transfer_encoding
+from elektromail.mail.transfer import UnknownTransferEncoding, decode_transfer_encoding
 
 
 def _codec(charset: bytes | None) -> str:
