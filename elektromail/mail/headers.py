@@ -17,6 +17,7 @@ _FIELD_NAME = re.compile(rb"([\x21-\x39\x3b-\x7e]+)[ \t]*:")
 _ENCODED_WORD = re.compile(rb"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _BETWEEN_WORDS = re.compile(rb"[ \t\r\n]+")
 _QP_Q_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
+_LEAP_SECOND = re.compile(r"(\d\d:\d\d):60\b")
 _FOLD = re.compile(rb"[ \t]*\r?\n[ \t]*")
 
 
@@ -192,10 +193,12 @@ def parse_date(value: bytes | None) -> datetime | None:
     """The Date field as an aware or naive datetime, or None if absent or unparseable."""
     if not value:
         return None
+    text = _LEAP_SECOND.sub(r"\1:59", value.decode("ascii", "replace"))  # 23:59:60 reads as :59
     try:
-        return parsedate_to_datetime(value.decode("ascii", "replace"))
+        parsed = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
+    return parsed
 
 
 def sent_date(value: bytes | None) -> date | None:

@@ -4,12 +4,12 @@ decoded, and text bodies with their transfer encoding and charset removed, case-
 from __future__ import annotations
 
 import codecs
-import contextlib
 
 from elektromail.mail.envelope import message_headers
 from elektromail.mail.headers import decode_text, decode_words
 from elektromail.mail.message import ParsedMessage
-from elektromail.mail.mime import MimePart, mime_tree
+from elektromail.mail.addresses import Address, parse_address_list
+from elektromail.mail.mime import MimePart, mime_tree, split_parameters
 from elektromail.mail.transfer import UnknownTransferEncoding, decode_transfer_encoding
 
 
@@ -22,34 +22,47 @@ def _codec(charset: bytes | None) -> str:
         return "utf-8"
 
 
-def _collect(part: MimePart, raw: bytes, out: list[str]) -> None:
-    if part.message is not None:
-        out.append(decode_words(raw[part.message.header_start : part.message.body_start]))
-        _collect(part.message, raw, out)
+def _collect(part: MimePart, raw: bytes, out: list[str], headers: bool) -> None:
+    """The searchable text of ``part``: its text and message/* leaves, decoded; with ``headers`` also
+    every header inside (MIME part headers and encapsulated messages' headers), for TEXT."""
+    if headers and part.header_start < part.body_start:
+        out.append(decode_words(raw[part.header_start : part.body_start]))
+    if part.message is not None and part.encoding.lower() in _IDENTITY:
+        _collect(part.message, raw, out, headers)
         return
     if part.children:
         for child in part.children:
-            _collect(child, raw, out)
+            _collect(child, raw, out, headers)
         return
-    if part.type.lower() != b"text":
+    if part.type.lower() not in (b"text", b"message"):
         return
-    out.append(part_text(part, raw))
+    text = part_text(part, raw)
+    if text is not None:
+        out.append(text)
 
 
-def part_text(part: MimePart, raw: bytes) -> str:
-    """A text part's content as text: transfer encoding and charset removed (unknown ones tolerated)."""
+_IDENTITY = (b"7bit", b"8bit", b"binary")
+
+
+def part_text(part: MimePart, raw: bytes) -> str | None:
+    """A leaf's content as text: transfer encoding (its first word, as Dovecot reads it) and charset
+    removed; None when the encoding is unknown, which SEARCH skips as Dovecot does."""
     data = raw[part.body_start : part.end]
-    with contextlib.suppress(UnknownTransferEncoding):  # the encoded text rather than nothing
-        data = decode_transfer_encoding(part.encoding, data)
+    encoding = part.headers.get("content-transfer-encoding")
+    try:
+        data = decode_transfer_encoding(split_parameters(encoding)[0] if encoding else b"7bit", data)
+    except UnknownTransferEncoding:
+        return None
     return decode_text(data, _codec(part.param(b"charset")), "utf-8")
 
 
 def body_text(parsed: ParsedMessage) -> str:
-    """The decoded text parts of the message, case-folded for SEARCH BODY."""
+    """The decoded text parts of the message, case-folded for SEARCH BODY (RFC 9051 6.4.4: the body only;
+    headers of encapsulated messages are not body text, as Dovecot searches)."""
     cached: str | None = parsed.cache.get("body_text")
     if cached is None:
         out: list[str] = []
-        _collect(mime_tree(parsed), parsed.raw, out)
+        _collect(mime_tree(parsed), parsed.raw, out, headers=False)
         cached = "\n".join(out).casefold()
         parsed.cache["body_text"] = cached
     return cached
@@ -66,10 +79,39 @@ def decoded_headers(parsed: ParsedMessage) -> dict[str, list[str]]:
     return cached
 
 
-def header_text(parsed: ParsedMessage) -> str:
-    """The whole header block decoded and case-folded, for SEARCH TEXT."""
-    cached: str | None = parsed.cache.get("header_text")
+def full_text(parsed: ParsedMessage) -> str:
+    """Every header and every text of the message, decoded and case-folded, for SEARCH TEXT."""
+    cached: str | None = parsed.cache.get("full_text")
     if cached is None:
-        cached = decode_words(parsed.raw[: parsed.header_end]).casefold()
-        parsed.cache["header_text"] = cached
+        out: list[str] = []
+        _collect(mime_tree(parsed), parsed.raw, out, headers=True)
+        cached = "\n".join(out).casefold()
+        parsed.cache["full_text"] = cached
     return cached
+
+
+def address_text(parsed: ParsedMessage, name: str) -> str:
+    """An address field as its ENVELOPE structures read (RFC 9051 6.4.4: FROM, TO, CC and BCC match the
+    envelope's field): ``name <@route:mailbox@host>`` per address, ``group:`` and ``;`` for groups, names
+    RFC 2047-decoded, Dovecot's MISSING_* placeholders included; case-folded (cached)."""
+    key = "address_text:" + name
+    cached: str | None = parsed.cache.get(key)
+    if cached is None:
+        pieces: list[str] = []
+        for value in message_headers(parsed).get_all(name):
+            for address in parse_address_list(value):
+                pieces.append(_address_words(address))
+        cached = ", ".join(pieces).casefold()
+        parsed.cache[key] = cached
+    return cached
+
+
+def _address_words(address: Address) -> str:
+    if address.host is None:
+        return ";" if address.mailbox is None else decode_words(address.mailbox) + ":"
+    spec = decode_words((address.mailbox or b"") + b"@" + address.host)
+    if address.route:
+        spec = decode_words(address.route) + ":" + spec
+    if address.name:
+        return decode_words(address.name) + " <" + spec + ">"
+    return spec
