@@ -60,7 +60,9 @@ def _fields(raw: bytes, headers: Headers, names: tuple[str, ...], exclude: bool)
     if not exclude:
         return b"".join(raw[start:end] for name, start, end in headers.lines if name in wanted) + b"\r\n"
     kept = b"".join(raw[start:end] for name, start, end in headers.lines if not name or name not in wanted)
-    return kept if headers.blank is None else kept + raw[headers.blank[0] : headers.blank[1]]
+    if headers.blank is not None:
+        return kept + raw[headers.blank[0] : headers.blank[1]]
+    return kept if headers.lines else b"\r\n"  # an empty header still ends in its empty line
 
 
 def section_bytes(parsed: ParsedMessage, section: Section) -> bytes | None:

@@ -27,14 +27,16 @@ def _collect(part: MimePart, raw: bytes, out: list[str], headers: bool) -> None:
     every header inside (MIME part headers and encapsulated messages' headers), for TEXT."""
     if headers and part.header_start < part.body_start:
         out.append(decode_words(raw[part.header_start : part.body_start]))
-    if part.message is not None and part.encoding.lower() in _IDENTITY:
-        _collect(part.message, raw, out, headers)
+    if part.message is not None:
+        # An encoded message/rfc822 (RFC 2046 5.2.1 forbids it) holds no searchable text, as in Dovecot.
+        if part.encoding.lower() in _IDENTITY:
+            _collect(part.message, raw, out, headers)
         return
     if part.children:
         for child in part.children:
             _collect(child, raw, out, headers)
         return
-    if part.type.lower() not in (b"text", b"message"):
+    if part.type.lower() not in (b"text", b"message") or not part.subtype:  # "text" alone is no text type
         return
     text = part_text(part, raw)
     if text is not None:
@@ -49,8 +51,11 @@ def part_text(part: MimePart, raw: bytes) -> str | None:
     removed; None when the encoding is unknown, which SEARCH skips as Dovecot does."""
     data = raw[part.body_start : part.end]
     encoding = part.headers.get("content-transfer-encoding")
+    token = b"7bit" if encoding is None else split_parameters(encoding)[0]
+    if not token:
+        return None  # a field with no value names no encoding Dovecot knows
     try:
-        data = decode_transfer_encoding(split_parameters(encoding)[0] if encoding else b"7bit", data)
+        data = decode_transfer_encoding(token, data)
     except UnknownTransferEncoding:
         return None
     return decode_text(data, _codec(part.param(b"charset")), "utf-8")
