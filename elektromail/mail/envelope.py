@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from elektromail.mail.addresses import Address, parse_address_list
 from elektromail.mail.headers import Headers, parse_headers
 from elektromail.mail.imapstr import NIL, nstring
@@ -36,6 +38,14 @@ def _address_field(headers: Headers, name: str) -> bytes | None:
     return encode_addresses(addresses) if addresses else None
 
 
+_SPACES = re.compile(rb"[ \t]{2,}")
+
+
+def _spaced(value: bytes | None) -> bytes | None:
+    """A run of spaces in the subject reads as one, as Dovecot presents it."""
+    return value if value is None or b"  " not in value and b"\t" not in value else _SPACES.sub(b" ", value)
+
+
 def encode_envelope(headers: Headers) -> bytes:
     """Date, subject, from, sender, reply-to, to, cc, bcc, in-reply-to, message-id.
 
@@ -46,7 +56,7 @@ def encode_envelope(headers: Headers) -> bytes:
     reply_to = _address_field(headers, "reply-to") or from_
     return b"(%b %b %b %b %b %b %b %b %b %b)" % (
         nstring(headers.get_last("date")),
-        nstring(headers.get_last("subject")),
+        nstring(_spaced(headers.get_last("subject"))),
         from_,
         sender,
         reply_to,

@@ -81,7 +81,7 @@ def mime_tree(parsed: ParsedMessage) -> MimePart:
     """The root entity of ``parsed`` (computed once, then cached)."""
     tree: MimePart | None = parsed.cache.get("mime")
     if tree is None:
-        tree = _Parser(parsed.raw).entity(0, parsed.header_end, TEXT_PLAIN, (), 0)[0]
+        tree = _Parser(parsed.raw).entity(0, parsed.header_end, TEXT_PLAIN, (), 0, is_message=True)[0]
         parsed.cache["mime"] = tree
     return tree
 
@@ -145,14 +145,20 @@ class _Parser:
         return self.end if index is None else max(floor, line - 2)
 
     def entity(
-        self, start: int, body_start: int | None, default: tuple[bytes, bytes], stack: tuple[bytes, ...], depth: int
+        self,
+        start: int,
+        body_start: int | None,
+        default: tuple[bytes, bytes],
+        stack: tuple[bytes, ...],
+        depth: int,
+        is_message: bool = False,
     ) -> tuple[MimePart, _Stop]:
         raw = self.raw
         stop: _Stop | None = None
         if body_start is None:
             body_start, stop = self._header(start, stack)
         part = MimePart(start, body_start, body_start, parse_headers(raw, start, body_start))
-        _content_fields(part, default)
+        _content_fields(part, default, is_message)
         kind = (part.type.lower(), part.subtype.lower())
         if stop is None and kind[0] != b"multipart":
             line, index = self.next_boundary(body_start, stack)
@@ -166,7 +172,7 @@ class _Parser:
         elif kind[0] == b"multipart" and depth < MAX_MIME_DEPTH and part.param(b"boundary") is not None:
             stop = self._multipart(part, stack, depth)
         elif kind == MESSAGE_RFC822 and depth < MAX_MIME_DEPTH and part.encoding.lower() in _IDENTITY:
-            part.message, stop = self.entity(body_start, None, TEXT_PLAIN, stack, depth + 1)
+            part.message, stop = self.entity(body_start, None, TEXT_PLAIN, stack, depth + 1, is_message=True)
             part.end = part.message.end
         else:
             stop = self.next_boundary(body_start, stack)
@@ -223,7 +229,7 @@ def _empty(at: int) -> MimePart:
     return empty
 
 
-def _content_fields(part: MimePart, default: tuple[bytes, bytes]) -> None:
+def _content_fields(part: MimePart, default: tuple[bytes, bytes], is_message: bool) -> None:
     """Type, subtype, parameters and transfer encoding from the part's header, as Dovecot reads them."""
     content_type = part.headers.get("content-type")
     if content_type is None:
@@ -234,10 +240,12 @@ def _content_fields(part: MimePart, default: tuple[bytes, bytes]) -> None:
         part.type, part.subtype = kind.strip(), sub.strip()
         if not part.type and not slash:
             part.type, part.subtype = TEXT_PLAIN
-        elif slash and (not part.type or not part.subtype):
-            part.type, part.subtype, part.params = b"", b"", []  # "text/" or "/plain": no usable type
-            return
+        elif (slash and (not part.type or not part.subtype)) or (not slash and part.params):
+            # "text/", "/plain", or a type without subtype that has parameters: no usable type
+            part.type, part.subtype, part.params = b"", b"", []
     encoding = part.headers.get("content-transfer-encoding")
+    if encoding and is_message and content_type is None and "mime-version" not in part.headers:
+        encoding = None  # RFC 2045 4: not a MIME message, so no transfer encoding (as Dovecot reads it)
     if encoding:
         token = encoding.strip()
         # Not one token ("base64; junk"): no usable encoding, so the default; 7bit in any case is the default.

@@ -53,12 +53,14 @@ def resolve(root: MimePart, part: tuple[int, ...]) -> MimePart | None:
     return node
 
 
-def _fields(raw: bytes, headers: Headers, names: tuple[str, ...], exclude: bool) -> bytes:
-    """HEADER.FIELDS: the named fields as sent, then an empty line. HEADER.FIELDS.NOT: every other line
-    of the header as sent (lines that are no field too), with the block's own empty line if it had one."""
+def _fields(raw: bytes, headers: Headers, names: tuple[str, ...], exclude: bool, top: bool) -> bytes:
+    """HEADER.FIELDS: the named fields as sent, then an empty line (for an encapsulated message only if
+    its header had one, as Dovecot answers). HEADER.FIELDS.NOT: every other line of the header as sent
+    (lines that are no field too), with the block's own empty line if it had one."""
     wanted = {name.lower() for name in names}
     if not exclude:
-        return b"".join(raw[start:end] for name, start, end in headers.lines if name in wanted) + b"\r\n"
+        chosen = b"".join(raw[start:end] for name, start, end in headers.lines if name in wanted)
+        return chosen + b"\r\n" if top or headers.blank is not None or not headers.lines else chosen
     kept = b"".join(raw[start:end] for name, start, end in headers.lines if not name or name not in wanted)
     if headers.blank is not None:
         return kept + raw[headers.blank[0] : headers.blank[1]]
@@ -77,7 +79,7 @@ def section_bytes(parsed: ParsedMessage, section: Section) -> bytes | None:
         if text == TEXT:
             return raw[parsed.header_end :]
         if text in (HEADER_FIELDS, HEADER_FIELDS_NOT):
-            return _fields(raw, message_headers(parsed), section.fields, text == HEADER_FIELDS_NOT)
+            return _fields(raw, message_headers(parsed), section.fields, text == HEADER_FIELDS_NOT, top=True)
         return None
     node = resolve(mime_tree(parsed), section.part)
     if node is None:
@@ -93,7 +95,7 @@ def section_bytes(parsed: ParsedMessage, section: Section) -> bytes | None:
         return raw[inner.header_start : inner.body_start]
     if text == TEXT:
         return raw[inner.body_start : inner.end]
-    return _fields(raw, inner.headers, section.fields, text == HEADER_FIELDS_NOT)
+    return _fields(raw, inner.headers, section.fields, text == HEADER_FIELDS_NOT, top=False)
 
 
 def _transfer_encoding(node: MimePart) -> bytes:
@@ -139,15 +141,14 @@ def _collect_edits(raw: bytes, node: MimePart, edits: list[tuple[int, int, bytes
         _collect_edits(raw, node.message, edits)
         return
     encoding = _transfer_encoding(node)
-    if encoding.lower() in IDENTITY_ENCODINGS or node.end == node.body_start:
+    decoded = decode_transfer_encoding(encoding, raw[node.body_start : node.end])  # raises if unknown
+    if encoding.lower() in IDENTITY_ENCODINGS or (node.end == node.body_start and node.headers.blank is not None):
         return
-    decoded = decode_transfer_encoding(encoding, raw[node.body_start : node.end])
     for name, begin, end in node.headers.lines:
         if name == "content-transfer-encoding":
             edits.append((begin, end, b""))
-    # The field that says binary now ends the header, where Dovecot puts it.
-    header_end = node.headers.blank[0] if node.headers.blank is not None else node.body_start
-    edits.append((header_end, header_end, _BINARY_FIELD))
+    if node.headers.blank is not None:  # the field that says binary now ends the header, as in Dovecot
+        edits.append((node.headers.blank[0], node.headers.blank[0], _BINARY_FIELD))
     edits.append((node.body_start, node.end, decoded))
 
 

@@ -17,9 +17,10 @@ def _codec(charset: bytes | None) -> str:
     if not charset:
         return "utf-8"
     try:
-        return codecs.lookup(charset.decode("ascii", "replace")).name
+        name = codecs.lookup(charset.decode("ascii", "replace")).name
     except LookupError:
         return "utf-8"
+    return "utf-8" if name == "ascii" else name  # 8-bit text labelled US-ASCII is UTF-8, as Dovecot reads it
 
 
 def _collect(part: MimePart, raw: bytes, out: list[str], headers: bool) -> None:

@@ -144,6 +144,7 @@ def _response_label(item: str) -> str:
 
 
 CLOSED = "(connection closed)"
+SIZE_MATCHES = "SIZE MATCHES "  # a BINARY.SIZE answer equals the length of the BINARY answer
 
 
 def fetch(client: Client, seq: int, items: Sequence[str], answers: Answers) -> bool:
@@ -162,6 +163,11 @@ def fetch(client: Client, seq: int, items: Sequence[str], answers: Answers) -> b
     for item in items:
         label = _response_label(item)
         answers[label] = _keep(label, got[label]) if label in got else "(absent)"
+    for label, value in got.items():
+        if label.startswith("BINARY.SIZE["):  # RFC 3516 4.2: the size of what BINARY returns
+            binary = got.get("BINARY[" + label[len("BINARY.SIZE[") :])
+            if isinstance(binary, bytes):
+                answers[SIZE_MATCHES + label] = "yes" if value == str(len(binary)) else "no"
     return True
 
 
