@@ -43,7 +43,9 @@ _SPACES = re.compile(rb"[ \t]{2,}")
 
 def _spaced(value: bytes | None) -> bytes | None:
     """A run of spaces in the subject reads as one, as Dovecot presents it."""
-    return value if value is None or b"  " not in value and b"\t" not in value else _SPACES.sub(b" ", value)
+    if value is None or (b"  " not in value and b"\t" not in value):
+        return value
+    return _SPACES.sub(b" ", value)
 
 
 def encode_envelope(headers: Headers) -> bytes:

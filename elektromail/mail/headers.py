@@ -105,10 +105,7 @@ def parse_headers(raw: bytes, start: int, end: int) -> Headers:
             blank = (pos, line_end)
             break  # the blank line ending the header block
         match = _FIELD_NAME.match(raw, pos, line_end)
-        if match is not None:
-            current = (match.group(1).decode("ascii").lower(), pos, match.end())
-        else:
-            current = ("", pos, pos)
+        current = ("", pos, pos) if match is None else (match.group(1).decode("ascii").lower(), pos, match.end())
         pos = line_end
     if current is not None:
         _close(raw, current, pos, fields, lines)

@@ -23,7 +23,6 @@ MIME = "MIME"
 SECTION_TEXTS = (HEADER, HEADER_FIELDS, HEADER_FIELDS_NOT, TEXT, MIME)
 
 
-
 class Section(NamedTuple):
     """``part`` is the dotted part number; ``text`` one of SECTION_TEXTS or ""; ``fields`` for HEADER.FIELDS."""
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import codecs
 
+from elektromail.mail.addresses import Address, parse_address_list
 from elektromail.mail.envelope import message_headers
 from elektromail.mail.headers import decode_text, decode_words
 from elektromail.mail.message import ParsedMessage
-from elektromail.mail.addresses import Address, parse_address_list
 from elektromail.mail.mime import MimePart, mime_tree, split_parameters
 from elektromail.mail.transfer import UnknownTransferEncoding, decode_transfer_encoding
 

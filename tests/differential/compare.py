@@ -44,46 +44,90 @@ class Deviation(NamedTuple):
 # or input so malformed that no RFC decides and the two servers recover differently, or (marked open)
 # a difference on drawn messages that is not matched yet.
 DEVIATIONS: tuple[Deviation, ...] = (
-    Deviation("*", "*", "RFC 9051 7.1 / 2.2.2: every command gets a tagged answer; Dovecot's imap process "
-              "dies on these and drops the connection, elektromail answers", theirs="(connection closed)"),
-    Deviation("*", "BINARY*", "RFC 2045 6.7 note (1) and 6.8: a robust decoder keeps an '=' that starts no "
-              "escape and ignores characters outside the base64 alphabet ('=' ends the data); Dovecot "
-              "refuses the FETCH with NO [PARSE], elektromail decodes", theirs="NO [PARSE]"),
+    Deviation(
+        "*",
+        "*",
+        "RFC 9051 7.1 / 2.2.2: every command gets a tagged answer; Dovecot's imap process "
+        "dies on these and drops the connection, elektromail answers",
+        theirs="(connection closed)",
+    ),
+    Deviation(
+        "*",
+        "BINARY*",
+        "RFC 2045 6.7 note (1) and 6.8: a robust decoder keeps an '=' that starts no "
+        "escape and ignores characters outside the base64 alphabet ('=' ends the data); Dovecot "
+        "refuses the FETCH with NO [PARSE], elektromail decodes",
+        theirs="NO [PARSE]",
+    ),
     # The suite checks that every elektromail BINARY.SIZE is the length of its BINARY answer ("SIZE
     # MATCHES" items, which must all be "yes"), and BINARY itself is compared: so where BINARY.SIZE alone
     # differs, it is Dovecot's size that disagrees with its own BINARY.
-    Deviation("*", "BINARY.SIZE[*", "RFC 3516 4.2: BINARY.SIZE is the size of what BINARY returns; "
-              "Dovecot reports another figure (after soft line breaks, for multiparts) or refuses it with "
-              "[UNKNOWN-CTE] when another part of the message cannot be decoded"),
-    Deviation("file-03-nested-attachment", "B*[1]", "RFC 2046 5.1.1: the CRLF before a boundary line "
-              "belongs to the boundary, so part 1 ends at its close delimiter '--inner--'; Dovecot also "
-              "counts the line end after it"),
-    Deviation("rfc822-base64*", "*", "RFC 2046 5.2.1 forbids a transfer encoding on message/rfc822 and RFC "
-              "3516 4.2 has BINARY remove it: elektromail serves the part as one encoded leaf (size without "
-              "the CRLF of the next boundary, RFC 2046 5.1.1) and decodes it for BINARY and SEARCH; Dovecot "
-              "counts that CRLF, parses the encoded text as a message and returns it undecoded"),
-    Deviation("cr-in-body", "*", "RFC 9051 6.3.12 / 2.3.4: the message is stored and served as its octets; "
-              "Dovecot drops the CR of a CR CR LF"),
-    Deviation(MAILBOX, "SORT (SUBJECT)", "RFC 5256 2.1, 3: subjects compare by i;ascii-casemap; Dovecot "
-              "folds non-ASCII letters too (Türkçe sorts as TURKCE)"),
-    Deviation("bare-cr*", "*", "RFC 5322 2.3: CR occurs only in CRLF; a message of lone CRs has no line "
-              "ends for elektromail (one header line) while Dovecot reads each CR as one"),
-    Deviation("ew-iso-2022-jp-Q", "ENVELOPE", "RFC 2047 5(3) forbids '(' inside an encoded word in a "
-              "phrase: the From field is unparseable and each server recovers its own way"),
-    Deviation(MAILBOX, "S*FROM*", "the two malformed From fields above (bare-cr*, ew-iso-2022-jp-Q) read "
-              "differently in SEARCH FROM and in SORT by FROM and DISPLAYFROM"),
+    Deviation(
+        "*",
+        "BINARY.SIZE[*",
+        "RFC 3516 4.2: BINARY.SIZE is the size of what BINARY returns; "
+        "Dovecot reports another figure (after soft line breaks, for multiparts) or refuses it with "
+        "[UNKNOWN-CTE] when another part of the message cannot be decoded",
+    ),
+    Deviation(
+        "file-03-nested-attachment",
+        "B*[1]",
+        "RFC 2046 5.1.1: the CRLF before a boundary line "
+        "belongs to the boundary, so part 1 ends at its close delimiter '--inner--'; Dovecot also "
+        "counts the line end after it",
+    ),
+    Deviation(
+        "rfc822-base64*",
+        "*",
+        "RFC 2046 5.2.1 forbids a transfer encoding on message/rfc822 and RFC "
+        "3516 4.2 has BINARY remove it: elektromail serves the part as one encoded leaf (size without "
+        "the CRLF of the next boundary, RFC 2046 5.1.1) and decodes it for BINARY and SEARCH; Dovecot "
+        "counts that CRLF, parses the encoded text as a message and returns it undecoded",
+    ),
+    Deviation(
+        "cr-in-body",
+        "*",
+        "RFC 9051 6.3.12 / 2.3.4: the message is stored and served as its octets; Dovecot drops the CR of a CR CR LF",
+    ),
+    Deviation(
+        MAILBOX,
+        "SORT (SUBJECT)",
+        "RFC 5256 2.1, 3: subjects compare by i;ascii-casemap; Dovecot "
+        "folds non-ASCII letters too (Türkçe sorts as TURKCE)",
+    ),
+    Deviation(
+        "bare-cr*",
+        "*",
+        "RFC 5322 2.3: CR occurs only in CRLF; a message of lone CRs has no line "
+        "ends for elektromail (one header line) while Dovecot reads each CR as one",
+    ),
+    Deviation(
+        "ew-iso-2022-jp-Q",
+        "ENVELOPE",
+        "RFC 2047 5(3) forbids '(' inside an encoded word in a "
+        "phrase: the From field is unparseable and each server recovers its own way",
+    ),
+    Deviation(
+        MAILBOX,
+        "S*FROM*",
+        "the two malformed From fields above (bare-cr*, ew-iso-2022-jp-Q) read "
+        "differently in SEARCH FROM and in SORT by FROM and DISPLAYFROM",
+    ),
 )
 
 
-_OPEN_HEADER = ("open: a header with no empty line and an encoding field (Dovecot drops the field from "
-                "BINARY[] without adding 'binary', or reports 7bit for base64)")
-_OPEN_PARTS = ("open: BINARY of parts whose header holds lines that are no field (Dovecot answers "
-               "[UNKNOWN-CTE]) and of a multipart with an empty boundary")
+_OPEN_HEADER = (
+    "open: a header with no empty line and an encoding field (Dovecot drops the field from "
+    "BINARY[] without adding 'binary', or reports 7bit for base64)"
+)
+_OPEN_PARTS = (
+    "open: BINARY of parts whose header holds lines that are no field (Dovecot answers "
+    "[UNKNOWN-CTE]) and of a multipart with an empty boundary"
+)
 # Open: drawn messages on which no RFC decides and elektromail does not yet answer as Dovecot does.
 DEVIATIONS += tuple(Deviation(f"generated-{n:03d}", "BINARY[*", _OPEN_HEADER) for n in (10, 11, 12))
 DEVIATIONS += tuple(Deviation(f"generated-{n:03d}", "BINARY[*", _OPEN_PARTS) for n in range(49, 56))
 DEVIATIONS += tuple(Deviation(f"generated-{n:03d}", "BINARY[*", _OPEN_HEADER) for n in range(95, 102))
-
 
 
 class Difference(NamedTuple):
@@ -123,13 +167,17 @@ def load_recording(corpus: str) -> Recording:
 
 def save_recording(corpus: str, recording: Recording) -> None:
     """One JSON object per line, so a changed answer is a one-line change in review."""
-    lines = ["{", '"mailbox": ' + json.dumps(recording.mailbox, ensure_ascii=False, sort_keys=True) + ",",
-             '"messages": {']
+    lines = [
+        "{",
+        '"mailbox": ' + json.dumps(recording.mailbox, ensure_ascii=False, sort_keys=True) + ",",
+        '"messages": {',
+    ]
     names = sorted(recording.messages)
     for index, name in enumerate(names):
         comma = "," if index < len(names) - 1 else ""
-        lines.append(json.dumps(name) + ": " + json.dumps(recording.messages[name], ensure_ascii=False,
-                                                          sort_keys=True) + comma)
+        lines.append(
+            json.dumps(name) + ": " + json.dumps(recording.messages[name], ensure_ascii=False, sort_keys=True) + comma
+        )
     lines += ["}", "}"]
     RECORDED.mkdir(exist_ok=True)
     recording_path(corpus).write_text("\n".join(lines) + "\n", encoding="utf-8")

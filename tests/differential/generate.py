@@ -19,8 +19,14 @@ def draw(count: int = COUNT, seed_text: str = "") -> list[bytes]:
     """``count`` drawn messages (fewer when some repeat); ``seed_text`` gives another fixed sequence."""
     drawn: list[bytes] = []
 
-    @settings(max_examples=count, derandomize=not seed_text, database=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck), deadline=None)
+    @settings(
+        max_examples=count,
+        derandomize=not seed_text,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        deadline=None,
+    )
     @given(message())
     def collect(data: bytes) -> None:
         if data and data not in drawn:

@@ -15,8 +15,15 @@ from hypothesis import strategies as st
 WORDS = ("alpha", "Beta", "gamma", "body", "inner", "hello", "Grüße", "日本", "привет", "café", "=", "--", "")
 CHARSETS = ("utf-8", "iso-8859-1", "koi8-r", "shift_jis", "us-ascii")
 BOUNDARIES = ("b", "bb", "b-1", "=_Part_0", "abc", "abcdef", "same", "x y", "")
-LEAF_TYPES = ("text/plain", "text/html", "application/octet-stream", "image/png", "message/delivery-status",
-              "text/calendar; method=REQUEST", "text")
+LEAF_TYPES = (
+    "text/plain",
+    "text/html",
+    "application/octet-stream",
+    "image/png",
+    "message/delivery-status",
+    "text/calendar; method=REQUEST",
+    "text",
+)
 ENCODINGS = ("7bit", "8bit", "quoted-printable", "base64", "binary", "x-unknown", "")
 
 text = st.lists(st.sampled_from(WORDS), max_size=12).map(" ".join)
@@ -43,7 +50,9 @@ def header(draw: st.DrawFn, top: bool) -> list[str]:
         if draw(st.booleans()):
             lines.append(f"Date: {draw(st.integers(1, 28))} Mar 2026 {draw(st.integers(0, 23)):02d}:00:00 +0000")
         if draw(st.booleans()):
-            lines.append("To: " + draw(st.sampled_from(("x@example.org", "Group: a@b.c;", "<@r:a@b.c>", "", "a@b, ,c@d"))))
+            lines.append(
+                "To: " + draw(st.sampled_from(("x@example.org", "Group: a@b.c;", "<@r:a@b.c>", "", "a@b, ,c@d")))
+            )
     if draw(st.integers(0, 5)) == 0:
         lines.append(draw(st.sampled_from(("no colon here", " folded first", "X-Fold: a\r\n\tb", "From x y"))))
     return lines
@@ -54,7 +63,11 @@ def content_fields(draw: st.DrawFn, kind: str, boundary: str | None) -> list[str
     fields = []
     params = ""
     if boundary is not None:
-        params = f'; boundary="{boundary}"' if draw(st.booleans()) else f'; boundary*0="{boundary[:1]}"; boundary*1="{boundary[1:]}"'
+        params = (
+            f'; boundary="{boundary}"'
+            if draw(st.booleans())
+            else f'; boundary*0="{boundary[:1]}"; boundary*1="{boundary[1:]}"'
+        )
     if draw(st.integers(0, 3)) == 0:
         params += "; name*0*=utf-8''%C3%9Cber; name*1=\"sicht.pdf\""
     if kind != "(none)":
@@ -85,7 +98,9 @@ def entity(draw: st.DrawFn, depth: int, top: bool = False) -> str:
     encoding = draw(st.sampled_from(ENCODINGS))
     content = draw(text)
     if encoding == "quoted-printable":
-        content = quopri.encodestring(content.encode()).decode("ascii") + draw(st.sampled_from(("", "=", " \r\n", "=\r\n")))
+        content = quopri.encodestring(content.encode()).decode("ascii") + draw(
+            st.sampled_from(("", "=", " \r\n", "=\r\n"))
+        )
     elif encoding == "base64":
         content = base64.encodebytes(content.encode()).decode("ascii")
     if encoding or draw(st.booleans()):

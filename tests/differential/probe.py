@@ -32,20 +32,71 @@ PARTIALS = ("<0.20>", "<7.100>", "<100000.5>")
 BASE_DATE = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 SEARCHES = (
-    "FROM alice", "FROM example.com", "FROM \"Doe, John\"", "CHARSET UTF-8 FROM jörg", "FROM MAILER-DAEMON", "FROM friends",
-    "FROM route1", "FROM missing_mailbox", "TO bob", "TO yamada", "TO undisclosed", "CC adam", "CC example",
-    "BCC x", "SUBJECT address", "SUBJECT \"qp part\"", "CHARSET UTF-8 SUBJECT grüße", "CHARSET UTF-8 SUBJECT 日本", "CHARSET UTF-8 SUBJECT привет",
-    "BODY body", "BODY inner", "BODY deepest", "CHARSET UTF-8 BODY wörld", "CHARSET UTF-8 BODY café", "BODY alice", "BODY subject",
-    "BODY hello", "TEXT alice", "TEXT body", "TEXT carol", "TEXT deepest", "TEXT subject",
-    "HEADER Content-Type multipart", "HEADER X-Long aaaa", "HEADER Message-ID example", "HEADER X-Missing \"\"",
-    "HEADER Received host399", "SENTBEFORE 2-Mar-2026", "SENTON 2-Mar-2026", "SENTSINCE 3-Mar-2026",
-    "SENTBEFORE 1-Jan-1971", "BEFORE 3-Mar-2026", "ON 2-Mar-2026", "SINCE 4-Mar-2026", "LARGER 4000",
-    "SMALLER 300", "LARGER 100 SMALLER 500", "OR FROM carol BODY carol", "NOT BODY body",
-    "CHARSET UTF-8 SUBJECT Köln", "CHARSET UTF-8 BODY grüße",
+    "FROM alice",
+    "FROM example.com",
+    'FROM "Doe, John"',
+    "CHARSET UTF-8 FROM jörg",
+    "FROM MAILER-DAEMON",
+    "FROM friends",
+    "FROM route1",
+    "FROM missing_mailbox",
+    "TO bob",
+    "TO yamada",
+    "TO undisclosed",
+    "CC adam",
+    "CC example",
+    "BCC x",
+    "SUBJECT address",
+    'SUBJECT "qp part"',
+    "CHARSET UTF-8 SUBJECT grüße",
+    "CHARSET UTF-8 SUBJECT 日本",
+    "CHARSET UTF-8 SUBJECT привет",
+    "BODY body",
+    "BODY inner",
+    "BODY deepest",
+    "CHARSET UTF-8 BODY wörld",
+    "CHARSET UTF-8 BODY café",
+    "BODY alice",
+    "BODY subject",
+    "BODY hello",
+    "TEXT alice",
+    "TEXT body",
+    "TEXT carol",
+    "TEXT deepest",
+    "TEXT subject",
+    "HEADER Content-Type multipart",
+    "HEADER X-Long aaaa",
+    "HEADER Message-ID example",
+    'HEADER X-Missing ""',
+    "HEADER Received host399",
+    "SENTBEFORE 2-Mar-2026",
+    "SENTON 2-Mar-2026",
+    "SENTSINCE 3-Mar-2026",
+    "SENTBEFORE 1-Jan-1971",
+    "BEFORE 3-Mar-2026",
+    "ON 2-Mar-2026",
+    "SINCE 4-Mar-2026",
+    "LARGER 4000",
+    "SMALLER 300",
+    "LARGER 100 SMALLER 500",
+    "OR FROM carol BODY carol",
+    "NOT BODY body",
+    "CHARSET UTF-8 SUBJECT Köln",
+    "CHARSET UTF-8 BODY grüße",
 )
 SORTS = (
-    "(ARRIVAL)", "(DATE)", "(REVERSE DATE)", "(SIZE)", "(SUBJECT)", "(FROM)", "(TO)", "(CC)", "(DISPLAYFROM)",
-    "(DISPLAYTO)", "(REVERSE FROM SUBJECT)", "(CC DATE)",
+    "(ARRIVAL)",
+    "(DATE)",
+    "(REVERSE DATE)",
+    "(SIZE)",
+    "(SUBJECT)",
+    "(FROM)",
+    "(TO)",
+    "(CC)",
+    "(DISPLAYFROM)",
+    "(DISPLAYTO)",
+    "(REVERSE FROM SUBJECT)",
+    "(CC DATE)",
 )
 THREADS = ("ORDEREDSUBJECT", "REFERENCES")
 
@@ -106,7 +157,7 @@ def part_numbers_inside(part: list[Value], number: tuple[int, ...]) -> list[tupl
 def _keep(label: str, value: Value) -> str:
     text = canonical(value)
     if isinstance(value, bytes) and len(text) > KEEP_VERBATIM:
-        return "%d octets sha256:%s" % (len(value), hashlib.sha256(value).hexdigest()[:16])
+        return f"{len(value)} octets sha256:{hashlib.sha256(value).hexdigest()[:16]}"
     return text
 
 

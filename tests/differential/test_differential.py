@@ -43,4 +43,3 @@ def test_same_answers_as_live_dovecot(corpus: str) -> None:
     with elektromail_with(data) as ours, dovecot_with(data) as theirs:
         outcome, _ = compare_live(ours, theirs, [name for name, _ in messages])
     _verdict(outcome)
-

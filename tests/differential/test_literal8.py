@@ -12,9 +12,7 @@ from tests.differential.wire import Client, fetch_items
 OCTETS = bytes(range(0x80, 0x100)) + b" caf\xc3\xa9"
 MESSAGE = (
     b'From: a@example.com\r\nSubject: 8bit\r\nContent-Type: multipart/mixed; boundary="e"\r\n\r\n--e\r\n'
-    b"Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n"
-    + OCTETS
-    + b"\r\n--e--\r\n"
+    b"Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n" + OCTETS + b"\r\n--e--\r\n"
 )
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 import socket
-from typing import NamedTuple, Union
+from typing import NamedTuple
 
 _LITERAL_END = re.compile(rb"~?\{(\d+)\}\r\n\Z")
 TIMEOUT = 30.0
 
 # A parsed value: an atom (str), a string (bytes), NIL (None) or a parenthesised list.
-Value = Union[str, bytes, None, list["Value"]]
+Value = str | bytes | None | list["Value"]
 
 
 class Reply(NamedTuple):

@@ -16,7 +16,9 @@ def _message(body: bytes, content_type: bytes) -> ParsedMessage:
 
 
 def test_body_1_of_a_message_rfc822_part_is_the_whole_encapsulated_message() -> None:
-    parsed = _message(b"--b\r\nContent-Type: message/rfc822\r\n\r\n" + INNER + b"--b--\r\n", b'multipart/mixed; boundary="b"')
+    parsed = _message(
+        b"--b\r\nContent-Type: message/rfc822\r\n\r\n" + INNER + b"--b--\r\n", b'multipart/mixed; boundary="b"'
+    )
     assert section_bytes(parsed, Section((1,))) == INNER.removesuffix(b"\r\n")
     assert section_bytes(parsed, Section((1,), HEADER)) == b"From: c@example.net\r\nSubject: inner\r\n\r\n"
     assert section_bytes(parsed, Section((1,), TEXT)) == b"inner body"
@@ -68,7 +70,10 @@ def test_header_fields_not_keeps_lines_without_a_colon() -> None:
 
 
 def test_quoted_printable_follows_rfc2045_6_7() -> None:
-    assert decode_quoted_printable(b"soft=\r\nbreak  \r\npad=  \r\nend\t\r\n=3D=c3=a9=G1") == b"softbreak\r\npadend\r\n=\xc3\xa9=G1"
+    assert (
+        decode_quoted_printable(b"soft=\r\nbreak  \r\npad=  \r\nend\t\r\n=3D=c3=a9=G1")
+        == b"softbreak\r\npadend\r\n=\xc3\xa9=G1"
+    )
 
 
 def test_binary_of_a_multipart_decodes_each_leaf_and_says_binary() -> None:

@@ -15,10 +15,10 @@ from elektromail.mail.sections import (
     MIME,
     TEXT,
     Section,
-    UnknownTransferEncoding,
     binary_bytes,
     section_bytes,
 )
+from elektromail.mail.transfer import UnknownTransferEncoding
 from tests.unit.imap_literals import parse_imap
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
