@@ -77,10 +77,13 @@ def _internal_date(message: Message) -> date:
 
 
 def _sent(message: Message) -> date:
-    sent = sent_date(message_headers(message.parsed).get("date"))
-    # No usable Date: the message was sent at the start of 1970 as far as SENT* keys go, as Dovecot
-    # reads it (RFC 9051 6.4.4 leaves it open; SORT reads the internal date instead, RFC 5256 2.2).
-    return sent if sent is not None else _NO_DATE
+    cache = message.parsed.cache
+    sent: date | None = cache.get("sent_on")
+    if sent is None:
+        # No usable Date: the message was sent at the start of 1970 as far as SENT* keys go, as Dovecot
+        # reads it (RFC 9051 6.4.4 leaves it open; SORT reads the internal date instead, RFC 5256 2.2).
+        sent = cache["sent_on"] = sent_date(message_headers(message.parsed).get("date")) or _NO_DATE
+    return sent
 
 
 def _compare(of: Callable[[Message], date], op: str, day: date) -> Predicate:

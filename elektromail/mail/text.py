@@ -100,15 +100,16 @@ def address_text(parsed: ParsedMessage, name: str) -> str:
     """An address field as its ENVELOPE structures read (RFC 9051 6.4.4: FROM, TO, CC and BCC match the
     envelope's field): ``name <@route:mailbox@host>`` per address, ``group:`` and ``;`` for groups, names
     RFC 2047-decoded, Dovecot's MISSING_* placeholders included; case-folded (cached)."""
-    key = "address_text:" + name
-    cached: str | None = parsed.cache.get(key)
+    texts: dict[str, str] | None = parsed.cache.get("address_text")
+    if texts is None:
+        texts = parsed.cache["address_text"] = {}
+    cached = texts.get(name)
     if cached is None:
         pieces: list[str] = []
         for value in message_headers(parsed).get_all(name):
             for address in parse_address_list(value):
                 pieces.append(_address_words(address))
-        cached = ", ".join(pieces).casefold()
-        parsed.cache[key] = cached
+        cached = texts[name] = ", ".join(pieces).casefold()
     return cached
 
 
