@@ -73,8 +73,8 @@ def _find(parsed: ParsedMessage) -> list[str]:
     found: list[str] = []
     plain = first_text(tree, b"plain")
     if plain is not None:
-        found += urls_in_text(part_text(plain, parsed.raw))
+        found += urls_in_text(part_text(plain, parsed.raw) or "")
     markup = first_text(tree, b"html")
     if markup is not None:
-        found += urls_in_html(part_text(markup, parsed.raw))
+        found += urls_in_html(part_text(markup, parsed.raw) or "")
     return list(dict.fromkeys(found))

@@ -51,11 +51,11 @@ def _make(parsed: ParsedMessage) -> str:
     tree = mime_tree(parsed)
     plain = first_text(tree, b"plain")
     if plain is not None:
-        text = part_text(plain, parsed.raw)
+        text = part_text(plain, parsed.raw) or ""
     else:
         markup = first_text(tree, b"html")
         if markup is None:
             return ""
-        text = html.unescape(_TAG.sub(" ", INVISIBLE.sub(" ", part_text(markup, parsed.raw))))
+        text = html.unescape(_TAG.sub(" ", INVISIBLE.sub(" ", part_text(markup, parsed.raw) or "")))
     text = _WHITESPACE.sub(" ", text).strip()
     return text[:PREVIEW_LENGTH].rstrip()
