@@ -12,7 +12,7 @@ from elektromail.imap.parser import Reader
 from elektromail.imap.qresync import QresyncParameters, parse_qresync_parameter, require_qresync, resynchronise
 from elektromail.imap.selected import SelectedView
 from elektromail.imap.session import CONDSTORE, QRESYNC, Session
-from elektromail.store.model import INBOX, SYSTEM_FLAGS, Mailbox
+from elektromail.store.model import INBOX, Mailbox
 
 # RFC 9051 6.3.4: names a server may refuse; wildcards would make LIST patterns ambiguous.
 _FORBIDDEN_IN_NAMES = frozenset("%*")
@@ -77,12 +77,6 @@ def existing_mailbox(session: Session, name: str, missing_code: str = codes.NONE
     return mailbox
 
 
-def mailbox_flags(mailbox: Mailbox) -> list[str]:
-    """System flags plus every keyword in use (RFC 9051 7.3.5 FLAGS)."""
-    keywords = sorted({flag for message in mailbox.messages for flag in message.flags if not flag.startswith("\\")})
-    return [*SYSTEM_FLAGS, *keywords]
-
-
 async def _open(session: Session, arguments: SelectArguments, read_only: bool) -> Ok:
     name, condstore, qresync = arguments
     if qresync is not None:
@@ -97,13 +91,10 @@ async def _open(session: Session, arguments: SelectArguments, read_only: bool) -
     view = SelectedView(mailbox, read_only, session, session.shared.recent, session.view_changed)
     session.select(view)
     rev1 = not session.rev2
-    flags = mailbox_flags(mailbox)
     session.untagged(b"%d EXISTS" % view.exists)
     if rev1:
         session.untagged(b"%d RECENT" % len(view.recent))
-    session.untagged(b"FLAGS " + responses.flag_list(flags))
-    permanent = "()" if read_only else "(" + " ".join([*flags, "\\*"]) + ")"
-    session.untagged_ok("flags that persist", f"{codes.PERMANENTFLAGS} {permanent}")
+    view.flags_responses(session.out)
     session.untagged_ok("UIDs valid", responses.code(codes.UIDVALIDITY, mailbox.uid_validity))
     session.untagged_ok("predicted next UID", responses.code(codes.UIDNEXT, mailbox.uid_next))
     if session.condstore:

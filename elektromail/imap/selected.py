@@ -12,10 +12,11 @@ the client's sequence numbers change only when it is told.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-from elektromail.imap import responses
+from elektromail.imap import codes, responses
 from elektromail.store.model import (
+    SYSTEM_FLAGS,
     FlagsChanged,
     Mailbox,
     MailboxEvent,
@@ -26,6 +27,11 @@ from elektromail.store.model import (
 )
 
 RECENT = "\\Recent"
+
+
+def keywords_of(messages: Iterable[Message]) -> set[str]:
+    """The keywords (flags without a backslash) set on any of ``messages``."""
+    return {flag for message in messages for flag in message.flags if not flag.startswith("\\")}
 
 
 class RecentClaims:
@@ -76,6 +82,8 @@ class SelectedView:
         self._expunged: set[int] = set()
         self._flags: dict[int, Message] = {}
         self.removed = False
+        # RFC 9051 7.3.5: the keywords the client was told of in FLAGS; a FETCH never shows another one.
+        self.keywords: set[str] = keywords_of(self.messages)
         # RFC 5182 (SEARCHRES): the UIDs the last SEARCH RETURN (SAVE) kept for "$". It belongs to the
         # selection, so SELECT, EXAMINE, CLOSE and UNSELECT start again with an empty one.
         self.saved: frozenset[int] = frozenset()
@@ -101,6 +109,21 @@ class SelectedView:
         if rev1 and message.uid in self.recent:
             flags.append(RECENT)
         return flags
+
+    def flags_responses(self, out: list[bytes]) -> None:
+        """``* FLAGS`` and the ``PERMANENTFLAGS`` that goes with it (RFC 9051 7.3.5, 7.1)."""
+        flags = [*SYSTEM_FLAGS, *sorted(self.keywords)]
+        out.append(b"* FLAGS " + responses.flag_list(flags) + b"\r\n")
+        permanent = b"()" if self.read_only else responses.flag_list([*flags, "\\*"])
+        out.append(b"* OK [" + codes.PERMANENTFLAGS.encode("ascii") + b" " + permanent + b"] flags that persist\r\n")
+
+    def announce_keywords(self, out: list[bytes], messages: Iterable[Message]) -> None:
+        """Send FLAGS again when ``messages`` carry a keyword the client has not heard of, before any
+        FETCH shows it (RFC 9051 7.3.5: FLAGS is sent whenever the mailbox's set of flags changes)."""
+        new = keywords_of(messages) - self.keywords
+        if new:
+            self.keywords |= new
+            self.flags_responses(out)
 
     @property
     def has_pending(self) -> bool:
@@ -143,6 +166,7 @@ class SelectedView:
             self._deliver_additions(out, rev1)
         if self._flags:
             pending, self._flags = self._flags, {}
+            self.announce_keywords(out, pending.values())
             for uid, message in sorted(pending.items()):
                 if uid in self._expunged:
                     continue
@@ -184,6 +208,7 @@ class SelectedView:
         if not new:
             return
         new.sort(key=lambda message: message.uid)
+        self.announce_keywords(out, new)
         self.messages.extend(new)
         self.uids.extend(message.uid for message in new)
         new_uids = [message.uid for message in new]

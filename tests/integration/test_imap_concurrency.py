@@ -152,3 +152,49 @@ def test_imapclient_idle_sees_delivery(server: ServerThread) -> None:
     client.idle_done()
     assert (1, b"EXISTS") in responses
     client.logout()
+
+
+def test_new_keyword_is_announced_to_every_session_before_a_fetch_shows_it(
+    server: ServerThread, pair: tuple[RawImap, RawImap]
+) -> None:
+    """RFC 9051 7.3.5: FLAGS (and PERMANENTFLAGS) before the first FETCH that carries a new keyword."""
+    first, second = pair
+    deliver(server)
+    first.command("NOOP")
+    second.command("NOOP")
+    own = first.command("STORE 1 +FLAGS ($Label1)")
+    assert own[0] == b"* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $Label1)"
+    assert own[1].startswith(b"* OK [PERMANENTFLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $Label1 \\*)]")
+    assert own[2] == b"* 1 FETCH (FLAGS ($Label1 \\Recent))"  # the first session took \Recent
+    fetched = second.command("FETCH 1 FLAGS")  # the pending update has not been delivered yet
+    assert fetched[0] == b"* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $Label1)"
+    assert fetched[1].startswith(b"* OK [PERMANENTFLAGS (")
+    assert fetched[2] == b"* 1 FETCH (FLAGS ($Label1))"
+    assert b"* FLAGS" not in b"\n".join(second.command("NOOP"))  # told once
+    assert b"* FLAGS" not in b"\n".join(first.command("STORE 1 -FLAGS ($Label1)"))
+
+
+def test_new_keyword_reaches_an_idle_session_before_its_fetch(
+    server: ServerThread, pair: tuple[RawImap, RawImap]
+) -> None:
+    first, second = pair
+    deliver(server)
+    first.command("NOOP")
+    second.command("NOOP")
+    second.send(b"i1 IDLE\r\n")
+    assert second.read_response().startswith(b"+ ")
+    first.command("STORE 1 +FLAGS.SILENT (Work)")
+    assert second.read_response() == b"* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft Work)"
+    assert second.read_response().startswith(b"* OK [PERMANENTFLAGS (\\Seen \\Answered \\Flagged")
+    assert second.read_response() == b"* 1 FETCH (UID 1 FLAGS (Work))"
+    second.send(b"DONE\r\n")
+    assert status_of(second.until_tagged("i1")) == b"OK"
+
+
+def test_appended_message_with_a_new_keyword_is_announced_before_exists(pair: tuple[RawImap, RawImap]) -> None:
+    first, second = pair
+    first.send(b"a1 APPEND INBOX (Todo) {%d+}\r\n" % len(MESSAGE) + MESSAGE + b"\r\n")
+    first.until_tagged("a1")
+    lines = second.command("NOOP")
+    assert lines[0] == b"* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft Todo)"
+    assert lines[2] == b"* 1 EXISTS"
