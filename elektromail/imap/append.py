@@ -56,10 +56,10 @@ def _append_message(reader: Reader) -> AppendMessage:
     if reader.take(b"UTF8 ("):  # append-data =/ "UTF8" SP "(" literal8 ")": the message has UTF-8 headers
         if reader.peek() != ord("~"):
             raise reader.error("UTF8 data must be a literal8 (~{n})")
-        message = reader.literal()
+        message = reader.literal8()
         reader.expect(b")", "')' after the UTF8 literal")
     else:
-        message = reader.literal()
+        message = reader.literal_or_literal8()  # RFC 9051 9 append-data = literal / literal8 / ...
     return AppendMessage(tuple(flag for flag in flags if flag != RECENT), internal_date, message)
 
 

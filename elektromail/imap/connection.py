@@ -13,10 +13,18 @@ import logging
 import ssl
 import weakref
 from collections.abc import Callable, Iterable
-from typing import cast
+from typing import NoReturn, cast
 
 from elektromail.context import ServerContext
-from elektromail.imap.limits import MAX_DRAINED_LITERAL, MAX_LINE, MAX_LITERALS_PER_COMMAND, READ_HIGH_WATER
+from elektromail.imap import codes
+from elektromail.imap.limits import (
+    MAX_DRAINED_LITERAL,
+    MAX_LINE,
+    MAX_LITERALS_PER_COMMAND,
+    MAX_NUMBER64,
+    MAX_TAG,
+    READ_HIGH_WATER,
+)
 from elektromail.imap.parser import literal_at_end, tag_of
 from elektromail.imap.selected import RecentClaims
 
@@ -28,29 +36,44 @@ class ConnectionClosed(Exception):
 
 
 class LineTooLong(Exception):
-    """A line exceeded :data:`MAX_LINE`; it was discarded up to its end."""
+    """A line exceeded :data:`MAX_LINE`. Raised as soon as the limit is passed (the client may be waiting
+    for an answer before it sends more); the rest of the line is discarded by the next read.
+    ``tag`` is the line's tag when it had one before the limit."""
+
+    def __init__(self, tag: str | None) -> None:
+        super().__init__("line too long")
+        self.tag = tag
 
 
 class LiteralRejected(Exception):
-    """A literal was refused before it was read; ``tag`` and ``text`` make the tagged reply."""
+    """A literal was refused before it was read; ``tag``, ``status``, ``text`` and ``code`` make the reply."""
 
-    def __init__(self, tag: str | None, text: str, too_big: bool) -> None:
+    def __init__(self, tag: str | None, status: str, text: str, code: str | None) -> None:
         super().__init__(text)
         self.tag = tag
+        self.status = status
         self.text = text
-        self.too_big = too_big
+        self.code = code
 
 
 class LiteralPolicy:
     """What the session allows for the command being read: the largest literal, the whole command, and
     how many literals it may carry."""
 
-    __slots__ = ("max_literal", "max_command", "max_literals")
+    __slots__ = ("max_literal", "max_command", "max_literals", "max_size_syntax")
 
-    def __init__(self, max_literal: int, max_command: int, max_literals: int = MAX_LITERALS_PER_COMMAND) -> None:
+    def __init__(
+        self,
+        max_literal: int,
+        max_command: int,
+        max_literals: int = MAX_LITERALS_PER_COMMAND,
+        max_size_syntax: int = MAX_NUMBER64,
+    ) -> None:
         self.max_literal = max_literal
         self.max_command = max_command
         self.max_literals = max_literals
+        # The largest size the grammar allows: number64 in RFC 9051, a 32-bit number in RFC 3501.
+        self.max_size_syntax = max_size_syntax
 
 
 class ImapShared:
@@ -80,6 +103,7 @@ class ImapConnection(asyncio.Protocol):
         self._waiter: asyncio.Future[None] | None = None
         self._closed = False
         self._paused = False
+        self._skipping = False  # the rest of an overlong line is still to be thrown away
         self._task: asyncio.Task[None] | None = None
         self.peer: str = "?"
 
@@ -138,22 +162,28 @@ class ImapConnection(asyncio.Protocol):
     # ------------------------------------------------------------------ reading
 
     async def read_line(self, limit: int = MAX_LINE) -> bytes:
-        """One line without its CRLF (a bare LF is accepted too); raises LineTooLong past ``limit``."""
+        """One line without its CRLF (a bare LF is accepted too); raises LineTooLong past ``limit``.
+
+        Nothing beyond ``limit`` (plus what one read brings) is ever buffered for a line."""
+        if self._skipping:
+            await self._discard_line()
         scanned = 0
         while True:
             end = self.buffer.find(b"\n", scanned)
             if end >= 0:
                 if end > limit + 1:
+                    tag = _tag_before_space(self.buffer)
                     del self.buffer[: end + 1]
                     self._consumed()
-                    raise LineTooLong
+                    raise LineTooLong(tag)
                 line = bytes(self.buffer[:end])
                 del self.buffer[: end + 1]
                 self._consumed()
                 return line[:-1] if line.endswith(b"\r") else line
             if len(self.buffer) > limit + 1:
-                await self._discard_line()
-                raise LineTooLong
+                tag = _tag_before_space(self.buffer)
+                self._skipping = True
+                raise LineTooLong(tag)
             scanned = len(self.buffer)
             await self._wait_for_data()
 
@@ -164,6 +194,7 @@ class ImapConnection(asyncio.Protocol):
             if end >= 0:
                 del self.buffer[: end + 1]
                 self._consumed()
+                self._skipping = False
                 return
             self.buffer.clear()
             self._consumed()
@@ -205,12 +236,18 @@ class ImapConnection(asyncio.Protocol):
         while announced is not None:
             literals += 1
             total += announced.size
+            if announced.size > policy.max_size_syntax:
+                # Not a number the grammar allows (RFC 9051 9 number64, RFC 3501 9 number): a syntax
+                # error. A non-synchronizing literal of unknown length cannot be skipped: end the session.
+                if not announced.synchronizing:
+                    self._bye_and_close(b"* BYE literal size is not a valid number\r\n")
+                raise LiteralRejected(tag, "BAD", "literal size is not a valid number", None)
             if announced.size > policy.max_literal or total > policy.max_command:
                 await self._refuse(announced.synchronizing, announced.size, policy)
-                raise LiteralRejected(tag, "literal too large", too_big=True)
+                raise LiteralRejected(tag, "NO", "literal too large", codes.TOOBIG)
             if literals > policy.max_literals:
                 await self._refuse(announced.synchronizing, announced.size, policy)
-                raise LiteralRejected(tag, "too many literals in one command", too_big=False)
+                raise LiteralRejected(tag, "BAD", "too many literals in one command", codes.LIMIT)
             if announced.synchronizing:
                 self.write((b"+ Ready for literal data\r\n",))
             parts.append(b"\r\n")
@@ -219,7 +256,7 @@ class ImapConnection(asyncio.Protocol):
             parts.append(line)
             total += len(line)
             if total > policy.max_command:
-                raise LiteralRejected(tag, "command too long", too_big=True)
+                raise LiteralRejected(tag, "NO", "command too long", codes.TOOBIG)
             announced = literal_at_end(line)
         return b"".join(parts)
 
@@ -229,9 +266,7 @@ class ImapConnection(asyncio.Protocol):
             return
         if size > MAX_DRAINED_LITERAL:
             # RFC 7888 4: the server may close the connection rather than read a literal it refuses.
-            self.write((b"* BYE [TOOBIG] literal too large\r\n",))
-            self.close()
-            raise ConnectionClosed
+            self._bye_and_close(b"* BYE [TOOBIG] literal too large\r\n")
         await self.discard(size)
         # The command may go on after the literal, possibly with more literals: drain it all.
         while True:
@@ -242,10 +277,13 @@ class ImapConnection(asyncio.Protocol):
             if announced.synchronizing:
                 return
             if announced.size > MAX_DRAINED_LITERAL:
-                self.write((b"* BYE [TOOBIG] literal too large\r\n",))
-                self.close()
-                raise ConnectionClosed
+                self._bye_and_close(b"* BYE [TOOBIG] literal too large\r\n")
             await self.discard(announced.size)
+
+    def _bye_and_close(self, bye: bytes) -> NoReturn:
+        self.write((bye,))
+        self.close()
+        raise ConnectionClosed
 
     # ------------------------------------------------------------------ writing and closing
 
@@ -278,6 +316,12 @@ class ImapConnection(asyncio.Protocol):
             raise ConnectionClosed
         self.transport = new_transport
         self.tls_active = True
+
+
+def _tag_before_space(buffer: bytearray) -> str | None:
+    """The tag of a line whose start is in ``buffer``, if a valid one ends in a space early enough."""
+    end = buffer.find(b" ", 0, MAX_TAG + 1)
+    return tag_of(bytes(buffer[:end])) if end > 0 else None
 
 
 def imap_factory(context: ServerContext, implicit_tls: bool = False) -> Callable[[], asyncio.Protocol]:

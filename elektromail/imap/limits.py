@@ -6,6 +6,9 @@ from __future__ import annotations
 # real client's longest command line (RFC 7162 3.2.3 suggests at least 8192 octets).
 MAX_LINE = 64 * 1024
 
+# A tag longer than this is not recognised in an overlong line (which is then answered untagged).
+MAX_TAG = 1024
+
 # Whole command (lines plus literals) outside APPEND's message literal: keeps a LOGIN or LIST bounded.
 MAX_COMMAND_WITHOUT_APPEND = 1024 * 1024
 

@@ -78,7 +78,7 @@ def parse_list(reader: Reader) -> ListArguments:
         if "RECURSIVEMATCH" in select and select <= {"RECURSIVEMATCH", "REMOTE"}:
             raise reader.error("RECURSIVEMATCH needs another selection option")  # RFC 5258 3
         reader.sp()
-    reference = reader.list_mailbox()
+    reference = reader.reference()
     reader.sp()
     patterns: list[str] = []
     if reader.take(b"("):
@@ -227,7 +227,7 @@ async def list_command(session: Session, tag: str, arguments: ListArguments) -> 
 
 def parse_lsub(reader: Reader) -> tuple[str, str]:
     reader.sp()
-    reference = reader.list_mailbox()
+    reference = reader.reference()
     reader.sp()
     pattern = reader.list_mailbox()
     reader.end()

@@ -8,7 +8,6 @@ uses to see that a line ends in a literal announcement.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import NamedTuple
 
@@ -40,11 +39,9 @@ KNOWN_SYSTEM_FLAGS = frozenset({*SYSTEM_FLAGS, "\\Recent"})
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTH_NUMBER = {name.lower(): number for number, name in enumerate(MONTHS, 1)}
 
-_LITERAL_AT_END = re.compile(rb"~?\{(\d{1,20})(\+?)\}\Z")
-
 
 class LiteralAnnouncement(NamedTuple):
-    size: int
+    size: int  # above MAX_NUMBER64 when the digits are no number64 at all
     synchronizing: bool
 
 
@@ -52,10 +49,17 @@ def literal_at_end(line: bytes) -> LiteralAnnouncement | None:
     """``{n}`` / ``{n+}`` (and ``~{n}`` literal8) closing a line: the client will send n octets next."""
     if not line.endswith(b"}"):
         return None
-    match = _LITERAL_AT_END.search(line)
-    if match is None:
+    start = line.rfind(b"{")
+    if start < 0:
         return None
-    return LiteralAnnouncement(int(match.group(1)), match.group(2) != b"+")
+    inside = line[start + 1 : -1]
+    synchronizing = not inside.endswith(b"+")
+    digits = inside if synchronizing else inside[:-1]
+    if not digits or not digits.isdigit():
+        return None
+    # More digits than any number64 has: say so without converting an arbitrarily long number.
+    size = int(digits) if len(digits) <= len(str(MAX_NUMBER64)) else MAX_NUMBER64 + 1
+    return LiteralAnnouncement(size, synchronizing)
 
 
 def tag_of(line: bytes) -> str | None:
@@ -197,10 +201,10 @@ class Reader:
         return self._digits(MAX_NUMBER, "number")
 
     def nz_number(self) -> int:
-        value = self._digits(MAX_NUMBER, "non-zero number")
-        if value == 0:
-            raise self.error("number must not be zero")
-        return value
+        """RFC 9051 9 nz-number = digit-nz *DIGIT: no zero, and no leading zero either."""
+        if self.peek() == 0x30:
+            raise self.error("non-zero number expected (no leading zeros)")
+        return self._digits(MAX_NUMBER, "non-zero number")
 
     def number64(self) -> int:
         return self._digits(MAX_NUMBER64, "number")
@@ -240,8 +244,19 @@ class Reader:
             pos += 1
 
     def literal(self) -> bytes:
-        """``{n}`` or ``{n+}``, CRLF, then exactly n octets (the connection put them there)."""
-        binary = self.take(b"~")
+        """RFC 9051 9 literal: ``{n}`` or ``{n+}`` (RFC 7888), CRLF, then exactly n CHAR8 (no NUL)."""
+        return self._literal(binary=False)
+
+    def literal8(self) -> bytes:
+        """RFC 3516 literal8: ``~{n}`` (or ``~{n+}``), CRLF, then exactly n octets; only APPEND takes one."""
+        self.expect(b"~", "a literal8")
+        return self._literal(binary=True)
+
+    def literal_or_literal8(self) -> bytes:
+        return self.literal8() if self.peek() == 0x7E else self.literal()
+
+    def _literal(self, binary: bool) -> bytes:
+        # The connection put the n octets after the CRLF, having checked the size before reading them.
         self.expect(b"{", "a literal")
         size = self.number64()
         self.take(b"+")
@@ -256,16 +271,17 @@ class Reader:
         return value
 
     def string(self) -> bytes:
+        """RFC 9051 9 string = quoted / literal (a literal8 is no string: ``~`` starts an atom)."""
         byte = self.peek()
         if byte == 0x22:
             return self.quoted()
-        if byte in (0x7B, 0x7E):
+        if byte == 0x7B:
             return self.literal()
         raise self.error("expected a string")
 
     def astring(self) -> bytes:
-        byte = self.peek()
-        if byte in (0x22, 0x7B, 0x7E):
+        """RFC 9051 9 astring = 1*ASTRING-CHAR / string."""
+        if self.peek() in (0x22, 0x7B):
             return self.string()
         raw = self._run(ASTRING_CHARS)
         if not raw:
@@ -291,11 +307,17 @@ class Reader:
         """A mailbox name as Unicode, INBOX case-folded (RFC 9051 5.1)."""
         return self._mailbox_text(self.astring())
 
+    def reference(self) -> str:
+        """LIST's and LSUB's reference name: a ``mailbox`` in RFC 9051 9, so an astring without wildcards,
+        taken as it is (no INBOX case-folding: it is a prefix for the pattern)."""
+        return self._decode_name(self.astring())
+
     def list_mailbox(self) -> str:
-        """RFC 9051 9 list-mailbox: 1*list-char / string (may carry the wildcards % and *)."""
-        byte = self.peek()
-        raw = self.string() if byte in (0x22, 0x7B, 0x7E) else self._run(LIST_CHARS)
-        if not raw and byte not in (0x22, 0x7B, 0x7E):
+        """RFC 9051 9 list-mailbox: 1*list-char / string (the only place % and * may appear unquoted)."""
+        if self.peek() in (0x22, 0x7B):
+            return self._decode_name(self.string())
+        raw = self._run(LIST_CHARS)
+        if not raw:
             raise self.error("expected a mailbox pattern")
         return self._decode_name(raw)
 

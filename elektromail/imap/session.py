@@ -29,6 +29,8 @@ from elektromail.imap.limits import (
     MAX_CONSECUTIVE_BAD,
     MAX_LITERAL_BEFORE_AUTH,
     MAX_MESSAGES_PER_APPEND,
+    MAX_NUMBER,
+    MAX_NUMBER64,
 )
 from elektromail.imap.parser import ATOM_CHARS, ParseError, Reader, tag_of
 from elektromail.imap.responses import text
@@ -187,16 +189,18 @@ class Session:
                 except TimeoutError:
                     self.untagged(b"BYE autologout: idle for too long")
                     break
-                except LineTooLong:
-                    self.untagged(b"BAD line too long")
+                except LineTooLong as too_long:
+                    if self.state is State.NOT_AUTHENTICATED:
+                        # Like Dovecot: before login an overlong line ends the session.
+                        self.untagged(b"BYE line too long")
+                        break
+                    # Like Dovecot: answered at once, the rest of the line is skipped, the session goes on.
+                    self._reply(too_long.tag, "BAD", "line too long", None)
                     self._count_bad()
                 except LiteralRejected as rejected:
-                    if rejected.tag is None:
-                        self.untagged(b"BAD " + text(rejected.text))
-                    elif rejected.too_big:
-                        self.tagged(rejected.tag, "NO", rejected.text, codes.TOOBIG)
-                    else:
-                        self.tagged(rejected.tag, "BAD", rejected.text, codes.LIMIT)
+                    self._reply(rejected.tag, rejected.status, rejected.text, rejected.code)
+                    if rejected.status == "BAD":
+                        self._count_bad()
                 else:
                     await self.execute(raw)
                 self.flush()
@@ -214,15 +218,24 @@ class Session:
             self.flush()
             connection.close()
 
+    def _reply(self, tag: str | None, status: str, message: str, code: str | None) -> None:
+        """A reply to a command that could not be read whole: tagged when its tag is known."""
+        if tag is None:
+            self.untagged(status.encode("ascii") + b" " + text(message))
+        else:
+            self.tagged(tag, status, message, code)
+
     def _literal_policy(self, first_line: bytes) -> LiteralPolicy:
+        # RFC 9051 9 literal sizes are number64; RFC 3501 9 ones are 32-bit numbers.
+        size_syntax = MAX_NUMBER64 if self.rev2 else MAX_NUMBER
         if self.state is State.NOT_AUTHENTICATED:
-            return LiteralPolicy(MAX_LITERAL_BEFORE_AUTH, MAX_LITERAL_BEFORE_AUTH * 2)
+            return LiteralPolicy(MAX_LITERAL_BEFORE_AUTH, MAX_LITERAL_BEFORE_AUTH * 2, max_size_syntax=size_syntax)
         spec = COMMANDS.get(_command_name(first_line))
         if spec is not None and spec.large_literals:
             limit = self.context.config.max_message_size
             total = APPEND_TOTAL_FACTOR * limit + MAX_COMMAND_WITHOUT_APPEND
-            return LiteralPolicy(limit, total, MAX_MESSAGES_PER_APPEND)
-        return LiteralPolicy(MAX_COMMAND_WITHOUT_APPEND, MAX_COMMAND_WITHOUT_APPEND)
+            return LiteralPolicy(limit, total, MAX_MESSAGES_PER_APPEND, size_syntax)
+        return LiteralPolicy(MAX_COMMAND_WITHOUT_APPEND, MAX_COMMAND_WITHOUT_APPEND, max_size_syntax=size_syntax)
 
     def _count_bad(self) -> None:
         self._bad_in_a_row += 1
@@ -270,6 +283,8 @@ class Session:
             status, message = "BAD", f"{name}: {error.reason}"
         except StoreError as error:
             status, message, code = "NO", str(error), _store_code(error.code)
+        except LineTooLong:
+            status, message = "BAD", f"{name}: line too long"  # a continuation line (IDLE, AUTHENTICATE)
         except ConnectionClosed:
             raise
         except Exception:
