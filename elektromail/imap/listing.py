@@ -5,6 +5,7 @@ HIGHESTMODSEQ, RFC 7162 3.1.2)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from elektromail.imap import codes, responses
@@ -172,15 +173,37 @@ def list_line(
     return name_line(session, mailbox.name, attributes, verb, extra)
 
 
+_NOT_SELECTABLE = ("\\NonExistent", "\\Noselect")
+
+
+def _ancestors(names: Iterable[str]) -> set[str]:
+    """Every parent name of ``names`` (``a`` and ``a/b`` for ``a/b/c``)."""
+    parents: set[str] = set()
+    for name in names:
+        parts = name.split(HIERARCHY_SEPARATOR)
+        parents.update(HIERARCHY_SEPARATOR.join(parts[:end]) for end in range(1, len(parts)))
+    return parents
+
+
+def _has_unlisted_subscribed_child(name: str, subscriptions: Iterable[str], regexes: list[re.Pattern[str]]) -> bool:
+    """RFC 5258 3.5: a name that is not itself listed carries CHILDINFO only for a subscribed descendant
+    the patterns do not list anyway ("servers SHOULD suppress redundant CHILDINFO responses")."""
+    prefix = name + HIERARCHY_SEPARATOR
+    return any(other.startswith(prefix) and not _matches(other, regexes) for other in subscriptions)
+
+
 def _list_subscribed(
     session: Session, account: Account, regexes: list[re.Pattern[str]], arguments: ListArguments
 ) -> None:
-    """LIST (SUBSCRIBED ...): subscribed names, including those whose mailbox is gone (RFC 5258 3.1, 3.4)."""
+    """LIST (SUBSCRIBED ...): subscribed names, including those whose mailbox is gone (RFC 5258 3.1, 3.4);
+    with RECURSIVEMATCH also the parents of subscribed names, existing or not (RFC 5258 3.5)."""
     recursive = "RECURSIVEMATCH" in arguments.select
     special_only = "SPECIAL-USE" in arguments.select
     subscriptions = account.subscriptions
-    names = sorted(subscriptions | set(account.mailboxes), key=_listing_order)
-    for name in names:
+    candidates = set(subscriptions)
+    if recursive:
+        candidates |= _ancestors(subscriptions)
+    for name in sorted(candidates, key=_listing_order):
         if not _matches(name, regexes):
             continue
         mailbox = account.mailboxes.get(name)
@@ -190,14 +213,14 @@ def _list_subscribed(
         attributes = _name_attributes(account, name, mailbox)
         if name in subscriptions:
             attributes.append("\\Subscribed")
-        elif recursive and any(other.startswith(name + HIERARCHY_SEPARATOR) for other in subscriptions):
-            extra = b' ("CHILDINFO" ("SUBSCRIBED"))'  # RFC 5258 3.5
-        else:
+        if recursive and _has_unlisted_subscribed_child(name, subscriptions, regexes):
+            extra = b' ("CHILDINFO" ("SUBSCRIBED"))'
+        elif name not in subscriptions:
             continue
         if mailbox is not None and mailbox.special_use:
             attributes.append(mailbox.special_use)
         session.raw(name_line(session, name, attributes, extra=extra))
-        if arguments.status_items and mailbox is not None and mailbox.selectable and not extra:
+        if arguments.status_items and mailbox is not None and mailbox.selectable and name in subscriptions:
             session.untagged(status_line(session, mailbox, arguments.status_items))
 
 
@@ -242,15 +265,22 @@ async def lsub(session: Session, tag: str, arguments: tuple[str, str]) -> Ok | N
     if pattern == "":
         session.untagged(b"LSUB (\\Noselect) " + _SEPARATOR + b' ""')
         return None
-    regex = pattern_regex(_canonical_pattern(reference, pattern))
-    for name in sorted(account.subscriptions, key=_listing_order):
-        if regex.fullmatch(name):
-            # A subscribed name without a mailbox is still listed (RFC 3501 6.3.6), as \Noselect.
-            mailbox = account.mailboxes.get(name)
-            attributes = _name_attributes(account, name, mailbox)
-            if mailbox is None:
-                attributes[0] = "\\Noselect"  # \NonExistent is LIST-EXTENDED; LSUB predates it
-            session.raw(name_line(session, name, attributes, verb=b"LSUB"))
+    regexes = [pattern_regex(_canonical_pattern(reference, pattern))]
+    subscriptions = account.subscriptions
+    for name in sorted(subscriptions | _ancestors(subscriptions), key=_listing_order):
+        if not _matches(name, regexes):
+            continue
+        subscribed = name in subscriptions
+        # RFC 3501 6.3.9: "foo/bar" subscribed and "foo" not: "%" lists "foo", as \Noselect.
+        if not subscribed and not _has_unlisted_subscribed_child(name, subscriptions, regexes):
+            continue
+        mailbox = account.mailboxes.get(name)
+        # \NonExistent is LIST-EXTENDED; LSUB predates it: a subscribed name without a mailbox is still
+        # listed (RFC 3501 6.3.6), as \Noselect.
+        attributes = [a for a in _name_attributes(account, name, mailbox) if a not in _NOT_SELECTABLE]
+        if not subscribed or mailbox is None or not mailbox.selectable:
+            attributes.insert(0, "\\Noselect")
+        session.raw(name_line(session, name, attributes, verb=b"LSUB"))
     return None
 
 
