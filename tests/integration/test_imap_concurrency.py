@@ -198,3 +198,20 @@ def test_appended_message_with_a_new_keyword_is_announced_before_exists(pair: tu
     lines = second.command("NOOP")
     assert lines[0] == b"* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft Todo)"
     assert lines[2] == b"* 1 EXISTS"
+
+
+def test_store_on_a_message_expunged_elsewhere_announces_its_keywords(
+    server: ServerThread, pair: tuple[RawImap, RawImap]
+) -> None:
+    """The message stays in the first session's view until EXPUNGE may be sent; STORE still reports its
+    flags, so a keyword the other session gave it is announced first."""
+    first, second = pair
+    deliver(server)
+    first.command("NOOP")
+    second.command("NOOP")
+    second.command("STORE 1 +FLAGS.SILENT (Invoice \\Deleted)")
+    second.command("EXPUNGE")
+    lines = first.command("STORE 1 +FLAGS (\\Flagged)")
+    assert lines[0] == b"* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft Invoice)"
+    assert lines[2].startswith(b"* 1 FETCH (FLAGS (") and b"Invoice" in lines[2]
+    assert b"* 1 EXPUNGE" in first.command("NOOP")
