@@ -370,7 +370,9 @@ class Reader:
             flags.append(self.flag())
             if self.close_paren():
                 return flags
-            self.sp()
+            if self.peek() != 0x20:
+                raise self.error("a flag is an atom: expected a space or ')' after it")
+            self.pos += 1
 
     def sequence_set(self) -> SequenceSet:
         """RFC 9051 9 sequence-set: numbers, ``*``, ranges in either order, comma lists, or ``$``."""

@@ -284,3 +284,18 @@ def test_end_and_space() -> None:
     reader.sp()
     with pytest.raises(ParseError):
         reader.sp()
+
+
+@pytest.mark.parametrize("data", [b"(a%b)", b"(a]b)", b"(a*)", b'(a"b)', b"(a\\b)", b"(a b c", b"(a{b)"])
+def test_flag_keywords_are_atoms(data: bytes) -> None:
+    with pytest.raises(ParseError):
+        Reader(data).flag_list()
+
+
+def test_flag_keywords_take_every_atom_char() -> None:
+    assert Reader(b"(~kw $Label1 a}b !#&'+,-./:;<=>?@[^_`|~)").flag_list() == [
+        "~kw",
+        "$Label1",
+        "a}b",
+        "!#&'+,-./:;<=>?@[^_`|~",
+    ]
