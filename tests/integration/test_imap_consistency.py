@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from elektromail import ServerThread
-from elektromail.imap import responses
+from elektromail.imap.engine import responses
 from tests.integration.imap_async import AsyncImap, Response, Token
 from tests.integration.imap_model import Command, View, World, parse_set
 

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from elektromail import ServerThread
-from elektromail.imap import codes
-from elektromail.imap.limits import APPEND_TOTAL_FACTOR, MAX_COMMAND_WITHOUT_APPEND
+from elektromail.imap.engine import codes
+from elektromail.imap.engine.limits import APPEND_TOTAL_FACTOR, MAX_COMMAND_WITHOUT_APPEND
 from tests.conftest import ServerFactory
 from tests.integration.imap_client import RawImap, status_of
 

@@ -8,8 +8,8 @@ from typing import cast
 import pytest
 
 from elektromail.context import ServerContext
-from elektromail.imap.connection import ImapConnection, LineTooLong
-from elektromail.imap.limits import MAX_LINE
+from elektromail.imap.engine.connection import ImapConnection, LineTooLong
+from elektromail.imap.engine.limits import MAX_LINE
 
 CHUNK = 256 * 1024
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from elektromail.imap.parser import (
+from elektromail.imap.engine.parser import (
     LiteralAnnouncement,
     ParseError,
     Reader,

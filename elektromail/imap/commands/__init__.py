@@ -1,8 +1,9 @@
-"""Importing this module registers every IMAP command: add a line here for a new command module."""
+"""The IMAP commands, one module per command family. Importing this package registers every command:
+add a line here for a new command module."""
 
 from __future__ import annotations
 
-from elektromail.imap import (  # noqa: F401
+from elektromail.imap.commands import (  # noqa: F401
     any_state,
     append,
     authentication,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from elektromail.imap import responses
-from elektromail.imap.commands import ANY, Ok, State, capability, command
-from elektromail.imap.limits import MAX_ID_FIELDS, MAX_ID_STRING
-from elektromail.imap.parser import Reader, no_arguments
-from elektromail.imap.session import SERVER_ID, Session
+from elektromail.imap.engine import responses
+from elektromail.imap.engine.command_table import ANY, Ok, State, capability, command
+from elektromail.imap.engine.limits import MAX_ID_FIELDS, MAX_ID_STRING
+from elektromail.imap.engine.parser import Reader, no_arguments
+from elektromail.imap.engine.session import SERVER_ID, Session
 
 capability("LITERAL+", "SASL-IR", "ID", "ENABLE", "IDLE", "NAMESPACE", "UNSELECT")
 

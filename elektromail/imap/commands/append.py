@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from elektromail.imap import codes
-from elektromail.imap.commands import AUTHENTICATED, Ok, capability, command, no
-from elektromail.imap.parser import Reader
-from elektromail.imap.responses import sequence_text
-from elektromail.imap.selected import RECENT
-from elektromail.imap.session import Session
+from elektromail.imap.engine import codes
+from elektromail.imap.engine.command_table import AUTHENTICATED, Ok, capability, command, no
+from elektromail.imap.engine.parser import Reader
+from elektromail.imap.engine.responses import sequence_text
+from elektromail.imap.engine.selected import RECENT
+from elektromail.imap.engine.session import Session
 
 capability("UIDPLUS", "MULTIAPPEND")
 

@@ -6,10 +6,10 @@ STARTTLS will live here too: it calls ``session.connection.start_tls`` after its
 from __future__ import annotations
 
 from elektromail import auth
-from elektromail.imap import codes
-from elektromail.imap.commands import NOT_AUTHENTICATED, CommandFailed, Ok, State, bad, command, no
-from elektromail.imap.parser import Reader
-from elektromail.imap.session import Session
+from elektromail.imap.engine import codes
+from elektromail.imap.engine.command_table import NOT_AUTHENTICATED, CommandFailed, Ok, State, bad, command, no
+from elektromail.imap.engine.parser import Reader
+from elektromail.imap.engine.session import Session
 from elektromail.store.model import Account
 
 

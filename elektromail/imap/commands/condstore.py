@@ -9,10 +9,10 @@ UID and MODSEQ.
 
 from __future__ import annotations
 
-from elektromail.imap import codes, responses
-from elektromail.imap.commands import capability
-from elektromail.imap.parser import Reader
-from elektromail.imap.session import CONDSTORE, Session
+from elektromail.imap.engine import codes, responses
+from elektromail.imap.engine.command_table import capability
+from elektromail.imap.engine.parser import Reader
+from elektromail.imap.engine.session import CONDSTORE, Session
 
 capability(CONDSTORE)
 

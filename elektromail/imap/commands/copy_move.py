@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from elektromail.imap import codes
-from elektromail.imap.commands import SELECTED, Ok, capability, command, no
-from elektromail.imap.fetch import selected_messages
-from elektromail.imap.parser import Reader, SequenceSet
-from elektromail.imap.responses import sequence_text
-from elektromail.imap.session import Session
+from elektromail.imap.commands.fetch import selected_messages
+from elektromail.imap.engine import codes
+from elektromail.imap.engine.command_table import SELECTED, Ok, capability, command, no
+from elektromail.imap.engine.parser import Reader, SequenceSet
+from elektromail.imap.engine.responses import sequence_text
+from elektromail.imap.engine.session import Session
 from elektromail.store.model import Mailbox, Message
 
 capability("MOVE", "UIDPLUS")

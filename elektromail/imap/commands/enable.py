@@ -4,9 +4,9 @@ CONDSTORE with it."""
 
 from __future__ import annotations
 
-from elektromail.imap.commands import Ok, State, capability, command
-from elektromail.imap.parser import Reader
-from elektromail.imap.session import CONDSTORE, QRESYNC, Session
+from elektromail.imap.engine.command_table import Ok, State, capability, command
+from elektromail.imap.engine.parser import Reader
+from elektromail.imap.engine.session import CONDSTORE, QRESYNC, Session
 
 capability("UTF8=ACCEPT")
 

@@ -6,10 +6,10 @@ command completes, like any other expunge it learns of.
 
 from __future__ import annotations
 
-from elektromail.imap.commands import SELECTED, Ok, command, no
-from elektromail.imap.fetch import selected_messages
-from elektromail.imap.parser import Reader, SequenceSet, no_arguments
-from elektromail.imap.session import Session
+from elektromail.imap.commands.fetch import selected_messages
+from elektromail.imap.engine.command_table import SELECTED, Ok, command, no
+from elektromail.imap.engine.parser import Reader, SequenceSet, no_arguments
+from elektromail.imap.engine.session import Session
 
 DELETED = "\\Deleted"
 

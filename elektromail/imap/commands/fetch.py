@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from elektromail.imap import codes, responses
-from elektromail.imap.commands import SELECTED, Ok, bad, capability, command, no
-from elektromail.imap.condstore import enable_condstore, mod_sequence, modseq_item
-from elektromail.imap.parser import Reader, SequenceSet
-from elektromail.imap.qresync import require_qresync, vanished_earlier
-from elektromail.imap.selected import SelectedView
-from elektromail.imap.session import Session
+from elektromail.imap.commands.condstore import enable_condstore, mod_sequence, modseq_item
+from elektromail.imap.commands.qresync import require_qresync, vanished_earlier
+from elektromail.imap.engine import codes, responses
+from elektromail.imap.engine.command_table import SELECTED, Ok, bad, capability, command, no
+from elektromail.imap.engine.parser import Reader, SequenceSet
+from elektromail.imap.engine.selected import SelectedView
+from elektromail.imap.engine.session import Session
 from elektromail.mail.bodystructure import body, bodystructure
 from elektromail.mail.envelope import envelope
 from elektromail.mail.preview import preview

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from elektromail.imap.commands import AUTHENTICATED, Ok, bad, command
-from elektromail.imap.parser import no_arguments
-from elektromail.imap.session import Session
+from elektromail.imap.engine.command_table import AUTHENTICATED, Ok, bad, command
+from elektromail.imap.engine.parser import no_arguments
+from elektromail.imap.engine.session import Session
 
 DONE = b"DONE"
 

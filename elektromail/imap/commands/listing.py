@@ -8,12 +8,12 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from elektromail.imap import codes, responses
-from elektromail.imap.codes import HIGHESTMODSEQ
-from elektromail.imap.commands import AUTHENTICATED, Ok, capability, command, no
-from elektromail.imap.condstore import enable_condstore
-from elektromail.imap.parser import Reader
-from elektromail.imap.session import Session
+from elektromail.imap.commands.condstore import enable_condstore
+from elektromail.imap.engine import codes, responses
+from elektromail.imap.engine.codes import HIGHESTMODSEQ
+from elektromail.imap.engine.command_table import AUTHENTICATED, Ok, capability, command, no
+from elektromail.imap.engine.parser import Reader
+from elektromail.imap.engine.session import Session
 from elektromail.store.model import HIERARCHY_SEPARATOR, INBOX, Account, Mailbox, canonical_mailbox_name
 
 # STATUS=SIZE is part of IMAP4rev2 and named for IMAP4rev1 clients (RFC 9051 Appendix E, RFC 8438).

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from elektromail.imap import codes, responses
-from elektromail.imap.commands import AUTHENTICATED, Ok, command, no
-from elektromail.imap.condstore import highest_modseq_ok
-from elektromail.imap.parser import Reader
-from elektromail.imap.qresync import QresyncParameters, parse_qresync_parameter, require_qresync, resynchronise
-from elektromail.imap.selected import SelectedView
-from elektromail.imap.session import CONDSTORE, QRESYNC, Session
+from elektromail.imap.commands.condstore import highest_modseq_ok
+from elektromail.imap.commands.qresync import QresyncParameters, parse_qresync_parameter, require_qresync, resynchronise
+from elektromail.imap.engine import codes, responses
+from elektromail.imap.engine.command_table import AUTHENTICATED, Ok, command, no
+from elektromail.imap.engine.parser import Reader
+from elektromail.imap.engine.selected import SelectedView
+from elektromail.imap.engine.session import CONDSTORE, QRESYNC, Session
 from elektromail.store.model import INBOX, Mailbox
 
 # RFC 9051 6.3.4: names a server may refuse; wildcards would make LIST patterns ambiguous.
@@ -105,7 +105,7 @@ async def _open(session: Session, arguments: SelectArguments, read_only: bool) -
             session.untagged_ok("first unseen", responses.code(codes.UNSEEN, first_unseen))
     else:
         # RFC 9051 6.3.2: the LIST response for the mailbox, carrying its canonical name.
-        from elektromail.imap.listing import list_line
+        from elektromail.imap.commands.listing import list_line
 
         session.raw(list_line(session, mailbox, subscribed_flag=False))
     if qresync is not None:

@@ -1,7 +1,7 @@
 """QRESYNC (RFC 7162 3.2): what SELECT/EXAMINE and UID FETCH share to resynchronise a mailbox.
 
 ``ENABLE QRESYNC`` turns it on (and CONDSTORE with it). From then on expunges are reported as
-``* VANISHED uids`` (see :mod:`elektromail.imap.selected`), ``SELECT mailbox (QRESYNC (...))`` tells the
+``* VANISHED uids`` (see :mod:`elektromail.imap.engine.selected`), ``SELECT mailbox (QRESYNC (...))`` tells the
 client what changed and vanished since a mod-sequence it knew, and ``UID FETCH ... (CHANGEDSINCE n
 VANISHED)`` does the same for a UID range. The store remembers every expunged UID with the mod-sequence
 of its expunge (:attr:`elektromail.store.model.Mailbox.expunged`).
@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from elektromail.imap import responses
-from elektromail.imap.commands import bad, capability
-from elektromail.imap.condstore import mod_sequence, modseq_item
-from elektromail.imap.parser import Reader, SequenceSet
-from elektromail.imap.selected import SelectedView
-from elektromail.imap.session import QRESYNC, Session
+from elektromail.imap.commands.condstore import mod_sequence, modseq_item
+from elektromail.imap.engine import responses
+from elektromail.imap.engine.command_table import bad, capability
+from elektromail.imap.engine.parser import Reader, SequenceSet
+from elektromail.imap.engine.selected import SelectedView
+from elektromail.imap.engine.session import QRESYNC, Session
 from elektromail.store.model import Mailbox
 
 capability(QRESYNC)

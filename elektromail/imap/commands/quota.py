@@ -3,10 +3,10 @@ enforced (a test server should not refuse mail for space)."""
 
 from __future__ import annotations
 
-from elektromail.imap import codes, responses
-from elektromail.imap.commands import AUTHENTICATED, Ok, capability, command, no
-from elektromail.imap.parser import Reader
-from elektromail.imap.session import Session
+from elektromail.imap.engine import codes, responses
+from elektromail.imap.engine.command_table import AUTHENTICATED, Ok, capability, command, no
+from elektromail.imap.engine.parser import Reader
+from elektromail.imap.engine.session import Session
 
 capability("QUOTA", "QUOTA=RES-STORAGE")
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from elektromail.imap import codes
-from elektromail.imap.commands import SELECTED, Ok, capability, command, no
-from elektromail.imap.condstore import enable_condstore
-from elektromail.imap.parser import Reader
-from elektromail.imap.responses import sequence_text
-from elektromail.imap.search_keys import MODSEQ, Predicate, SearchContext, parse_keys, search_all
-from elektromail.imap.session import Session
+from elektromail.imap.commands.condstore import enable_condstore
+from elektromail.imap.commands.search_keys import MODSEQ, Predicate, SearchContext, parse_keys, search_all
+from elektromail.imap.engine import codes
+from elektromail.imap.engine.command_table import SELECTED, Ok, capability, command, no
+from elektromail.imap.engine.parser import Reader
+from elektromail.imap.engine.responses import sequence_text
+from elektromail.imap.engine.session import Session
 from elektromail.store.model import Message
 
 capability("ESEARCH", "SEARCHRES")

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import NamedTuple
 
-from elektromail.imap.condstore import mod_sequence
-from elektromail.imap.parser import Reader
+from elektromail.imap.commands.condstore import mod_sequence
+from elektromail.imap.engine.parser import Reader
 from elektromail.mail.envelope import message_headers
 from elektromail.mail.headers import sent_date
 from elektromail.mail.text import body_text, decoded_headers, header_text

@@ -3,9 +3,9 @@ UNSELECT (RFC 3691)."""
 
 from __future__ import annotations
 
-from elektromail.imap.commands import SELECTED, Ok, command
-from elektromail.imap.parser import no_arguments
-from elektromail.imap.session import Session
+from elektromail.imap.engine.command_table import SELECTED, Ok, command
+from elektromail.imap.engine.parser import no_arguments
+from elektromail.imap.engine.session import Session
 
 
 @command("CHECK", states=SELECTED, parse=no_arguments)

@@ -11,11 +11,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import NamedTuple
 
-from elektromail.imap.commands import SELECTED, Ok, capability, command
-from elektromail.imap.order_keys import casemap, sent_date, subject_key
-from elektromail.imap.parser import Reader
-from elektromail.imap.selection import Selection, parse_selection, select
-from elektromail.imap.session import Session
+from elektromail.imap.commands.order_keys import casemap, sent_date, subject_key
+from elektromail.imap.commands.selection import Selection, parse_selection, select
+from elektromail.imap.engine.command_table import SELECTED, Ok, capability, command
+from elektromail.imap.engine.parser import Reader
+from elektromail.imap.engine.session import Session
 from elektromail.mail.addresses import Address, parse_address_list
 from elektromail.mail.envelope import message_headers
 from elektromail.mail.headers import decode_words

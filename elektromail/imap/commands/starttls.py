@@ -6,9 +6,9 @@ after the command is discarded, never executed inside TLS (RFC 9051 11.1, the CV
 
 from __future__ import annotations
 
-from elektromail.imap.commands import ALREADY_REPLIED, NOT_AUTHENTICATED, Ok, bad, command
-from elektromail.imap.parser import no_arguments
-from elektromail.imap.session import Session
+from elektromail.imap.engine.command_table import ALREADY_REPLIED, NOT_AUTHENTICATED, Ok, bad, command
+from elektromail.imap.engine.parser import no_arguments
+from elektromail.imap.engine.session import Session
 
 
 @command("STARTTLS", states=NOT_AUTHENTICATED, parse=no_arguments)

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from elektromail.imap.commands import SELECTED, Ok, capability, command
-from elektromail.imap.order_keys import sent_date, subject_key
-from elektromail.imap.parser import Reader
-from elektromail.imap.selection import Selection, parse_selection, select
-from elektromail.imap.session import Session
+from elektromail.imap.commands.order_keys import sent_date, subject_key
+from elektromail.imap.commands.selection import Selection, parse_selection, select
+from elektromail.imap.engine.command_table import SELECTED, Ok, capability, command
+from elektromail.imap.engine.parser import Reader
+from elektromail.imap.engine.session import Session
 from elektromail.mail.envelope import message_headers
 from elektromail.mail.threads import Thread, ThreadMessage, ordered_subject, references, thread_text
 from elektromail.store.model import Message

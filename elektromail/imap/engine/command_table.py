@@ -1,7 +1,7 @@
 """The command table: every IMAP command is registered here with its states, argument parser and handler.
 
 A command module declares its commands with :func:`command` at import time and is listed in
-:mod:`elektromail.imap.handlers`; the session looks commands up by name and never needs editing when a
+:mod:`elektromail.imap.commands`; the session looks commands up by name and never needs editing when a
 command is added. ``UID FETCH`` and friends are registered under their two-word names.
 """
 
@@ -11,10 +11,10 @@ import enum
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from elektromail.imap.parser import Reader
+from elektromail.imap.engine.parser import Reader
 
 if TYPE_CHECKING:
-    from elektromail.imap.session import Session
+    from elektromail.imap.engine.session import Session
 
 
 class State(enum.Enum):

@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable
 from typing import NoReturn, cast
 
 from elektromail.context import ServerContext
-from elektromail.imap import codes
-from elektromail.imap.limits import (
+from elektromail.imap.engine import codes
+from elektromail.imap.engine.limits import (
     MAX_DRAINED_LITERAL,
     MAX_LINE,
     MAX_LITERALS_PER_COMMAND,
@@ -25,8 +25,8 @@ from elektromail.imap.limits import (
     MAX_TAG,
     READ_HIGH_WATER,
 )
-from elektromail.imap.parser import literal_at_end, tag_of
-from elektromail.imap.selected import RecentClaims
+from elektromail.imap.engine.parser import literal_at_end, tag_of
+from elektromail.imap.engine.selected import RecentClaims
 
 log = logging.getLogger("elektromail.imap")
 
@@ -110,7 +110,7 @@ class ImapConnection(asyncio.Protocol):
     # ------------------------------------------------------------------ asyncio.Protocol
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        from elektromail.imap.session import Session
+        from elektromail.imap.engine.session import Session
 
         # uvloop's transports do not subclass asyncio.Transport, so no isinstance check here.
         self.transport = cast(asyncio.Transport, transport)
@@ -326,6 +326,6 @@ def _tag_before_space(buffer: bytearray) -> str | None:
 
 def imap_factory(context: ServerContext, implicit_tls: bool = False) -> Callable[[], asyncio.Protocol]:
     """The supervisor's entry point: a protocol factory for one IMAP listener."""
-    import elektromail.imap.handlers  # noqa: F401  (registers every command)
+    import elektromail.imap.commands  # noqa: F401  (registers every command)
 
     return lambda: ImapConnection(context, implicit_tls)

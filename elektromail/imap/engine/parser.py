@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import NamedTuple
 
-from elektromail.imap import mutf7
-from elektromail.imap.limits import MAX_NUMBER, MAX_NUMBER64
+from elektromail.imap.engine import mutf7
+from elektromail.imap.engine.limits import MAX_NUMBER, MAX_NUMBER64
 from elektromail.store.model import SYSTEM_FLAGS, canonical_flag, canonical_mailbox_name
 
 

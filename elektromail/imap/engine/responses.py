@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from elektromail.imap import mutf7
-from elektromail.imap.parser import ATOM_CHARS, MONTHS
+from elektromail.imap.engine import mutf7
+from elektromail.imap.engine.parser import ATOM_CHARS, MONTHS
 
 _QUOTABLE = frozenset(range(0x20, 0x7F)) | frozenset(range(0x80, 0x100))
 _ATOM_CHARS = ATOM_CHARS

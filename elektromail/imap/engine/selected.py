@@ -14,7 +14,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 
-from elektromail.imap import codes, responses
+from elektromail.imap.engine import codes, responses
 from elektromail.store.model import (
     SYSTEM_FLAGS,
     FlagsChanged,

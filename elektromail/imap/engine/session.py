@@ -13,9 +13,16 @@ import logging
 from elektromail import __version__
 from elektromail.auth import MECHANISMS
 from elektromail.context import ServerContext
-from elektromail.imap import codes
-from elektromail.imap.commands import ALREADY_REPLIED, CAPABILITIES, COMMANDS, CommandFailed, CommandSpec, State
-from elektromail.imap.connection import (
+from elektromail.imap.engine import codes
+from elektromail.imap.engine.command_table import (
+    ALREADY_REPLIED,
+    CAPABILITIES,
+    COMMANDS,
+    CommandFailed,
+    CommandSpec,
+    State,
+)
+from elektromail.imap.engine.connection import (
     ConnectionClosed,
     ImapConnection,
     ImapShared,
@@ -23,7 +30,7 @@ from elektromail.imap.connection import (
     LiteralPolicy,
     LiteralRejected,
 )
-from elektromail.imap.limits import (
+from elektromail.imap.engine.limits import (
     APPEND_TOTAL_FACTOR,
     MAX_COMMAND_WITHOUT_APPEND,
     MAX_CONSECUTIVE_BAD,
@@ -32,9 +39,9 @@ from elektromail.imap.limits import (
     MAX_NUMBER,
     MAX_NUMBER64,
 )
-from elektromail.imap.parser import ATOM_CHARS, ParseError, Reader, tag_of
-from elektromail.imap.responses import text
-from elektromail.imap.selected import SelectedView
+from elektromail.imap.engine.parser import ATOM_CHARS, ParseError, Reader, tag_of
+from elektromail.imap.engine.responses import text
+from elektromail.imap.engine.selected import SelectedView
 from elektromail.store.memory import StoreError
 from elektromail.store.model import Account
 
