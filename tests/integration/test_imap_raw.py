@@ -356,3 +356,14 @@ def test_append_limit_applies_only_to_append(make_server: ServerFactory) -> None
         assert raw.read_line().startswith(b"a1 NO [TOOBIG]")
         raw.send(b"a2 APPEND INBOX {5+}\r\nab\r\nc\r\n")
         assert raw.read_line().startswith(b"a2 OK [APPENDUID")
+
+
+def test_overlong_line_instead_of_done_ends_idle_with_bad(raw: RawImap) -> None:
+    raw.login()
+    raw.command("SELECT INBOX")
+    raw.send(b"i1 IDLE\r\n")
+    assert raw.read_line().startswith(b"+ ")
+    raw.send(b"D" * (70 * 1024))
+    assert raw.read_line() == b"i1 BAD IDLE: line too long"
+    raw.send(b"ONE\r\n")  # the rest of that line is skipped
+    assert status_of(raw.command("NOOP")) == b"OK"
