@@ -358,4 +358,4 @@ async def test_concurrent_sessions_see_a_consistent_mailbox(server: ServerThread
 
     print(f"\n{'rev2' if rev2 else 'rev1'}: {world.commands} commands by {SESSIONS} sessions in {RUN_SECONDS} s")
     assert world.problems == [], "\n".join(world.problems[:30])
-    assert world.commands > SESSIONS * 10  # every session did real work
+    assert world.commands >= SESSIONS * 5  # every session logged in, selected, acted and logged out
