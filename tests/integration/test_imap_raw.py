@@ -367,3 +367,10 @@ def test_overlong_line_instead_of_done_ends_idle_with_bad(raw: RawImap) -> None:
     assert raw.read_line() == b"i1 BAD IDLE: line too long"
     raw.send(b"ONE\r\n")  # the rest of that line is skipped
     assert status_of(raw.command("NOOP")) == b"OK"
+
+
+def test_overlong_line_after_a_literal_is_answered_with_the_commands_tag(raw: RawImap) -> None:
+    raw.login()
+    raw.send(b"a1 LIST {1+}\r\nx " + b"y" * (70 * 1024) + b"\r\n")
+    assert raw.read_line() == b"a1 BAD line too long"
+    assert status_of(raw.command("NOOP")) == b"OK"

@@ -252,7 +252,10 @@ class ImapConnection(asyncio.Protocol):
                 self.write((b"+ Ready for literal data\r\n",))
             parts.append(b"\r\n")
             parts.append(await self.read_exactly(announced.size))
-            line = await self.read_line()
+            try:
+                line = await self.read_line()
+            except LineTooLong:
+                raise LineTooLong(tag) from None  # the line after a literal has no tag of its own
             parts.append(line)
             total += len(line)
             if total > policy.max_command:
