@@ -348,8 +348,7 @@ async def _fetch(session: Session, arguments: FetchArguments, by_uid: bool) -> N
     out = session.out
     if arguments.vanished and changed_since is not None:
         vanished_earlier(out, view.mailbox, changed_since, arguments.sequence)  # before the FETCH responses
-    if has_flags or newly_seen:
-        view.announce_keywords(out, (message for _, message in wanted))
+    view.announce_keywords(out)  # before any FLAGS below shows a keyword new to the client
     for seq, message in wanted:
         pieces = [_encode(item, view, message, rev1) for item in items]
         if newly_seen and message.uid in newly_seen:

@@ -85,9 +85,8 @@ async def _store(session: Session, arguments: StoreArguments, by_uid: bool) -> O
     changed = await session.context.store.set_flags(
         view.mailbox, messages, arguments.flags, arguments.mode, origin=session
     )
-    # Other sessions hear of a new keyword through their views; this one before its own FETCH responses,
-    # which cover messages another session expunged meanwhile too (they stay in the view until told).
-    view.announce_keywords(session.out, (message for _, message in wanted))
+    # Other sessions hear of a new keyword through their views; this one before its own FETCH responses.
+    view.announce_keywords(session.out)
     if session.condstore:
         _report_with_modseq(session, wanted, changed, arguments.silent)
     elif not arguments.silent:

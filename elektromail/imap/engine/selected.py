@@ -82,8 +82,10 @@ class SelectedView:
         self._expunged: set[int] = set()
         self._flags: dict[int, Message] = {}
         self.removed = False
-        # RFC 9051 7.3.5: the keywords the client was told of in FLAGS; a FETCH never shows another one.
-        self.keywords: set[str] = keywords_of(self.messages)
+        # RFC 9051 7.3.5: every keyword the mailbox has had since it was selected, in the order they
+        # appeared (as Dovecot lists them); the first ``_announced`` of them the client has heard of.
+        self._keywords: dict[str, None] = dict.fromkeys(sorted(keywords_of(self.messages)))
+        self._announced = 0
         # RFC 5182 (SEARCHRES): the UIDs the last SEARCH RETURN (SAVE) kept for "$". It belongs to the
         # selection, so SELECT, EXAMINE, CLOSE and UNSELECT start again with an empty one.
         self.saved: frozenset[int] = frozenset()
@@ -112,17 +114,17 @@ class SelectedView:
 
     def flags_responses(self, out: list[bytes]) -> None:
         """``* FLAGS`` and the ``PERMANENTFLAGS`` that goes with it (RFC 9051 7.3.5, 7.1)."""
-        flags = [*SYSTEM_FLAGS, *sorted(self.keywords)]
+        flags = [*SYSTEM_FLAGS, *self._keywords]
+        self._announced = len(self._keywords)
         out.append(b"* FLAGS " + responses.flag_list(flags) + b"\r\n")
         permanent = b"()" if self.read_only else responses.flag_list([*flags, "\\*"])
         out.append(b"* OK [" + codes.PERMANENTFLAGS.encode("ascii") + b" " + permanent + b"] flags that persist\r\n")
 
-    def announce_keywords(self, out: list[bytes], messages: Iterable[Message]) -> None:
-        """Send FLAGS again when ``messages`` carry a keyword the client has not heard of, before any
-        FETCH shows it (RFC 9051 7.3.5: FLAGS is sent whenever the mailbox's set of flags changes)."""
-        new = keywords_of(messages) - self.keywords
-        if new:
-            self.keywords |= new
+    def announce_keywords(self, out: list[bytes]) -> None:
+        """FLAGS again once the mailbox has a keyword the client has not heard of, before any response
+        that could show it (RFC 9051 7.3.5: FLAGS goes out whenever the set of flags changes). The keyword
+        list only grows, so comparing lengths is the whole check (FETCH of every message stays cheap)."""
+        if len(self._keywords) > self._announced:
             self.flags_responses(out)
 
     @property
@@ -132,6 +134,10 @@ class SelectedView:
     # ------------------------------------------------------------------ store events
 
     def _on_event(self, event: MailboxEvent) -> None:
+        if isinstance(event, MessagesAdded | FlagsChanged):
+            # Keywords from any origin, this session's own STORE included: it announces them itself.
+            for keyword in sorted(keywords_of(event.messages)):
+                self._keywords.setdefault(keyword)
         if isinstance(event, MessagesAdded):
             self._added.extend(event.messages)
         elif isinstance(event, FlagsChanged):
@@ -160,13 +166,13 @@ class SelectedView:
 
         With ``condstore`` (RFC 7162 3.1) flag updates carry the message's MODSEQ as well; with ``qresync``
         (RFC 7162 3.2.10) expunges go out as one ``VANISHED`` response instead of ``EXPUNGE`` lines."""
+        self.announce_keywords(out)
         if expunge_ok and self._expunged:
             self._deliver_expunges(out, qresync)
         if self._added:
             self._deliver_additions(out, rev1)
         if self._flags:
             pending, self._flags = self._flags, {}
-            self.announce_keywords(out, pending.values())
             for uid, message in sorted(pending.items()):
                 if uid in self._expunged:
                     continue
@@ -208,7 +214,6 @@ class SelectedView:
         if not new:
             return
         new.sort(key=lambda message: message.uid)
-        self.announce_keywords(out, new)
         self.messages.extend(new)
         self.uids.extend(message.uid for message in new)
         new_uids = [message.uid for message in new]
