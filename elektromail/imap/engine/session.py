@@ -11,7 +11,6 @@ import asyncio
 import logging
 
 from elektromail import __version__
-from elektromail.auth import MECHANISMS
 from elektromail.context import ServerContext
 from elektromail.imap.engine import codes
 from elektromail.imap.engine.command_table import (
@@ -42,6 +41,7 @@ from elektromail.imap.engine.limits import (
 from elektromail.imap.engine.parser import ATOM_CHARS, ParseError, Reader, tag_of
 from elektromail.imap.engine.responses import text
 from elektromail.imap.engine.selected import SelectedView
+from elektromail.sasl import MECHANISMS
 from elektromail.store.memory import StoreError
 from elektromail.store.model import Account
 
