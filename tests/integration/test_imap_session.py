@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from elektromail import ServerThread
-from elektromail.imap import codes
+from elektromail.imap.engine import codes
 from tests.conftest import ServerFactory
 
 MESSAGE = b"From: a@example.com\r\nTo: user@example.com\r\nSubject: hello\r\n\r\nbody line\r\n.dot line\r\n"
