@@ -27,6 +27,7 @@ from bench.processes import free_port, spawn, stop_process, wait_ready
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 TMPFS = Path("/dev/shm")
+LMTP = Path("/usr/lib/dovecot/lmtp")  # dovecot-lmtpd: without it, no delivery workload reaches Dovecot
 
 
 def dovecot_available() -> bool:
@@ -42,6 +43,24 @@ def _owner(base: Path, user: str) -> tuple[int, int, str, str, str]:
     entry = pwd.getpwnam("dovecot")
     os.chown(base / "home" / user, entry.pw_uid, entry.pw_gid)
     return entry.pw_uid, entry.pw_gid, "dovenull", "dovecot", "dovecot"
+
+
+def lmtp_available() -> bool:
+    return LMTP.exists()
+
+
+def _lmtp(ports: dict[str, int]) -> str:
+    if "lmtp" not in ports:
+        return ""
+    return f"""service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {ports["lmtp"]}
+  }}
+}}
+protocol lmtp {{
+  auth_username_format = %n
+}}"""
 
 
 def _config(
@@ -70,7 +89,7 @@ base_dir = {base}/run
 state_dir = {base}/state
 log_path = {base}/dovecot.log
 instance_name = bench-{ports["imap"]}
-protocols = imap lmtp
+protocols = imap{" lmtp" if "lmtp" in ports else ""}
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
@@ -98,20 +117,12 @@ service imap-login {{
   }}
   chroot =
 }}
-service lmtp {{
-  inet_listener lmtp {{
-    address = 127.0.0.1
-    port = {ports["lmtp"]}
-  }}
-}}
+{_lmtp(ports)}
 service anvil {{
   chroot =
 }}
 protocol imap {{
   mail_max_userip_connections = 1000
-}}
-protocol lmtp {{
-  auth_username_format = %n
 }}
 {tuning}
 {settings}
@@ -148,7 +159,9 @@ def run(
         maildir = mail / user / "Maildir"
         for sub in ("cur", "new", "tmp"):
             (maildir / sub).mkdir(parents=True)
-        ports = {"imap": free_port(), "lmtp": free_port()}
+        ports = {"imap": free_port()}
+        if lmtp_available():
+            ports["lmtp"] = free_port()
         conf = base / "dovecot.conf"
         conf.write_text(_config(base, mail, ports, user, password, tuned, settings))
         owner = (pwd.getpwnam("dovecot").pw_uid, pwd.getpwnam("dovecot").pw_gid) if os.getuid() == 0 else None
@@ -159,13 +172,14 @@ def run(
         process = spawn([DOVECOT, "-F", "-c", str(conf)])
         try:
             try:
-                ready = wait_ready(process, [(ports["imap"], b"* OK"), (ports["lmtp"], b"220")], started, "dovecot")
+                greetings = [(port, b"* OK" if name == "imap" else b"220") for name, port in ports.items()]
+                ready = wait_ready(process, greetings, started, "dovecot")
             except RuntimeError as error:
                 log = (base / "dovecot.log").read_text() if (base / "dovecot.log").exists() else ""
                 raise RuntimeError(f"{error}\n{log[-2000:]}") from None
             yield Endpoint(
                 imap=ports["imap"],
-                lmtp=ports["lmtp"],
+                lmtp=ports.get("lmtp"),
                 user=user,
                 password=password,
                 recipient=user,

@@ -86,6 +86,8 @@ async def to_http_wait(endpoint: Endpoint, messages: int, held: int) -> list[flo
 
 async def measure(endpoint: Endpoint, settings: Settings) -> dict[str, float]:
     figures: dict[str, float] = {}
+    if endpoint.smtp is None and endpoint.lmtp is None:
+        return figures  # no way in for mail (Dovecot without dovecot-lmtpd)
     held = 0
     for sessions in settings.idle_sessions:
         latencies = await to_idlers(endpoint, sessions, settings.latency_messages, held)

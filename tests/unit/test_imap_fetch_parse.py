@@ -6,14 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from elektromail.imap.fetch import FetchItem, parse_fetch
-from elektromail.imap.mailboxes import parse_select
-from elektromail.imap.parser import ParseError, Reader
-from elektromail.imap.qresync import QresyncParameters
-from elektromail.imap.responses import sequence_text
-from elektromail.imap.search import parse_search
-from elektromail.imap.search_keys import SearchContext
-from elektromail.imap.store_flags import parse_store
+from elektromail.imap.commands.fetch import FetchItem, parse_fetch
+from elektromail.imap.commands.mailboxes import parse_select
+from elektromail.imap.commands.qresync import QresyncParameters
+from elektromail.imap.commands.search import parse_search
+from elektromail.imap.commands.search_keys import SearchContext
+from elektromail.imap.commands.store_flags import parse_store
+from elektromail.imap.engine.parser import ParseError, Reader
+from elektromail.imap.engine.responses import sequence_text
 from elektromail.mail.message import ParsedMessage
 from elektromail.mail.sections import HEADER_FIELDS, MIME, Section
 from elektromail.store.memory import FlagMode
@@ -162,8 +162,9 @@ def matches(arguments: bytes) -> list[int]:
         (b"OR FLAGGED FROM bob", [2, 3]),
         (b"NOT (SEEN)", [1]),
         (b"(SEEN NOT FLAGGED)", [2]),
-        (b"SENTBEFORE 2-Jan-2020", [1]),
-        (b"SENTON 1-Mar-2024", [2, 3]),  # no Date: the internal date stands in
+        (b"SENTBEFORE 2-Jan-2020", [1, 2, 3]),  # no Date: sent at the start of 1970, as Dovecot reads it
+        (b"SENTON 1-Mar-2024", []),
+        (b"SENTON 1-Jan-1970", [2, 3]),
         (b"ON 1-Mar-2024 SINCE 1-Mar-2024 BEFORE 2-Mar-2024", [1, 2, 3]),
         (b"LARGER 100", [3]),
         (b"SMALLER 60", [2]),
