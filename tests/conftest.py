@@ -15,7 +15,8 @@ import msgspec
 import pytest
 
 from elektromail import Config, ServerThread, UserSpec
-from tests.servers import binary_mode, start_server
+from tests.external import URL_ENV, external_mode
+from tests.servers import binary_mode, release, start_server
 
 BASE_CONFIG = Config(
     smtp_port=0,
@@ -43,7 +44,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    target = os.environ["ELEKTROMAIL_BINARY"] if binary_mode() else "the package, in-process"
+    if external_mode():
+        target = f"the running server at {os.environ[URL_ENV]}"
+    else:
+        target = os.environ["ELEKTROMAIL_BINARY"] if binary_mode() else "the package, in-process"
     return f"elektromail store backend: {config.getoption('backend')}; server: {target}"
 
 
@@ -63,6 +67,8 @@ def make_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     started: list[ServerThread] = []
 
     def start(**overrides: Any) -> ServerThread:
+        if external_mode() and "db" in overrides:
+            pytest.skip(f"needs a database of its own; the server at {URL_ENV} has its own store")
         if backend == "sqlite" and "db" not in overrides:
             overrides["db"] = str(tmp_path_factory.mktemp("db") / "mail.db")
         config = msgspec.structs.replace(BASE_CONFIG, **overrides)
@@ -72,7 +78,7 @@ def make_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
     yield start
     for server in started:
-        server.stop()
+        release(server)
 
 
 @pytest.fixture
