@@ -54,16 +54,17 @@ def wait_healthy(url: str, timeout: float = READY_TIMEOUT_SECONDS) -> dict[str, 
     """The listener ports of the server at ``url`` once ``/healthz`` answers 200 (bounded wait)."""
     deadline = time.monotonic() + timeout
     problem = "no answer"
-    while time.monotonic() < deadline:
-        try:
-            response = httpx.get(f"{url}/healthz", timeout=5)
-            if response.status_code == 200:
-                listeners: dict[str, int] = response.json()["listeners"]
-                return listeners
-            problem = f"HTTP {response.status_code}"
-        except httpx.HTTPError as error:
-            problem = str(error)
-        time.sleep(0.2)
+    with httpx.Client(base_url=url, timeout=5) as client:
+        while time.monotonic() < deadline:
+            try:
+                response = client.get("/healthz")
+                if response.status_code == 200:
+                    listeners: dict[str, int] = response.json()["listeners"]
+                    return listeners
+                problem = f"HTTP {response.status_code}"
+            except httpx.HTTPError as error:
+                problem = str(error) or type(error).__name__
+            time.sleep(0.2)
     raise TimeoutError(f"{url}/healthz not ready in {timeout:.0f}s: {problem}")
 
 
