@@ -3,6 +3,9 @@
 Every server a test starts runs on the backend chosen for the run: ``--backend=sqlite`` (or the
 environment variable ``ELEKTROMAIL_TEST_BACKEND=sqlite``) gives each server its own fresh database file,
 so the same protocol and HTTP tests check both stores. The default is the in-memory store.
+
+``ELEKTROMAIL_URL`` points the suite at a running server instead (tests/external.py), and
+``ELEKTROMAIL_DOCKER_TESTS=1`` starts the image and points the suite at it (tests/container.py).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import msgspec
 import pytest
 
 from elektromail import Config, ServerThread, UserSpec
+from tests.container import Container, docker_tests, start_image
 from tests.external import URL_ENV, external_mode
 from tests.servers import binary_mode, release, start_server
 
@@ -41,6 +45,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get(BACKEND_ENV, "memory"),
         help=f"store every test server uses (default: ${BACKEND_ENV} or memory)",
     )
+
+
+_CONTAINER = pytest.StashKey[Container]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if docker_tests():
+        config.stash[_CONTAINER] = start_image()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    container = config.stash.get(_CONTAINER, None)
+    if container is not None:
+        container.stop()
 
 
 def pytest_report_header(config: pytest.Config) -> str:
