@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Build dist/elektromail (PyInstaller one-file) and dist/elektromail-linux-<arch> (staticx, fully static).
+# Build dist/elektromail (PyInstaller one-file), dist/elektromail-linux-<arch> (staticx, fully static),
+# and dist/elektromail-rootfs-linux-<amd64|arm64>/ (the one-folder build and its C library, for the image,
+# named by the architecture names images use).
+# build/arm64.sh runs this same script inside an arm64 root under emulation.
 #
 # staticx refuses bundles made with a Python that carries DT_RUNPATH (pyenv builds), so this uses the
 # system interpreter (/usr/bin/python3: Debian's python3, python3-venv, python3-dev) in a private venv.
@@ -7,8 +10,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/build/out"
 python="${ELEKTROMAIL_BUILD_PYTHON:-/usr/bin/python3}"
-venv="$out/venv-pyinstaller"
 arch="$(uname -m)"
+venv="${ELEKTROMAIL_BUILD_VENV:-$out/venv-pyinstaller-$arch}"
 
 mkdir -p "$out" "$root/dist"
 if [ ! -x "$venv/bin/python" ]; then
@@ -20,8 +23,15 @@ export PATH="$venv/bin:$PATH"
 
 cd "$root/build"
 pyinstaller --noconfirm --clean --log-level WARN \
-    --distpath "$root/dist" --workpath "$out/pyinstaller" elektromail.spec
+    --distpath "$out/pyinstaller-$arch/dist" --workpath "$out/pyinstaller-$arch/work" elektromail.spec
+onefile="$out/pyinstaller-$arch/dist/elektromail"
 # --no-compress: an uncompressed payload starts about twice as fast, for a few more megabytes.
-staticx --strip --no-compress "$root/dist/elektromail" "$root/dist/elektromail-linux-$arch"
-ls -l "$root/dist/elektromail" "$root/dist/elektromail-linux-$arch"
+staticx --strip --no-compress "$onefile" "$root/dist/elektromail-linux-$arch"
+# The glibc one-file is kept for comparison (bench/) only where it runs: not from an emulated build.
+if [ -z "${ELEKTROMAIL_BUILD_EMULATED:-}" ]; then
+    cp "$onefile" "$root/dist/elektromail"
+fi
+case "$arch" in x86_64) image_arch=amd64 ;; aarch64) image_arch=arm64 ;; *) image_arch="$arch" ;; esac
+"$root/build/rootfs.sh" "$out/pyinstaller-$arch/dist/elektromail-onedir" "$root/dist/elektromail-rootfs-linux-$image_arch"
+ls -l "$onefile" "$root/dist/elektromail-linux-$arch"
 "$root/dist/elektromail-linux-$arch" --version

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Run the pipeline's service:compliance job here, the way a GitLab runner runs it: start the built image
 # as the service (its variables from .gitlab-ci.yml, as the image's own user with its own entrypoint and
-# environment, with `buildah run` on the host network), wait until its HEALTHCHECK_TCP_PORT accepts a
+# environment, with packaging/run-image.sh: `buildah run` on the host network), wait until its HEALTHCHECK_TCP_PORT accepts a
 # connection, run the job's script against it, then stop the service with SIGTERM.
 #
-#   packaging/ci-service-test.sh                 # the image packaging/image.sh built for this machine
+#   packaging/ci-service-test.sh                 # the multi-arch image packaging/image.sh built
 #   ELEKTROMAIL_IMAGE=NAME packaging/ci-service-test.sh
 #   packaging/ci-service-test.sh --executable dist/elektromail-linux-x86_64   # the executable, no image
 #
@@ -18,54 +18,26 @@ if [ "${1:-}" = "--executable" ]; then
     executable="$(realpath "${2:?--executable needs a path}")"
 fi
 version="$(sed -n 's/^__version__ = "\(.*\)"/\1/p' elektromail/__init__.py)"
-case "$(uname -m)" in
-    x86_64) arch=amd64 ;;
-    aarch64) arch=arm64 ;;
-    *) arch="$(uname -m)" ;;
-esac
-image="${ELEKTROMAIL_IMAGE:-elektromail:$version-$arch}"
-buildah=(buildah --storage-driver "${STORAGE_DRIVER:-vfs}")
+image="${ELEKTROMAIL_IMAGE:-localhost/elektromail:$version}"
 wait_seconds="${CI_SERVICE_WAIT_SECONDS:-60}"
 
 declare -a service_env job_env
 eval "$(python3 packaging/service_job.py service:compliance mail)"
 
 log="$(mktemp)"
-container=""
 service_pid=""
-
-# The process a runtime signals: the image's entrypoint, below buildah's own chroot helpers.
-entrypoint_pid() {
-    local pid="$1" child
-    for _ in 1 2 3 4 5 6 7 8; do
-        child="$(pgrep -P "$pid" | head -n 1)" || true
-        [ -n "$child" ] || break
-        pid="$child"
-        case "$(cat "/proc/$pid/comm" 2>/dev/null)" in
-            buildah* | memfd:*) ;;
-            *) echo "$pid"; return ;;
-        esac
-    done
-    echo "$1"
-}
 
 stop_service() {
     local status=$?
     if [ -n "$service_pid" ] && kill -0 "$service_pid" 2>/dev/null; then
-        if [ -n "$container" ]; then
-            kill -TERM "$(entrypoint_pid "$service_pid")" 2>/dev/null || true
-        else
-            kill -TERM "$service_pid" 2>/dev/null || true
-        fi
+        # run-image.sh passes SIGTERM on to the image's entrypoint, as `docker stop` does.
+        kill -TERM "$service_pid" 2>/dev/null || true
         for _ in $(seq 1 60); do
             kill -0 "$service_pid" 2>/dev/null || break
             sleep 0.25
         done
         kill -KILL "$service_pid" 2>/dev/null || true
         wait "$service_pid" 2>/dev/null || true
-    fi
-    if [ -n "$container" ]; then
-        "${buildah[@]}" rm "$container" >/dev/null || true
     fi
     if [ "$status" -ne 0 ]; then
         echo "--- the service's output:" >&2
@@ -86,19 +58,9 @@ if [ -n "$executable" ]; then
     env -i PATH="$PATH" TMPDIR="${TMPDIR:-/tmp}" BIND_ADDR=0.0.0.0 "${plain[@]}" "$executable" >"$log" 2>&1 &
     service_pid=$!
 else
-    container="$("${buildah[@]}" from --pull-never "$image")"
-    # The image's own user, entrypoint and command (its environment buildah applies by itself).
-    read -r -a run_as < <("${buildah[@]}" inspect --type container "$container" | python3 -c '
-import json, sys
-config = json.load(sys.stdin)["OCIv1"]["config"]
-print("--user", config["User"] or "0:0")')
-    mapfile -t command < <("${buildah[@]}" inspect --type container "$container" | python3 -c '
-import json, sys
-config = json.load(sys.stdin)["OCIv1"]["config"]
-print("\n".join([*(config.get("Entrypoint") or []), *(config.get("Cmd") or [])]))')
-    echo "service: $image as ${run_as[1]}, entrypoint ${command[*]}, ${service_env[*]}"
-    "${buildah[@]}" run --isolation chroot --network host "${run_as[@]}" "${service_env[@]}" \
-        "$container" -- "${command[@]}" >"$log" 2>&1 &
+    # As the runner starts a service: the image's entrypoint, user and environment, plus the variables.
+    echo "service: $image, ${service_env[*]}"
+    packaging/run-image.sh "$image" "${service_env[@]}" >"$log" 2>&1 &
     service_pid=$!
 fi
 

@@ -2,14 +2,14 @@
 # Push the multi-arch image that packaging/image.sh built (the manifest list and both images) under each
 # tag: `packaging/push-image.sh REPOSITORY TAG...`, e.g. `registry.example/elektromail 1a2b3c4d v0.2.0 latest`.
 # In GitLab CI it logs in to $CI_REGISTRY with the job's credentials first. MANIFEST names the local list
-# (default elektromail:<version>); TRANSPORT is where to push (default docker://, oci-archive: for a test).
+# (default localhost/elektromail:<version>); TRANSPORT is where to push (default docker://, oci-archive: for a test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repository="${1:?usage: packaging/push-image.sh REPOSITORY TAG...}"
 shift
 [ "$#" -gt 0 ] || { echo "packaging/push-image.sh: no tag given" >&2; exit 2; }
 version="$(sed -n 's/^__version__ = "\(.*\)"/\1/p' elektromail/__init__.py)"
-manifest="${MANIFEST:-elektromail:$version}"
+manifest="${MANIFEST:-localhost/elektromail:$version}"
 transport="${TRANSPORT:-docker://}"
 buildah=(buildah --storage-driver "${STORAGE_DRIVER:-vfs}")
 

@@ -29,8 +29,12 @@ BASE_CONFIG = Config(
     users=(UserSpec("user", "pass"), UserSpec("alice", "wonderland", "alice@example.com")),
 )
 
-# The executable's own tests exist only when there is an executable to test (scripts/test builds one).
-collect_ignore_glob = [] if binary_mode() else ["binary/*"]
+# The executable's and the image's own tests exist only when there is one to test (scripts/test builds
+# both and names them).
+collect_ignore_glob = [
+    *([] if binary_mode() else ["binary/*"]),
+    *([] if os.environ.get("ELEKTROMAIL_IMAGE") else ["image/*"]),
+]
 
 BACKENDS = ("memory", "sqlite")
 BACKEND_ENV = "ELEKTROMAIL_TEST_BACKEND"

@@ -2,16 +2,14 @@
 
 The container gets the settings a CI service would (seed users, HTTP control plane) on free port numbers,
 published under the same numbers, so what the server reports is what the tests reach. The engine is the
-first that works of docker, podman and buildah (``buildah run`` on the host network, as the image's own
-user with its own entrypoint and environment). ``ELEKTROMAIL_DOCKER_HOST`` names the host the ports are
+first that works of docker, podman and buildah (packaging/run-image.sh: ``buildah run`` on the host
+network, as the image's own user with its own entrypoint and environment). ``ELEKTROMAIL_DOCKER_HOST`` names the host the ports are
 published on (``docker`` in Docker-in-Docker jobs); ``ELEKTROMAIL_IMAGE`` the image.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import platform
 import shutil
 import signal
 import socket
@@ -28,7 +26,7 @@ DOCKER_HOST_ENV = "ELEKTROMAIL_DOCKER_HOST"
 IMAGE_ENV = "ELEKTROMAIL_IMAGE"
 # What the suite expects of any server it is pointed at (tests/conftest.py's BASE_CONFIG).
 SERVICE_USERS = "user:pass,alice:alice@example.com:wonderland"
-BUILDAH = ["buildah", "--storage-driver", "vfs"]
+RUN_IMAGE = Path(__file__).resolve().parents[1] / "packaging" / "run-image.sh"
 STOP_SECONDS = 15
 
 
@@ -37,8 +35,8 @@ def docker_tests() -> bool:
 
 
 def default_image() -> str:
-    arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(platform.machine(), platform.machine())
-    return f"elektromail:{__version__}-{arch}"
+    """The multi-arch image packaging/image.sh builds (a runtime picks this machine's architecture)."""
+    return f"localhost/elektromail:{__version__}"
 
 
 def free_port() -> int:
@@ -64,31 +62,6 @@ def _run(args: Sequence[str], timeout: float = 120) -> str:
     return done.stdout.strip()
 
 
-def children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def entrypoint_pid(buildah_pid: int) -> int:
-    """The first process under ``buildah run`` that is not one of buildah's own chroot helpers."""
-    pid = buildah_pid
-    for _ in range(8):
-        below = children(pid)
-        if not below:
-            break
-        pid = below[0]
-        if not Path(f"/proc/{pid}/comm").read_text().startswith(("buildah", "memfd:")):
-            return pid
-    return buildah_pid
-
-
 class Container:
     """The image, running with the service's settings; :meth:`stop` ends it with SIGTERM."""
 
@@ -104,21 +77,14 @@ class Container:
         self._run_process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        env = [arg for item in self.env.items() for arg in ("-e", "=".join(item))]
         if self.engine is not None:
             ports = [arg for port in self.ports for arg in ("-p", f"{port}:{port}")]
-            env = [arg for item in self.env.items() for arg in ("-e", "=".join(item))]
             self._id = _run([self.engine, "run", "-d", "--rm", *ports, *env, self.image])
             return
-        self._id = _run([*BUILDAH, "from", "--pull-never", self.image])
-        config = json.loads(_run([*BUILDAH, "inspect", "--type", "container", self._id]))["OCIv1"]["config"]
-        env = [arg for item in self.env.items() for arg in ("-e", "=".join(item))]
-        user = ["--user", config["User"]] if config.get("User") else []
-        command = [*config.get("Entrypoint", []), *(config.get("Cmd") or [])]
+        # As a runtime runs it: the image's entrypoint, user and environment, on the host's network.
         self._run_process = subprocess.Popen(
-            [*BUILDAH, "run", "--isolation", "chroot", "--network", "host", *user, *env, self._id, "--", *command],
-            stdin=subprocess.DEVNULL,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+            [str(RUN_IMAGE), self.image, *env], stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT
         )
 
     def logs(self) -> str:
@@ -132,20 +98,21 @@ class Container:
         if self.engine is not None:
             if self._id:
                 subprocess.run(
-                    [self.engine, "stop", "-t", str(STOP_SECONDS), self._id], capture_output=True, timeout=60
+                    [self.engine, "stop", "-t", str(STOP_SECONDS), self._id],
+                    capture_output=True,
+                    timeout=60,
+                    check=False,
                 )
             return
         if self._run_process is not None and self._run_process.poll() is None:
-            # buildah answers SIGTERM by killing the command: signal the entrypoint, as a runtime would.
-            os.kill(entrypoint_pid(self._run_process.pid), signal.SIGTERM)
+            # run-image.sh passes SIGTERM on to the entrypoint, as `docker stop` does.
+            self._run_process.send_signal(signal.SIGTERM)
             try:
                 self._run_process.wait(STOP_SECONDS)
             except subprocess.TimeoutExpired:
                 self._run_process.kill()
                 self._run_process.wait(10)
         self.log.close()
-        if self._id:
-            subprocess.run([*BUILDAH, "rm", self._id], capture_output=True, timeout=60, check=False)
 
 
 def start_image() -> Container:

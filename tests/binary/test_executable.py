@@ -5,11 +5,10 @@ Collected only when ELEKTROMAIL_BINARY names the executable (scripts/test builds
 
 from __future__ import annotations
 
-import imaplib
 import os
+import platform
 import shutil
 import signal
-import smtplib
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,8 @@ import httpx
 import pytest
 
 from elektromail import __version__
-from tests.integration.process import ServerProcess, run_cli
+from tests.elf import ELF_MACHINES, file_machine
+from tests.integration.process import ServerProcess, run_cli, send_then_fetch
 
 MESSAGE = b"From: a@example.com\r\nTo: user@example.com\r\nSubject: from an empty root\r\n\r\nhello\r\n"
 
@@ -47,19 +47,7 @@ def test_round_trip_inside_an_empty_root(empty_root: Path) -> None:
     server = ServerProcess(command=["chroot", str(empty_root), "/elektromail"])
     try:
         server.wait_ready()
-        with smtplib.SMTP("127.0.0.1", server.ports["SMTP"], timeout=10) as smtp:
-            smtp.sendmail("a@example.com", ["user@example.com"], MESSAGE)
-        imap = imaplib.IMAP4("127.0.0.1", server.ports["IMAP"], timeout=10)
-        try:
-            imap.login("user", "pass")
-            imap.select("INBOX")
-            typ, data = imap.fetch("1", "(BODY.PEEK[])")
-            assert typ == "OK"
-            first = data[0]
-            assert isinstance(first, tuple)
-            assert first[1] == MESSAGE
-        finally:
-            imap.logout()
+        assert send_then_fetch(server.ports, MESSAGE) == MESSAGE
         server.signal(signal.SIGTERM)
         assert server.wait(10) == 0
     finally:
@@ -78,6 +66,12 @@ def test_extraction_honours_tmpdir(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert not any(scratch.iterdir()), "the unpacked files were left behind"
+
+
+def test_built_for_the_architecture_its_name_gives() -> None:
+    # dist/elektromail-linux-<uname -m>; other builds (Nuitka) are for the machine that built them.
+    arch = binary().name.removeprefix("elektromail-linux-") if "-linux-" in binary().name else platform.machine()
+    assert file_machine(binary()) == ELF_MACHINES[arch]
 
 
 def test_version_and_help() -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import imaplib
 import os
 import re
 import selectors
 import signal
+import smtplib
+import socket
 import subprocess
 import sys
 import time
@@ -113,3 +116,35 @@ class ServerProcess:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def connect_greeted(port: int, greeting: bytes, timeout: float = 10.0) -> socket.socket:
+    """A client connection to a local listener that has sent its greeting."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    assert sock.recv(1024).startswith(greeting)
+    return sock
+
+
+def read_until_closed(sock: socket.socket) -> bytes:
+    data = b""
+    while chunk := sock.recv(4096):
+        data += chunk
+    sock.close()
+    return data
+
+
+def send_then_fetch(ports: Mapping[str, int], message: bytes, timeout: float = 10.0) -> bytes:
+    """Send ``message`` to ``user`` over SMTP, then return INBOX message 1 as IMAP serves it."""
+    with smtplib.SMTP("127.0.0.1", ports["SMTP"], timeout=timeout) as smtp:
+        smtp.sendmail("a@example.com", ["user@example.com"], message)
+    imap = imaplib.IMAP4("127.0.0.1", ports["IMAP"], timeout=timeout)
+    try:
+        imap.login("user", "pass")
+        imap.select("INBOX")
+        typ, data = imap.fetch("1", "(BODY.PEEK[])")
+        assert typ == "OK"
+        first = data[0]
+        assert isinstance(first, tuple)
+        return first[1]
+    finally:
+        imap.logout()

@@ -12,7 +12,7 @@ import pytest
 
 from elektromail import __version__
 from elektromail.config import SETTINGS
-from tests.integration.process import ServerProcess, run_cli
+from tests.integration.process import ServerProcess, connect_greeted, read_until_closed, run_cli
 
 
 def test_help_lists_every_variable_with_its_default() -> None:
@@ -83,32 +83,17 @@ def test_logs_each_listener_then_ready() -> None:
         assert "(event loop: uvloop)" in server.log[ready_index]
 
 
-def _connect(port: int, greeting: bytes) -> socket.socket:
-    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-    assert sock.recv(1024).startswith(greeting)
-    return sock
-
-
-def _read_until_closed(sock: socket.socket) -> bytes:
-    data = b""
-    while chunk := sock.recv(4096):
-        data += chunk
-    return data
-
-
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_signal_stops_gracefully_greeting_connected_clients(signum: int) -> None:
     with ServerProcess() as server:
-        smtp = _connect(server.ports["SMTP"], b"220")
-        imap = _connect(server.ports["IMAP"], b"* OK")
+        smtp = connect_greeted(server.ports["SMTP"], b"220")
+        imap = connect_greeted(server.ports["IMAP"], b"* OK")
         started = time.monotonic()
         server.signal(signum)
         assert server.wait(timeout=10) == 0
         assert time.monotonic() - started < 5
-        assert _read_until_closed(smtp).startswith(b"421 ")
-        assert _read_until_closed(imap).startswith(b"* BYE ")
-        smtp.close()
-        imap.close()
+        assert read_until_closed(smtp).startswith(b"421 ")
+        assert read_until_closed(imap).startswith(b"* BYE ")
         assert server.process.stderr is not None
         assert "elektromail stopped" in server.process.stderr.read().decode()
 
