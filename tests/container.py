@@ -3,8 +3,9 @@
 The container gets the settings a CI service would (seed users, HTTP control plane) on free port numbers,
 published under the same numbers, so what the server reports is what the tests reach. The engine is the
 first that works of docker, podman and buildah (packaging/run-image.sh: ``buildah run`` on the host
-network, as the image's own user with its own entrypoint and environment). ``ELEKTROMAIL_DOCKER_HOST`` names the host the ports are
-published on (``docker`` in Docker-in-Docker jobs); ``ELEKTROMAIL_IMAGE`` the image.
+network, as the image's own user with its own entrypoint and environment). ``ELEKTROMAIL_DOCKER_HOST``
+names the host the ports are published on (``docker`` in Docker-in-Docker jobs); ``ELEKTROMAIL_IMAGE``
+the image (default: the multi-arch image packaging/image.sh builds).
 """
 
 from __future__ import annotations
