@@ -37,7 +37,9 @@ stop_service() {
             sleep 0.25
         done
         kill -KILL "$service_pid" 2>/dev/null || true
-        wait "$service_pid" 2>/dev/null || true
+        local service_status=0
+        wait "$service_pid" 2>/dev/null || service_status=$?
+        echo "service: stopped by SIGTERM, exit status $service_status: $(tail -n 1 "$log")"
     fi
     if [ "$status" -ne 0 ]; then
         echo "--- the service's output:" >&2
