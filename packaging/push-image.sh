@@ -18,6 +18,6 @@ if [ -n "${CI_REGISTRY:-}" ] && [ -n "${CI_REGISTRY_PASSWORD:-}" ]; then
 fi
 for tag in "$@"; do
     # --all: the list and every image it names, so each architecture pulls its own.
-    "${buildah[@]}" manifest push --all --format v2s2 "$manifest" "$transport$repository:$tag"
+    "${buildah[@]}" manifest push --all "$manifest" "$transport$repository:$tag"
     echo "pushed $repository:$tag"
 done

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 pipeline_image="${1:?usage: packaging/upload-release.sh PIPELINE_IMAGE RELEASE_IMAGE}"
 release_image="${2:?usage: packaging/upload-release.sh PIPELINE_IMAGE RELEASE_IMAGE}"
-release=dist/release
+release="${RELEASE_DIR:-dist/release}"
 version="${CI_COMMIT_TAG:?a release is made from a version tag}"
 package_url="$CI_API_V4_URL/projects/$CI_PROJECT_ID/packages/generic/elektromail/${version#v}"
 
