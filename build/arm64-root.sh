@@ -90,6 +90,8 @@ in_root "$partial" /bin/sh -ec "
     /opt/wheel-builder/bin/pip install --quiet scons setuptools wheel
     PATH=/opt/wheel-builder/bin:\$PATH BOOTLOADER_CC=musl-gcc /opt/wheel-builder/bin/pip wheel --quiet \
         --no-build-isolation --no-deps --no-binary staticx -w /opt/wheels staticx==$staticx_version
+    # staticx tags its wheel manylinux1, a tag that exists for x86 only: pip would pass it over.
+    /opt/wheel-builder/bin/python -m wheel tags --remove --platform-tag linux_aarch64 /opt/wheels/staticx-*.whl
     echo staticx==$staticx_version > /opt/wheels/constraints.txt
     rm -rf /opt/wheel-builder
 " >&2
