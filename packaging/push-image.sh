@@ -11,6 +11,9 @@ shift
 version="$(sed -n 's/^__version__ = "\(.*\)"/\1/p' elektromail/__init__.py)"
 manifest="${MANIFEST:-localhost/elektromail:$version}"
 transport="${TRANSPORT:-docker://}"
+# Docker's v2s2 keeps the HEALTHCHECK, which OCI manifests have no field for (PUSH_FORMAT=oci for an OCI
+# layout).
+format="${PUSH_FORMAT:-v2s2}"
 buildah=(buildah --storage-driver "${STORAGE_DRIVER:-vfs}")
 
 if [ -n "${CI_REGISTRY:-}" ] && [ -n "${CI_REGISTRY_PASSWORD:-}" ]; then
@@ -18,6 +21,6 @@ if [ -n "${CI_REGISTRY:-}" ] && [ -n "${CI_REGISTRY_PASSWORD:-}" ]; then
 fi
 for tag in "$@"; do
     # --all: the list and every image it names, so each architecture pulls its own.
-    "${buildah[@]}" manifest push --all "$manifest" "$transport$repository:$tag"
+    "${buildah[@]}" manifest push --all --format "$format" "$manifest" "$transport$repository:$tag"
     echo "pushed $repository:$tag"
 done

@@ -30,7 +30,13 @@ def test_every_tag_gets_the_manifest_list_and_all_its_images(tmp_path: Path) -> 
     layout = tmp_path / "layout"
     pushed = subprocess.run(
         [str(REPO_ROOT / "packaging" / "push-image.sh"), REPOSITORY, *TAGS],
-        env={**os.environ, **BUILDAH_ENV, "MANIFEST": os.environ[IMAGE_ENV], "TRANSPORT": f"oci:{layout}:"},
+        env={
+            **os.environ,
+            **BUILDAH_ENV,
+            "MANIFEST": os.environ[IMAGE_ENV],
+            "TRANSPORT": f"oci:{layout}:",
+            "PUSH_FORMAT": "oci",  # an OCI layout holds OCI manifests; registries get v2s2
+        },
         capture_output=True,
         text=True,
         timeout=240,
