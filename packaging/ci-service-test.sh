@@ -22,6 +22,7 @@ image="${ELEKTROMAIL_IMAGE:-localhost/elektromail:$version}"
 wait_seconds="${CI_SERVICE_WAIT_SECONDS:-60}"
 
 declare -a service_env job_env
+health_port="" job_script=""
 eval "$(python3 packaging/service_job.py service:compliance mail)"
 
 log="$(mktemp)"
