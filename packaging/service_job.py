@@ -77,8 +77,8 @@ def main(argv: list[str]) -> int:
     service_vars["HEALTHCHECK_TCP_PORT"] = moved.get(health, health)
     job_vars = {key: rewrite(value, alias, moved) for key, value in job_vars.items()}
     # The job reaches SMTP and IMAP where they moved to (tests/external.py reads these).
-    job_vars["ELEKTROMAIL_TEST_SMTP_PORT"] = service_vars["SMTP_PORT"]
-    job_vars["ELEKTROMAIL_TEST_IMAP_PORT"] = service_vars["IMAP_PORT"]
+    job_vars["ELEKTROMAIL_SMTP_PORT"] = service_vars["SMTP_PORT"]
+    job_vars["ELEKTROMAIL_IMAP_PORT"] = service_vars["IMAP_PORT"]
 
     print(shell_array("service_env", [word for item in service_vars.items() for word in ("-e", "=".join(item))]))
     print(shell_array("job_env", ["=".join(item) for item in job_vars.items()]))

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from elektromail import __version__
-from tests.external import HOST_ENV, URL_ENV, wait_healthy
+from tests.external import URL_ENV, wait_healthy
 
 DOCKER_TESTS_ENV = "ELEKTROMAIL_DOCKER_TESTS"
 DOCKER_HOST_ENV = "ELEKTROMAIL_DOCKER_HOST"
@@ -136,5 +136,4 @@ def start_image() -> Container:
         container.stop()
         raise TimeoutError(f"{error}; the container's output:\n{logs}") from None
     os.environ[URL_ENV] = url
-    os.environ[HOST_ENV] = host
     return container

@@ -1,9 +1,9 @@
 """A server the suite did not start: the one ``ELEKTROMAIL_URL`` names, or the image the suite runs itself.
 
 ``ELEKTROMAIL_URL`` is the base URL of a running server's HTTP control plane (``http://mail:8080``), the
-same variable the pytest plugin reads. SMTP and IMAP are reached on the URL's host at the ports the server
-reports in ``GET /healthz``; ``ELEKTROMAIL_TEST_HOST``, ``ELEKTROMAIL_TEST_SMTP_PORT`` and
-``ELEKTROMAIL_TEST_IMAP_PORT`` override them where a port is published under another number.
+same variable, with the same meaning, as the pytest plugin's: SMTP and IMAP are reached on the URL's host
+at the ports the server reports in ``GET /healthz``, or at ``ELEKTROMAIL_SMTP_PORT`` and
+``ELEKTROMAIL_IMAP_PORT`` where they are published under other numbers.
 
 Every test that asks for a server gets this one after ``POST /reset`` (seed users back, no mail), so tests
 stay independent on one shared server. A test that needs settings of its own, or the process itself, is
@@ -25,9 +25,8 @@ import pytest
 from elektromail import Config
 
 URL_ENV = "ELEKTROMAIL_URL"
-HOST_ENV = "ELEKTROMAIL_TEST_HOST"
-SMTP_PORT_ENV = "ELEKTROMAIL_TEST_SMTP_PORT"
-IMAP_PORT_ENV = "ELEKTROMAIL_TEST_IMAP_PORT"
+SMTP_PORT_ENV = "ELEKTROMAIL_SMTP_PORT"
+IMAP_PORT_ENV = "ELEKTROMAIL_IMAP_PORT"
 READY_TIMEOUT_SECONDS = 60.0
 OWN_PROCESS = "starts a server process of its own; this run tests the running server at " + URL_ENV
 # Settings a test may ask for that a running server already satisfies: any free port for its listeners
@@ -77,7 +76,7 @@ def external_target() -> ExternalTarget:
     listeners = wait_healthy(url)
     return ExternalTarget(
         url=url,
-        host=os.environ.get(HOST_ENV) or parts.hostname,
+        host=parts.hostname,
         smtp_port=int(os.environ.get(SMTP_PORT_ENV) or listeners["SMTP"]),
         imap_port=int(os.environ.get(IMAP_PORT_ENV) or listeners["IMAP"]),
         http_port=parts.port or (443 if parts.scheme == "https" else 80),
