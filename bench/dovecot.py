@@ -20,7 +20,7 @@ def dovecot_available() -> bool:
     return Path(DOVECOT).exists()
 
 
-def _config(base: Path, port: int, user: str, password: str) -> str:
+def _config(base: Path, port: int, user: str, password: str, settings: str) -> str:
     import grp
     import pwd
 
@@ -75,12 +75,15 @@ service imap-login {{
 protocol imap {{
   mail_max_userip_connections = 1000
 }}
+{settings}
 """
 
 
 @contextmanager
-def run_dovecot(user: str = "user", password: str = "pass") -> Iterator[int]:
-    """Start dovecot in the foreground on a free loopback port; yield the port; stop it afterwards."""
+def run_dovecot(user: str = "user", password: str = "pass", settings: str = "") -> Iterator[int]:
+    """Start dovecot in the foreground on a free loopback port; yield the port; stop it afterwards.
+
+    ``settings`` are more dovecot.conf lines (the differential tests turn off fsync, for speed)."""
     with tempfile.TemporaryDirectory(prefix="elektromail-dovecot-") as tmp:
         base = Path(tmp)
         base.chmod(0o755)  # the unprivileged auth process reads the users file
@@ -88,7 +91,7 @@ def run_dovecot(user: str = "user", password: str = "pass") -> Iterator[int]:
             (base / sub).mkdir(parents=True)
         port = free_port()
         conf = base / "dovecot.conf"
-        conf.write_text(_config(base, port, user, password))
+        conf.write_text(_config(base, port, user, password, settings))
         process = subprocess.Popen(
             [DOVECOT, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )

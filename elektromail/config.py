@@ -39,6 +39,7 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     http_port: int | None = None
     bind_addr: str = "0.0.0.0"
     smtp_auth_required: bool = False
+    smtp_strict: bool = False
     max_message_size: int = 25 * 1024 * 1024
     max_recipients: int = 100
     smtp_idle_timeout: float = 300.0
@@ -196,6 +197,15 @@ SETTINGS: tuple[Setting, ...] = (
         "SMTP clients must AUTH before MAIL FROM",
         is_switch=True,
     ),
+    Setting(
+        "smtp_strict",
+        "ELEKTROMAIL_SMTP_STRICT",
+        "--smtp-strict",
+        parse_bool,
+        "false",
+        "refuse what a strict MTA refuses: lines over 998 octets, bare LF or CR, undeclared 8-bit, no Date/From",
+        is_switch=True,
+    ),
     Setting("db", "ELEKTROMAIL_DB", "--db", parse_optional_text, "unset (in memory)", "SQLite database file"),
     Setting(
         "http_token",
@@ -219,7 +229,7 @@ SETTINGS: tuple[Setting, ...] = (
         "--dsn-rules",
         parse_optional_text,
         "unset",
-        "JSON list of delivery rules (reject, bounce, accept)",
+        "JSON list of delivery and fault rules (reject, bounce, accept, tempfail, greylist, delay, disconnect)",
     ),
     Setting(
         "max_message_size",

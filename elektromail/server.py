@@ -20,7 +20,7 @@ from typing import Any, Self
 
 from elektromail.config import Config, ConfigError
 from elektromail.context import ServerContext
-from elektromail.delivery import Delivery, RuleError
+from elektromail.delivery import Delivery, RuleError, parse_rules
 from elektromail.fixtures import Fixture, read_fixtures, store_fixtures
 from elektromail.store.memory import Store, StoreError
 from elektromail.tls import TlsProvider, tls_wanted
@@ -168,10 +168,11 @@ class Server:
             context.tls = provider
 
     async def reset(self) -> None:
-        """Back to the start state: the seed users and the preloaded fixtures, nothing else."""
+        """Back to the start state: the seed users, the preloaded fixtures and the configured rules."""
         store = self.store
         await store.clear()
         assert self.context is not None
+        self.context.delivery.rules = parse_rules(self.config.dsn_rules)  # checked at start
         await seed_users(self.context)
         await store_fixtures(store, self.fixtures, skip_present=False)
 

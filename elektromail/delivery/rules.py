@@ -1,49 +1,129 @@
-"""DSN rules (``ELEKTROMAIL_DSN_RULES``): which recipients are rejected, bounced or accepted.
+"""Delivery and fault rules (``ELEKTROMAIL_DSN_RULES``, ``GET``/``PUT /rules``): what the server does with a
+sender and recipient, and which failures it stages for clients to cope with.
 
-The setting is a JSON list decoded once, with msgspec, into typed rules::
+The setting is a JSON list decoded once, with msgspec, into typed rules (one Struct per ``action``)::
 
-    [{"recipient": "*@bounce.test", "sender": "*", "action": "bounce"},
-     {"recipient": "full@*", "action": "reject", "code": 452, "status": "4.2.2", "text": "Mailbox full"}]
+    [{"recipient": "*@bounce.test", "action": "bounce"},
+     {"recipient": "full@*", "action": "reject", "code": 452, "status": "4.2.2", "text": "Mailbox full"},
+     {"recipient": "*@slow.test", "action": "delay", "stage": "data", "ms": 2000},
+     {"sender": "retry@*", "action": "greylist", "seconds": 2}]
 
 Patterns match whole addresses, case-insensitively, with ``*`` standing for any run of characters. The
-null reverse-path ``<>`` is the empty sender, which ``*`` matches. The first matching rule wins; an address
-no rule matches is accepted.
+null reverse-path ``<>`` is the empty sender, which ``*`` matches. At each stage of a session (greeting,
+MAIL, RCPT, end of DATA) the rules of that stage are tried in order and the first that acts decides;
+``delay`` only waits and lets the rules after it decide. A rule acts when its patterns match, its
+``times`` are not used up and its seeded ``probability`` draw succeeds; a greylisted pair that waited
+long enough passes on to the next rule. An address no rule decides is accepted.
 """
 
 from __future__ import annotations
 
+import random
 import re
-from typing import Literal
+import time
+from collections.abc import Callable, Sequence
+from typing import Annotated, Literal, TypeAlias
 
 import msgspec
 
-Action = Literal["reject", "bounce", "accept"]
+Action = Literal["reject", "bounce", "accept", "tempfail", "greylist", "delay", "disconnect"]
+Stage = Literal["greeting", "mail", "rcpt", "data"]
 
 REJECT: Action = "reject"
 BOUNCE: Action = "bounce"
 ACCEPT: Action = "accept"
+TEMPFAIL: Action = "tempfail"
+GREYLIST: Action = "greylist"
+DELAY: Action = "delay"
+DISCONNECT: Action = "disconnect"
 
-# RFC 5321 4.2: a negative reply is 4yz (transient) or 5yz (permanent).
-_ENHANCED_STATUS = re.compile(r"[45]\.\d{1,3}\.\d{1,3}")
+GREETING: Stage = "greeting"
+MAIL: Stage = "mail"
+RCPT: Stage = "rcpt"
+DATA: Stage = "data"
+STAGES: tuple[Stage, ...] = (GREETING, MAIL, RCPT, DATA)
+
+# RFC 5321 4.2: a negative reply is 4yz (transient) or 5yz (permanent); RFC 3463 2: class.subject.detail.
+EnhancedStatus = Annotated[str, msgspec.Meta(pattern=r"^[45]\.\d{1,3}\.\d{1,3}$")]
+ReplyText = Annotated[str, msgspec.Meta(pattern=r"^[^\r\n]*$", max_length=400)]
+# Greylist memory per rule: enough for any test run, bounded against a client inventing pairs.
+GREYLIST_PAIRS_MAX = 100_000
 
 
-class DsnRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """One rule as written in the setting."""
+class _Rule(
+    msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True, kw_only=True, tag_field="action"
+):
+    """What every rule has: the patterns it matches, and how often it acts."""
 
-    action: Action
     recipient: str = "*"
     sender: str = "*"
-    code: int | None = None  # reply code for reject (default 550), Diagnostic-Code for bounce
-    status: str | None = None  # RFC 3463 enhanced status (default 5.1.1)
-    text: str | None = None
+    times: Annotated[int, msgspec.Meta(ge=1)] | None = None  # act on the first N matches only
+    probability: Annotated[float, msgspec.Meta(ge=0.0, le=1.0)] = 1.0  # chance to act on a match
+    seed: int = 0  # the probability draws are reproducible: one generator per rule, seeded with this
+
+
+class Reject(_Rule, frozen=True, tag="reject"):
+    """Refuse the recipient at RCPT."""
+
+    code: Annotated[int, msgspec.Meta(ge=400, le=599)] | None = None  # default 550
+    status: EnhancedStatus | None = None  # default 5.1.1 (4.1.1 with a 4xx code)
+    text: ReplyText | None = None
+
+
+class Bounce(_Rule, frozen=True, tag="bounce"):
+    """Accept the recipient, deliver nothing to it, and send the sender a failure report."""
+
+    code: Annotated[int, msgspec.Meta(ge=500, le=599)] | None = None  # the Diagnostic-Code, default 550
+    status: EnhancedStatus | None = None  # default 5.1.1
+    text: ReplyText | None = None
+
+
+class Accept(_Rule, frozen=True, tag="accept"):
+    """Deliver (stops later rules from matching this pair)."""
+
+
+class Tempfail(_Rule, frozen=True, tag="tempfail"):
+    """A transient failure at RCPT or in reply to the end of DATA (the message is then not stored)."""
+
+    stage: Literal["rcpt", "data"] = "rcpt"
+    code: Annotated[int, msgspec.Meta(ge=400, le=499)] = 451
+    status: EnhancedStatus = "4.3.0"
+    text: ReplyText = "Temporary failure, try again later"
+
+
+class Greylist(_Rule, frozen=True, tag="greylist"):
+    """451 4.7.1 at RCPT for a sender/recipient pair until ``seconds`` after its first attempt."""
+
+    seconds: Annotated[float, msgspec.Meta(ge=0.0, le=86400.0)] = 1.0
+    text: ReplyText = "Greylisted, try again later"
+
+
+class Delay(_Rule, frozen=True, tag="delay"):
+    """Wait ``ms`` milliseconds before the reply at ``stage``; the rules after it decide the reply."""
+
+    ms: Annotated[int, msgspec.Meta(ge=0, le=3_600_000)]
+    stage: Stage = "rcpt"
+
+
+class Disconnect(_Rule, frozen=True, tag="disconnect"):
+    """Close the connection at ``stage`` instead of replying."""
+
+    stage: Stage = "rcpt"
+
+
+DsnRule: TypeAlias = Reject | Bounce | Accept | Tempfail | Greylist | Delay | Disconnect
 
 
 class RuleError(ValueError):
-    """The setting cannot be used; the message says where and why."""
+    """The rules cannot be used; the message says where and why. ``malformed``: the text is not JSON."""
+
+    def __init__(self, message: str, malformed: bool = False) -> None:
+        super().__init__(message)
+        self.malformed = malformed
 
 
 class Verdict(msgspec.Struct, frozen=True):
-    """What a matching rule decided for one recipient, with the code, status and text to report."""
+    """What the deciding rule says, with the code, status and text to report."""
 
     action: Action
     code: int
@@ -56,44 +136,127 @@ DEFAULT_CODE = 550
 DEFAULT_STATUS = "5.1.1"
 DEFAULT_REJECT_TEXT = "Recipient address rejected"
 DEFAULT_BOUNCE_TEXT = "Mailbox unavailable"
+GREYLIST_STATUS = "4.7.1"  # RFC 3463 3.8: delivery not authorized (yet)
 
 _decoder = msgspec.json.Decoder(list[DsnRule])
+Clock = Callable[[], float]
+
+
+def _verdict(rule: DsnRule) -> Verdict | None:
+    match rule:
+        case Reject() | Bounce():
+            code = rule.code or DEFAULT_CODE
+            status = rule.status or (DEFAULT_STATUS if code >= 500 else "4" + DEFAULT_STATUS[1:])
+            text = rule.text or (DEFAULT_REJECT_TEXT if isinstance(rule, Reject) else DEFAULT_BOUNCE_TEXT)
+            return Verdict(REJECT if isinstance(rule, Reject) else BOUNCE, code, status, text)
+        case Accept():
+            return ACCEPTED
+        case Tempfail():
+            return Verdict(TEMPFAIL, rule.code, rule.status, rule.text)
+        case Greylist():
+            return Verdict(GREYLIST, 451, GREYLIST_STATUS, rule.text)
+        case Disconnect():
+            return Verdict(DISCONNECT, 421, "4.4.2", "Connection dropped by rule")  # for logs: never sent
+        case Delay():
+            return None
+
+
+def rule_stage(rule: DsnRule) -> Stage:
+    return rule.stage if isinstance(rule, Tempfail | Delay | Disconnect) else RCPT
 
 
 class CompiledRule:
-    __slots__ = ("recipient", "sender", "verdict")
+    """One rule ready to match, with its run-time state: uses left, random draws, greylisted pairs."""
+
+    __slots__ = ("rule", "stage", "recipient", "sender", "verdict", "delay_ms", "_left", "_random", "_seen")
 
     def __init__(self, rule: DsnRule) -> None:
-        self.recipient = compile_pattern(rule.recipient)
-        self.sender = compile_pattern(rule.sender)
-        if rule.action == ACCEPT:
-            self.verdict = ACCEPTED
-        else:
-            default_text = DEFAULT_REJECT_TEXT if rule.action == REJECT else DEFAULT_BOUNCE_TEXT
-            self.verdict = Verdict(
-                rule.action, rule.code or DEFAULT_CODE, rule.status or DEFAULT_STATUS, rule.text or default_text
-            )
+        self.rule = rule
+        self.stage = rule_stage(rule)
+        self.recipient = None if rule.recipient == "*" else compile_pattern(rule.recipient)
+        self.sender = None if rule.sender == "*" else compile_pattern(rule.sender)
+        self.verdict = _verdict(rule)
+        self.delay_ms = rule.ms if isinstance(rule, Delay) else 0
+        self._left = rule.times
+        self._random = random.Random(rule.seed) if rule.probability < 1.0 else None
+        self._seen: dict[tuple[str, str], float] = {}  # greylist: pair -> first attempt
+
+    def matches(self, sender: str, recipients: Sequence[str]) -> bool:
+        if self.sender is not None and not self.sender.fullmatch(sender):
+            return False
+        pattern = self.recipient
+        return pattern is None or any(pattern.fullmatch(recipient) for recipient in recipients)
+
+    def acts(self, sender: str, recipients: Sequence[str], now: Clock) -> bool:
+        """Whether the rule acts on this attempt; counts the use when it does."""
+        if self._left == 0 or not self.matches(sender, recipients):
+            return False
+        if isinstance(self.rule, Greylist) and not self._greylisted(sender, recipients[0], now()):
+            return False
+        if self._random is not None and self._random.random() >= self.rule.probability:
+            return False
+        if self._left is not None:
+            self._left -= 1
+        return True
+
+    def _greylisted(self, sender: str, recipient: str, now: float) -> bool:
+        pair = (sender.lower(), recipient.lower())
+        first = self._seen.get(pair)
+        if first is None:
+            if len(self._seen) >= GREYLIST_PAIRS_MAX:
+                del self._seen[next(iter(self._seen))]
+            self._seen[pair] = now
+            return True
+        assert isinstance(self.rule, Greylist)
+        return now - first < self.rule.seconds
+
+
+class Decision(msgspec.Struct, frozen=True):
+    """The outcome at one stage: milliseconds to wait first, then the verdict (None: carry on as usual)."""
+
+    delay_ms: int = 0
+    verdict: Verdict | None = None
+
+
+CARRY_ON = Decision()
 
 
 class DsnRules:
-    """The decoded rules, matched first to last."""
+    """The decoded rules, matched first to last, with their run-time state (replaced as a whole)."""
 
-    def __init__(self, rules: list[DsnRule] | tuple[DsnRule, ...] = ()) -> None:
+    def __init__(self, rules: Sequence[DsnRule] = (), clock: Clock = time.monotonic) -> None:
         self.rules = tuple(rules)
         self._compiled = tuple(CompiledRule(rule) for rule in rules)
+        self._by_stage = {stage: tuple(rule for rule in self._compiled if rule.stage == stage) for stage in STAGES}
+        # The stages the session must ask about; RCPT is asked whenever there is any rule.
+        self.stages = frozenset(stage for stage, found in self._by_stage.items() if found)
+        self._clock = clock
 
     def __bool__(self) -> bool:
         return bool(self._compiled)
 
+    def decide(self, stage: Stage, sender: str = "", recipients: Sequence[str] = ()) -> Decision:
+        """Try the rules of ``stage`` in order; at the end of DATA a recipient pattern matches any recipient."""
+        delay_ms = 0
+        for rule in self._by_stage[stage]:
+            if rule.acts(sender, recipients, self._clock):
+                if rule.verdict is not None:
+                    return Decision(delay_ms, rule.verdict)
+                delay_ms = delay_ms or rule.delay_ms  # the first delay that acts is the wait
+        return Decision(delay_ms) if delay_ms else CARRY_ON
+
     def verdict(self, sender: str, recipient: str) -> Verdict:
-        for rule in self._compiled:
-            if rule.recipient.fullmatch(recipient) and rule.sender.fullmatch(sender):
+        """The delivery verdict for one recipient outside SMTP (injection): faults do not apply there."""
+        for rule in self._by_stage[RCPT]:
+            if isinstance(rule.rule, Reject | Bounce | Accept) and rule.acts(sender, (recipient,), self._clock):
+                assert rule.verdict is not None
                 return rule.verdict
         return ACCEPTED
 
 
-def parse_rules(text: str | None) -> DsnRules:
-    """Decode the setting's JSON; any problem raises :class:`RuleError` naming the rule and field."""
+def parse_rules(text: str | bytes | None) -> DsnRules:
+    """Decode the setting's JSON (or a ``PUT /rules`` body); a problem raises :class:`RuleError` naming the
+    rule and field."""
     if text is None or not text.strip():
         return DsnRules()
     try:
@@ -101,21 +264,23 @@ def parse_rules(text: str | None) -> DsnRules:
     except msgspec.ValidationError as error:
         raise RuleError(f"invalid rule: {error}") from None
     except msgspec.DecodeError as error:
-        raise RuleError(f"not valid JSON: {error}") from None
+        raise RuleError(f"not valid JSON: {error}", malformed=True) from None
     for index, rule in enumerate(rules):
-        where = f"rule {index + 1}"
-        if rule.code is not None and not 400 <= rule.code <= 599:
-            raise RuleError(f"{where}: code {rule.code} is not a 4xx or 5xx reply code")
-        if rule.status is not None:
-            if not _ENHANCED_STATUS.fullmatch(rule.status):
-                raise RuleError(f"{where}: status {rule.status!r} is not an enhanced status code such as 5.1.1")
-            if rule.code is not None and str(rule.code)[0] != rule.status[0]:
-                raise RuleError(f"{where}: code {rule.code} and status {rule.status} disagree on the class")
-        if rule.action == BOUNCE and rule.code is not None and rule.code < 500:
-            raise RuleError(f"{where}: a bounce reports a permanent failure, so its code must be 5xx")
-        if rule.text is not None and any(ch in rule.text for ch in "\r\n"):
-            raise RuleError(f"{where}: text must be a single line")
+        _check(rule, f"rule {index + 1}", f"$[{index}]")
     return DsnRules(rules)
+
+
+def _check(rule: DsnRule, where: str, path: str) -> None:
+    """What the types cannot say: classes that must agree, and patterns a stage can match."""
+    code = getattr(rule, "code", None)
+    status = getattr(rule, "status", None)
+    if code is not None and status is not None and str(code)[0] != status[0]:
+        raise RuleError(f"{where}: code {code} and status {status} disagree on the class - at `{path}.status`")
+    stage = rule_stage(rule)
+    if stage == GREETING and (rule.sender != "*" or rule.recipient != "*"):
+        raise RuleError(f"{where}: at the greeting there is no sender or recipient to match - at `{path}.stage`")
+    if stage == MAIL and rule.recipient != "*":
+        raise RuleError(f"{where}: at MAIL there is no recipient to match - at `{path}.recipient`")
 
 
 def compile_pattern(pattern: str) -> re.Pattern[str]:

@@ -64,9 +64,13 @@ class Delivery:
         """Raises :class:`~elektromail.delivery.rules.RuleError` when the DSN rules are unusable."""
         return cls(store, parse_rules(config.dsn_rules), Router(store.owner_of), local_hostname())
 
-    def recipient(self, sender: str, address: str, local_part: str | None = None) -> Recipient:
-        """Route ``address`` and apply the rules; the caller rejects it when the verdict says so."""
-        verdict = self.rules.verdict(sender, address) if self.rules else ACCEPTED
+    def recipient(
+        self, sender: str, address: str, local_part: str | None = None, verdict: Verdict | None = None
+    ) -> Recipient:
+        """Route ``address`` with the rules' verdict (the delivery rules' when none is given); the caller
+        rejects it when the verdict says so."""
+        if verdict is None:
+            verdict = self.rules.verdict(sender, address) if self.rules else ACCEPTED
         return Recipient(address, self.router.user_for(address, local_part), verdict)
 
     async def deliver(

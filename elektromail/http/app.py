@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from elektromail import __version__
 from elektromail.context import ServerContext
+from elektromail.delivery.rules import DsnRule, RuleError, parse_rules
 from elektromail.http import docs, views
 from elektromail.http.errors import (
     HttpError,
@@ -30,6 +31,8 @@ from elektromail.http.inject import InjectError, inject
 from elektromail.http.openapi import openapi_document
 from elektromail.http.operations import Answer, Operation
 from elektromail.http.schemas import (
+    Deleted,
+    DeleteMessagesQuery,
     Detail,
     Error,
     Health,
@@ -92,6 +95,13 @@ class ControlPlane:
     # ------------------------------------------------------------ helpers
 
     async def read_body(self, request: Request, kind: type[S]) -> S:
+        body = await self.read_bytes(request)
+        try:
+            return msgspec.json.decode(body, type=kind)
+        except msgspec.DecodeError as error:
+            raise decode_error(error) from None
+
+    async def read_bytes(self, request: Request) -> bytes:
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.body_limit:
             raise HttpError(413, f"request body is larger than {self.body_limit} octets")
@@ -100,10 +110,7 @@ class ControlPlane:
             body += chunk
             if len(body) > self.body_limit:
                 raise HttpError(413, f"request body is larger than {self.body_limit} octets")
-        try:
-            return msgspec.json.decode(body, type=kind)
-        except msgspec.DecodeError as error:
-            raise decode_error(error) from None
+        return bytes(body)
 
     def find_mailbox(self, user: str, mailbox_name: str) -> Mailbox:
         account = self.store.account(user)
@@ -123,11 +130,31 @@ class ControlPlane:
             raise HttpError(404, f"no message with UID {uid} in {mailbox.account.name}/{mailbox.name}")
         return mailbox, message
 
+    def find_by_id(self, request: Request) -> tuple[Mailbox, Message]:
+        message_id: str = request.path_params["id"]
+        found = self.store.message_by_id(message_id)
+        if found is None:
+            raise HttpError(404, f"no message with id {message_id!r}")
+        return found
+
     # ------------------------------------------------------------ handlers
 
     async def reset(self, request: Request) -> Response:
         await self.server.reset()
         return json_response(Status(status="reset"))
+
+    async def get_rules(self, request: Request) -> Response:
+        return json_response(self.context.delivery.rules.rules)
+
+    async def put_rules(self, request: Request) -> Response:
+        body = await self.read_bytes(request)
+        try:
+            rules = parse_rules(body if body.strip() else b"null")
+        except RuleError as error:
+            raise HttpError(400 if error.malformed else 422, str(error)) from None
+        # A new rule set starts afresh: counts of `times`, random draws and greylisted pairs.
+        self.context.delivery.rules = rules
+        return json_response(rules.rules)
 
     async def purge(self, request: Request) -> Response:
         await self.store.purge()
@@ -158,6 +185,14 @@ class ControlPlane:
             raise HttpError(409 if error.code == ALREADYEXISTS else 422, str(error)) from None
         return json_response(User(name=account.name, email=account.email), 201)
 
+    async def delete_user(self, request: Request) -> Response:
+        name: str = request.path_params["name"]
+        account = self.store.account(name)
+        if account is None:
+            raise HttpError(404, f"no user {name!r}")
+        await self.store.remove_user(account)
+        return Response(status_code=204)
+
     async def config(self, request: Request) -> Response:
         config = self.context.config
         snapshot: dict[str, Any] = msgspec.to_builtins(config)
@@ -177,6 +212,17 @@ class ControlPlane:
                 raise HttpError(404, f"user {account.name!r} has no mailbox {query.mailbox!r}")
         found = MessageFilter(query).matches(self.store)
         return json_response(Messages(messages=[views.summary(mailbox, message) for mailbox, message in found]))
+
+    async def delete_messages(self, request: Request) -> Response:
+        query = parse_query(request, DeleteMessagesQuery)
+        if query.mailbox is not None:
+            mailboxes = [self.find_mailbox(query.user, query.mailbox)]
+        else:
+            account = self.store.account(query.user)
+            if account is None:
+                raise HttpError(404, f"no user {query.user!r}")
+            mailboxes = list(account.mailboxes.values())
+        return json_response(Deleted(deleted=await self.store.remove_messages(mailboxes)))
 
     async def wait(self, request: Request) -> Response:
         query = parse_query(request, WaitQuery)
@@ -200,11 +246,25 @@ class ControlPlane:
         await self.store.expunge(mailbox, [message.uid])
         return Response(status_code=204)
 
+    async def get_by_id(self, request: Request) -> Response:
+        mailbox, message = self.find_by_id(request)
+        return json_response(views.detail(mailbox, message))
+
+    async def get_raw_by_id(self, request: Request) -> Response:
+        _, message = self.find_by_id(request)
+        return Response(message.source, media_type="message/rfc822")
+
+    async def delete_by_id(self, request: Request) -> Response:
+        mailbox, message = self.find_by_id(request)
+        await self.store.expunge(mailbox, [message.uid])
+        return Response(status_code=204)
+
     async def healthz(self, request: Request) -> Response:
         if not self.server.ready or self.context.stopping:
             status = "stopping" if self.context.stopping else "starting"
-            return Response(_encode(Health(status=status, listeners={})), 503, media_type=JSON)
-        return json_response(Health(status="ok", listeners=self.server.listener_ports()))
+            health = Health(status=status, listeners={}, version=__version__)
+            return Response(_encode(health), 503, media_type=JSON)
+        return json_response(Health(status="ok", listeners=self.server.listener_ports(), version=__version__))
 
     async def tls_certificate(self, request: Request) -> Response:
         if self.context.tls is None:
@@ -232,6 +292,7 @@ class ControlPlane:
         bad = {422: Answer("a field is missing or has the wrong type or value", error)}
         bad_json = {400: Answer("the body is not JSON", error), **bad}
         unknown = {404: Answer("no such user, mailbox or UID", error)}
+        unknown_id = {404: Answer("no message with this id", error)}
         return [
             Operation(
                 "POST",
@@ -239,7 +300,28 @@ class ControlPlane:
                 "reset",
                 "Back to the start state",
                 self.reset,
-                {200: Answer("seed users and preloaded fixtures restored; nothing else", Status)},
+                {200: Answer("seed users, preloaded fixtures and configured rules restored; nothing else", Status)},
+            ),
+            Operation(
+                "GET",
+                "/rules",
+                "getRules",
+                "The delivery and fault rules in force",
+                self.get_rules,
+                {200: Answer("the rules, first to last, as ELEKTROMAIL_DSN_RULES writes them", list[DsnRule])},
+            ),
+            Operation(
+                "PUT",
+                "/rules",
+                "putRules",
+                "Replace every delivery and fault rule at once",
+                self.put_rules,
+                {200: Answer("the rules now in force", list[DsnRule]), **bad_json},
+                body=list[DsnRule],
+                description=(
+                    "Same JSON as `ELEKTROMAIL_DSN_RULES`. Counts of `times`, probability draws and greylisted "
+                    "pairs start afresh. `POST /reset` restores the configured rules."
+                ),
             ),
             Operation(
                 "POST",
@@ -286,6 +368,15 @@ class ControlPlane:
                 body=NewUser,
             ),
             Operation(
+                "DELETE",
+                "/users/{name}",
+                "deleteUser",
+                "Remove a user with all its mailboxes and mail",
+                self.delete_user,
+                {204: Answer("removed"), 404: Answer("no such user", error)},
+                description="`/reset` brings back seed users; IMAP sessions with one of its mailboxes selected end.",
+            ),
+            Operation(
                 "GET",
                 "/config",
                 "getConfig",
@@ -301,6 +392,16 @@ class ControlPlane:
                 self.list_messages,
                 {200: Answer("matching messages", Messages), **bad, **unknown},
                 query=MessagesQuery,
+            ),
+            Operation(
+                "DELETE",
+                "/messages",
+                "deleteMessages",
+                "Remove one user's mail, from every mailbox or one",
+                self.delete_messages,
+                {200: Answer("how many messages were removed", Deleted), **bad, **unknown},
+                query=DeleteMessagesQuery,
+                description="Nobody else's mail is touched; the user and its mailboxes stay.",
             ),
             Operation(
                 "GET",
@@ -346,6 +447,30 @@ class ControlPlane:
                 {204: Answer("removed"), **bad, **unknown},
                 query=MessageQuery,
                 route_path="/messages/{uid:int}",
+            ),
+            Operation(
+                "GET",
+                "/messages/by-id/{id}",
+                "getMessageById",
+                "One message by its server-wide id: headers, text and HTML bodies, attachments",
+                self.get_by_id,
+                {200: Answer("the message", Detail), **unknown_id},
+            ),
+            Operation(
+                "GET",
+                "/messages/by-id/{id}/raw",
+                "getRawMessageById",
+                "One message by its server-wide id, as stored (message/rfc822)",
+                self.get_raw_by_id,
+                {200: Answer("the raw message", media_type="message/rfc822"), **unknown_id},
+            ),
+            Operation(
+                "DELETE",
+                "/messages/by-id/{id}",
+                "deleteMessageById",
+                "Remove one message by its server-wide id",
+                self.delete_by_id,
+                {204: Answer("removed"), **unknown_id},
             ),
             Operation(
                 "GET",

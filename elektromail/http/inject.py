@@ -17,7 +17,7 @@ from elektromail.delivery.routing import Router
 from elektromail.http.schemas import Inject, MessageRef
 from elektromail.mail.message import ParsedMessage
 from elektromail.store.memory import Store, StoreError, now
-from elektromail.store.model import INBOX
+from elektromail.store.model import INBOX, Mailbox, Message
 
 DEFAULT_SENDER = "elektromail@localhost"
 _BARE_LF = re.compile(rb"(?<!\r)\n")
@@ -83,10 +83,8 @@ async def inject(store: Store, router: Router, request: Inject, max_size: int) -
     parsed = ParsedMessage(raw)
     if request.mailbox is None and not request.flags and request.internal_date is None:
         stored = await store.deliver(users, parsed)
-        names = [account.name for user in users if (account := store.account(user)) is not None]
-        return [
-            MessageRef(user=name, mailbox=INBOX, uid=message.uid) for name, message in zip(names, stored, strict=True)
-        ]
+        inboxes = [account.inbox for user in users if (account := store.account(user)) is not None]
+        return [_ref(inbox, message) for inbox, message in zip(inboxes, stored, strict=True)]
     refs: list[MessageRef] = []
     mailbox_name = request.mailbox or INBOX
     for user in users:
@@ -98,5 +96,11 @@ async def inject(store: Store, router: Router, request: Inject, max_size: int) -
             message = await store.append(mailbox, parsed, request.flags, request.internal_date)
         except StoreError as error:
             raise InjectError("mailbox", str(error)) from None
-        refs.append(MessageRef(user=account.name, mailbox=mailbox.name, uid=message.uid))
+        refs.append(_ref(mailbox, message))
     return refs
+
+
+def _ref(mailbox: Mailbox, message: Message) -> MessageRef:
+    return MessageRef(
+        id=mailbox.message_id(message.uid), user=mailbox.account.name, mailbox=mailbox.name, uid=message.uid
+    )

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from elektromail.http.schemas import MESSAGE_ID_PATTERN
+
 if TYPE_CHECKING:
     from elektromail.http.operations import Operation
 
 REF_TEMPLATE = "#/components/schemas/{name}"
+_PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 
 
 def _query_parameters(query: type[msgspec.Struct]) -> list[dict[str, Any]]:
@@ -27,6 +31,14 @@ def _query_parameters(query: type[msgspec.Struct]) -> list[dict[str, Any]]:
         parameter["schema"] = field_schema
         parameters.append(parameter)
     return parameters
+
+
+# The schema of each path parameter, by name.
+PATH_PARAMETERS: dict[str, dict[str, Any]] = {
+    "uid": {"type": "integer", "minimum": 1, "maximum": 2**32 - 1},
+    "id": {"type": "string", "pattern": MESSAGE_ID_PATTERN},
+    "name": {"type": "string", "minLength": 1},
+}
 
 
 def openapi_document(operations: Sequence[Operation], version: str) -> dict[str, Any]:
@@ -50,15 +62,8 @@ def openapi_document(operations: Sequence[Operation], version: str) -> dict[str,
         if operation.description:
             item["description"] = operation.description
         parameters: list[dict[str, Any]] = []
-        if "{uid}" in operation.path:
-            parameters.append(
-                {
-                    "name": "uid",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "integer", "minimum": 1, "maximum": 2**32 - 1},
-                }
-            )
+        for name in _PATH_PARAMETER.findall(operation.path):
+            parameters.append({"name": name, "in": "path", "required": True, "schema": PATH_PARAMETERS[name]})
         if operation.query is not None:
             parameters.extend(_query_parameters(operation.query))
         if parameters:

@@ -31,7 +31,7 @@ class Operation:
     handler: Handler
     responses: Mapping[int, Answer]
     query: type[msgspec.Struct] | None = None
-    body: type[msgspec.Struct] | None = None
+    body: Any = None  # a msgspec.Struct type, or a list of one
     description: str = ""
     route_path: str = field(default="")
 

@@ -24,6 +24,11 @@ Seconds = Annotated[float, msgspec.Meta(gt=0, le=MAX_WAIT_SECONDS, description="
 FROM_FILTER = "text in the From field (display name or address); any case, RFC 2047 encoded words decoded"
 TO_FILTER = "text in a To or Cc field (display name or address); any case, RFC 2047 encoded words decoded"
 SUBJECT_FILTER = "text in the Subject field; any case, RFC 2047 encoded words decoded"
+MESSAGE_ID_PATTERN = r"^[0-9]+-[0-9]+$"
+MessageId = Annotated[
+    str, msgspec.Meta(pattern=MESSAGE_ID_PATTERN, description="unique across the server; never reused")
+]
+Links = Annotated[list[str], msgspec.Meta(description="http(s) URLs of the text part, then the HTML part; once each")]
 Uid = Annotated[int, msgspec.Meta(ge=1, le=2**32 - 1, description="IMAP UID (RFC 9051 2.3.1.1)")]
 
 
@@ -57,12 +62,14 @@ class UsersQuery(msgspec.Struct, forbid_unknown_fields=False, kw_only=True):
 class MessageRef(msgspec.Struct, kw_only=True):
     """Where one stored copy of a message lives."""
 
+    id: MessageId
     user: str
     mailbox: str
     uid: int
 
 
 class Summary(msgspec.Struct, kw_only=True, rename={"from_": "from"}):
+    id: MessageId
     uid: int
     user: str
     mailbox: str
@@ -73,6 +80,7 @@ class Summary(msgspec.Struct, kw_only=True, rename={"from_": "from"}):
     internal_date: datetime
     flags: list[str]
     size: int
+    links: Links
 
 
 class Header(msgspec.Struct, kw_only=True):
@@ -89,6 +97,7 @@ class Attachment(msgspec.Struct, kw_only=True):
 
 
 class Detail(msgspec.Struct, kw_only=True, rename={"from_": "from"}):
+    id: MessageId
     uid: int
     user: str
     mailbox: str
@@ -105,6 +114,7 @@ class Detail(msgspec.Struct, kw_only=True, rename={"from_": "from"}):
     text: str | None
     html: str | None
     attachments: list[Attachment]
+    links: Links
 
 
 class MessagesQuery(msgspec.Struct, forbid_unknown_fields=False, kw_only=True):
@@ -120,6 +130,17 @@ class MessagesQuery(msgspec.Struct, forbid_unknown_fields=False, kw_only=True):
 class MessageQuery(msgspec.Struct, forbid_unknown_fields=False, kw_only=True):
     user: str
     mailbox: str = "INBOX"
+
+
+class DeleteMessagesQuery(msgspec.Struct, forbid_unknown_fields=False, kw_only=True):
+    """One user's mail: every mailbox, or the one named."""
+
+    user: Annotated[str, msgspec.Meta(description="user name (case-insensitive)")]
+    mailbox: Annotated[str | None, msgspec.Meta(description="only this mailbox; INBOX is case-insensitive")] = None
+
+
+class Deleted(msgspec.Struct, kw_only=True):
+    deleted: int
 
 
 class WaitQuery(MessagesQuery, kw_only=True):
@@ -162,3 +183,4 @@ class Status(msgspec.Struct, kw_only=True):
 class Health(msgspec.Struct, kw_only=True):
     status: str
     listeners: dict[str, int]
+    version: str

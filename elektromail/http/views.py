@@ -13,6 +13,7 @@ from email.utils import getaddresses
 
 from elektromail.http.schemas import Attachment, Detail, Header, Summary
 from elektromail.mail.headers import decode_words
+from elektromail.mail.links import links
 from elektromail.mail.message import ParsedMessage
 from elektromail.store.model import Mailbox, Message
 
@@ -100,6 +101,7 @@ def _summary_headers(parsed: ParsedMessage) -> _SummaryHeaders:
 def summary(mailbox: Mailbox, message: Message) -> Summary:
     headers = _summary_headers(message.parsed)
     return Summary(
+        id=mailbox.message_id(message.uid),
         uid=message.uid,
         user=mailbox.account.name,
         mailbox=mailbox.name,
@@ -110,6 +112,7 @@ def summary(mailbox: Mailbox, message: Message) -> Summary:
         internal_date=message.internal_date,
         flags=sorted(message.flags),
         size=message.size,
+        links=links(message.parsed),
     )
 
 
@@ -165,6 +168,7 @@ def detail(mailbox: Mailbox, message: Message) -> Detail:
                 )
             )
     return Detail(
+        id=mailbox.message_id(message.uid),
         uid=message.uid,
         user=mailbox.account.name,
         mailbox=mailbox.name,
@@ -181,4 +185,5 @@ def detail(mailbox: Mailbox, message: Message) -> Detail:
         text=text,
         html=html,
         attachments=attachments,
+        links=links(message.parsed),
     )

@@ -1,11 +1,14 @@
-"""Not-authenticated state (RFC 9051 6.2): LOGIN and AUTHENTICATE PLAIN/LOGIN with SASL-IR (RFC 4959).
+"""Not-authenticated state (RFC 9051 6.2): LOGIN, and AUTHENTICATE with every mechanism of
+:mod:`elektromail.sasl` and SASL-IR (RFC 4959).
 
 STARTTLS will live here too: it calls ``session.connection.start_tls`` after its tagged OK.
 """
 
 from __future__ import annotations
 
-from elektromail import auth
+from base64 import b64encode
+
+from elektromail import sasl
 from elektromail.imap import codes
 from elektromail.imap.commands import NOT_AUTHENTICATED, CommandFailed, Ok, State, bad, command, no
 from elektromail.imap.parser import Reader
@@ -34,7 +37,7 @@ async def _logged_in(session: Session, account: Account | None) -> Ok:
 @command("LOGIN", states=NOT_AUTHENTICATED, parse=parse_login)
 async def login(session: Session, tag: str, arguments: tuple[str, str]) -> Ok | None:
     user, password = arguments
-    return await _logged_in(session, await auth.authenticate(session.context, user, password))
+    return await _logged_in(session, await sasl.authenticate(session.context, user, password))
 
 
 def parse_authenticate(reader: Reader) -> tuple[str, bytes | None]:
@@ -52,35 +55,33 @@ def parse_authenticate(reader: Reader) -> tuple[str, bytes | None]:
 
 
 CANCEL = b"*"
+# The longest exchange any mechanism has (LOGIN: user name, password), with room to spare.
+SASL_STEPS_MAX = 4
 
 
-async def _step(session: Session, prompt: bytes) -> bytes:
+async def _step(session: Session, challenge: bytes) -> bytes:
     """One SASL round trip; ``*`` from the client cancels the exchange (RFC 9051 6.2.2)."""
-    answer = (await session.continuation(prompt)).strip()
+    answer = (await session.continuation(b64encode(challenge))).strip()
     if answer == CANCEL:
         raise bad("authentication cancelled")
-    return answer
-
-
-def _initial(data: bytes) -> bytes:
-    return b"" if data == b"=" else data  # RFC 4959: "=" is an empty initial response
+    return sasl.decode_base64(answer)
 
 
 @command("AUTHENTICATE", states=NOT_AUTHENTICATED, parse=parse_authenticate)
 async def authenticate(session: Session, tag: str, arguments: tuple[str, bytes | None]) -> Ok | None:
     mechanism, initial = arguments
+    if mechanism not in sasl.MECHANISMS:
+        raise no(f"unsupported mechanism {mechanism}", codes.CANNOT)
     try:
-        if mechanism == "PLAIN":
-            response = _initial(initial) if initial is not None else await _step(session, b"")
-            authzid, user, password = auth.parse_plain(response)
-            if authzid and authzid != user:
-                raise no("cannot act as another user", codes.AUTHORIZATIONFAILED)
-        elif mechanism == "LOGIN":
-            user_data = _initial(initial) if initial is not None else await _step(session, b"VXNlcm5hbWU6")
-            user = auth.decode_text(user_data)
-            password = auth.decode_text(await _step(session, b"UGFzc3dvcmQ6"))
-        else:
-            raise no(f"unsupported mechanism {mechanism}", codes.CANNOT)
-    except auth.SaslError as error:
+        # RFC 4959: "=" is an empty initial response.
+        response = None if initial is None else b"" if initial == b"=" else sasl.decode_base64(initial)
+        outcome = await sasl.begin(mechanism, sasl.verifier(session.context), response)
+        for _ in range(SASL_STEPS_MAX):
+            if not isinstance(outcome, sasl.Challenge):
+                break
+            outcome = await outcome.next(await _step(session, outcome.data))
+    except sasl.SaslError as error:
         raise CommandFailed(f"invalid SASL response: {error}", status="BAD") from None
-    return await _logged_in(session, await auth.authenticate(session.context, user, password))
+    if isinstance(outcome, sasl.Failure) and outcome.authorization:
+        raise no("cannot act as another user", codes.AUTHORIZATIONFAILED)
+    return await _logged_in(session, outcome.account if isinstance(outcome, sasl.Success) else None)

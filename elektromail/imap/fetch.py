@@ -27,10 +27,10 @@ from elektromail.mail.sections import (
     SECTION_TEXTS,
     TEXT,
     Section,
-    UnknownTransferEncoding,
     binary_bytes,
     section_bytes,
 )
+from elektromail.mail.transfer import UnknownTransferEncoding
 from elektromail.store.memory import FlagMode
 from elektromail.store.model import Message
 
@@ -268,7 +268,7 @@ def _encode(item: FetchItem, view: SelectedView, message: Message, rev1: bool) -
         data = section_bytes(parsed, item.section)
         return _literal_parts(item.label, None if data is None else _clip(data, item.partial))
     if kind == "RFC822":
-        return _literal_parts(b"RFC822", parsed.raw)
+        return _literal_parts(b"RFC822", parsed.served)
     if kind == "RFC822.HEADER":
         return _literal_parts(b"RFC822.HEADER", section_bytes(parsed, Section(text=HEADER)))
     if kind == "RFC822.TEXT":

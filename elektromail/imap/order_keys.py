@@ -25,7 +25,9 @@ def sent_date(message: Message) -> float:
         return message.internal_date.timestamp()
     if sent.tzinfo is None:  # a Date without a zone is read as UTC
         sent = sent.replace(tzinfo=UTC)
-    return sent.timestamp()
+    stamp = sent.timestamp()
+    # The very start of 1970 is how Dovecot stores "no date": it sorts by the internal date too.
+    return stamp if stamp != 0 else message.internal_date.timestamp()
 
 
 def subject_key(message: Message) -> tuple[str, bool]:

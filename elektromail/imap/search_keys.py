@@ -15,7 +15,7 @@ from elektromail.imap.condstore import mod_sequence
 from elektromail.imap.parser import Reader
 from elektromail.mail.envelope import message_headers
 from elektromail.mail.headers import sent_date
-from elektromail.mail.text import body_text, decoded_headers, header_text
+from elektromail.mail.text import address_text, body_text, decoded_headers, full_text
 from elektromail.store.model import Message
 
 
@@ -50,7 +50,7 @@ _FLAG_KEYS = {
     "UNFLAGGED": ("\\Flagged", False),
     "UNSEEN": ("\\Seen", False),
 }
-_ADDRESS_KEYS = {"BCC": "bcc", "CC": "cc", "FROM": "from", "TO": "to", "SUBJECT": "subject"}
+_ADDRESS_KEYS = {"BCC": "bcc", "CC": "cc", "FROM": "from", "TO": "to"}
 
 
 def _header_contains(name: str, needle: str) -> Predicate:
@@ -61,8 +61,15 @@ def _header_contains(name: str, needle: str) -> Predicate:
     return match
 
 
+def _address_contains(name: str, needle: str) -> Predicate:
+    return lambda ctx, seq, message: needle in address_text(message.parsed, name)
+
+
 def _flag(flag: str, present: bool) -> Predicate:
     return lambda ctx, seq, message: (flag in message.flags) is present
+
+
+_NO_DATE = date(1970, 1, 1)
 
 
 def _internal_date(message: Message) -> date:
@@ -70,8 +77,13 @@ def _internal_date(message: Message) -> date:
 
 
 def _sent(message: Message) -> date:
-    sent = sent_date(message_headers(message.parsed).get("date"))
-    return sent if sent is not None else _internal_date(message)  # no usable Date: fall back, as Dovecot
+    cache = message.parsed.cache
+    sent: date | None = cache.get("sent_on")
+    if sent is None:
+        # No usable Date: the message was sent at the start of 1970 as far as SENT* keys go, as Dovecot
+        # reads it (RFC 9051 6.4.4 leaves it open; SORT reads the internal date instead, RFC 5256 2.2).
+        sent = cache["sent_on"] = sent_date(message_headers(message.parsed).get("date")) or _NO_DATE
+    return sent
 
 
 def _compare(of: Callable[[Message], date], op: str, day: date) -> Predicate:
@@ -133,7 +145,10 @@ def parse_key(reader: Reader, depth: int = 0, used: set[str] | None = None) -> P
         return _flag(reader.flag(), name == "KEYWORD")
     if name in _ADDRESS_KEYS:
         reader.sp()
-        return _header_contains(_ADDRESS_KEYS[name], _text(reader))
+        return _address_contains(_ADDRESS_KEYS[name], _text(reader))
+    if name == "SUBJECT":
+        reader.sp()
+        return _header_contains("subject", _text(reader))
     if name == "HEADER":
         reader.sp()
         field = reader.astring().decode("utf-8", "replace").lower()
@@ -146,7 +161,7 @@ def parse_key(reader: Reader, depth: int = 0, used: set[str] | None = None) -> P
     if name == "TEXT":
         reader.sp()
         needle = _text(reader)
-        return lambda ctx, seq, message: needle in header_text(message.parsed) or needle in body_text(message.parsed)
+        return lambda ctx, seq, message: needle in full_text(message.parsed)
     if name in ("BEFORE", "ON", "SINCE"):
         reader.sp()
         return _compare(_internal_date, name, reader.date())

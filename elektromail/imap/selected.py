@@ -126,7 +126,8 @@ class SelectedView:
 
     def still_exists(self) -> bool:
         mailbox = self.mailbox
-        return mailbox.account.mailboxes.get(mailbox.name) is mailbox and mailbox.selectable
+        account = mailbox.account
+        return not account.removed and account.mailboxes.get(mailbox.name) is mailbox and mailbox.selectable
 
     # ------------------------------------------------------------------ delivering updates
 

@@ -11,7 +11,6 @@ import asyncio
 import logging
 
 from elektromail import __version__
-from elektromail.auth import MECHANISMS
 from elektromail.context import ServerContext
 from elektromail.imap import codes
 from elektromail.imap.commands import ALREADY_REPLIED, CAPABILITIES, COMMANDS, CommandFailed, CommandSpec, State
@@ -33,6 +32,7 @@ from elektromail.imap.limits import (
 from elektromail.imap.parser import ATOM_CHARS, ParseError, Reader, tag_of
 from elektromail.imap.responses import text
 from elektromail.imap.selected import SelectedView
+from elektromail.sasl import MECHANISMS
 from elektromail.store.memory import StoreError
 from elektromail.store.model import Account
 

@@ -28,11 +28,11 @@ SortValue = str | int | float
 
 
 def _first_address(parsed: ParsedMessage, field: str) -> Address | None:
-    """The first mailbox of a field (group markers skipped), or None."""
+    """The first address structure of a field as ENVELOPE lists it (a group's start counts, whose
+    mailbox is the group's name, as Dovecot sorts), or None."""
     for value in message_headers(parsed).get_all(field):
         for address in parse_address_list(value):
-            if address.mailbox is not None and address.host is not None:
-                return address
+            return address
     return None
 
 
@@ -49,7 +49,10 @@ def _display(parsed: ParsedMessage, field: str) -> str:
         return ""
     name = decode_words(address.name).strip() if address.name else ""
     if not name:
-        name = decode_words((address.mailbox or b"") + b"@" + (address.host or b""))
+        spec = address.mailbox or b""
+        if address.host is not None:
+            spec += b"@" + address.host
+        name = decode_words(spec)
     return casemap(name)
 
 

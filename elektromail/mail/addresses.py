@@ -87,6 +87,8 @@ def parse_address_list(value: bytes) -> list[Address]:
     while pos < len(tokens):
         kind, text = tokens[pos]
         if kind == _SPECIAL and text == b",":
+            if pos and tokens[pos - 1] == (_SPECIAL, b","):  # an empty list element, as Dovecot shows it
+                result.append(Address(None, None, MISSING_MAILBOX, MISSING_DOMAIN))
             pos += 1
             continue
         if kind == _SPECIAL and text == b";":
@@ -122,7 +124,7 @@ def _phrase(tokens: list[tuple[int, bytes]]) -> bytes | None:
         return None
     out = bytearray()
     for word in words:
-        if out and word != b"." and not out.endswith(b"."):
+        if out and word != b".":  # "Mr. Smith": a dot joins the word before it, as Dovecot joins them
             out += b" "
         out += word
     return bytes(out)
@@ -143,7 +145,7 @@ def _mailbox(tokens: list[tuple[int, bytes]]) -> Address | None:
     if (_SPECIAL, b"<") in tokens:
         open_at = tokens.index((_SPECIAL, b"<"))
         close_at = tokens.index((_SPECIAL, b">")) if (_SPECIAL, b">") in tokens else len(tokens)
-        name = _phrase(tokens[:open_at])
+        name = _phrase(tokens[:open_at]) or None  # an empty quoted name is no name
         inner = tokens[open_at + 1 : close_at]
         route: bytes | None = None
         colon = next((i for i, token in enumerate(inner) if token == (_SPECIAL, b":")), -1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from elektromail.mail.addresses import Address, parse_address_list
 from elektromail.mail.headers import Headers, parse_headers
 from elektromail.mail.imapstr import NIL, nstring
@@ -36,6 +38,16 @@ def _address_field(headers: Headers, name: str) -> bytes | None:
     return encode_addresses(addresses) if addresses else None
 
 
+_SPACES = re.compile(rb"[ \t]{2,}")
+
+
+def _spaced(value: bytes | None) -> bytes | None:
+    """A run of spaces in the subject reads as one, as Dovecot presents it."""
+    if value is None or (b"  " not in value and b"\t" not in value):
+        return value
+    return _SPACES.sub(b" ", value)
+
+
 def encode_envelope(headers: Headers) -> bytes:
     """Date, subject, from, sender, reply-to, to, cc, bcc, in-reply-to, message-id.
 
@@ -45,16 +57,16 @@ def encode_envelope(headers: Headers) -> bytes:
     sender = _address_field(headers, "sender") or from_
     reply_to = _address_field(headers, "reply-to") or from_
     return b"(%b %b %b %b %b %b %b %b %b %b)" % (
-        nstring(headers.get("date")),
-        nstring(headers.get("subject")),
+        nstring(headers.get_last("date")),
+        nstring(_spaced(headers.get_last("subject"))),
         from_,
         sender,
         reply_to,
         _address_field(headers, "to") or NIL,
         _address_field(headers, "cc") or NIL,
         _address_field(headers, "bcc") or NIL,
-        nstring(headers.get("in-reply-to")),
-        nstring(headers.get("message-id")),
+        nstring(headers.get_last("in-reply-to")),
+        nstring(headers.get_last("message-id")),
     )
 
 

@@ -17,6 +17,8 @@ _FIELD_NAME = re.compile(rb"([\x21-\x39\x3b-\x7e]+)[ \t]*:")
 _ENCODED_WORD = re.compile(rb"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _BETWEEN_WORDS = re.compile(rb"[ \t\r\n]+")
 _QP_Q_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
+_LEAP_SECOND = re.compile(r"(\d\d:\d\d):60\b")
+_FOLD = re.compile(rb"[ \t]*\r?\n[ \t]*")
 
 
 class HeaderField:
@@ -35,12 +37,25 @@ class HeaderField:
 
 
 class Headers:
-    """The fields of one header block, in order, with lookup by case-insensitive name."""
+    """The fields of one header block, in order, with lookup by case-insensitive name.
 
-    __slots__ = ("fields", "_first")
+    ``lines`` is every line group of the block as (lower-case name, start, end), a field with its
+    continuation lines, and lines that are no field (an mbox ``From `` line, garbage) with the name "";
+    ``blank`` is the empty line that ends the block, or None when the block runs to its end. HEADER.FIELDS
+    and HEADER.FIELDS.NOT are served from these offsets: what the sender sent is what is returned.
+    """
 
-    def __init__(self, fields: list[HeaderField]) -> None:
+    __slots__ = ("fields", "_first", "lines", "blank")
+
+    def __init__(
+        self,
+        fields: list[HeaderField],
+        lines: list[tuple[str, int, int]] | None = None,
+        blank: tuple[int, int] | None = None,
+    ) -> None:
         self.fields = fields
+        self.lines = lines if lines is not None else [(f.name, f.start, f.end) for f in fields]
+        self.blank = blank
         self._first: dict[str, HeaderField] = {}
         for field in fields:
             self._first.setdefault(field.name, field)
@@ -48,6 +63,13 @@ class Headers:
     def get(self, name: str) -> bytes | None:
         field = self._first.get(name)
         return None if field is None else field.value
+
+    def get_last(self, name: str) -> bytes | None:
+        """The value of the last field of that name (ENVELOPE reads Subject, Date and IDs so, as Dovecot)."""
+        for field in reversed(self.fields):
+            if field.name == name:
+                return field.value
+        return None
 
     def get_all(self, name: str) -> list[bytes]:
         return [field.value for field in self.fields if field.name == name]
@@ -57,41 +79,55 @@ class Headers:
 
 
 def parse_headers(raw: bytes, start: int, end: int) -> Headers:
-    """Split ``raw[start:end]`` (a header block, CRLF line ends) into fields.
+    """Split ``raw[start:end]`` (a header block, CRLF line ends) into fields and line groups.
 
-    Continuation lines join the field above; lines that are neither a field nor a continuation (garbage,
-    an mbox ``From `` line) are skipped, as established servers do.
+    Continuation lines join the group above; lines that are neither a field nor a continuation (garbage,
+    an mbox ``From `` line) are no field but stay in ``lines``.
     """
     fields: list[HeaderField] = []
+    lines: list[tuple[str, int, int]] = []
+    blank: tuple[int, int] | None = None
     pos = start
-    current: tuple[str, int, int] | None = None  # name, field start, value start
+    current: tuple[str, int, int] | None = None  # name ("" for no field), group start, value start
     while pos < end:
         eol = raw.find(b"\n", pos, end)
         line_end = end if eol < 0 else eol + 1
         first = raw[pos : pos + 1]
-        if first in (b" ", b"\t") and current is not None:
+        if first in (b" ", b"\t") and (current is not None or raw[pos:line_end].strip()):
+            if current is None:
+                current = ("", pos, pos)
             pos = line_end
             continue
         if current is not None:
-            fields.append(_make_field(raw, current, pos))
+            _close(raw, current, pos, fields, lines)
             current = None
         if raw[pos:line_end].strip() == b"":
+            blank = (pos, line_end)
             break  # the blank line ending the header block
         match = _FIELD_NAME.match(raw, pos, line_end)
-        if match is not None:
-            current = (match.group(1).decode("ascii").lower(), pos, match.end())
+        current = ("", pos, pos) if match is None else (match.group(1).decode("ascii").lower(), pos, match.end())
         pos = line_end
     if current is not None:
-        fields.append(_make_field(raw, current, pos))
-    return Headers(fields)
+        _close(raw, current, pos, fields, lines)
+    return Headers(fields, lines, blank)
+
+
+def _close(
+    raw: bytes, current: tuple[str, int, int], end: int, fields: list[HeaderField], lines: list[tuple[str, int, int]]
+) -> None:
+    name, start, _ = current
+    lines.append((name, start, end))
+    if name:
+        fields.append(_make_field(raw, current, end))
 
 
 def _make_field(raw: bytes, current: tuple[str, int, int], end: int) -> HeaderField:
     name, start, value_start = current
     value = raw[value_start:end]
     if b"\n" in value:
-        # A folding TAB reads as one space, as Dovecot presents it (RFC 5322 2.2.3 keeps the WSP itself).
-        value = value.replace(b"\r\n\t", b" ").replace(b"\r\n", b"").replace(b"\n", b"")
+        # A fold and the white space around it read as one space, as Dovecot presents it (RFC 5322 2.2.3
+        # keeps the WSP itself).
+        value = _FOLD.sub(b" ", value)
     return HeaderField(name, start, end, value.strip(b" \t\r\n"))
 
 
@@ -154,10 +190,12 @@ def parse_date(value: bytes | None) -> datetime | None:
     """The Date field as an aware or naive datetime, or None if absent or unparseable."""
     if not value:
         return None
+    text = _LEAP_SECOND.sub(r"\1:59", value.decode("ascii", "replace"))  # 23:59:60 reads as :59
     try:
-        return parsedate_to_datetime(value.decode("ascii", "replace"))
+        parsed = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
+    return parsed
 
 
 def sent_date(value: bytes | None) -> date | None:

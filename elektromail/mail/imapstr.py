@@ -15,6 +15,8 @@ MAX_QUOTED = 1024
 def string(value: bytes) -> bytes:
     """``value`` as a quoted string, or as a literal when quoting cannot carry it."""
     if len(value) > MAX_QUOTED or _NEEDS_LITERAL(value) is not None:
+        if b"\x00" in value:  # a literal cannot carry NUL: U+FFFD stands in, as Dovecot sends it
+            value = value.replace(b"\x00", "\ufffd".encode())
         return b"{%d}\r\n%b" % (len(value), value)
     if b"\\" in value or b'"' in value:
         value = value.replace(b"\\", b"\\\\").replace(b'"', b'\\"')

@@ -46,19 +46,22 @@ class ParsedMessage:
     ``source`` is exactly what was received (SMTP DATA after dot-unstuffing, an APPEND literal, a fixture
     file): it is what is persisted and what the HTTP API returns as raw. ``raw`` is its CRLF form, which
     IMAP serves and counts sizes in (RFC 9051 2.3.4); the two are one object when the source already
-    uses CRLF, which is almost always.
+    uses CRLF, which is almost always. ``served`` is ``raw`` as BODY[] sections send it.
 
     ``cache`` holds lazily derived views keyed by name (the IMAP layer stores ENVELOPE and BODYSTRUCTURE
     encodings there); it is filled on first use and never invalidated because the bytes never change.
     """
 
-    __slots__ = ("cache", "header_end", "raw", "source")
+    __slots__ = ("cache", "header_end", "raw", "served", "source")
 
     def __init__(self, source: bytes) -> None:
         raw = to_crlf(source)
         self.source = source
         self.raw = raw
         self.header_end = find_header_end(raw)
+        # A literal cannot carry NUL (RFC 9051 4.3): BODY[] sections serve it as 0x80, as Dovecot does;
+        # BINARY (literal8) serves the stored octets.
+        self.served = raw.replace(b"\x00", b"\x80") if b"\x00" in raw else raw
         self.cache: dict[str, Any] = {}
 
     @property

@@ -17,7 +17,7 @@ from elektromail.mail.text import part_text
 PREVIEW_LENGTH = 200
 _CACHE_KEY = "preview"
 _WHITESPACE = re.compile(r"\s+")
-_INVISIBLE = re.compile(r"<(script|style|head|title)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+INVISIBLE = re.compile(r"<(script|style|head|title)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -26,11 +26,11 @@ def _is_attachment(part: MimePart) -> bool:
     return disposition.split(b";", 1)[0].strip().lower() == b"attachment"
 
 
-def _first_text(part: MimePart, subtype: bytes) -> MimePart | None:
+def first_text(part: MimePart, subtype: bytes) -> MimePart | None:
     """Depth first, in order; an encapsulated message is not this message's own text."""
     if part.children:
         for child in part.children:
-            found = _first_text(child, subtype)
+            found = first_text(child, subtype)
             if found is not None:
                 return found
         return None
@@ -49,13 +49,13 @@ def preview(parsed: ParsedMessage) -> str:
 
 def _make(parsed: ParsedMessage) -> str:
     tree = mime_tree(parsed)
-    plain = _first_text(tree, b"plain")
+    plain = first_text(tree, b"plain")
     if plain is not None:
-        text = part_text(plain, parsed.raw)
+        text = part_text(plain, parsed.raw) or ""
     else:
-        markup = _first_text(tree, b"html")
+        markup = first_text(tree, b"html")
         if markup is None:
             return ""
-        text = html.unescape(_TAG.sub(" ", _INVISIBLE.sub(" ", part_text(markup, parsed.raw))))
+        text = html.unescape(_TAG.sub(" ", INVISIBLE.sub(" ", part_text(markup, parsed.raw) or "")))
     text = _WHITESPACE.sub(" ", text).strip()
     return text[:PREVIEW_LENGTH].rstrip()

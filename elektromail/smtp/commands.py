@@ -123,13 +123,18 @@ def _parse_path(text: str, bad_syntax: Reply) -> tuple[Path, str]:
     local = text[match.start("local") : match.end("local")]
     domain = text[match.start("domain") : match.end("domain")]
     address = text[match.start("address") : match.end("address")]
-    path_length = len(text[: match.end()].encode())
-    if len(local.encode()) > LOCAL_PART_MAX or len(domain.encode()) > DOMAIN_MAX or path_length > PATH_MAX:
+    path_length = _octets(text[: match.end()])
+    if _octets(local) > LOCAL_PART_MAX or _octets(domain) > DOMAIN_MAX or path_length > PATH_MAX:
         too_long = replies.SENDER_TOO_LONG if bad_syntax is replies.BAD_SENDER_SYNTAX else replies.RECIPIENT_TOO_LONG
         raise CommandError(too_long)
     if local.startswith('"'):
         local = _QUOTED_PAIR.sub(r"\1", local[1:-1])
     return Path(local, domain, address), text[match.end() :]
+
+
+def _octets(text: str) -> int:
+    """Length on the wire; octets that were not UTF-8 arrive as surrogates (the session decodes so)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogateescape"))
 
 
 def _fold(text: str) -> str:

@@ -1,89 +1,113 @@
 """Reading message content: the DATA section (RFC 5321 4.1.1.4, 4.5.2: terminator, dot-unstuffing and
-limits) and BDAT chunks (RFC 3030: a counted run of octets).
+the size limit) and BDAT chunks (RFC 3030: a counted run of octets).
 
 The section ends only at ``CRLF . CRLF``. A bare LF never ends it and never starts a line for
-unstuffing, so ``LF . LF`` and ``LF . CRLF`` stay inside the message (no SMTP smuggling). Once the message
-is known to exceed the size limit its bytes are dropped as they arrive, keeping only enough to find the
-terminator, so an oversized message costs no memory and the connection stays in step.
+unstuffing, so ``LF . LF`` and ``LF . CRLF`` stay inside the message (no SMTP smuggling). Lines of any
+length are taken as they are; strict mode (:mod:`elektromail.smtp.strict`) judges them afterwards.
+
+The reader moves what it has read out of the session's input buffer as it arrives, unstuffed, so neither
+holds more than the size limit: once the message is known to exceed it, what was kept is dropped and the
+rest is drained until the terminator, keeping only the bytes that may begin it.
 """
 
 from __future__ import annotations
 
 from elektromail.smtp import replies
-from elektromail.smtp.limits import TEXT_LINE_MAX
 from elektromail.smtp.replies import Reply
 
+CRLF = b"\r\n"
 TERMINATOR = b"\r\n.\r\n"
-EMPTY_MESSAGE_TERMINATOR = b".\r\n"  # the terminator right after the DATA reply: an empty message
+EMPTY_MESSAGE_TERMINATOR = b".\r\n"  # the terminator at the start of a line: the rest of the message is empty
+DOT = b"."
 _STUFFED_LINE_START = b"\r\n."
-# Bytes of possible terminator kept at the end when an oversized message's bytes are dropped.
-_TAIL = len(TERMINATOR) - 1
 
 
 class DataReader:
     """Collects one message from the session's input buffer; one reader per DATA command."""
 
-    __slots__ = ("max_size", "oversized", "_scan", "_dots", "_dot_scan")
+    __slots__ = ("max_size", "oversized", "_parts", "_held", "_line_start")
 
     def __init__(self, max_size: int) -> None:
         self.max_size = max_size
         self.oversized = False
-        self._scan = 0  # where the terminator search resumes
-        self._dots = 0  # stuffing dots seen so far, so the unstuffed size is known while reading
-        self._dot_scan = 0  # where counting stuffing dots resumes
+        # The message so far, unstuffed, in the pieces it arrived in: unlike a growing bytearray, a list
+        # never over-allocates or copies on growth, so it holds no more than max_size octets.
+        self._parts: list[bytes] = []
+        self._held = 0
+        self._line_start = True  # the next input octet starts a line (where a dot is stuffing)
+
+    @property
+    def held(self) -> int:
+        """Octets of the message the reader holds now."""
+        return self._held
 
     def feed(self, buffer: bytearray) -> bytes | Reply | None:
-        """Take the message and its terminator off the front of ``buffer`` once it is complete.
+        """Take what ``buffer`` holds of the message, and its terminator once it is there.
 
         Returns the unstuffed message (ending in CRLF unless empty), or the error reply when the message
-        broke a limit, or None while more input is needed. Bytes after the terminator (pipelined commands)
-        stay in ``buffer``.
+        broke the size limit, or None while more input is needed. Bytes after the terminator (pipelined
+        commands) stay in ``buffer``; bytes that may begin the terminator stay there until they are known.
         """
-        if not self.oversized and buffer[:3] == EMPTY_MESSAGE_TERMINATOR:
-            del buffer[:3]
-            return b""
-        end = buffer.find(TERMINATOR, self._scan)
-        if end < 0:
-            self._scan = max(0, len(buffer) - _TAIL)
-            if not self.oversized:
-                self._count_dots(buffer)
-                # At most one more dot (the first line's) and a partial terminator are still to be removed.
-                if len(buffer) - self._dots - 2 > self.max_size:
-                    self.oversized = True
-            if self.oversized and len(buffer) > _TAIL:
-                del buffer[:-_TAIL]
-                self._scan = 0
-            return None
+        if self._line_start and buffer[:1] == DOT:
+            if buffer[:3] == EMPTY_MESSAGE_TERMINATOR:
+                del buffer[:3]
+                return self._finish()
+            if len(buffer) == 1 or (len(buffer) == 2 and buffer[1:] == b"\r"):
+                return None  # ".", ".\r": the terminator or a stuffed line, not known yet
+            del buffer[:1]  # RFC 5321 4.5.2: the stuffing dot
+            self._line_start = False
+        end = buffer.find(TERMINATOR)
+        if end >= 0:
+            if not self._parts and not self.oversized:  # the whole message in one read: one copy
+                message = _unstuff(_head(buffer, end + 2))
+                del buffer[: end + len(TERMINATOR)]
+                return message if len(message) <= self.max_size else replies.MESSAGE_TOO_BIG
+            self._take(buffer, end + 2)
+            del buffer[: len(EMPTY_MESSAGE_TERMINATOR)]
+            return self._finish()
+        cut = buffer.rfind(CRLF)
+        if cut >= 0:
+            self._take(buffer, cut + 2)
+            self._line_start = True
+        elif buffer:
+            # No CRLF at all: everything but a final CR (which may begin the terminator) is mid-line text.
+            keep = 1 if buffer[-1:] == b"\r" else 0
+            if len(buffer) > keep:
+                self._take(buffer, len(buffer) - keep)
+                self._line_start = False
+        return None
+
+    def _take(self, buffer: bytearray, count: int) -> None:
+        """Move the first ``count`` octets of ``buffer`` (whole lines or a line's middle) into the message."""
+        if not self.oversized:
+            chunk = _unstuff(_head(buffer, count))
+            self._held += len(chunk)
+            if self._held > self.max_size:
+                self.oversized = True
+                self._parts.clear()  # release the memory now, not when the terminator comes
+                self._held = 0
+            else:
+                self._parts.append(chunk)
+        del buffer[:count]
+
+    def _finish(self) -> bytes | Reply:
         if self.oversized:
-            del buffer[: end + len(TERMINATOR)]
             return replies.MESSAGE_TOO_BIG
-        raw = bytes(buffer[: end + 2])  # the message keeps the CRLF that precedes the terminator
-        del buffer[: end + len(TERMINATOR)]
-        if len(raw) >= TEXT_LINE_MAX and longest_line(raw) > TEXT_LINE_MAX:
-            return replies.TEXT_LINE_TOO_LONG
-        message = unstuff(raw)
-        if len(message) > self.max_size:
-            return replies.MESSAGE_TOO_BIG
+        message = b"".join(self._parts)
+        self._parts.clear()
+        self._held = 0
         return message
 
-    def _count_dots(self, buffer: bytearray) -> None:
-        self._dots += buffer.count(_STUFFED_LINE_START, self._dot_scan)
-        # A match may start in the last two bytes without being complete yet: look there again next time.
-        self._dot_scan = max(self._dot_scan, len(buffer) - 2)
+
+def _head(buffer: bytearray, count: int) -> bytes:
+    """The first ``count`` octets of ``buffer`` as bytes, copied once."""
+    with memoryview(buffer) as view:
+        return bytes(view[:count])
 
 
-def unstuff(raw: bytes) -> bytes:
-    """RFC 5321 4.5.2: drop the leading dot of every line that starts with one."""
-    if raw[:1] == b".":
-        raw = raw[1:]
-    if _STUFFED_LINE_START in raw:
-        raw = raw.replace(_STUFFED_LINE_START, b"\r\n")
-    return raw
-
-
-def longest_line(raw: bytes) -> int:
-    """Length of the longest line including its line end (any LF ends a line for this count)."""
-    return max(map(len, raw.split(b"\n"))) + 1
+def _unstuff(lines: bytes) -> bytes:
+    """RFC 5321 4.5.2 inside a run of input: drop the dot that starts a line after CRLF."""
+    return lines.replace(_STUFFED_LINE_START, CRLF) if _STUFFED_LINE_START in lines else lines
 
 
 class ChunkReader:

@@ -28,6 +28,7 @@ _ADDRESS_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*")
 
 class MailOptions(NamedTuple):
     smtputf8: bool = False
+    eight_bit: bool = False  # BODY=8BITMIME (RFC 6152); SMTPUTF8 implies it (RFC 6531 3.1)
     report: ReportRequest = NO_REQUEST  # RET and ENVID, as delivery takes them
 
 
@@ -47,7 +48,7 @@ def decode_xtext(value: str) -> str:
 
 
 def mail_options(parameters: dict[str, str | None], max_message_size: int) -> MailOptions:
-    smtputf8 = False
+    smtputf8 = eight_bit = False
     full_content: bool | None = None
     envelope_id: str | None = None
     for key, value in parameters.items():
@@ -59,6 +60,7 @@ def mail_options(parameters: dict[str, str | None], max_message_size: int) -> Ma
         elif key == "BODY":  # RFC 6152 2
             if value is None or value.upper() not in ("7BIT", "8BITMIME"):
                 raise CommandError(replies.BAD_BODY_PARAMETER)
+            eight_bit = value.upper() == "8BITMIME"
         elif key == "SMTPUTF8":  # RFC 6531 3.4
             if value is not None:
                 raise CommandError(replies.SYNTAX_ERROR)
@@ -73,7 +75,7 @@ def mail_options(parameters: dict[str, str | None], max_message_size: int) -> Ma
             envelope_id = decode_xtext(value)
         elif key != "AUTH":  # RFC 4954 5: AUTH=<mailbox> is accepted and not trusted
             raise CommandError(replies.PARAMETER_NOT_RECOGNIZED)
-    return MailOptions(smtputf8, ReportRequest(full_content, envelope_id))
+    return MailOptions(smtputf8, eight_bit or smtputf8, ReportRequest(full_content, envelope_id))
 
 
 def rcpt_options(parameters: dict[str, str | None]) -> RcptOptions:

@@ -98,16 +98,18 @@ AUTH_REQUIRED = Reply(530, "5.7.0", "Authentication required")
 AUTH_FAILED = Reply(535, "5.7.8", "Authentication credentials invalid")
 RECIPIENT_REJECTED = Reply(550, "5.1.1", "Recipient address rejected")
 MESSAGE_TOO_BIG = Reply(552, "5.3.4", "Message size exceeds fixed maximum message size")
-TEXT_LINE_TOO_LONG = Reply(500, "5.5.2", "Message line too long (limit 1000 octets including CRLF)")
 NON_ASCII_ADDRESS = Reply(553, "5.6.7", "Non-ASCII address needs the SMTPUTF8 parameter")
+SENDER_NOT_UTF8 = Reply(501, "5.1.7", "Sender address is not valid UTF-8")
+RECIPIENT_NOT_UTF8 = Reply(501, "5.1.3", "Recipient address is not valid UTF-8")
 NO_VALID_RECIPIENTS = Reply(554, "5.5.1", "No valid recipients")
+
+# 5xx: message content a strict MTA refuses (ELEKTROMAIL_SMTP_STRICT)
+BARE_LINE_END = Reply(554, "5.5.2", "Message has a bare LF or CR; lines must end in CRLF (RFC 5322 2.3)")
+STRICT_LINE_TOO_LONG = Reply(554, "5.6.0", "Message has a line over 998 octets plus CRLF (RFC 5322 2.1.1)")
+UNDECLARED_8BIT = Reply(554, "5.6.1", "Message has 8-bit octets but MAIL FROM had no BODY=8BITMIME (RFC 6152)")
+NO_FROM_FIELD = Reply(554, "5.6.0", "Message has no From header field (RFC 5322 3.6)")
+NO_DATE_FIELD = Reply(554, "5.6.0", "Message has no Date header field (RFC 5322 3.6)")
 
 # Replies that count against the bad-command budget (BAD_COMMAND_LIMIT): the client sent nonsense,
 # as opposed to a well-formed request the server declined (550, 552, 535 ...).
 BAD_COMMAND_CODES = frozenset({500, 501, 502, 503, 504, 555})
-
-# SASL LOGIN prompts (draft-murchison-sasl-login): "Username:" and "Password:" in base64.
-LOGIN_USERNAME_PROMPT = b"334 VXNlcm5hbWU6\r\n"
-LOGIN_PASSWORD_PROMPT = b"334 UGFzc3dvcmQ6\r\n"
-# RFC 4954 4: an empty challenge for mechanisms whose first step is the client's.
-EMPTY_CHALLENGE = b"334 \r\n"

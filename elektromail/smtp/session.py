@@ -14,12 +14,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+from base64 import b64encode
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, cast
 
-from elektromail.auth import SaslError, authenticate, decode_text, parse_plain
+from elektromail import sasl
 from elektromail.context import ServerContext
-from elektromail.delivery.rules import REJECT
+from elektromail.delivery.rules import (
+    ACCEPT,
+    ACCEPTED,
+    BOUNCE,
+    CARRY_ON,
+    DATA,
+    DISCONNECT,
+    GREETING,
+    MAIL,
+    RCPT,
+    Decision,
+)
 from elektromail.delivery.service import NO_REQUEST, Recipient, ReportRequest, local_hostname
 from elektromail.smtp import replies
 from elektromail.smtp.commands import CommandError, parse_bdat, parse_mail, parse_rcpt
@@ -32,6 +44,7 @@ from elektromail.smtp.limits import (
 )
 from elektromail.smtp.parameters import MailOptions, RcptOptions, mail_options, rcpt_options
 from elektromail.smtp.replies import BAD_COMMAND_CODES, Reply, multiline
+from elektromail.smtp.strict import content_refusal
 
 if TYPE_CHECKING:
     from elektromail.tls import TlsProvider
@@ -59,10 +72,11 @@ class SmtpSettings:
         self.hostname = local_hostname()
         self.implicit_tls = implicit_tls
         self.max_message_size = config.max_message_size
+        self.strict = config.smtp_strict
         self.max_recipients = config.max_recipients
         self.idle_timeout = config.smtp_idle_timeout
         self.auth_required = config.smtp_auth_required
-        self.greeting = f"220 {self.hostname} ESMTP elektromail ready\r\n".encode()
+        self.banner = Reply(220, "", f"{self.hostname} ESMTP elektromail ready")
         self.helo_reply = f"250 {self.hostname}\r\n".encode()
         self.ehlo_reply = multiline(250, [self.hostname, *self.extensions()])
         # RFC 3207 4: STARTTLS is offered on plaintext connections only, when TLS is configured.
@@ -79,7 +93,7 @@ class SmtpSettings:
             "SMTPUTF8",  # RFC 6531
             "CHUNKING",  # RFC 3030
             "DSN",  # RFC 3461
-            "AUTH PLAIN LOGIN",  # RFC 4954
+            "AUTH " + " ".join(sasl.MECHANISMS),  # RFC 4954
             "HELP",
         ]
 
@@ -104,6 +118,7 @@ class SmtpSession(asyncio.Protocol):
         self._idle_timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
         self._busy = False  # a reply is being produced by a task: handle no more input until it is queued
+        self._rule_wait = False  # that task only waits, as a delay rule asked: stopping need not wait for it
         self._closing = False
         self._closed = False
         self._shutdown_pending = False
@@ -121,7 +136,7 @@ class SmtpSession(asyncio.Protocol):
         """A fresh session: after connect, and after a STARTTLS upgrade (RFC 3207 4.2 forgets everything)."""
         self.greeting = NOT_GREETED
         self.user: str | None = None
-        self._sasl: Callable[[bytes], None] | None = None
+        self._sasl: sasl.Step | None = None  # the SASL step that takes the next line
         self._reset_transaction()
 
     def restart_after_tls(self, transport: asyncio.BaseTransport) -> None:
@@ -140,6 +155,7 @@ class SmtpSession(asyncio.Protocol):
         self.recipients: list[Recipient] = []
         self._rcpt_attempted = False
         self.smtputf8 = False
+        self.eight_bit = False  # BODY=8BITMIME or SMTPUTF8 was declared
         self.report_request = NO_REQUEST  # RET and ENVID (RFC 3461)
         self._data: DataReader | None = None
         self._chunks: bytearray | None = None  # the message so far, once BDAT began it (RFC 3030)
@@ -156,7 +172,11 @@ class SmtpSession(asyncio.Protocol):
             return
         self._last_input = self._loop.time()
         self._idle_timer = self._loop.call_at(self._last_input + self.settings.idle_timeout, self._check_idle)
-        self.transport.write(self.settings.greeting)
+        rules = self.settings.delivery.rules
+        if GREETING in rules.stages and (decision := rules.decide(GREETING)) is not CARRY_ON:
+            self._stage(decision, self.settings.banner)
+            return
+        self.transport.write(self.settings.banner.wire)
 
     def data_received(self, data: bytes) -> None:
         self._last_input = self._loop.time()
@@ -170,6 +190,8 @@ class SmtpSession(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._closed = self._closing = True
+        if self._rule_wait and self._task is not None:
+            self._task.cancel()
         self.context.connections.discard(self)
         if self._idle_timer is not None:
             self._idle_timer.cancel()
@@ -188,6 +210,9 @@ class SmtpSession(asyncio.Protocol):
         """The server is stopping: 421 and close, after the reply of a delivery in progress."""
         if self._closed or self.transport is None:
             return
+        if self._busy and self._rule_wait and self._task is not None:
+            self._task.cancel()  # a staged delay ends now; nothing was stored during it
+            self._busy = False
         if self._busy:
             self._shutdown_pending = True
             return
@@ -255,16 +280,16 @@ class SmtpSession(asyncio.Protocol):
     def _line(self, line: bytes) -> None:
         if self._sasl is not None:
             step, self._sasl = self._sasl, None
-            if line == b"*":  # RFC 4954 4: the client cancels the exchange
-                self._reply(replies.AUTH_CANCELLED)
-            else:
-                step(line)
+            self._auth_response(step, line)
             return
         try:
             text = line.decode()
         except UnicodeDecodeError:
-            self._reply(replies.INVALID_UTF8)
-            return
+            if line[:5].upper() not in _ADDRESS_COMMANDS:
+                self._reply(replies.INVALID_UTF8)
+                return
+            # Octets that are not UTF-8 in an address: MAIL and RCPT judge them (553 or 501), not the framing.
+            text = line.decode("utf-8", "surrogateescape")
         verb, _, argument = text.partition(" ")
         handler = _HANDLERS.get(verb.upper())
         if handler is None:
@@ -304,6 +329,37 @@ class SmtpSession(asyncio.Protocol):
         if self.transport is not None:
             self.transport.close()
 
+    def _hang_up(self) -> None:
+        """Close without a reply (a ``disconnect`` rule); replies to earlier commands still go out."""
+        self._closing = True
+        self._flush()
+        if self.transport is not None:
+            self.transport.close()
+
+    def _stage(self, decision: Decision, reply: Reply) -> None:
+        """Answer as a fault rule decided: ``reply`` unless the verdict replaces it, after any delay."""
+        verdict = decision.verdict
+        answer: Reply | None = reply
+        if verdict is not None and verdict is not ACCEPTED:
+            answer = None if verdict.action == DISCONNECT else Reply(verdict.code, verdict.status, verdict.text)
+        if decision.delay_ms:
+            self._defer(self._after(decision.delay_ms, answer))
+        elif answer is None:
+            self._hang_up()
+        else:
+            self._reply(answer)
+
+    async def _after(self, delay_ms: int, reply: Reply | None) -> Reply | None:
+        await self._rule_delay(delay_ms)
+        return reply
+
+    async def _rule_delay(self, delay_ms: int) -> None:
+        self._rule_wait = True
+        try:
+            await asyncio.sleep(delay_ms / 1000)
+        finally:
+            self._rule_wait = False
+
     def _check_idle(self) -> None:
         # One timer per session, moved on only when it fires: cheaper than re-arming it on every read.
         if self._closing:
@@ -317,12 +373,12 @@ class SmtpSession(asyncio.Protocol):
         self._idle_timer = None
         self._say_goodbye(replies.IDLE_TIMEOUT)
 
-    def _defer(self, work: Awaitable[Reply]) -> None:
-        """Produce the next reply with a task; input waits until it is queued."""
+    def _defer(self, work: Awaitable[Reply | None]) -> None:
+        """Produce the next reply with a task; input waits until it is queued. No reply: hang up."""
         self._busy = True
         self._task = self._loop.create_task(self._finish(work))
 
-    async def _finish(self, work: Awaitable[Reply]) -> None:
+    async def _finish(self, work: Awaitable[Reply | None]) -> None:
         try:
             reply = await work
         except Exception:
@@ -331,6 +387,9 @@ class SmtpSession(asyncio.Protocol):
         self._busy = False
         self._task = None
         if self._closed:
+            return
+        if reply is None:
+            self._hang_up()
             return
         self._reply(reply)
         if self._shutdown_pending:
@@ -384,12 +443,17 @@ class SmtpSession(asyncio.Protocol):
             except CommandError as error:
                 self._reply(error.reply)
                 return
-        if not options.smtputf8 and not path.address.isascii():
-            self._reply(replies.NON_ASCII_ADDRESS)
+        if not path.address.isascii() and (refusal := _non_ascii_refusal(path.address, options.smtputf8, True)):
+            self._reply(refusal)
             return
         self.sender = path.address
         self.smtputf8 = options.smtputf8
+        self.eight_bit = options.eight_bit
         self.report_request = options.report
+        rules = self.settings.delivery.rules
+        if MAIL in rules.stages and (decision := rules.decide(MAIL, path.address)) is not CARRY_ON:
+            self._stage(decision, replies.SENDER_OK)
+            return
         self._reply(replies.SENDER_OK)
 
     def cmd_rcpt(self, argument: str) -> None:
@@ -412,23 +476,27 @@ class SmtpSession(asyncio.Protocol):
             except CommandError as error:
                 self._reply(error.reply)
                 return
-        if not self.smtputf8 and not path.address.isascii():
-            self._reply(replies.NON_ASCII_ADDRESS)
+        if not path.address.isascii() and (refusal := _non_ascii_refusal(path.address, self.smtputf8, False)):
+            self._reply(refusal)
             return
         self._rcpt_attempted = True
         if len(self.recipients) >= self.settings.max_recipients:
             self._reply(replies.TOO_MANY_RECIPIENTS)  # RFC 5321 4.5.3.1.10
             return
-        recipient = self.settings.delivery.recipient(sender, path.address, path.local_part)
-        verdict = recipient.verdict
-        if verdict.action == REJECT:
-            self._reply(Reply(verdict.code, verdict.status, verdict.text))
-            return
-        if options.notify is not None:
-            recipient.notify = options.notify
-        recipient.original_recipient = options.original_recipient
-        self.recipients.append(recipient)
-        self._reply(replies.RECIPIENT_OK)
+        delivery = self.settings.delivery
+        decision = delivery.rules.decide(RCPT, sender, (path.address,)) if delivery.rules else CARRY_ON
+        verdict = decision.verdict or ACCEPTED
+        if verdict.action in _DELIVERED:
+            recipient = delivery.recipient(sender, path.address, path.local_part, verdict)
+            if options.notify is not None:
+                recipient.notify = options.notify
+            recipient.original_recipient = options.original_recipient
+            self.recipients.append(recipient)
+            if not decision.delay_ms:
+                self._reply(replies.RECIPIENT_OK)
+                return
+            decision = Decision(decision.delay_ms)  # accepted: the usual reply, after the delay
+        self._stage(decision, replies.RECIPIENT_OK)
 
     def cmd_data(self, argument: str) -> None:
         if argument:
@@ -480,13 +548,29 @@ class SmtpSession(asyncio.Protocol):
 
     def _message_complete(self, result: bytes | Reply) -> None:
         sender, recipients, request = self.sender or "", self.recipients, self.report_request
+        eight_bit = self.eight_bit
         self._reset_transaction()
+        if not isinstance(result, Reply) and self.settings.strict:
+            result = content_refusal(result, eight_bit) or result
         if isinstance(result, Reply):
             self._reply(result)
-        else:
-            self._defer(self._deliver(sender, recipients, result, request))
+            return
+        rules = self.settings.delivery.rules
+        decision = CARRY_ON
+        if DATA in rules.stages:
+            decision = rules.decide(DATA, sender, [recipient.address for recipient in recipients])
+            if decision.verdict is not None and decision.verdict is not ACCEPTED:
+                self._stage(decision, replies.MESSAGE_ACCEPTED)  # refused or dropped: nothing is stored
+                return
+        self._defer(self._deliver(sender, recipients, result, request, decision.delay_ms))
 
-    async def _deliver(self, sender: str, recipients: list[Recipient], message: bytes, request: ReportRequest) -> Reply:
+    async def _deliver(
+        self, sender: str, recipients: list[Recipient], message: bytes, request: ReportRequest, delay_ms: int = 0
+    ) -> Reply | None:
+        if delay_ms:
+            await self._rule_delay(delay_ms)
+            if self._closed:  # the client gave up waiting: it does not know the message arrived, so it did not
+                return None
         await self.settings.delivery.deliver(sender, recipients, message, request)
         return replies.MESSAGE_ACCEPTED
 
@@ -577,53 +661,61 @@ class SmtpSession(asyncio.Protocol):
             return
         mechanism, _, initial = argument.partition(" ")
         mechanism = mechanism.upper()
-        if mechanism not in ("PLAIN", "LOGIN") or " " in initial:
-            self._reply(replies.UNKNOWN_MECHANISM if mechanism not in ("PLAIN", "LOGIN") else replies.SYNTAX_ERROR)
+        if mechanism not in sasl.MECHANISMS:
+            self._reply(replies.UNKNOWN_MECHANISM)
             return
-        if mechanism == "PLAIN":
-            if initial:
-                self._auth_plain(b"" if initial == "=" else initial.encode())
-            else:
-                self._send(replies.EMPTY_CHALLENGE)
-                self._sasl = self._auth_plain
-        elif initial:
-            self._auth_login_username(b"" if initial == "=" else initial.encode())
-        else:
-            self._send(replies.LOGIN_USERNAME_PROMPT)
-            self._sasl = self._auth_login_username
-
-    def _auth_plain(self, response: bytes) -> None:
+        if " " in initial:
+            self._reply(replies.SYNTAX_ERROR)
+            return
         try:
-            _authzid, username, password = parse_plain(response)
-        except SaslError:
+            # RFC 4954 4: "=" is an empty initial response.
+            response = None if not initial else b"" if initial == "=" else sasl.decode_base64(initial)
+            self._defer(self._auth_step(sasl.begin(mechanism, sasl.verifier(self.context), response)))
+        except sasl.SaslError:
+            self._reply(replies.BAD_BASE64)
+
+    def _auth_response(self, step: sasl.Step, line: bytes) -> None:
+        """The client's answer to a ``334`` challenge; ``*`` cancels the exchange (RFC 4954 4)."""
+        if line == b"*":
+            self._reply(replies.AUTH_CANCELLED)
+            return
+        try:
+            response = sasl.decode_base64(line)
+        except sasl.SaslError:
             self._reply(replies.BAD_BASE64)
             return
-        self._defer(self._check_credentials(username, password))
+        self._defer(self._auth_step(step(response)))
 
-    def _auth_login_username(self, response: bytes) -> None:
+    async def _auth_step(self, result: Awaitable[sasl.Result]) -> Reply:
         try:
-            username = decode_text(response)
-        except SaslError:
-            self._reply(replies.BAD_BASE64)
-            return
-        self._send(replies.LOGIN_PASSWORD_PROMPT)
-        self._sasl = lambda line: self._auth_login_password(username, line)
+            outcome = await result
+        except sasl.SaslError:
+            return replies.BAD_BASE64
+        if isinstance(outcome, sasl.Challenge):
+            self._sasl = outcome.next
+            return Reply(334, "", b64encode(outcome.data).decode())
+        if isinstance(outcome, sasl.Success):
+            self.user = outcome.account.name
+            return replies.AUTH_SUCCEEDED
+        return replies.AUTH_FAILED
 
-    def _auth_login_password(self, username: str, response: bytes) -> None:
-        try:
-            password = decode_text(response)
-        except SaslError:
-            self._reply(replies.BAD_BASE64)
-            return
-        self._defer(self._check_credentials(username, password))
 
-    async def _check_credentials(self, username: str, password: str) -> Reply:
-        account = await authenticate(self.context, username, password)
-        if account is None:
-            return replies.AUTH_FAILED
-        self.user = account.name
-        return replies.AUTH_SUCCEEDED
+_ADDRESS_COMMANDS = frozenset({b"MAIL ", b"RCPT "})
 
+
+def _non_ascii_refusal(address: str, smtputf8: bool, sender: bool) -> Reply | None:
+    """RFC 6531 3.4: non-ASCII needs SMTPUTF8 (553 5.6.7); with it, the octets must be UTF-8 (501)."""
+    if not smtputf8:
+        return replies.NON_ASCII_ADDRESS
+    try:
+        address.encode()
+    except UnicodeEncodeError:  # surrogates stand for octets that were not UTF-8
+        return replies.SENDER_NOT_UTF8 if sender else replies.RECIPIENT_NOT_UTF8
+    return None
+
+
+# Verdicts under which an accepted recipient joins the transaction (bounce: accepted, then reported).
+_DELIVERED = frozenset({ACCEPT, BOUNCE})
 
 _HANDLERS: dict[str, Callable[[SmtpSession, str], None]] = {
     "EHLO": SmtpSession.cmd_ehlo,

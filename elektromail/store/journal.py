@@ -18,6 +18,9 @@ class Journal(Protocol):
 
     def account_updated(self, account: Account) -> None: ...
 
+    def account_removed(self, account: Account) -> None:
+        """The user is gone with all its mailboxes, subscriptions and mail."""
+
     def mailbox_added(self, mailbox: Mailbox) -> None: ...
 
     def mailbox_updated(self, mailbox: Mailbox) -> None:
@@ -55,6 +58,9 @@ class NullJournal:
         pass
 
     def account_updated(self, account: Account) -> None:
+        pass
+
+    def account_removed(self, account: Account) -> None:
         pass
 
     def mailbox_added(self, mailbox: Mailbox) -> None:

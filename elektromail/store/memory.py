@@ -61,6 +61,7 @@ class Store:
         self.journal: Journal = journal if journal is not None else NullJournal()
         self._accounts: dict[str, Account] = {}
         self._by_email: dict[str, Account] = {}  # lower-cased address -> the account that claims it
+        self._mailboxes: dict[int, Mailbox] = {}  # by mailbox id, for server-wide message ids
         self._next_account_id = 1
         self._next_mailbox_id = 1
         self._next_uid_validity = 1
@@ -74,6 +75,7 @@ class Store:
         assert not self._accounts, "restore() fills an empty store only"
         self._accounts = {account.name.lower(): account for account in accounts}
         self._by_email = {account.email.lower(): account for account in accounts if account.email}
+        self._mailboxes = {mailbox.id: mailbox for account in accounts for mailbox in account.mailboxes.values()}
         self._next_account_id = next_account_id
         self._next_mailbox_id = next_mailbox_id
         self._next_uid_validity = next_uid_validity
@@ -86,6 +88,17 @@ class Store:
     def account(self, name: str) -> Account | None:
         """User names are case-insensitive."""
         return self._accounts.get(name.lower())
+
+    def message_by_id(self, message_id: str) -> tuple[Mailbox, Message] | None:
+        """The message a :meth:`Mailbox.message_id` names, if it is still stored."""
+        mailbox_id, _, uid = message_id.partition("-")
+        if not (mailbox_id.isdigit() and uid.isdigit()):
+            return None
+        mailbox = self._mailboxes.get(int(mailbox_id))
+        message = mailbox.by_uid.get(int(uid)) if mailbox is not None else None
+        if mailbox is None or message is None:
+            return None
+        return mailbox, message
 
     def owner_of(self, address: str) -> str | None:
         """The name of the user whose email address ``address`` is (case-insensitively), if any."""
@@ -135,6 +148,23 @@ class Store:
         self.journal.account_updated(account)
         await self.journal.commit()
 
+    async def remove_user(self, account: Account) -> None:
+        """Delete a user with all its mailboxes and mail; sessions that have one of them selected end."""
+        self._require_live(account)
+        account.removed = True
+        del self._accounts[account.name.lower()]
+        if account.email:
+            self._by_email.pop(account.email.lower(), None)
+        for mailbox in account.mailboxes.values():
+            del self._mailboxes[mailbox.id]
+            mailbox.publish(MailboxRemoved(mailbox, None))
+        self.journal.account_removed(account)
+        await self.journal.commit()
+
+    def _require_live(self, account: Account) -> None:
+        if account.removed:
+            raise StoreError(NONEXISTENT, f"user {account.name!r} was removed")
+
     def _new_account(self, name: str, password: str, email: str | None) -> Account:
         account = Account(self._next_account_id, name, password, email)
         self._next_account_id += 1
@@ -149,7 +179,9 @@ class Store:
     # ------------------------------------------------------------------ mailboxes
 
     def _new_mailbox(self, account: Account, name: str) -> Mailbox:
+        self._require_live(account)
         mailbox = Mailbox(self._next_mailbox_id, account, name, self._next_uid_validity)
+        self._mailboxes[mailbox.id] = mailbox
         self._next_mailbox_id += 1
         self._next_uid_validity += 1
         self.journal.counter_updated("mailbox_id", self._next_mailbox_id)
@@ -196,6 +228,7 @@ class Store:
             self.journal.mailbox_updated(mailbox)
         else:
             del account.mailboxes[mailbox.name]
+            del self._mailboxes[mailbox.id]
             self.journal.mailbox_removed(mailbox)
         mailbox.publish(MailboxRemoved(mailbox, None))
         await self.journal.commit()
@@ -246,6 +279,7 @@ class Store:
         name = canonical_mailbox_name(name.rstrip(HIERARCHY_SEPARATOR) or name)
         if not name:
             raise StoreError(CANNOT, "invalid mailbox name")
+        self._require_live(account)
         if (name in account.subscriptions) == subscribed:
             return
         if subscribed:
@@ -266,6 +300,7 @@ class Store:
     def _add_message(
         self, mailbox: Mailbox, parsed: ParsedMessage, flags: Iterable[str], internal_date: datetime | None
     ) -> Message:
+        self._require_live(mailbox.account)
         message = Message(
             mailbox.uid_next,
             frozenset(canonical_flag(flag) for flag in flags),
@@ -280,6 +315,7 @@ class Store:
         return message
 
     def _remove_messages(self, mailbox: Mailbox, uids: Sequence[int]) -> None:
+        self._require_live(mailbox.account)
         gone = set(uids)
         modseq = mailbox.next_modseq()  # RFC 7162 3.1: an expunge changes the mailbox, so HIGHESTMODSEQ moves on
         expunged = mailbox.expunged
@@ -404,19 +440,31 @@ class Store:
         """Remove every message; users and mailboxes stay."""
         for account in self._accounts.values():
             for mailbox in account.mailboxes.values():
-                if mailbox.messages:
-                    uids = [message.uid for message in mailbox.messages]
-                    self._remove_messages(mailbox, uids)
-                    mailbox.publish(MessagesExpunged(mailbox, uids))
+                self._empty(mailbox)
         await self.journal.commit()
+
+    async def remove_messages(self, mailboxes: Iterable[Mailbox]) -> int:
+        """Remove every message of these mailboxes (one user's mail); returns how many went."""
+        removed = sum(self._empty(mailbox) for mailbox in mailboxes)
+        await self.journal.commit()
+        return removed
+
+    def _empty(self, mailbox: Mailbox) -> int:
+        uids = [message.uid for message in mailbox.messages]
+        if uids:
+            self._remove_messages(mailbox, uids)
+            mailbox.publish(MessagesExpunged(mailbox, uids))
+        return len(uids)
 
     async def clear(self) -> None:
         """Remove everything (the first half of a reset: the caller then adds the seed back)."""
         for account in self._accounts.values():
+            account.removed = True
             for mailbox in account.mailboxes.values():
                 mailbox.publish(MailboxRemoved(mailbox, None))
         self._accounts.clear()
         self._by_email.clear()
+        self._mailboxes.clear()
         self.journal.cleared()
         await self.journal.commit()
 

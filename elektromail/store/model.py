@@ -188,6 +188,11 @@ class Mailbox:
         for listener in tuple(self.listeners):
             listener(event)
 
+    def message_id(self, uid: int) -> str:
+        """A handle for one message that is unique across the server: mailbox ids are never reused, and
+        neither are UIDs within a mailbox."""
+        return f"{self.id}-{uid}"
+
     def __repr__(self) -> str:
         return f"Mailbox({self.account.name!r}, {self.name!r}, messages={len(self.messages)})"
 
@@ -199,7 +204,7 @@ class Account:
     deleted or renamed away, and a name may be subscribed before its mailbox exists.
     """
 
-    __slots__ = ("id", "name", "password", "email", "mailboxes", "subscriptions")
+    __slots__ = ("id", "name", "password", "email", "mailboxes", "subscriptions", "removed")
 
     def __init__(self, account_id: int, name: str, password: str, email: str | None) -> None:
         self.id = account_id
@@ -208,6 +213,9 @@ class Account:
         self.email = email
         self.mailboxes: dict[str, Mailbox] = {}
         self.subscriptions: set[str] = set()  # canonical mailbox names
+        # Set when the user is deleted or the store reset: a session still holding the account must not
+        # write rows for it (a persistent store would then hold mail of no user).
+        self.removed = False
 
     @property
     def inbox(self) -> Mailbox:

@@ -54,6 +54,14 @@ UID_VALIDITY = "uid_validity"
 
 INSERT_ACCOUNT = "INSERT INTO account (id, name, password, email) VALUES (?, ?, ?, ?)"
 UPDATE_ACCOUNT = "UPDATE account SET password = ?, email = ? WHERE id = ?"
+# A removed user takes everything it owns along; the tables have no foreign keys to cascade.
+DELETE_ACCOUNT = (
+    "DELETE FROM message WHERE mailbox_id IN (SELECT id FROM mailbox WHERE account_id = ?)",
+    "DELETE FROM expunged WHERE mailbox_id IN (SELECT id FROM mailbox WHERE account_id = ?)",
+    "DELETE FROM subscription WHERE account_id = ?",
+    "DELETE FROM mailbox WHERE account_id = ?",
+    "DELETE FROM account WHERE id = ?",
+)
 INSERT_MAILBOX = (
     "INSERT INTO mailbox (id, account_id, name, uid_validity, uid_next, highest_modseq, selectable)"
     " VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -114,6 +122,9 @@ class SqliteJournal:
 
     def account_updated(self, account: Account) -> None:
         self._statements.append((UPDATE_ACCOUNT, (account.password, account.email, account.id)))
+
+    def account_removed(self, account: Account) -> None:
+        self._statements.extend((sql, (account.id,)) for sql in DELETE_ACCOUNT)
 
     def mailbox_added(self, mailbox: Mailbox) -> None:
         row = (

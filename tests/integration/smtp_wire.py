@@ -16,10 +16,10 @@ READ_TIMEOUT = 5.0
 class Wire:
     """Sends bytes as given and reads replies one at a time (multi-line replies joined)."""
 
-    def __init__(self, port: int, timeout: float = READ_TIMEOUT) -> None:
+    def __init__(self, port: int, timeout: float = READ_TIMEOUT, read_greeting: bool = True) -> None:
         self.sock = socket.create_connection((client_host(), port), timeout=timeout)
         self.pending = b""
-        self.greeting = self.reply()
+        self.greeting = self.reply() if read_greeting else (0, "")
 
     def send(self, data: bytes) -> None:
         self.sock.sendall(data)

@@ -101,7 +101,9 @@ def test_search_keys(client: IMAPClient) -> None:
     assert client.search(["TO", "TEAM"]) == [2]  # the group name
     assert client.search(["HEADER", "X-Custom", "val"]) == [7]
     assert client.search(["SENTON", "13-Feb-2020"]) == [7]
-    assert client.search(["SENTBEFORE", "1-Jan-2000"]) == [1]
+    undated = client.search(["SENTON", "1-Jan-1970"])  # no usable Date: sent at the start of 1970, as Dovecot
+    assert undated and 7 not in undated
+    assert client.search(["SENTBEFORE", "1-Jan-2000"]) == sorted({1, *undated})
     assert client.search(["OR", "SUBJECT", "digest", "SUBJECT", "bare"]) == [8, 13]
     assert client.search(["NOT", "LARGER", "100"]) == [6, 8, 9]
     assert client.search(["2:4", "NOT", "UID", "3"]) == [2, 4]

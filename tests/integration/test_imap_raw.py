@@ -128,7 +128,7 @@ def test_authenticate_login_and_cancel(raw: RawImap) -> None:
 
 def test_authenticate_bad_base64_and_unknown_mechanism(raw: RawImap) -> None:
     assert status_of(raw.command("AUTHENTICATE PLAIN !!!")) == b"BAD"
-    lines = raw.command("AUTHENTICATE CRAM-MD5")
+    lines = raw.command("AUTHENTICATE GSSAPI")
     assert status_of(lines) == b"NO"
     assert status_of(raw.command("LOGIN user pass")) == b"OK"
 

@@ -100,7 +100,19 @@ def test_auth_disabled_accepts_any_credentials(make_server: ServerFactory) -> No
 def test_capabilities_before_and_after_login(server: ServerThread) -> None:
     client = imaplib.IMAP4(client_host(), server.imap_port, timeout=5)
     before = set(client.capabilities)
-    assert {"IMAP4REV2", "IMAP4REV1", "AUTH=PLAIN", "AUTH=LOGIN", "SASL-IR", "LITERAL+", "ID", "ENABLE"} <= before
+    assert {
+        "IMAP4REV2",
+        "IMAP4REV1",
+        "AUTH=PLAIN",
+        "AUTH=LOGIN",
+        "AUTH=CRAM-MD5",
+        "AUTH=XOAUTH2",
+        "AUTH=OAUTHBEARER",
+        "SASL-IR",
+        "LITERAL+",
+        "ID",
+        "ENABLE",
+    } <= before
     client.login("user", "pass")
     after = set(client.capability()[1][0].decode().upper().split())
     assert "AUTH=PLAIN" not in after

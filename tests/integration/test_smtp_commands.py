@@ -21,7 +21,13 @@ def test_greeting_and_ehlo_keywords(server: ServerThread) -> None:
         assert code == 250
         keywords = text.split("\n")[1:]
         assert f"SIZE {server.server.config.max_message_size}" in keywords
-        for keyword in ("8BITMIME", "PIPELINING", "ENHANCEDSTATUSCODES", "SMTPUTF8", "AUTH PLAIN LOGIN"):
+        for keyword in (
+            "8BITMIME",
+            "PIPELINING",
+            "ENHANCEDSTATUSCODES",
+            "SMTPUTF8",
+            "AUTH PLAIN LOGIN CRAM-MD5 XOAUTH2 OAUTHBEARER",
+        ):
             assert keyword in keywords
 
 

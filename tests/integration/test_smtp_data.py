@@ -9,7 +9,7 @@ import pytest
 
 from elektromail import ServerThread
 from elektromail.smtp import replies
-from elektromail.smtp.limits import BAD_COMMAND_LIMIT, COMMAND_LINE_MAX, TEXT_LINE_MAX
+from elektromail.smtp.limits import BAD_COMMAND_LIMIT, COMMAND_LINE_MAX
 from tests.conftest import ServerFactory
 from tests.integration.smtp_wire import Wire, stored
 from tests.servers import client_host
@@ -130,19 +130,6 @@ def test_size_parameter_over_the_limit(make_server: ServerFactory) -> None:
         assert "SIZE 1000" in text.split("\n")
         assert wire.command("MAIL FROM:<a@b.example> SIZE=1001") == (552, replies.MESSAGE_TOO_BIG.message)
         assert wire.code("MAIL FROM:<a@b.example> SIZE=1000") == 250
-
-
-def test_text_line_limit(server: ServerThread) -> None:
-    longest = b"a" * (TEXT_LINE_MAX - 2) + b"\r\n"
-    with Wire(server.smtp_port) as wire:
-        open_transaction(wire)
-        wire.send(longest + b".\r\n")
-        assert wire.reply()[0] == 250
-        open_transaction(wire)
-        wire.send(b"a" * (TEXT_LINE_MAX - 1) + b"\r\n.\r\n")
-        assert wire.reply() == (500, replies.TEXT_LINE_TOO_LONG.message)
-        assert wire.code("NOOP") == 250
-    assert stored(server, "user") == [longest]
 
 
 def test_command_line_limit(server: ServerThread) -> None:

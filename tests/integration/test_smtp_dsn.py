@@ -131,7 +131,7 @@ def test_smtputf8_bounce_uses_the_global_forms(make_server: ServerFactory) -> No
         ("[{", "not valid JSON"),
         ('[{"recipient": "*", "action": "explode"}]', "action"),
         ('{"recipient": "*"}', "array"),
-        ('[{"recipient": "*", "action": "reject", "code": 250}]', "code 250"),
+        ('[{"recipient": "*", "action": "reject", "code": 250}]', "`$[0].code`"),
         ('[{"recipient": "*", "action": "reject", "colour": "red"}]', "colour"),
     ],
 )

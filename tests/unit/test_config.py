@@ -114,3 +114,12 @@ def test_config_is_frozen() -> None:
     config = Config()
     with pytest.raises(AttributeError):
         config.smtp_port = 1  # type: ignore[misc]
+
+
+def test_smtp_strict_from_environment_and_flag() -> None:
+    assert load_config({}).smtp_strict is False
+    assert load_config({"ELEKTROMAIL_SMTP_STRICT": "yes"}).smtp_strict is True
+    assert load_config({"ELEKTROMAIL_SMTP_STRICT": "1"}, parse_flags([])).smtp_strict is True
+    assert load_config({}, parse_flags(["--smtp-strict"])).smtp_strict is True
+    with pytest.raises(ConfigError, match="ELEKTROMAIL_SMTP_STRICT"):
+        load_config({"ELEKTROMAIL_SMTP_STRICT": "sometimes"})

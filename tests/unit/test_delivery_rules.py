@@ -6,7 +6,21 @@ import pytest
 
 from elektromail.config import parse_users
 from elektromail.delivery.routing import Router, split_address, user_for_local_part
-from elektromail.delivery.rules import ACCEPTED, RuleError, compile_pattern, parse_rules
+from elektromail.delivery.rules import (
+    ACCEPTED,
+    CARRY_ON,
+    DATA,
+    DISCONNECT,
+    GREETING,
+    MAIL,
+    RCPT,
+    TEMPFAIL,
+    Decision,
+    DsnRules,
+    RuleError,
+    compile_pattern,
+    parse_rules,
+)
 from elektromail.store.memory import Store, StoreError
 
 
@@ -33,15 +47,23 @@ def test_first_match_wins_and_sender_patterns() -> None:
     ("text", "problem"),
     [
         ("not json", "not valid JSON"),
-        ('[{"action": "drop"}]', "Invalid enum value 'drop'"),
+        ('[{"action": "drop"}]', "Invalid value 'drop' - at `$[0].action`"),
         ('[{"recipient": "*"}]', "missing required field `action`"),
-        ('[{"action": "reject", "code": "550"}]', "Expected `int | null`"),
-        ('[{"action": "reject", "code": 200}]', "rule 1: code 200"),
-        ('[{"action": "reject", "status": "5.1"}]', "status '5.1'"),
-        ('[{"action": "reject", "code": 450, "status": "5.1.1"}]', "disagree"),
-        ('[{"action": "accept"}, {"action": "bounce", "code": 450}]', "rule 2: a bounce"),
-        ('[{"action": "reject", "text": "a\\r\\nb"}]', "single line"),
-        ('[{"action": "reject", "extra": 1}]', "extra"),
+        ('[{"action": "reject", "code": "550"}]', "Expected `int | null`, got `str` - at `$[0].code`"),
+        ('[{"action": "reject", "code": 200}]', "Expected `int` >= 400 - at `$[0].code`"),
+        ('[{"action": "reject", "status": "5.1"}]', "at `$[0].status`"),
+        ('[{"action": "reject", "code": 450, "status": "5.1.1"}]', "rule 1: code 450 and status 5.1.1 disagree"),
+        ('[{"action": "accept"}, {"action": "bounce", "code": 450}]', "Expected `int` >= 500 - at `$[1].code`"),
+        ('[{"action": "reject", "text": "a\\r\\nb"}]', "at `$[0].text`"),
+        ('[{"action": "reject", "extra": 1}]', "unknown field `extra`"),
+        ('[{"action": "delay", "stage": "data"}]', "missing required field `ms`"),
+        ('[{"action": "tempfail", "stage": "greeting"}]', "Invalid enum value 'greeting' - at `$[0].stage`"),
+        ('[{"action": "tempfail", "code": 550}]', "Expected `int` <= 499 - at `$[0].code`"),
+        ('[{"action": "greylist", "stage": "rcpt"}]', "unknown field `stage`"),
+        ('[{"action": "reject", "times": 0}]', "Expected `int` >= 1 - at `$[0].times`"),
+        ('[{"action": "reject", "probability": 1.5}]', "at `$[0].probability`"),
+        ('[{"action": "disconnect", "stage": "greeting", "sender": "a@*"}]', "no sender or recipient"),
+        ('[{"action": "delay", "ms": 5, "stage": "mail", "recipient": "a@*"}]', "at `$[0].recipient`"),
     ],
 )
 def test_invalid_rules(text: str, problem: str) -> None:
@@ -98,3 +120,70 @@ async def test_an_email_address_belongs_to_one_user() -> None:
 def test_config_refuses_one_email_address_for_two_users() -> None:
     with pytest.raises(ValueError, match="given to two users"):
         parse_users("a:x@corp.example:p,b:X@corp.example:q")
+
+
+def test_a_4xx_reject_defaults_to_a_transient_status() -> None:
+    verdict = parse_rules('[{"action": "reject", "code": 450}]').verdict("a@b", "c@d")
+    assert (verdict.code, verdict.status) == (450, "4.1.1")
+
+
+def test_each_stage_has_its_own_rules_and_delay_lets_later_rules_decide() -> None:
+    rules = parse_rules(
+        '[{"action": "delay", "stage": "greeting", "ms": 10},'
+        ' {"action": "delay", "ms": 20, "recipient": "slow@*"},'
+        ' {"action": "tempfail", "recipient": "slow@*", "code": 452, "status": "4.2.2", "text": "Later"},'
+        ' {"action": "disconnect", "stage": "data", "sender": "drop@*"}]'
+    )
+    assert rules.stages == {GREETING, RCPT, DATA}
+    assert rules.decide(GREETING) == Decision(10)
+    assert rules.decide(MAIL, "a@b") is CARRY_ON
+    decision = rules.decide(RCPT, "a@b", ["Slow@x"])
+    assert decision.delay_ms == 20
+    assert decision.verdict is not None
+    assert (decision.verdict.action, decision.verdict.code, decision.verdict.status) == (TEMPFAIL, 452, "4.2.2")
+    assert rules.decide(RCPT, "a@b", ["fast@x"]) is CARRY_ON
+    # At the end of DATA a recipient pattern matches any of the message's recipients.
+    dropped = rules.decide(DATA, "drop@x", ["a@x", "b@x"]).verdict
+    assert dropped is not None
+    assert dropped.action == DISCONNECT
+    assert rules.verdict("a@b", "slow@x") is ACCEPTED  # injection knows only the delivery rules
+
+
+def test_times_limits_a_rule_and_later_rules_take_over() -> None:
+    rules = parse_rules('[{"action": "tempfail", "times": 2}, {"action": "reject", "code": 554, "status": "5.7.1"}]')
+    actions = [verdict.action for _ in range(4) if (verdict := rules.decide(RCPT, "a@b", ["c@d"]).verdict)]
+    assert actions == [TEMPFAIL, TEMPFAIL, "reject", "reject"]
+
+
+def test_probability_is_reproducible_with_its_seed() -> None:
+    text = '[{"action": "tempfail", "probability": 0.5, "seed": 7}]'
+
+    def draws() -> list[bool]:
+        rules = parse_rules(text)
+        return [rules.decide(RCPT, "a@b", ["c@d"]).verdict is not None for _ in range(64)]
+
+    first = draws()
+    assert first == draws()
+    assert 10 < sum(first) < 54  # both outcomes occur
+    other = parse_rules('[{"action": "tempfail", "probability": 0.5, "seed": 8}]')
+    assert [other.decide(RCPT, "a@b", ["c@d"]).verdict is not None for _ in range(64)] != first
+
+
+def test_greylist_refuses_a_pair_until_its_time_has_passed() -> None:
+    now = [100.0]
+    decoded = parse_rules('[{"action": "greylist", "seconds": 30}]')
+    rules = DsnRules(decoded.rules, clock=lambda: now[0])
+
+    def refused(sender: str, recipient: str) -> bool:
+        verdict = rules.decide(RCPT, sender, [recipient]).verdict
+        assert verdict is None or (verdict.code, verdict.status) == (451, "4.7.1")
+        return verdict is not None
+
+    assert refused("a@x", "b@y")
+    now[0] += 29
+    assert refused("A@X", "b@y")  # the same pair, in any case
+    assert refused("a@x", "c@y")  # another pair starts its own wait
+    now[0] += 1
+    assert not refused("a@x", "b@y")
+    assert not refused("a@x", "b@y")  # and stays accepted
+    assert refused("a@x", "c@y")

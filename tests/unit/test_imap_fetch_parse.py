@@ -162,8 +162,9 @@ def matches(arguments: bytes) -> list[int]:
         (b"OR FLAGGED FROM bob", [2, 3]),
         (b"NOT (SEEN)", [1]),
         (b"(SEEN NOT FLAGGED)", [2]),
-        (b"SENTBEFORE 2-Jan-2020", [1]),
-        (b"SENTON 1-Mar-2024", [2, 3]),  # no Date: the internal date stands in
+        (b"SENTBEFORE 2-Jan-2020", [1, 2, 3]),  # no Date: sent at the start of 1970, as Dovecot reads it
+        (b"SENTON 1-Mar-2024", []),
+        (b"SENTON 1-Jan-1970", [2, 3]),
         (b"ON 1-Mar-2024 SINCE 1-Mar-2024 BEFORE 2-Mar-2024", [1, 2, 3]),
         (b"LARGER 100", [3]),
         (b"SMALLER 60", [2]),

@@ -15,10 +15,10 @@ from elektromail.mail.sections import (
     MIME,
     TEXT,
     Section,
-    UnknownTransferEncoding,
     binary_bytes,
     section_bytes,
 )
+from elektromail.mail.transfer import UnknownTransferEncoding
 from tests.unit.imap_literals import parse_imap
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
@@ -80,7 +80,7 @@ def test_parts_inside_message_rfc822() -> None:
     assert whole is not None
     assert text is not None
     assert whole.endswith(text)
-    assert section_bytes(parsed, Section((1,), HEADER)) is None  # not a message/rfc822 part
+    assert section_bytes(parsed, Section((1,), HEADER)) == b""  # not a message/rfc822 part: empty, as Dovecot
 
 
 def test_binary_decodes_base64_and_quoted_printable() -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from elektromail.smtp import replies
-from elektromail.smtp.data import ChunkReader, DataReader, longest_line, unstuff
+from elektromail.smtp.data import ChunkReader, DataReader
+from elektromail.smtp.strict import content_refusal, longest_line
 
 
 def feed_all(reader: DataReader, chunks: list[bytes]) -> tuple[bytes | replies.Reply | None, bytearray]:
@@ -73,16 +74,76 @@ def test_size_limit_is_on_the_unstuffed_message() -> None:
     assert feed_all(DataReader(5), [b"..abc\r\n.\r\n"])[0] is replies.MESSAGE_TOO_BIG
 
 
-def test_text_line_limit() -> None:
-    ok = b"a" * 998 + b"\r\n"
-    assert feed_all(DataReader(10_000), [ok + b".\r\n"])[0] == ok
-    assert feed_all(DataReader(10_000), [b"a" * 999 + b"\r\n.\r\n"])[0] is replies.TEXT_LINE_TOO_LONG
+def test_lines_of_any_length_are_taken_as_sent() -> None:
+    long_line = b"<p>" + b"x" * 5000 + b"</p>\r\n"
+    assert feed_all(DataReader(10_000), [long_line + b".\r\n"])[0] == long_line
+    # A long line arriving in pieces is moved out of the input buffer as it comes, not held there.
+    reader = DataReader(100_000)
+    buffer = bytearray()
+    for _ in range(50):
+        buffer += b"y" * 997
+        assert reader.feed(buffer) is None
+        assert len(buffer) <= 1
+    buffer += b"\r\n..z\r\n.\r\n"
+    assert reader.feed(buffer) == b"y" * 997 * 50 + b"\r\n.z\r\n"
 
 
-def test_helpers() -> None:
-    assert unstuff(b".a\r\n..b\r\nc.\r\n") == b"a\r\n.b\r\nc.\r\n"
-    assert unstuff(b"plain\r\n") == b"plain\r\n"
+def test_unstuffing_across_reads_of_every_size() -> None:
+    wire = b".a\r\n..b\r\nc.\r\n.\r\r\n\r\n..\r\n.\r\nNOOP\r\n"
+    expected = b"a\r\n.b\r\nc.\r\n\r\r\n\r\n.\r\n"
+    for size in range(1, len(wire)):
+        chunks = [wire[index : index + size] for index in range(0, len(wire), size)]
+        result, rest = feed_all(DataReader(1000), chunks)
+        assert result == expected, size
+        assert b"NOOP\r\n".startswith(rest)  # what followed the terminator in its read stays for the session
+
+
+def test_thirty_mib_against_a_limit_of_twenty_five_never_holds_more_than_the_limit() -> None:
+    limit = 25 * 1024 * 1024
+    reader = DataReader(limit)
+    buffer = bytearray()
+    line = b"x" * 76 + b"\r\n"
+    read = b"".join([line] * (64 * 1024 // len(line)))  # one socket read: about 64 KiB of whole lines
+    sent = 0
+    most_held = 0
+    while sent < 30 * 1024 * 1024:
+        buffer += read
+        sent += len(read)
+        assert reader.feed(buffer) is None
+        most_held = max(most_held, reader.held + len(buffer))
+        assert reader.held + len(buffer) <= limit
+    assert reader.oversized
+    assert reader.held == 0  # dropped once the limit was passed, not at the end
+    assert most_held > limit - len(read)  # it did hold the message up to the limit
+    buffer += b".\r\nQUIT\r\n"
+    assert reader.feed(buffer) is replies.MESSAGE_TOO_BIG
+    assert buffer == b"QUIT\r\n"
+
+
+def test_longest_line() -> None:
     assert longest_line(b"ab\r\nabcd\r\n") == 6
+
+
+HEADER = b"From: a@example.com\r\nDate: Thu, 3 Dec 2026 10:00:00 +0000\r\n"
+
+
+@pytest.mark.parametrize(
+    ("message", "eight_bit", "refusal"),
+    [
+        (HEADER + b"\r\nfine\r\n", False, None),
+        (HEADER + b"\r\n" + b"a" * 998 + b"\r\n", False, None),
+        (HEADER + b"\r\n" + b"a" * 999 + b"\r\n", False, replies.STRICT_LINE_TOO_LONG),
+        (HEADER + b"\r\nbare\nLF\r\n", False, replies.BARE_LINE_END),
+        (HEADER + b"\r\nbare\rCR\r\n", False, replies.BARE_LINE_END),
+        (HEADER + b"\r\ncaf\xc3\xa9\r\n", False, replies.UNDECLARED_8BIT),
+        (HEADER + b"\r\ncaf\xc3\xa9\r\n", True, None),
+        (b"Date: Thu, 3 Dec 2026 10:00:00 +0000\r\n\r\nFrom: in the body\r\n", False, replies.NO_FROM_FIELD),
+        (b"from:a@example.com\r\n\r\nx\r\n", False, replies.NO_DATE_FIELD),
+        (b"X-Date: no\r\nfrom:a@example.com\r\n", False, replies.NO_DATE_FIELD),
+    ],
+)
+def test_strict_content_rules(message: bytes, eight_bit: bool, refusal: replies.Reply | None) -> None:
+    assert content_refusal(message, eight_bit) is refusal
 
 
 def test_chunk_takes_exactly_its_size_and_leaves_the_rest() -> None:

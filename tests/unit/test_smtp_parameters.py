@@ -36,8 +36,12 @@ def test_xtext() -> None:
 def test_mail_options() -> None:
     assert mail_options({}, 100) == MailOptions()
     options = mail_options({"SIZE": "10", "BODY": "8bitmime", "SMTPUTF8": None, "AUTH": "<>"}, 100)
-    assert options == MailOptions(smtputf8=True)
-    assert mail_options({"RET": "hdrs", "ENVID": "id+2B1"}, 100) == MailOptions(False, ReportRequest(False, "id+1"))
+    assert options == MailOptions(smtputf8=True, eight_bit=True)
+    assert mail_options({"BODY": "8BITMIME"}, 100) == MailOptions(eight_bit=True)
+    assert mail_options({"BODY": "7BIT"}, 100) == MailOptions()
+    assert mail_options({"SMTPUTF8": None}, 100) == MailOptions(smtputf8=True, eight_bit=True)  # RFC 6531 3.1
+    expected = MailOptions(report=ReportRequest(False, "id+1"))
+    assert mail_options({"RET": "hdrs", "ENVID": "id+2B1"}, 100) == expected
     assert mail_options({"RET": "FULL"}, 100).report.full_content is True
 
 
