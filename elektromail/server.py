@@ -177,7 +177,7 @@ class Server:
         await store_fixtures(store, self.fixtures, skip_present=False)
 
     def _listener_plan(self, context: ServerContext) -> list[Listener]:
-        from elektromail.imap.connection import imap_factory
+        from elektromail.imap.engine.connection import imap_factory
         from elektromail.smtp.session import smtp_factory
 
         config = context.config

@@ -154,3 +154,72 @@ def test_imapclient_idle_sees_delivery(server: ServerThread) -> None:
     client.idle_done()
     assert (1, b"EXISTS") in responses
     client.logout()
+
+
+SYSTEM_FLAGS = b"\\Seen \\Answered \\Flagged \\Deleted \\Draft"
+
+
+def flags_line(keyword: bytes) -> bytes:
+    return b"* FLAGS (" + SYSTEM_FLAGS + b" " + keyword + b")"
+
+
+@pytest.fixture
+def both_see_a_message(pair: tuple[RawImap, RawImap]) -> tuple[RawImap, RawImap]:
+    """The pair, after the first session APPENDed one message (it took \\Recent) and both heard of it."""
+    first, second = pair
+    first.send(b"a0 APPEND INBOX {%d+}\r\n" % len(MESSAGE) + MESSAGE + b"\r\n")
+    assert status_of(first.until_tagged("a0")) == b"OK"
+    assert b"* 1 EXISTS" in second.command("NOOP")
+    return pair
+
+
+def test_new_keyword_is_announced_to_every_session_before_a_fetch_shows_it(
+    both_see_a_message: tuple[RawImap, RawImap],
+) -> None:
+    """RFC 9051 7.3.5: FLAGS (and PERMANENTFLAGS) before the first FETCH that carries a new keyword."""
+    first, second = both_see_a_message
+    own = first.command("STORE 1 +FLAGS ($Label1)")
+    assert own[0] == flags_line(b"$Label1")
+    assert own[1].startswith(b"* OK [PERMANENTFLAGS (" + SYSTEM_FLAGS + b" $Label1 \\*)]")
+    assert own[2] == b"* 1 FETCH (FLAGS ($Label1 \\Recent))"  # the first session took \Recent
+    fetched = second.command("FETCH 1 FLAGS")  # the pending update has not been delivered yet
+    assert fetched[0] == flags_line(b"$Label1")
+    assert fetched[1].startswith(b"* OK [PERMANENTFLAGS (")
+    assert fetched[2] == b"* 1 FETCH (FLAGS ($Label1))"
+    assert b"* FLAGS" not in b"\n".join(second.command("NOOP"))  # told once
+    assert b"* FLAGS" not in b"\n".join(first.command("STORE 1 -FLAGS ($Label1)"))
+
+
+def test_new_keyword_reaches_an_idle_session_before_its_fetch(both_see_a_message: tuple[RawImap, RawImap]) -> None:
+    first, second = both_see_a_message
+    second.send(b"i1 IDLE\r\n")
+    assert second.read_response().startswith(b"+ ")
+    first.command("STORE 1 +FLAGS.SILENT (Work)")
+    assert second.read_response() == flags_line(b"Work")
+    assert second.read_response().startswith(b"* OK [PERMANENTFLAGS (" + SYSTEM_FLAGS + b" Work \\*)]")
+    assert second.read_response() == b"* 1 FETCH (UID 1 FLAGS (Work))"
+    second.send(b"DONE\r\n")
+    assert status_of(second.until_tagged("i1")) == b"OK"
+
+
+def test_appended_message_with_a_new_keyword_is_announced_before_exists(pair: tuple[RawImap, RawImap]) -> None:
+    first, second = pair
+    first.send(b"a1 APPEND INBOX (Todo) {%d+}\r\n" % len(MESSAGE) + MESSAGE + b"\r\n")
+    first.until_tagged("a1")
+    lines = second.command("NOOP")
+    assert lines[0] == flags_line(b"Todo")
+    assert lines[2] == b"* 1 EXISTS"
+
+
+def test_store_on_a_message_expunged_elsewhere_announces_its_keywords(
+    both_see_a_message: tuple[RawImap, RawImap],
+) -> None:
+    """The message stays in the first session's view until EXPUNGE may be sent; STORE still reports its
+    flags, so a keyword the other session gave it is announced first."""
+    first, second = both_see_a_message
+    second.command("STORE 1 +FLAGS.SILENT (Invoice \\Deleted)")
+    second.command("EXPUNGE")
+    lines = first.command("STORE 1 +FLAGS (\\Flagged)")
+    assert lines[0] == flags_line(b"Invoice")
+    assert lines[2].startswith(b"* 1 FETCH (FLAGS (") and b"Invoice" in lines[2]
+    assert b"* 1 EXPUNGE" in first.command("NOOP")

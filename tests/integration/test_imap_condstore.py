@@ -171,7 +171,12 @@ def test_uid_store_unchangedsince_lists_uids(raw: RawImap) -> None:
     raw.command("UID STORE 3 +FLAGS.SILENT (\\Flagged)")  # 7
     lines = raw.command("UID STORE 2:3 (UNCHANGEDSINCE 6) +FLAGS.SILENT ($Done)")
     assert lines[-1].split(b" ", 1)[1] == b"OK [MODIFIED 3] conditional STORE failed"
-    assert untagged(lines) == [b"* OK [HIGHESTMODSEQ 7] highest mod-sequence", b"* 1 FETCH (UID 2 MODSEQ (8))"]
+    assert untagged(lines) == [
+        b"* OK [HIGHESTMODSEQ 7] highest mod-sequence",
+        b"* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $Done)",  # a keyword new to the mailbox
+        b"* OK [PERMANENTFLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $Done \\*)] flags that persist",
+        b"* 1 FETCH (UID 2 MODSEQ (8))",
+    ]
     lines = raw.command("STORE 1:2 (UNCHANGEDSINCE 7) FLAGS ($Done)")
     assert lines[-1].split(b" ", 1)[1] == b"OK [MODIFIED 1] conditional STORE failed"
     assert untagged(lines) == [b"* 2 FETCH (UID 3 FLAGS ($Done) MODSEQ (9))"]

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from elektromail import ServerThread
-from elektromail.imap import codes
-from elektromail.imap.limits import APPEND_TOTAL_FACTOR, MAX_COMMAND_WITHOUT_APPEND
+from elektromail.imap.engine import codes
+from elektromail.imap.engine.limits import APPEND_TOTAL_FACTOR, MAX_COMMAND_WITHOUT_APPEND
 from tests.conftest import ServerFactory
 from tests.integration.imap_client import RawImap, status_of
 from tests.servers import client_host
@@ -89,10 +89,71 @@ def test_small_refused_non_synchronizing_literal_is_drained(raw: RawImap) -> Non
     assert status_of(raw.command("LOGIN user pass")) == b"OK"
 
 
-def test_overlong_line_is_refused_and_the_session_recovers(raw: RawImap) -> None:
-    raw.send(b"a1 NOOP " + b"x" * (70 * 1024) + b"\r\n")
+def test_overlong_line_before_login_ends_the_session(raw: RawImap) -> None:
+    """Like Dovecot ("* BYE Input buffer full"): before authentication an overlong line is not worth
+    waiting out."""
+    raw.send(b"a1 LOGIN " + b"x" * (70 * 1024) + b"\r\n")
+    assert raw.read_line() == b"* BYE line too long"
+    with pytest.raises((ConnectionError, OSError)):
+        raw.read_line()
+
+
+def test_ten_mib_line_is_answered_before_it_ends_and_the_next_command_is_served(raw: RawImap) -> None:
+    """Like Dovecot: the tagged BAD goes out once the line passes the limit, while the client is still
+    sending; the rest of the line is skipped, whatever its length, and the next command is served."""
+    raw.login()
+    raw.send(b"a1 SELECT ")
+    chunk = b"x" * (1024 * 1024)
+    for _ in range(10):
+        raw.send(chunk)
+    assert raw.read_line() == b"a1 BAD line too long"  # no CRLF sent yet
+    raw.send(b"y" * 1000 + b"\r\n")
+    assert status_of(raw.command("SELECT INBOX")) == b"OK"
+
+
+def test_overlong_line_without_a_tag_is_answered_untagged(raw: RawImap) -> None:
+    raw.login()
+    raw.send(b"x" * (70 * 1024) + b"\r\n")
     assert raw.read_line() == b"* BAD line too long"
     assert status_of(raw.command("NOOP")) == b"OK"
+
+
+def test_literal_size_that_is_no_number_is_a_syntax_error(raw: RawImap) -> None:
+    raw.send(b"a1 LOGIN {99999999999999999999}\r\n")
+    assert raw.read_line() == b"a1 BAD literal size is not a valid number"
+    raw.login()
+    raw.send(b"a2 SELECT {4294967296}\r\n")  # RFC 3501 9: a literal size is a 32-bit number
+    assert raw.read_line() == b"a2 BAD literal size is not a valid number"
+    assert status_of(raw.command("ENABLE IMAP4rev2")) == b"OK"
+    raw.send(b"a3 SELECT {4294967296}\r\n")  # RFC 9051 9: number64, so this is only too large
+    assert raw.read_line().startswith(b"a3 NO [TOOBIG]")
+    raw.send(b"a4 SELECT {" + b"9" * 30 + b"}\r\n")
+    assert raw.read_line() == b"a4 BAD literal size is not a valid number"
+    assert status_of(raw.command("SELECT INBOX")) == b"OK"
+
+
+def test_non_synchronizing_literal_of_no_number_ends_the_session(raw: RawImap) -> None:
+    """Its length is unknown, so what follows cannot be told from the next command (as Dovecot does)."""
+    raw.login()
+    raw.send(b"a1 SELECT {99999999999999999999+}\r\nINBOX\r\n")
+    assert raw.read_line() == b"* BYE literal size is not a valid number"
+    with pytest.raises((ConnectionError, OSError)):
+        raw.read_line()
+
+
+@pytest.mark.parametrize("name", [b"~foo", b"~", b"a~b", b"x]y"])
+def test_tilde_names_work_unquoted(raw: RawImap, name: bytes) -> None:
+    """``~`` is an ATOM-CHAR (RFC 9051 9); only append-data reads ``~{`` as a literal8."""
+    raw.login()
+    assert status_of(raw.command(b'LIST "" ' + name)) == b"OK"
+    assert status_of(raw.command(b"CREATE " + name)) == b"OK"
+    assert raw.command(b'LIST "" ' + name)[0] == b'* LIST (\\HasNoChildren) "/" "' + name + b'"'
+    assert raw.command(b'LIST "" ' + name + b"*")[0] == b'* LIST (\\HasNoChildren) "/" "' + name + b'"'
+    assert b"[READ-WRITE]" in raw.command(b"SELECT " + name)[-1]
+    assert status_of(raw.command(b"STATUS " + name + b" (MESSAGES)")) == b"OK"
+    assert status_of(raw.command(b"SELECT " + name + b"*")) == b"BAD"  # wildcards only in list-mailbox
+    assert status_of(raw.command(b"LIST % *")) == b"BAD"  # the reference is a mailbox, not a pattern
+    assert status_of(raw.command(b"NOOP")) == b"OK"
 
 
 def test_too_many_bad_commands_end_the_session(raw: RawImap) -> None:
@@ -296,3 +357,21 @@ def test_append_limit_applies_only_to_append(make_server: ServerFactory) -> None
         assert raw.read_line().startswith(b"a1 NO [TOOBIG]")
         raw.send(b"a2 APPEND INBOX {5+}\r\nab\r\nc\r\n")
         assert raw.read_line().startswith(b"a2 OK [APPENDUID")
+
+
+def test_overlong_line_instead_of_done_ends_idle_with_bad(raw: RawImap) -> None:
+    raw.login()
+    raw.command("SELECT INBOX")
+    raw.send(b"i1 IDLE\r\n")
+    assert raw.read_line().startswith(b"+ ")
+    raw.send(b"D" * (70 * 1024))
+    assert raw.read_line() == b"i1 BAD IDLE: line too long"
+    raw.send(b"ONE\r\n")  # the rest of that line is skipped
+    assert status_of(raw.command("NOOP")) == b"OK"
+
+
+def test_overlong_line_after_a_literal_is_answered_with_the_commands_tag(raw: RawImap) -> None:
+    raw.login()
+    raw.send(b"a1 LIST {1+}\r\nx " + b"y" * (70 * 1024) + b"\r\n")
+    assert raw.read_line() == b"a1 BAD line too long"
+    assert status_of(raw.command("NOOP")) == b"OK"

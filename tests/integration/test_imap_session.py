@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from elektromail import ServerThread
-from elektromail.imap import codes
+from elektromail.imap.engine import codes
 from tests.conftest import ServerFactory
 from tests.servers import client_host
 

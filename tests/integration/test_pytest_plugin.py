@@ -75,8 +75,9 @@ def inner(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.
 
 
 # Plugins of the outer suite's dependencies that the inner suites do not use; each costs seconds of import
-# in every process and xdist worker.
-UNUSED_PLUGINS = ("cacheprovider", "schemathesis", "hypothesispytest")
+# in every process and xdist worker. pytest-benchmark, where installed, warns under xdist, which -W error
+# turns into an error.
+UNUSED_PLUGINS = ("cacheprovider", "schemathesis", "hypothesispytest", "benchmark")
 
 
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:

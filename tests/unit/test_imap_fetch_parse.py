@@ -6,14 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from elektromail.imap.fetch import FetchItem, parse_fetch
-from elektromail.imap.mailboxes import parse_select
-from elektromail.imap.parser import ParseError, Reader
-from elektromail.imap.qresync import QresyncParameters
-from elektromail.imap.responses import sequence_text
-from elektromail.imap.search import parse_search
-from elektromail.imap.search_keys import SearchContext
-from elektromail.imap.store_flags import parse_store
+from elektromail.imap.commands.fetch import FetchItem, parse_fetch
+from elektromail.imap.commands.mailboxes import parse_select
+from elektromail.imap.commands.qresync import QresyncParameters
+from elektromail.imap.commands.search import parse_search
+from elektromail.imap.commands.search_keys import SearchContext
+from elektromail.imap.commands.store_flags import parse_store
+from elektromail.imap.engine.parser import ParseError, Reader
+from elektromail.imap.engine.responses import sequence_text
 from elektromail.mail.message import ParsedMessage
 from elektromail.mail.sections import HEADER_FIELDS, MIME, Section
 from elektromail.store.memory import FlagMode

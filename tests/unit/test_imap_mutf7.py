@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from elektromail.imap import mutf7
+from elektromail.imap.engine import mutf7
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from elektromail.imap.parser import (
+from elektromail.imap.engine.parser import (
     LiteralAnnouncement,
     ParseError,
     Reader,
@@ -66,9 +66,13 @@ def test_synchronizing_and_non_synchronizing_literals() -> None:
 
 
 def test_literal8_allows_nul_but_literal_does_not() -> None:
-    assert Reader(b"~{3}\r\na\x00b").literal() == b"a\x00b"
+    assert Reader(b"~{3}\r\na\x00b").literal8() == b"a\x00b"
+    assert Reader(b"~{3}\r\na\x00b").literal_or_literal8() == b"a\x00b"
+    assert Reader(b"{3}\r\nabc").literal_or_literal8() == b"abc"
     with pytest.raises(ParseError):
         Reader(b"{3}\r\na\x00b").literal()
+    with pytest.raises(ParseError):
+        Reader(b"~{3}\r\nabc").literal()  # literal8 only where the grammar names it (append-data)
 
 
 @pytest.mark.parametrize("data", [b"{5}\r\nhell", b"{5}hello", b"{x}\r\n", b"{5", b"{99999999999999999999}\r\n"])
@@ -85,7 +89,13 @@ def test_literal_announcement_at_end_of_line() -> None:
     assert literal_at_end(b"a LOGIN {4} x") is None
     assert literal_at_end(b"a LOGIN {-4}") is None
     assert literal_at_end(b"a LOGIN {}") is None
-    assert literal_at_end(b"a LOGIN {123456789012345678901}") is None  # longer than number64
+    assert literal_at_end(b"a LOGIN {x4}") is None
+    assert literal_at_end(b"a LOGIN {4 }") is None
+    # Digits that are no number64 are still an announcement: the connection answers BAD, not NO.
+    too_long = literal_at_end(b"a LOGIN {" + b"9" * 5000 + b"}")
+    assert too_long is not None and too_long.size > 2**63 - 1
+    twenty_digits = literal_at_end(b"a LOGIN {99999999999999999999+}")
+    assert twenty_digits is not None and twenty_digits.size > 2**63 - 1 and not twenty_digits.synchronizing
 
 
 def test_astring_atom_quoted_literal_and_resp_specials() -> None:
@@ -211,6 +221,59 @@ def test_list_mailbox_keeps_wildcards() -> None:
     assert Reader(b"Foo/%").list_mailbox() == "Foo/%"
     assert Reader(b"*").list_mailbox() == "*"
     assert Reader(b'""').list_mailbox() == ""
+    assert Reader(b"fo]o*").list_mailbox() == "fo]o*"  # list-char includes resp-specials
+    assert Reader(b"{3}\r\n%/*").list_mailbox() == "%/*"
+
+
+# RFC 9051 9: ATOM-CHAR is every CHAR (0x01-0x7F) but the atom-specials.
+_ATOM_SPECIALS = set(b'(){ %*"\\]') | set(range(0x20)) | {0x7F}
+_EVERY_ATOM_CHAR = bytes(byte for byte in range(1, 0x80) if byte not in _ATOM_SPECIALS)
+
+
+def test_every_char_outside_atom_specials_is_an_atom_char() -> None:
+    assert len(_EVERY_ATOM_CHAR) == 127 - 31 - 1 - 9  # CHAR minus CTL, DEL and nine specials
+    reader = Reader(_EVERY_ATOM_CHAR + b" rest")
+    assert reader.atom() == _EVERY_ATOM_CHAR.decode("ascii")
+    assert reader.data[reader.pos :] == b" rest"
+    assert Reader(_EVERY_ATOM_CHAR + b"]").astring() == _EVERY_ATOM_CHAR + b"]"  # ASTRING-CHAR adds "]"
+    assert Reader(_EVERY_ATOM_CHAR + b"%*]", utf8=True).list_mailbox() == (_EVERY_ATOM_CHAR + b"%*]").decode("ascii")
+
+
+@pytest.mark.parametrize("name", [b"~foo", b"~", b"a~b", b"!#$&'+,-./:;<=>?@[^_`|}~", b"}x", b"foo}"])
+def test_tilde_and_other_atom_chars_are_mailbox_names(name: bytes) -> None:
+    """``~`` starts a literal8 only in append-data; in an astring it is an ATOM-CHAR like any other."""
+    assert Reader(name, utf8=True).mailbox() == name.decode("ascii")
+    assert Reader(name, utf8=True).list_mailbox() == name.decode("ascii")
+    assert Reader(name).astring() == name
+
+
+@pytest.mark.parametrize("data", [b"foo*", b"%", b"a%b", b"(x)", b"a\\b", b"{x}", b"", b" x"])
+def test_astring_refuses_what_only_list_mailbox_or_nothing_allows(data: bytes) -> None:
+    reader = Reader(data)
+    try:
+        value = reader.astring()
+    except ParseError:
+        return
+    assert not reader.at_end(), f"{data!r} read whole as astring {value!r}"  # the rest is left for the caller
+
+
+def test_reference_is_a_mailbox_not_a_pattern() -> None:
+    """LIST's reference is ``mailbox`` (astring): wildcards there are a syntax error (the rest stays)."""
+    assert Reader(b"~foo/ x").reference() == "~foo/"
+    assert Reader(b"inbox").reference() == "inbox"
+    reader = Reader(b"% *")
+    with pytest.raises(ParseError):
+        reader.reference()
+
+
+def test_nz_number_has_no_leading_zero() -> None:
+    assert Reader(b"10").nz_number() == 10
+    for data in (b"01", b"0", b"00", b"x"):
+        with pytest.raises(ParseError):
+            Reader(data).nz_number()
+    assert Reader(b"01").number() == 1  # number = 1*DIGIT allows them
+    with pytest.raises(ParseError):
+        Reader(b"01:3").sequence_set()
 
 
 def test_end_and_space() -> None:
@@ -221,3 +284,18 @@ def test_end_and_space() -> None:
     reader.sp()
     with pytest.raises(ParseError):
         reader.sp()
+
+
+@pytest.mark.parametrize("data", [b"(a%b)", b"(a]b)", b"(a*)", b'(a"b)', b"(a\\b)", b"(a b c", b"(a{b)"])
+def test_flag_keywords_are_atoms(data: bytes) -> None:
+    with pytest.raises(ParseError):
+        Reader(data).flag_list()
+
+
+def test_flag_keywords_take_every_atom_char() -> None:
+    assert Reader(b"(~kw $Label1 a}b !#&'+,-./:;<=>?@[^_`|~)").flag_list() == [
+        "~kw",
+        "$Label1",
+        "a}b",
+        "!#&'+,-./:;<=>?@[^_`|~",
+    ]

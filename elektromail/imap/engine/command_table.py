@@ -1,0 +1,130 @@
+"""The command table: every IMAP command is registered here with its states, argument parser and handler.
+
+A command module declares its commands with :func:`command` at import time and is listed in
+:mod:`elektromail.imap.commands`; the session looks commands up by name and never needs editing when a
+command is added. ``UID FETCH`` and friends are registered under their two-word names.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from elektromail.imap.engine.parser import Reader
+
+if TYPE_CHECKING:
+    from elektromail.imap.engine.session import Session
+
+
+class State(enum.Enum):
+    """RFC 9051 3: connection states."""
+
+    NOT_AUTHENTICATED = "not authenticated"
+    AUTHENTICATED = "authenticated"
+    SELECTED = "selected"
+    LOGOUT = "logout"
+
+
+ANY = frozenset({State.NOT_AUTHENTICATED, State.AUTHENTICATED, State.SELECTED})
+NOT_AUTHENTICATED = frozenset({State.NOT_AUTHENTICATED})
+AUTHENTICATED = frozenset({State.AUTHENTICATED, State.SELECTED})  # selected state includes authenticated
+SELECTED = frozenset({State.SELECTED})
+
+
+class Ok:
+    """A tagged OK with a response code and/or text other than the default ``<NAME> completed``."""
+
+    __slots__ = ("code", "text")
+
+    def __init__(self, text: str | None = None, code: str | None = None) -> None:
+        self.text = text
+        self.code = code
+
+
+# Returned by a handler that wrote its own tagged reply and must act after it (STARTTLS).
+ALREADY_REPLIED = Ok("already replied")
+
+
+class CommandFailed(Exception):
+    """End the command with a tagged ``NO`` (or ``BAD``) and an optional response code."""
+
+    def __init__(self, text: str, code: str | None = None, status: str = "NO") -> None:
+        super().__init__(text)
+        self.text = text
+        self.code = code
+        self.status = status
+
+
+def no(text: str, code: str | None = None) -> CommandFailed:
+    return CommandFailed(text, code, "NO")
+
+
+def bad(text: str, code: str | None = None) -> CommandFailed:
+    return CommandFailed(text, code, "BAD")
+
+
+A = TypeVar("A")
+Handler = Callable[["Session", str, A], Awaitable[Ok | None]]
+ArgumentParser = Callable[[Reader], A]
+
+
+class CommandSpec(Generic[A]):
+    """One command: ``parse`` reads its arguments (after ``tag SP name``), ``handler`` runs it.
+
+    ``expunge_ok`` is False for commands during which an untagged EXPUNGE would confuse sequence numbers
+    (FETCH, STORE, SEARCH and the other sequence-number forms; RFC 9051 7.5.1). ``needs_literal_limit``
+    names the commands allowed to carry a message-sized literal (APPEND).
+    """
+
+    __slots__ = ("name", "states", "parse", "handler", "expunge_ok", "large_literals")
+
+    def __init__(
+        self,
+        name: str,
+        states: frozenset[State],
+        parse: ArgumentParser[A],
+        handler: Handler[A],
+        expunge_ok: bool,
+        large_literals: bool,
+    ) -> None:
+        self.name = name
+        self.states = states
+        self.parse = parse
+        self.handler = handler
+        self.expunge_ok = expunge_ok
+        self.large_literals = large_literals
+
+
+COMMANDS: dict[str, CommandSpec[Any]] = {}
+
+# Capabilities in the order they are announced; command modules add theirs with :func:`capability`.
+# (state-independent ones; AUTH= and APPENDLIMIT are added by the session from the configuration)
+CAPABILITIES: list[str] = []
+
+
+def capability(*names: str) -> None:
+    """Announce a capability a command module implements (e.g. ``capability("MOVE")``)."""
+    for name in names:
+        if name not in CAPABILITIES:
+            CAPABILITIES.append(name)
+
+
+def command(
+    name: str,
+    *,
+    states: frozenset[State],
+    parse: ArgumentParser[A],
+    expunge_ok: bool = True,
+    large_literals: bool = False,
+) -> Callable[[Handler[A]], Handler[A]]:
+    """Register the decorated coroutine as the handler of ``name`` (e.g. ``"UID FETCH"``)."""
+
+    def register(handler: Handler[A]) -> Handler[A]:
+        key = name.upper()
+        if key in COMMANDS:
+            raise RuntimeError(f"IMAP command {key} registered twice")
+        COMMANDS[key] = CommandSpec(key, states, parse, handler, expunge_ok, large_literals)
+        return handler
+
+    return register

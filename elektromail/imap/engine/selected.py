@@ -1,0 +1,227 @@
+"""The selected view: one session's picture of its selected mailbox.
+
+The view keeps the messages in the order the client knows them (sequence number = index + 1) and
+collects the store's events for the mailbox as pending updates. The session delivers them at command
+boundaries (RFC 9051 7.5.1: EXPUNGE never during FETCH, STORE or SEARCH) and immediately during IDLE, so
+the client's sequence numbers change only when it is told.
+
+\\Recent (rev1) lives here too: a message is recent in the first session that learns of it
+(RFC 3501 2.3.2), tracked per mailbox in :class:`RecentClaims`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
+
+from elektromail.imap.engine import codes, responses
+from elektromail.store.model import (
+    SYSTEM_FLAGS,
+    FlagsChanged,
+    Mailbox,
+    MailboxEvent,
+    MailboxRemoved,
+    Message,
+    MessagesAdded,
+    MessagesExpunged,
+)
+
+RECENT = "\\Recent"
+
+
+def keywords_of(messages: Iterable[Message]) -> set[str]:
+    """The keywords (flags without a backslash) set on any of ``messages``."""
+    return {flag for message in messages for flag in message.flags if not flag.startswith("\\")}
+
+
+class RecentClaims:
+    """Per server: the highest UID of each mailbox already announced as \\Recent to some session."""
+
+    def __init__(self) -> None:
+        self._claimed: dict[int, int] = {}
+
+    def claim(self, mailbox: Mailbox, uids: list[int]) -> set[int]:
+        """The UIDs among ``uids`` no session has seen as recent yet; they are now claimed."""
+        mark = self._claimed.get(mailbox.id, 0)
+        fresh = {uid for uid in uids if uid > mark}
+        if fresh:
+            self._claimed[mailbox.id] = max(fresh)
+        return fresh
+
+    def unclaimed(self, mailbox: Mailbox, uids: list[int]) -> set[int]:
+        """The UIDs still recent for a read-only look (EXAMINE, STATUS), without claiming them."""
+        mark = self._claimed.get(mailbox.id, 0)
+        return {uid for uid in uids if uid > mark}
+
+    def count_unclaimed(self, mailbox: Mailbox) -> int:
+        mark = self._claimed.get(mailbox.id, 0)
+        return sum(1 for message in mailbox.messages if message.uid > mark)
+
+
+class SelectedView:
+    """Sequence numbers, pending updates and \\Recent for one selected mailbox in one session."""
+
+    def __init__(
+        self,
+        mailbox: Mailbox,
+        read_only: bool,
+        origin: object,
+        claims: RecentClaims,
+        on_change: Callable[[], None],
+    ) -> None:
+        self.mailbox = mailbox
+        self.read_only = read_only
+        self.messages: list[Message] = list(mailbox.messages)
+        self.uids: list[int] = [message.uid for message in self.messages]
+        self._origin = origin
+        self._claims = claims
+        self._on_change = on_change
+        # EXAMINE shows \Recent without taking it from other sessions (RFC 3501 6.3.2).
+        self.recent = claims.unclaimed(mailbox, self.uids) if read_only else claims.claim(mailbox, self.uids)
+        self._added: list[Message] = []
+        self._expunged: set[int] = set()
+        self._flags: dict[int, Message] = {}
+        self.removed = False
+        # RFC 9051 7.3.5: every keyword the mailbox has had since it was selected, in the order they
+        # appeared (as Dovecot lists them); the first ``_announced`` of them the client has heard of.
+        self._keywords: dict[str, None] = dict.fromkeys(sorted(keywords_of(self.messages)))
+        self._announced = 0
+        # RFC 5182 (SEARCHRES): the UIDs the last SEARCH RETURN (SAVE) kept for "$". It belongs to the
+        # selection, so SELECT, EXAMINE, CLOSE and UNSELECT start again with an empty one.
+        self.saved: frozenset[int] = frozenset()
+        mailbox.listeners.add(self._on_event)
+
+    def close(self) -> None:
+        self.mailbox.listeners.discard(self._on_event)
+
+    # ------------------------------------------------------------------ sequence numbers
+
+    @property
+    def exists(self) -> int:
+        return len(self.messages)
+
+    def seq_of_uid(self, uid: int) -> int | None:
+        index = bisect_left(self.uids, uid)
+        if index < len(self.uids) and self.uids[index] == uid:
+            return index + 1
+        return None
+
+    def flags_of(self, message: Message, rev1: bool) -> list[str]:
+        flags = sorted(message.flags)
+        if rev1 and message.uid in self.recent:
+            flags.append(RECENT)
+        return flags
+
+    def flags_responses(self, out: list[bytes]) -> None:
+        """``* FLAGS`` and the ``PERMANENTFLAGS`` that goes with it (RFC 9051 7.3.5, 7.1)."""
+        flags = [*SYSTEM_FLAGS, *self._keywords]
+        self._announced = len(self._keywords)
+        out.append(b"* FLAGS " + responses.flag_list(flags) + b"\r\n")
+        permanent = b"()" if self.read_only else responses.flag_list([*flags, "\\*"])
+        out.append(b"* OK [" + codes.PERMANENTFLAGS.encode("ascii") + b" " + permanent + b"] flags that persist\r\n")
+
+    def announce_keywords(self, out: list[bytes]) -> None:
+        """FLAGS again once the mailbox has a keyword the client has not heard of, before any response
+        that could show it (RFC 9051 7.3.5: FLAGS goes out whenever the set of flags changes). The keyword
+        list only grows, so comparing lengths is the whole check (FETCH of every message stays cheap)."""
+        if len(self._keywords) > self._announced:
+            self.flags_responses(out)
+
+    @property
+    def has_pending(self) -> bool:
+        return bool(self._added or self._expunged or self._flags or self.removed)
+
+    # ------------------------------------------------------------------ store events
+
+    def _on_event(self, event: MailboxEvent) -> None:
+        if isinstance(event, MessagesAdded | FlagsChanged):
+            # Keywords from any origin, this session's own STORE included: it announces them itself.
+            for keyword in sorted(keywords_of(event.messages)):
+                self._keywords.setdefault(keyword)
+        if isinstance(event, MessagesAdded):
+            self._added.extend(event.messages)
+        elif isinstance(event, FlagsChanged):
+            if event.origin is self._origin:
+                return  # STORE answers for itself (or stays silent with .SILENT)
+            for message in event.messages:
+                self._flags[message.uid] = message
+        elif isinstance(event, MessagesExpunged):
+            self._expunged.update(event.uids)
+        elif isinstance(event, MailboxRemoved):
+            self.removed = not self.still_exists()
+        else:
+            return
+        self._on_change()
+
+    def still_exists(self) -> bool:
+        mailbox = self.mailbox
+        account = mailbox.account
+        return not account.removed and account.mailboxes.get(mailbox.name) is mailbox and mailbox.selectable
+
+    # ------------------------------------------------------------------ delivering updates
+
+    def take_updates(
+        self, out: list[bytes], expunge_ok: bool, rev1: bool, condstore: bool, qresync: bool = False
+    ) -> None:
+        """Append the pending untagged responses to ``out`` and bring the sequence numbers up to date.
+
+        With ``condstore`` (RFC 7162 3.1) flag updates carry the message's MODSEQ as well; with ``qresync``
+        (RFC 7162 3.2.10) expunges go out as one ``VANISHED`` response instead of ``EXPUNGE`` lines."""
+        self.announce_keywords(out)
+        if expunge_ok and self._expunged:
+            self._deliver_expunges(out, qresync)
+        if self._added:
+            self._deliver_additions(out, rev1)
+        if self._flags:
+            pending, self._flags = self._flags, {}
+            for uid, message in sorted(pending.items()):
+                if uid in self._expunged:
+                    continue
+                seq = self.seq_of_uid(uid)
+                if seq is None:
+                    continue
+                flags = responses.flag_list(self.flags_of(message, rev1))
+                if condstore:
+                    out.append(b"* %d FETCH (UID %d FLAGS %s MODSEQ (%d))\r\n" % (seq, uid, flags, message.modseq))
+                else:
+                    out.append(b"* %d FETCH (UID %d FLAGS %s)\r\n" % (seq, uid, flags))
+
+    def _deliver_expunges(self, out: list[bytes], qresync: bool) -> None:
+        gone, self._expunged = self._expunged, set()
+        # Added and expunged before the client heard of it: never announce either.
+        if self._added:
+            self._added = [message for message in self._added if message.uid not in gone]
+        vanished: list[int] = []
+        for uid in sorted(gone):
+            seq = self.seq_of_uid(uid)
+            if seq is None:
+                continue
+            del self.messages[seq - 1]
+            del self.uids[seq - 1]
+            self.recent.discard(uid)
+            if qresync:
+                vanished.append(uid)
+            else:
+                out.append(b"* %d EXPUNGE\r\n" % seq)
+        if vanished:
+            out.append(b"* VANISHED " + responses.sequence_text(vanished) + b"\r\n")
+        if self.saved:
+            self.saved -= gone  # RFC 5182 2.1: expunged messages leave the saved result
+
+    def _deliver_additions(self, out: list[bytes], rev1: bool) -> None:
+        added, self._added = self._added, []
+        last = self.uids[-1] if self.uids else 0
+        new = [message for message in added if message.uid > last and message.uid not in self._expunged]
+        if not new:
+            return
+        new.sort(key=lambda message: message.uid)
+        self.messages.extend(new)
+        self.uids.extend(message.uid for message in new)
+        new_uids = [message.uid for message in new]
+        if self.read_only:
+            self.recent.update(self._claims.unclaimed(self.mailbox, new_uids))
+        else:
+            self.recent.update(self._claims.claim(self.mailbox, new_uids))
+        out.append(b"* %d EXISTS\r\n" % len(self.messages))
+        if rev1:
+            out.append(b"* %d RECENT\r\n" % len(self.recent))
