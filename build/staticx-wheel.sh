@@ -2,7 +2,7 @@
 # staticx publishes x86_64 wheels only. On aarch64, build its wheel from source once into DIR (musl-gcc
 # for its bootloader; Debian's musl-tools) and write DIR/constraints.txt naming it, so that
 # `PIP_FIND_LINKS=DIR PIP_CONSTRAINT=DIR/constraints.txt build/pyinstaller.sh` takes it instead of the old
-# pure-Python staticx whose bootloader is x86-64. (build/arm64-root.sh does the same inside its root.)
+# pure-Python staticx whose bootloader is x86-64. build/arm64-root.sh runs it inside its root.
 #   build/staticx-wheel.sh DIR
 set -euo pipefail
 out="${1:?usage: build/staticx-wheel.sh DIR}"
@@ -19,3 +19,4 @@ PATH="$venv/bin:$PATH" BOOTLOADER_CC=musl-gcc "$venv/bin/pip" wheel --quiet --di
 # staticx tags its wheel manylinux1, a tag that exists for x86 only: pip would pass it over.
 "$venv/bin/python" -m wheel tags --remove --platform-tag linux_aarch64 "$out"/staticx-*.whl
 echo "staticx==$version" >"$out/constraints.txt"
+rm -rf "$venv"
