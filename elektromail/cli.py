@@ -123,11 +123,13 @@ async def serve(config: Config) -> None:
     from elektromail.server import Server
 
     server = Server(config)
-    await server.start()
     loop = asyncio.get_running_loop()
     stop_requested = asyncio.Event()
+    # Before start: the ready line tells supervisors they may signal, so the handlers must be in place by
+    # then (a signal during start-up stops the server as soon as it is up).
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop_requested.set)
+    await server.start()
     await stop_requested.wait()
     logging.getLogger("elektromail").info("stopping")
     await server.stop()
