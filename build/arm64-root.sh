@@ -11,8 +11,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 cache="${ELEKTROMAIL_CACHE_DIR:-/var/cache/elektromail}"
 suite=bookworm
 packages=python3,python3-venv,python3-dev,binutils,gcc,libc6-dev,patchelf,ca-certificates,musl-tools
-# staticx publishes x86_64 wheels only: on aarch64 it is built from source once, with musl-gcc for its
-# bootloader, and kept as a wheel in the root (an older py3-none-any wheel carries an x86-64 bootloader).
+# staticx publishes x86_64 wheels only: on aarch64 it is built from source once (build/staticx-wheel.sh)
+# and kept as a wheel in the root.
 staticx_version=0.14.2
 # Raise when the steps below change what the root holds.
 layout=1
@@ -85,16 +85,8 @@ start=$SECONDS
 log "debootstrap $suite arm64 into $partial (several minutes under emulation)"
 debootstrap --arch=arm64 --variant=minbase --include="$packages" "$suite" "$partial" "$(mirror)" >&2
 log "debootstrap took $((SECONDS - start)) s; building the staticx $staticx_version wheel"
-in_root "$partial" /bin/sh -ec "
-    python3 -m venv /opt/wheel-builder
-    /opt/wheel-builder/bin/pip install --quiet scons setuptools wheel
-    PATH=/opt/wheel-builder/bin:\$PATH BOOTLOADER_CC=musl-gcc /opt/wheel-builder/bin/pip wheel --quiet \
-        --no-build-isolation --no-deps --no-binary staticx -w /opt/wheels staticx==$staticx_version
-    # staticx tags its wheel manylinux1, a tag that exists for x86 only: pip would pass it over.
-    /opt/wheel-builder/bin/python -m wheel tags --remove --platform-tag linux_aarch64 /opt/wheels/staticx-*.whl
-    echo staticx==$staticx_version > /opt/wheels/constraints.txt
-    rm -rf /opt/wheel-builder
-" >&2
+in_root "$partial" --src "$here/.." /usr/bin/env STATICX_VERSION="$staticx_version" \
+    /src/build/staticx-wheel.sh /opt/wheels >&2
 rm -rf "$partial/var/cache/apt/archives"/*.deb
 touch "$partial/.complete"
 mv "$partial" "$root"

@@ -20,7 +20,7 @@ EXIT_USAGE = 2
 
 USAGE = """\
 usage: elektromail [run] [OPTIONS]
-       elektromail healthcheck [OPTIONS]
+       elektromail healthcheck [--host HOST] [--wait SECONDS] [OPTIONS]
        elektromail version | --version
 
 A test mail server: SMTP in, IMAP4rev2 out, HTTP control plane, one process, no setup.
@@ -28,7 +28,9 @@ Every option can also be given as an environment variable; an option wins over i
 
 commands:
   run           start the server (the default)
-  healthcheck   exit 0 when every configured listener answers, 1 otherwise
+  healthcheck   exit 0 when every configured listener answers, 1 otherwise; --host checks
+                the server on another host (default: this one, on BIND_ADDR), --wait keeps
+                trying for that many seconds (default 0: one try)
   version       print the version
 
 options:
@@ -77,16 +79,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command not in ("run", "healthcheck"):
         print(f"elektromail: unknown command {command!r} (see elektromail --help)", file=sys.stderr)
         return EXIT_USAGE
+    if command == "healthcheck":
+        return check_health(args)
     try:
         config = load_config(flags=parse_flags(args))
     except ConfigError as error:
         print(f"elektromail: {error}", file=sys.stderr)
         return EXIT_USAGE
-    if command == "healthcheck":
-        from elektromail.healthcheck import healthcheck
-
-        return healthcheck(config)
     return run(config)
+
+
+def check_health(args: list[str]) -> int:
+    from elektromail.healthcheck import healthcheck, parse_healthcheck_options
+
+    try:
+        host, wait, rest = parse_healthcheck_options(args)
+        config = load_config(flags=parse_flags(rest))
+    except ConfigError as error:
+        print(f"elektromail: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    return healthcheck(config, host, wait)
 
 
 def run(config: Config) -> int:
@@ -111,11 +123,13 @@ async def serve(config: Config) -> None:
     from elektromail.server import Server
 
     server = Server(config)
-    await server.start()
     loop = asyncio.get_running_loop()
     stop_requested = asyncio.Event()
+    # Before start: the ready line tells supervisors they may signal, so the handlers must be in place by
+    # then (a signal during start-up stops the server as soon as it is up).
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop_requested.set)
+    await server.start()
     await stop_requested.wait()
     logging.getLogger("elektromail").info("stopping")
     await server.stop()

@@ -1,12 +1,18 @@
-"""``elektromail healthcheck``: exit 0 when every configured listener answers with its greeting."""
+"""``elektromail healthcheck``: exit 0 when every configured listener answers with its greeting.
+
+``--host`` checks a server elsewhere (a CI service such as ``mail``); ``--wait SECONDS`` keeps trying until
+it answers or the time is up, so a job can wait for its service with the executable alone.
+"""
 
 from __future__ import annotations
 
 import socket
+import time
 
-from elektromail.config import Config
+from elektromail.config import Config, ConfigError
 
 TIMEOUT_SECONDS = 3.0
+RETRY_SECONDS = 0.25
 
 
 def _probe_host(bind_addr: str) -> str:
@@ -30,9 +36,48 @@ def _answers_http(host: str, port: int) -> bool:
         return False
 
 
-def healthcheck(config: Config) -> int:
-    host = _probe_host(config.bind_addr)
-    checks = [_greets(host, config.smtp_port, b"220"), _greets(host, config.imap_port, b"* OK")]
-    if config.http_port is not None:
-        checks.append(_answers_http(host, config.http_port))
-    return 0 if all(checks) else 1
+def _answers(config: Config, host: str) -> bool:
+    if not (_greets(host, config.smtp_port, b"220") and _greets(host, config.imap_port, b"* OK")):
+        return False
+    return config.http_port is None or _answers_http(host, config.http_port)
+
+
+def healthcheck(config: Config, host: str | None = None, wait: float = 0.0) -> int:
+    """0 once every configured listener of the server at ``host`` answers (within ``wait`` seconds), else 1."""
+    target = host or _probe_host(config.bind_addr)
+    deadline = time.monotonic() + wait
+    while not _answers(config, target):
+        if time.monotonic() >= deadline:
+            return 1
+        time.sleep(RETRY_SECONDS)
+    return 0
+
+
+def parse_healthcheck_options(args: list[str]) -> tuple[str | None, float, list[str]]:
+    """Take ``--host H`` and ``--wait SECONDS`` (or ``=value``) out of ``args``: (host, wait, the rest)."""
+    values: dict[str, str] = {}
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        name, eq, value = args[index].partition("=")
+        if name not in ("--host", "--wait"):
+            rest.append(args[index])
+        elif eq:
+            values[name] = value
+        elif index + 1 < len(args):
+            index += 1
+            values[name] = args[index]
+        else:
+            raise ConfigError(f"{name}: needs a value")
+        index += 1
+    host = values.get("--host")
+    if host is not None and not host.strip():
+        raise ConfigError("--host: needs a host name or address")
+    text = values.get("--wait", "0")
+    try:
+        wait = float(text)
+    except ValueError:
+        wait = -1.0
+    if not 0 <= wait < float("inf"):
+        raise ConfigError(f"--wait: {text!r} is not a number of seconds")
+    return host, wait, rest

@@ -3,6 +3,9 @@
 Every server a test starts runs on the backend chosen for the run: ``--backend=sqlite`` (or the
 environment variable ``ELEKTROMAIL_TEST_BACKEND=sqlite``) gives each server its own fresh database file,
 so the same protocol and HTTP tests check both stores. The default is the in-memory store.
+
+``ELEKTROMAIL_URL`` points the suite at a running server instead (tests/external.py), and
+``ELEKTROMAIL_DOCKER_TESTS=1`` starts the image and points the suite at it (tests/container.py).
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ import msgspec
 import pytest
 
 from elektromail import Config, ServerThread, UserSpec
-from tests.servers import binary_mode, start_server
+from tests.container import Container, docker_tests, start_image
+from tests.external import URL_ENV, external_mode
+from tests.servers import binary_mode, release, start_server
 
 BASE_CONFIG = Config(
     smtp_port=0,
@@ -46,8 +51,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+_CONTAINER = pytest.StashKey[Container]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if docker_tests():
+        config.stash[_CONTAINER] = start_image()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    container = config.stash.get(_CONTAINER, None)
+    if container is not None:
+        container.stop()
+
+
 def pytest_report_header(config: pytest.Config) -> str:
-    target = os.environ["ELEKTROMAIL_BINARY"] if binary_mode() else "the package, in-process"
+    if external_mode():
+        target = f"the running server at {os.environ[URL_ENV]}"
+    else:
+        target = os.environ["ELEKTROMAIL_BINARY"] if binary_mode() else "the package, in-process"
     return f"elektromail store backend: {config.getoption('backend')}; server: {target}"
 
 
@@ -67,6 +89,8 @@ def make_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     started: list[ServerThread] = []
 
     def start(**overrides: Any) -> ServerThread:
+        if external_mode() and "db" in overrides:
+            pytest.skip(f"needs a database of its own; the server at {URL_ENV} has its own store")
         if backend == "sqlite" and "db" not in overrides:
             overrides["db"] = str(tmp_path_factory.mktemp("db") / "mail.db")
         config = msgspec.structs.replace(BASE_CONFIG, **overrides)
@@ -76,7 +100,7 @@ def make_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
     yield start
     for server in started:
-        server.stop()
+        release(server)
 
 
 @pytest.fixture

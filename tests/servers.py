@@ -1,4 +1,5 @@
-"""How tests start a server: in-process (``ServerThread``), or the executable named by ELEKTROMAIL_BINARY.
+"""How tests get a server: in-process (``ServerThread``), the executable named by ELEKTROMAIL_BINARY, or
+the running server named by ELEKTROMAIL_URL (tests/external.py).
 
 With ``ELEKTROMAIL_BINARY`` set, every server a test starts is that executable, configured through its
 environment variables exactly as users configure it, on OS-chosen ports read from its log lines. Tests
@@ -20,6 +21,7 @@ from elektromail import Config, ConfigError, ServerThread
 from elektromail.cli import EXIT_USAGE
 from elektromail.config import SETTINGS
 from elektromail.tls import CERT_FILE_NAME
+from tests.external import ExternalServer, external_mode, external_target
 from tests.integration.process import ServerProcess
 
 BINARY_ENV = "ELEKTROMAIL_BINARY"
@@ -29,6 +31,11 @@ _DEFAULTS = Config()
 
 def binary_mode() -> bool:
     return bool(os.environ.get(BINARY_ENV))
+
+
+def client_host() -> str:
+    """The address tests connect to: the running server's host under ELEKTROMAIL_URL, else loopback."""
+    return external_target().host if external_mode() else "127.0.0.1"
 
 
 def config_env(config: Config) -> dict[str, str]:
@@ -121,8 +128,8 @@ class BinaryServer:
 
 def require_in_process(server: object) -> None:
     """Skip now, before starting threads or clients, when the test needs the in-process server."""
-    if isinstance(server, BinaryServer):
-        pytest.skip(IN_PROCESS_ONLY)
+    if isinstance(server, BinaryServer | ExternalServer):
+        server.call()
 
 
 def _as_dict(config: Config) -> dict[str, Any]:
@@ -130,7 +137,18 @@ def _as_dict(config: Config) -> dict[str, Any]:
 
 
 def start_server(config: Config) -> ServerThread:
-    """A started server for ``config``; in binary mode a :class:`BinaryServer` standing in for it."""
+    """A started server for ``config``; in binary mode a :class:`BinaryServer` standing in for it, and
+    under ELEKTROMAIL_URL the running server, reset (or a skip when ``config`` needs settings of its own)."""
+    if external_mode():
+        return cast(ServerThread, ExternalServer(config))
     if binary_mode():
         return cast(ServerThread, BinaryServer(config))
     return ServerThread(config).start()
+
+
+def release(server: ServerThread) -> None:
+    """The end of a test's server: stop one the test started, let go of the running one."""
+    if isinstance(server, ExternalServer):
+        server.close()
+    else:
+        server.stop()

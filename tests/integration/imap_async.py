@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 
+from tests.servers import client_host
+
 Token = str | bytes | list["Token"]
 
 STATUS_WORDS = frozenset({"OK", "NO", "BAD", "BYE", "PREAUTH"})
@@ -121,7 +123,7 @@ class AsyncImap:
 
     @classmethod
     async def connect(cls, port: int) -> AsyncImap:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=4 * 1024 * 1024)
+        reader, writer = await asyncio.open_connection(client_host(), port, limit=4 * 1024 * 1024)
         return cls(reader, writer)
 
     async def close(self) -> None:

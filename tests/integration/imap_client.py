@@ -10,12 +10,14 @@ from collections.abc import Iterator
 from types import TracebackType
 from typing import Self
 
+from tests.servers import client_host
+
 TIMEOUT = 5.0
 
 
 class RawImap:
-    def __init__(self, port: int, host: str = "127.0.0.1") -> None:
-        self.sock = socket.create_connection((host, port), timeout=TIMEOUT)
+    def __init__(self, port: int, host: str | None = None) -> None:
+        self.sock = socket.create_connection((host or client_host(), port), timeout=TIMEOUT)
         self.buffer = b""
         self.greeting = self.read_response()
         self._tag = 0
@@ -90,7 +92,7 @@ def status_of(lines: list[bytes]) -> bytes:
 
 def inbox_over_imap(port: int, user: str, password: str) -> list[bytes]:
     """Every message in ``user``'s INBOX as IMAP serves it (works against any server, in-process or not)."""
-    imap = imaplib.IMAP4("127.0.0.1", port, timeout=10)
+    imap = imaplib.IMAP4(client_host(), port, timeout=10)
     try:
         imap.login(user, password)
         typ, data = imap.select("INBOX", readonly=True)
@@ -107,7 +109,7 @@ def inbox_over_imap(port: int, user: str, password: str) -> list[bytes]:
 def inbox_with(port: int, messages: list[tuple[str, bytes]]) -> Iterator[imaplib.IMAP4]:
     """A logged-in imaplib client with ``messages`` (internal date, bytes) APPENDed and INBOX selected;
     logged out when the generator is closed (for use as the body of a fixture)."""
-    client = imaplib.IMAP4("127.0.0.1", port, timeout=10)
+    client = imaplib.IMAP4(client_host(), port, timeout=10)
     client.login("user", "pass")
     for date, message in messages:
         assert client.append("INBOX", None, date, message)[0] == "OK"

@@ -17,6 +17,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from tests.external import require_own_process
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 20.0
 STOP_TIMEOUT_SECONDS = 10.0
@@ -41,6 +43,7 @@ def process_env(extra: Mapping[str, str]) -> dict[str, str]:
 
 
 def run_cli(args: list[str], env: Mapping[str, str], timeout: float = 30.0) -> subprocess.CompletedProcess[str]:
+    require_own_process()
     return subprocess.run(
         [*server_command(), *args], env=process_env(env), capture_output=True, text=True, timeout=timeout, check=False
     )
@@ -52,6 +55,7 @@ class ServerProcess:
     def __init__(
         self, env: Mapping[str, str] | None = None, args: list[str] | None = None, command: list[str] | None = None
     ) -> None:
+        require_own_process()
         settings = {"SMTP_PORT": "0", "IMAP_PORT": "0", "BIND_ADDR": "127.0.0.1", **(env or {})}
         self.process = subprocess.Popen(
             [*(command or server_command()), *(args or [])],

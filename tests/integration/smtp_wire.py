@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import Self
 
 from elektromail import ServerThread
+from tests.servers import client_host
 
 READ_TIMEOUT = 5.0
 
@@ -16,7 +17,7 @@ class Wire:
     """Sends bytes as given and reads replies one at a time (multi-line replies joined)."""
 
     def __init__(self, port: int, timeout: float = READ_TIMEOUT, read_greeting: bool = True) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.sock = socket.create_connection((client_host(), port), timeout=timeout)
         self.pending = b""
         self.greeting = self.reply() if read_greeting else (0, "")
 

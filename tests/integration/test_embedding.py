@@ -8,6 +8,10 @@ import socket
 import pytest
 
 from elektromail import Config, ConfigError, Server, ServerThread
+from tests.external import OWN_PROCESS, external_mode
+
+# These tests embed servers in this process; a run pointed at a running server does not test them.
+pytestmark = pytest.mark.skipif(external_mode(), reason=OWN_PROCESS)
 
 LOOPBACK = Config(smtp_port=0, imap_port=0, bind_addr="127.0.0.1")
 

@@ -14,6 +14,7 @@ import pytest
 
 from elektromail import ConfigError, ServerThread
 from tests.conftest import ServerFactory
+from tests.servers import client_host
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -25,7 +26,7 @@ def http_server(make_server: ServerFactory) -> ServerThread:
 
 @pytest.fixture
 def client(http_server: ServerThread) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=f"http://127.0.0.1:{http_server.http_port}", timeout=10) as client:
+    with httpx.Client(base_url=f"http://{client_host()}:{http_server.http_port}", timeout=10) as client:
         yield client
 
 
@@ -68,9 +69,9 @@ def test_created_users_email_address_routes_to_it(http_server: ServerThread, cli
     taken = client.post("/users", json={"name": "frank", "password": "pw", "email": "E.Smith@corp.example"})
     assert taken.status_code == 409
     assert "belongs to user 'erin'" in taken.json()["error"]
-    with smtplib.SMTP("127.0.0.1", http_server.smtp_port, timeout=10) as smtp:
+    with smtplib.SMTP(client_host(), http_server.smtp_port, timeout=10) as smtp:
         smtp.sendmail("a@example.com", ["E.Smith@Corp.Example"], b"Subject: routed\r\n\r\nhello\r\n")
-    imap = imaplib.IMAP4("127.0.0.1", http_server.imap_port, timeout=10)
+    imap = imaplib.IMAP4(client_host(), http_server.imap_port, timeout=10)
     try:
         imap.login("erin", "pw")
         assert imap.select("INBOX", readonly=True) == ("OK", [b"1"])
@@ -176,7 +177,7 @@ def test_bad_inject_requests(client: httpx.Client, fields: dict[str, object], st
 
 def test_inject_larger_than_the_limit_is_413(make_server: ServerFactory) -> None:
     server = make_server(http_port=0, max_message_size=1000)
-    with httpx.Client(base_url=f"http://127.0.0.1:{server.http_port}") as client:
+    with httpx.Client(base_url=f"http://{client_host()}:{server.http_port}") as client:
         response = client.post("/inject", json={"to": "user", "raw": "Subject: big\r\n\r\n" + "x" * 2000})
         assert response.status_code == 413
         huge = client.post("/inject", content=b'{"to": "user", "raw": "' + b"x" * 200_000 + b'"}')
@@ -213,7 +214,7 @@ def test_messages_list_filters_and_summary_fields(client: httpx.Client) -> None:
 
 
 def send(server: ServerThread, recipients: list[str], message: bytes) -> None:
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=10) as smtp:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=10) as smtp:
         smtp.sendmail("sender@example.net", recipients, message)
 
 
@@ -289,7 +290,7 @@ def test_summaries_read_8bit_headers_as_utf8(http_server: ServerThread, client: 
     """RFC 6532: a message sent with SMTPUTF8 may carry raw UTF-8 in its header fields."""
     raw = "From: Jörg <jörg@bücher.example>\r\nTo: Zoë <zoë@x.example>, b@x.example\r\n"
     raw += "Subject: Grüße =?utf-8?q?und_mehr?=\r\n\r\nhallo\r\n"
-    with smtplib.SMTP("127.0.0.1", http_server.smtp_port, timeout=10) as smtp:
+    with smtplib.SMTP(client_host(), http_server.smtp_port, timeout=10) as smtp:
         smtp.sendmail("jörg@bücher.example", ["alice@example.com"], raw.encode(), mail_options=["SMTPUTF8"])
     (summary,) = client.get("/messages", params={"user": "alice"}).json()["messages"]
     assert summary["from"] == "jörg@bücher.example"
@@ -361,7 +362,7 @@ def test_reset_restores_seed_users_only(client: httpx.Client) -> None:
 
 def test_config_snapshot_hides_secrets(make_server: ServerFactory) -> None:
     server = make_server(http_port=0, http_token="t0ken-secret")
-    with httpx.Client(base_url=f"http://127.0.0.1:{server.http_port}") as client:
+    with httpx.Client(base_url=f"http://{client_host()}:{server.http_port}") as client:
         response = client.get("/config", headers={"authorization": "Bearer t0ken-secret"})
     assert response.status_code == 200
     snapshot = response.json()
@@ -374,14 +375,14 @@ def test_config_snapshot_hides_secrets(make_server: ServerFactory) -> None:
 
 def test_tls_certificate_is_the_one_the_listeners_present(make_server: ServerFactory) -> None:
     server = make_server(http_port=0, imaps_port=0)
-    with httpx.Client(base_url=f"http://127.0.0.1:{server.http_port}", timeout=10) as http:
+    with httpx.Client(base_url=f"http://{client_host()}:{server.http_port}", timeout=10) as http:
         response = http.get("/tls/certificate")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/x-pem-file"
     assert response.text.startswith("-----BEGIN CERTIFICATE-----")
     trusting = ssl.create_default_context(cadata=response.text)
     with (
-        socket.create_connection(("127.0.0.1", server.port("IMAPS")), timeout=10) as raw,
+        socket.create_connection((client_host(), server.port("IMAPS")), timeout=10) as raw,
         trusting.wrap_socket(raw, server_hostname="localhost") as tls,
     ):
         assert tls.recv(100).startswith(b"* OK")
@@ -389,7 +390,7 @@ def test_tls_certificate_is_the_one_the_listeners_present(make_server: ServerFac
 
 def test_tls_certificate_is_404_without_tls(make_server: ServerFactory) -> None:
     server = make_server(http_port=0, tls_disabled=True)
-    with httpx.Client(base_url=f"http://127.0.0.1:{server.http_port}", timeout=10) as http:
+    with httpx.Client(base_url=f"http://{client_host()}:{server.http_port}", timeout=10) as http:
         response = http.get("/tls/certificate")
     assert response.status_code == 404
     assert "TLS" in response.json()["error"]
@@ -421,7 +422,7 @@ def test_wrong_method_is_405_as_json(client: httpx.Client) -> None:
 
 
 def test_smtp_delivery_shows_up_over_http(http_server: ServerThread, client: httpx.Client) -> None:
-    with smtplib.SMTP("127.0.0.1", http_server.smtp_port, timeout=10) as smtp:
+    with smtplib.SMTP(client_host(), http_server.smtp_port, timeout=10) as smtp:
         smtp.sendmail("a@example.com", ["alice+tag@example.com"], b"Subject: via smtp\r\n\r\nhi\r\n")
     (message,) = client.get("/messages", params={"user": "alice"}).json()["messages"]
     assert message["subject"] == "via smtp"
@@ -472,7 +473,7 @@ def test_deleting_a_user_removes_its_login_and_mail_only(http_server: ServerThre
     client.post("/users", json={"name": "tmp1", "password": "pw", "email": "tmp1@test.example"}).raise_for_status()
     send(http_server, ["tmp1@test.example"], mail("to tmp1"))
     send(http_server, ["bob@example.com"], mail("to bob"))
-    imap = imaplib.IMAP4("127.0.0.1", http_server.imap_port)
+    imap = imaplib.IMAP4(client_host(), http_server.imap_port)
     imap.login("tmp1", "pw")
     imap.select("INBOX")
 
@@ -482,7 +483,7 @@ def test_deleting_a_user_removes_its_login_and_mail_only(http_server: ServerThre
     with pytest.raises(imaplib.IMAP4.abort):
         imap.noop()
     imap.shutdown()
-    again = imaplib.IMAP4("127.0.0.1", http_server.imap_port)
+    again = imaplib.IMAP4(client_host(), http_server.imap_port)
     try:
         with pytest.raises(imaplib.IMAP4.error):
             again.login("tmp1", "pw")

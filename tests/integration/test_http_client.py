@@ -11,6 +11,7 @@ from elektromail import ServerThread
 from elektromail.client import ApiError, AsyncClient, Client, WaitTimeout
 from elektromail.delivery.rules import DsnRule, Reject, Tempfail
 from tests.conftest import ServerFactory
+from tests.servers import client_host
 
 pytestmark = pytest.mark.timeout(30)
 TOKEN = "client-token"
@@ -23,7 +24,7 @@ def http_server(make_server: ServerFactory) -> ServerThread:
 
 @pytest.fixture
 def url(http_server: ServerThread) -> str:
-    return f"http://127.0.0.1:{http_server.http_port}"
+    return f"http://{client_host()}:{http_server.http_port}"
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def test_users_messages_and_ids_round_trip(client: Client, http_server: ServerTh
     assert b"Subject: Hello" in client.raw(ref.id)
     assert client.messages(user="carol", subject="nothing like it") == []
 
-    with smtplib.SMTP("127.0.0.1", http_server.smtp_port) as smtp:
+    with smtplib.SMTP(client_host(), http_server.smtp_port) as smtp:
         smtp.sendmail("x@y.example", ["carol@example.org"], b"Subject: second\r\n\r\n")
     assert [m.subject for m in client.wait(user="carol", count=2, timeout=5)] == ["Hello", "second"]
     with pytest.raises(WaitTimeout) as timed_out:

@@ -10,6 +10,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from elektromail import Config, ServerThread, UserSpec
+from tests.servers import client_host, release, start_server
 
 # Few examples per operation keep the suite fast; every operation is still exercised with valid and invalid data.
 EXAMPLES_PER_OPERATION = 12
@@ -26,13 +27,16 @@ def api_server() -> Iterator[ServerThread]:
         bind_addr="127.0.0.1",
         users=(UserSpec("user", "pass"), UserSpec("alice", "wonderland", "alice@example.com")),
     )
-    with ServerThread(config) as server:
+    server = start_server(config)
+    try:
         yield server
+    finally:
+        release(server)
 
 
 @pytest.fixture(scope="module")
 def api_schema(api_server: ServerThread) -> schemathesis.BaseSchema:
-    base = f"http://127.0.0.1:{api_server.http_port}"
+    base = f"http://{client_host()}:{api_server.http_port}"
     schema = schemathesis.openapi.from_url(f"{base}/openapi.json")
     schema.config.update(base_url=base)
     return schema

@@ -11,7 +11,7 @@ import pytest
 
 from elektromail import ServerThread
 from tests.conftest import ServerFactory
-from tests.servers import require_in_process
+from tests.servers import client_host, require_in_process
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -37,13 +37,13 @@ def start_wait(base: str, params: dict[str, str], into: list[httpx.Response]) ->
 def test_wait_returns_when_an_smtp_delivery_arrives(make_server: ServerFactory) -> None:
     server = make_server(http_port=0)
     require_in_process(server)  # watches the store's waiters
-    base = f"http://127.0.0.1:{server.http_port}"
+    base = f"http://{client_host()}:{server.http_port}"
     answers: list[httpx.Response] = []
     thread = start_wait(base, {"user": "alice", "subject": "report", "count": "2", "timeout": "15"}, answers)
     try:
         wait_until_listening(server, 1)
         started = time.monotonic()
-        with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=10) as smtp:
+        with smtplib.SMTP(client_host(), server.smtp_port, timeout=10) as smtp:
             smtp.sendmail("a@example.com", ["alice@example.com"], b"Subject: weekly REPORT\r\n\r\n1\r\n")
             smtp.sendmail("a@example.com", ["alice@example.com"], b"Subject: unrelated\r\n\r\n2\r\n")
             smtp.sendmail("a@example.com", ["user@example.com"], b"Subject: report for user\r\n\r\n3\r\n")
@@ -61,7 +61,7 @@ def test_wait_returns_when_an_smtp_delivery_arrives(make_server: ServerFactory) 
 
 def test_wait_counts_mail_already_there(make_server: ServerFactory) -> None:
     server = make_server(http_port=0)
-    with httpx.Client(base_url=f"http://127.0.0.1:{server.http_port}") as client:
+    with httpx.Client(base_url=f"http://{client_host()}:{server.http_port}") as client:
         client.post("/inject", json={"to": "user", "subject": "early", "text": "x"}).raise_for_status()
         response = client.get("/messages/wait", params={"user": "user", "timeout": "5"})
     assert response.status_code == 200
@@ -71,7 +71,7 @@ def test_wait_counts_mail_already_there(make_server: ServerFactory) -> None:
 def test_wait_for_injected_mail_in_a_mailbox(make_server: ServerFactory) -> None:
     server = make_server(http_port=0)
     require_in_process(server)  # watches the store's waiters
-    base = f"http://127.0.0.1:{server.http_port}"
+    base = f"http://{client_host()}:{server.http_port}"
     answers: list[httpx.Response] = []
     thread = start_wait(base, {"user": "alice", "mailbox": "Sent", "timeout": "15"}, answers)
     try:
@@ -88,7 +88,7 @@ def test_wait_for_injected_mail_in_a_mailbox(make_server: ServerFactory) -> None
 
 def test_wait_times_out_with_408(make_server: ServerFactory) -> None:
     server = make_server(http_port=0)
-    with httpx.Client(base_url=f"http://127.0.0.1:{server.http_port}", timeout=10) as client:
+    with httpx.Client(base_url=f"http://{client_host()}:{server.http_port}", timeout=10) as client:
         started = time.monotonic()
         response = client.get("/messages/wait", params={"user": "alice", "timeout": "0.3"})
         elapsed = time.monotonic() - started
@@ -98,7 +98,7 @@ def test_wait_times_out_with_408(make_server: ServerFactory) -> None:
 
 
 def send(server: ServerThread, message: bytes) -> None:
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=10) as smtp:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=10) as smtp:
         smtp.sendmail("sender@example.net", ["alice@example.com"], message)
 
 
@@ -115,7 +115,7 @@ def test_wait_by_sender_is_not_released_by_other_mail(make_server: ServerFactory
         send(server, b"From: =?utf-8?q?J=C3=B6rg?= <j@x.example>\r\nSubject: from joerg\r\n\r\n2\r\n")
 
     sender = threading.Thread(target=deliver)
-    with httpx.Client(base_url=f"http://127.0.0.1:{server.http_port}", timeout=20) as client:
+    with httpx.Client(base_url=f"http://{client_host()}:{server.http_port}", timeout=20) as client:
         sender.start()
         try:
             response = client.get("/messages/wait", params={"from": "JÖRG", "timeout": "15"})
@@ -133,7 +133,7 @@ def test_wait_filters_mail_already_there_by_recipient_and_subject(make_server: S
     send(server, b"To: alice@example.com\r\nSubject: Status\r\n\r\n1\r\n")
     send(server, b"To: list@example.com\r\nCc: Alice <alice@example.com>\r\nSubject: Status\r\n\r\n2\r\n")
     send(server, b"To: list@example.com\r\nSubject: other\r\n\r\n3\r\n")
-    with httpx.Client(base_url=f"http://127.0.0.1:{server.http_port}", timeout=10) as client:
+    with httpx.Client(base_url=f"http://{client_host()}:{server.http_port}", timeout=10) as client:
         response = client.get("/messages/wait", params={"to": "list@", "subject": "STATUS", "timeout": "5"})
     assert response.status_code == 200, response.text
     assert [message["uid"] for message in response.json()["messages"]] == [2]
@@ -142,7 +142,7 @@ def test_wait_filters_mail_already_there_by_recipient_and_subject(make_server: S
 def test_wait_by_sender_times_out_with_408(make_server: ServerFactory) -> None:
     server = make_server(http_port=0)
     send(server, b"From: Bob <bob@example.com>\r\nSubject: from bob\r\n\r\n1\r\n")
-    with httpx.Client(base_url=f"http://127.0.0.1:{server.http_port}", timeout=10) as client:
+    with httpx.Client(base_url=f"http://{client_host()}:{server.http_port}", timeout=10) as client:
         started = time.monotonic()
         response = client.get("/messages/wait", params={"from": "carol", "user": "alice", "timeout": "0.3"})
         elapsed = time.monotonic() - started
@@ -153,7 +153,7 @@ def test_wait_by_sender_times_out_with_408(make_server: ServerFactory) -> None:
 @pytest.mark.parametrize("timeout", ["0", "-1", "301", "soon"])
 def test_wait_rejects_bad_timeouts(make_server: ServerFactory, timeout: str) -> None:
     server = make_server(http_port=0)
-    with httpx.Client(base_url=f"http://127.0.0.1:{server.http_port}") as client:
+    with httpx.Client(base_url=f"http://{client_host()}:{server.http_port}") as client:
         response = client.get("/messages/wait", params={"timeout": timeout})
     assert response.status_code == 422
     assert "timeout" in response.json()["error"]
@@ -163,7 +163,7 @@ def test_stopping_server_releases_a_pending_wait(make_server: ServerFactory) -> 
     server = make_server(http_port=0)
     require_in_process(server)  # watches the store's waiters
     answers: list[httpx.Response] = []
-    thread = start_wait(f"http://127.0.0.1:{server.http_port}", {"timeout": "20"}, answers)
+    thread = start_wait(f"http://{client_host()}:{server.http_port}", {"timeout": "20"}, answers)
     wait_until_listening(server, 1)
     started = time.monotonic()
     server.stop()

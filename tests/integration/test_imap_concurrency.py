@@ -10,6 +10,7 @@ import pytest
 from elektromail import ServerThread
 from elektromail.store.memory import FlagMode
 from tests.integration.imap_client import RawImap, status_of
+from tests.servers import client_host, require_in_process
 
 MESSAGE = b"Subject: concurrent\r\n\r\nbody\r\n"
 
@@ -143,7 +144,8 @@ def test_deleting_the_selected_mailbox_elsewhere_ends_the_session(server: Server
 
 
 def test_imapclient_idle_sees_delivery(server: ServerThread) -> None:
-    client = imapclient.IMAPClient("127.0.0.1", port=server.imap_port, ssl=False, timeout=5)
+    require_in_process(server)  # delivers through the store
+    client = imapclient.IMAPClient(client_host(), port=server.imap_port, ssl=False, timeout=5)
     client.login("user", "pass")
     client.select_folder("INBOX")
     client.idle()

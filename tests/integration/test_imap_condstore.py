@@ -15,6 +15,7 @@ import pytest
 from elektromail import ServerThread
 from tests.conftest import ServerFactory
 from tests.integration.imap_client import RawImap, status_of
+from tests.servers import client_host
 
 
 def message(number: int) -> bytes:
@@ -267,7 +268,7 @@ def test_bad_condstore_syntax_is_bad_and_changes_nothing(raw: RawImap, command: 
 
 
 def test_imapclient_condstore(server: ServerThread, raw: RawImap) -> None:
-    client = imapclient.IMAPClient("127.0.0.1", port=server.imap_port, ssl=False, timeout=5)
+    client = imapclient.IMAPClient(client_host(), port=server.imap_port, ssl=False, timeout=5)
     try:
         client.login("user", "pass")
         assert b"CONDSTORE" in client.capabilities()

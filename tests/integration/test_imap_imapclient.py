@@ -9,13 +9,14 @@ import imapclient
 import pytest
 
 from elektromail import ServerThread
+from tests.servers import client_host
 
 MESSAGE = b"From: a@example.com\r\nSubject: via imapclient\r\n\r\nhello\r\n"
 
 
 @pytest.fixture
 def client(server: ServerThread) -> Iterator[imapclient.IMAPClient]:
-    imap = imapclient.IMAPClient("127.0.0.1", port=server.imap_port, ssl=False, timeout=5)
+    imap = imapclient.IMAPClient(client_host(), port=server.imap_port, ssl=False, timeout=5)
     imap.login("alice", "wonderland")
     yield imap
     imap.logout()

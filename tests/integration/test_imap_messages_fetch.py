@@ -10,6 +10,7 @@ import pytest
 from imapclient import IMAPClient
 
 from elektromail import ServerThread
+from tests.servers import client_host
 from tests.unit.imap_literals import parse_imap
 
 CORPUS = Path(__file__).resolve().parent.parent / "unit" / "data" / "corpus"
@@ -18,7 +19,7 @@ TIMEOUT = 10
 
 @pytest.fixture
 def client(server: ServerThread) -> Iterator[IMAPClient]:
-    imap = IMAPClient("127.0.0.1", port=server.imap_port, ssl=False, timeout=TIMEOUT)
+    imap = IMAPClient(client_host(), port=server.imap_port, ssl=False, timeout=TIMEOUT)
     imap.login("user", "pass")
     for path in sorted(CORPUS.glob("*.eml")):
         imap.append("INBOX", path.read_bytes())
@@ -58,7 +59,7 @@ def test_sections_and_partial(client: IMAPClient) -> None:
 
 
 def test_non_peek_fetch_sets_seen_and_reports_flags(server: ServerThread, client: IMAPClient) -> None:
-    raw = imaplib.IMAP4("127.0.0.1", server.imap_port, timeout=TIMEOUT)
+    raw = imaplib.IMAP4(client_host(), server.imap_port, timeout=TIMEOUT)
     try:
         raw.login("user", "pass")
         raw.select("INBOX")
@@ -78,7 +79,7 @@ def test_unknown_cte(client: IMAPClient) -> None:
 
 
 def test_store_and_other_session_sees_update(server: ServerThread, client: IMAPClient) -> None:
-    other = IMAPClient("127.0.0.1", port=server.imap_port, ssl=False, timeout=TIMEOUT)
+    other = IMAPClient(client_host(), port=server.imap_port, ssl=False, timeout=TIMEOUT)
     try:
         other.login("user", "pass")
         other.select_folder("INBOX")
@@ -112,7 +113,7 @@ def test_search_keys(client: IMAPClient) -> None:
 
 
 def test_esearch_for_rev2(server: ServerThread) -> None:
-    raw = imaplib.IMAP4("127.0.0.1", server.imap_port, timeout=TIMEOUT)
+    raw = imaplib.IMAP4(client_host(), server.imap_port, timeout=TIMEOUT)
     try:
         raw.login("user", "pass")
         raw._simple_command("ENABLE", "IMAP4rev2")

@@ -10,6 +10,7 @@ from pathlib import Path
 from imapclient import IMAPClient
 
 from elektromail import ServerThread
+from tests.servers import client_host
 
 MBSYNC = shutil.which("mbsync")
 MESSAGES = 100
@@ -26,7 +27,7 @@ def message(number: int) -> bytes:
 def config(port: int, maildir: Path) -> str:
     return f"""
 IMAPAccount test
-Host 127.0.0.1
+Host {client_host()}
 Port {port}
 User user
 Pass pass
@@ -76,7 +77,7 @@ def test_mbsync_round_trip(server: ServerThread, tmp_path: Path) -> None:
     maildir.mkdir()
     conf = tmp_path / "mbsyncrc"
     conf.write_text(config(server.imap_port, maildir))
-    with IMAPClient("127.0.0.1", port=server.imap_port, ssl=False, timeout=10) as client:
+    with IMAPClient(client_host(), port=server.imap_port, ssl=False, timeout=10) as client:
         client.login("user", "pass")
         client.create_folder("Sync")
         for number in range(1, MESSAGES + 1):
@@ -98,7 +99,7 @@ def test_mbsync_round_trip(server: ServerThread, tmp_path: Path) -> None:
     by_subject[b"message 2"].unlink()
 
     run_mbsync(conf)  # up: Maildir -> server
-    with IMAPClient("127.0.0.1", port=server.imap_port, ssl=False, timeout=10) as client:
+    with IMAPClient(client_host(), port=server.imap_port, ssl=False, timeout=10) as client:
         client.login("user", "pass")
         client.select_folder("Sync")
         uids = client.search(["ALL"])

@@ -13,6 +13,7 @@ from elektromail.imap.engine import codes
 from elektromail.imap.engine.limits import APPEND_TOTAL_FACTOR, MAX_COMMAND_WITHOUT_APPEND
 from tests.conftest import ServerFactory
 from tests.integration.imap_client import RawImap, status_of
+from tests.servers import client_host
 
 
 @pytest.fixture
@@ -338,7 +339,7 @@ def test_list_extended_syntax_errors(raw: RawImap) -> None:
 
 
 def test_literal_split_over_many_packets(server: ServerThread) -> None:
-    with socket.create_connection(("127.0.0.1", server.imap_port), timeout=5) as sock:
+    with socket.create_connection((client_host(), server.imap_port), timeout=5) as sock:
         sock.recv(4096)
         for piece in (b"a1 LOG", b"IN {4+}\r\nu", b"ser ", b'"pa', b'ss"\r\n'):
             sock.sendall(piece)

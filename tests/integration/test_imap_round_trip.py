@@ -6,6 +6,7 @@ import imaplib
 import smtplib
 
 from elektromail import ServerThread
+from tests.servers import client_host
 
 MESSAGE = (
     b"From: sender@example.com\r\n"
@@ -20,12 +21,12 @@ MESSAGE = (
 
 
 def send(server: ServerThread, recipient: str, message: bytes = MESSAGE) -> None:
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=5) as smtp:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=5) as smtp:
         smtp.sendmail("sender@example.com", [recipient], message)
 
 
 def read_inbox(server: ServerThread, user: str, password: str) -> list[bytes]:
-    client = imaplib.IMAP4("127.0.0.1", server.imap_port, timeout=5)
+    client = imaplib.IMAP4(client_host(), server.imap_port, timeout=5)
     client.login(user, password)
     _typ, data = client.select("INBOX")
     count = int(data[0] or b"0")

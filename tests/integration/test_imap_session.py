@@ -13,13 +13,14 @@ import pytest
 from elektromail import ServerThread
 from elektromail.imap.engine import codes
 from tests.conftest import ServerFactory
+from tests.servers import client_host
 
 MESSAGE = b"From: a@example.com\r\nTo: user@example.com\r\nSubject: hello\r\n\r\nbody line\r\n.dot line\r\n"
 
 
 @pytest.fixture
 def imap(server: ServerThread) -> Iterator[imaplib.IMAP4]:
-    client = imaplib.IMAP4("127.0.0.1", server.imap_port, timeout=5)
+    client = imaplib.IMAP4(client_host(), server.imap_port, timeout=5)
     client.login("user", "pass")
     yield client
     with contextlib.suppress(imaplib.IMAP4.error, OSError):
@@ -73,7 +74,7 @@ def test_body_fetch_sets_seen_but_peek_and_examine_do_not(server: ServerThread, 
 
 def test_delivery_to_unknown_user_creates_the_account(server: ServerThread) -> None:
     deliver(server, ["newbie"])
-    client = imaplib.IMAP4("127.0.0.1", server.imap_port, timeout=5)
+    client = imaplib.IMAP4(client_host(), server.imap_port, timeout=5)
     client.login("newbie", "newbie")
     assert client.select("INBOX") == ("OK", [b"1"])
     assert literal_part(client.fetch("1", "(BODY.PEEK[])")[1][0]) == MESSAGE
@@ -81,7 +82,7 @@ def test_delivery_to_unknown_user_creates_the_account(server: ServerThread) -> N
 
 
 def test_wrong_password_is_authenticationfailed(server: ServerThread) -> None:
-    client = imaplib.IMAP4("127.0.0.1", server.imap_port, timeout=5)
+    client = imaplib.IMAP4(client_host(), server.imap_port, timeout=5)
     with pytest.raises(imaplib.IMAP4.error, match=codes.AUTHENTICATIONFAILED):
         client.login("user", "wrong")
     client.login("user", "pass")  # the session stays usable
@@ -90,14 +91,14 @@ def test_wrong_password_is_authenticationfailed(server: ServerThread) -> None:
 
 def test_auth_disabled_accepts_any_credentials(make_server: ServerFactory) -> None:
     server = make_server(auth_disabled=True)
-    client = imaplib.IMAP4("127.0.0.1", server.imap_port, timeout=5)
+    client = imaplib.IMAP4(client_host(), server.imap_port, timeout=5)
     assert client.login("someone", "anything")[0] == "OK"
     assert client.select("INBOX")[0] == "OK"
     client.logout()
 
 
 def test_capabilities_before_and_after_login(server: ServerThread) -> None:
-    client = imaplib.IMAP4("127.0.0.1", server.imap_port, timeout=5)
+    client = imaplib.IMAP4(client_host(), server.imap_port, timeout=5)
     before = set(client.capabilities)
     assert {
         "IMAP4REV2",
@@ -138,7 +139,7 @@ def test_select_reports_counters_and_read_write(server: ServerThread, imap: imap
 def test_recent_belongs_to_the_first_session(server: ServerThread, imap: imaplib.IMAP4) -> None:
     deliver(server, ["user"])
     imap.select("INBOX")
-    other = imaplib.IMAP4("127.0.0.1", server.imap_port, timeout=5)
+    other = imaplib.IMAP4(client_host(), server.imap_port, timeout=5)
     other.login("user", "pass")
     other.select("INBOX")
     assert other.untagged_responses.get("RECENT") == [b"0"]
@@ -281,7 +282,7 @@ def test_append_to_missing_mailbox_says_trycreate(imap: imaplib.IMAP4) -> None:
 
 def test_append_larger_than_appendlimit_is_toobig(make_server: ServerFactory) -> None:
     server = make_server(max_message_size=100)
-    client = imaplib.IMAP4("127.0.0.1", server.imap_port, timeout=5)
+    client = imaplib.IMAP4(client_host(), server.imap_port, timeout=5)
     client.login("user", "pass")
     assert "APPENDLIMIT=100" in client.capability()[1][0].decode()
     typ, data = client.append("INBOX", None, None, b"x" * 101)

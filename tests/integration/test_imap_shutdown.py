@@ -9,17 +9,15 @@ from tests.integration.imap_client import RawImap
 
 def test_connected_clients_see_bye_when_the_server_stops(make_server: ServerFactory) -> None:
     server: ServerThread = make_server()
-    waiting = RawImap(server.imap_port)
-    idling = RawImap(server.imap_port)
-    idling.login()
-    idling.command("SELECT INBOX")
-    idling.send(b"i1 IDLE\r\n")
-    assert idling.read_line().startswith(b"+ ")
-    server.stop()
-    for client in (waiting, idling):
-        assert client.read_line().startswith(b"* BYE")
-        assert client.sock.recv(1) == b""
-        client.close()
+    with RawImap(server.imap_port) as waiting, RawImap(server.imap_port) as idling:
+        idling.login()
+        idling.command("SELECT INBOX")
+        idling.send(b"i1 IDLE\r\n")
+        assert idling.read_line().startswith(b"+ ")
+        server.stop()
+        for client in (waiting, idling):
+            assert client.read_line().startswith(b"* BYE")
+            assert client.sock.recv(1) == b""
 
 
 def test_logout_says_bye_then_ok_and_closes(server: ServerThread) -> None:

@@ -14,6 +14,7 @@ from elektromail import ConfigError
 from elektromail.fixtures import read_fixtures, store_fixtures
 from elektromail.store.memory import Store
 from tests.conftest import ServerFactory
+from tests.external import require_own_process
 
 pytestmark = pytest.mark.timeout(30)
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -88,6 +89,7 @@ def test_symlink_escape_stops_start_up(make_server: ServerFactory, preload: Path
 
 
 def test_command_line_exits_2_naming_the_bad_file(preload: Path) -> None:
+    require_own_process()
     bad = preload / "fresh" / "INBOX" / "hello.eml.meta.json"
     write(bad, "{oops")
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), BIND_ADDR="127.0.0.1")

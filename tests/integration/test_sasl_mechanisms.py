@@ -17,6 +17,7 @@ from elektromail.sasl import cram_md5_digest
 from elektromail.smtp import replies
 from tests.conftest import ServerFactory
 from tests.integration.smtp_wire import Wire
+from tests.servers import client_host
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -41,14 +42,14 @@ ERROR_STATUS = {"XOAUTH2": "401", "OAUTHBEARER": "invalid_token"}
 
 
 def test_smtplib_login_picks_cram_md5_and_succeeds(server: ServerThread) -> None:
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=10) as client:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=10) as client:
         client.ehlo("c.example")
         assert "CRAM-MD5" in client.esmtp_features["auth"].split()
         assert client.login("alice", "wonderland") == (235, b"2.7.0 Authentication successful")
 
 
 def test_cram_md5_with_a_wrong_password_is_535(server: ServerThread) -> None:
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=10) as client:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=10) as client:
         client.ehlo("c.example")
         client.user, client.password = "alice", "wrong"
         with pytest.raises(smtplib.SMTPAuthenticationError) as caught:
@@ -78,7 +79,7 @@ def test_cram_md5_on_the_wire_uses_a_fresh_challenge_each_time(server: ServerThr
 
 
 async def test_aiosmtplib_cram_md5_and_wrong_password(server: ServerThread) -> None:
-    client = aiosmtplib.SMTP(hostname="127.0.0.1", port=server.smtp_port, start_tls=False, timeout=10)
+    client = aiosmtplib.SMTP(hostname=client_host(), port=server.smtp_port, start_tls=False, timeout=10)
     async with client:
         await client.ehlo()
         assert (await client.auth_crammd5("user", "pass")).code == 235
@@ -92,7 +93,7 @@ async def test_aiosmtplib_cram_md5_and_wrong_password(server: ServerThread) -> N
 def test_swaks_sends_with_cram_md5(server: ServerThread) -> None:
     completed = subprocess.run(
         [
-            "swaks", "--server", "127.0.0.1", "--port", str(server.smtp_port), "--from", "s@example.com",
+            "swaks", "--server", client_host(), "--port", str(server.smtp_port), "--from", "s@example.com",
             "--to", "user@example.com", "--auth", "CRAM-MD5", "--auth-user", "alice", "--auth-password",
             "wonderland", "--timeout", "10",
         ],
@@ -104,7 +105,7 @@ def test_swaks_sends_with_cram_md5(server: ServerThread) -> None:
 
 @pytest.mark.parametrize("mechanism", ["XOAUTH2", "OAUTHBEARER"])
 def test_smtplib_bearer_token_is_the_password(server: ServerThread, mechanism: str) -> None:
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=10) as client:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=10) as client:
         client.ehlo("c.example")
         # The initial response, as mail libraries send it; the user may be given by email address.
         reply = client.auth(mechanism, lambda challenge=None: BEARERS[mechanism]("alice@example.com", "wonderland"))
@@ -120,7 +121,7 @@ def test_smtplib_refused_token_gets_the_error_challenge_then_535(server: ServerT
         seen.append(None if challenge is None else challenge.decode())
         return BEARERS[mechanism]("alice", "expired") if challenge is None else "\x01"
 
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=10) as client:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=10) as client:
         client.ehlo("c.example")
         with pytest.raises(smtplib.SMTPAuthenticationError) as caught:
             client.auth(mechanism, respond)
@@ -172,7 +173,7 @@ def test_any_credentials_log_in_when_auth_is_disabled(make_server: ServerFactory
 
 
 def imap(server: ServerThread) -> imaplib.IMAP4:
-    return imaplib.IMAP4("127.0.0.1", server.imap_port, timeout=10)
+    return imaplib.IMAP4(client_host(), server.imap_port, timeout=10)
 
 
 def test_imaplib_cram_md5(server: ServerThread) -> None:

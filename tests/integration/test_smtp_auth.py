@@ -12,6 +12,7 @@ from elektromail import ServerThread
 from elektromail.smtp import replies
 from tests.conftest import ServerFactory
 from tests.integration.smtp_wire import Wire, stored, user_names
+from tests.servers import client_host
 
 
 def b64(text: str) -> str:
@@ -24,7 +25,7 @@ def plain(user: str, password: str) -> str:
 
 @pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
 def test_smtplib_login_with_each_mechanism(server: ServerThread, mechanism: str) -> None:
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=5) as client:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=5) as client:
         client.ehlo("c.example")
         client.user, client.password = "alice", "wonderland"
         auth = client.auth_plain if mechanism == "PLAIN" else client.auth_login
@@ -35,7 +36,7 @@ def test_smtplib_login_with_each_mechanism(server: ServerThread, mechanism: str)
 
 @pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
 def test_wrong_password_is_535(server: ServerThread, mechanism: str) -> None:
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=5) as client:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=5) as client:
         client.ehlo("c.example")
         client.user, client.password = "alice", "wrong"
         auth = client.auth_plain if mechanism == "PLAIN" else client.auth_login
@@ -135,7 +136,7 @@ async def test_aiosmtplib_sends_with_login(make_server: ServerFactory) -> None:
         message,
         sender="alice@example.com",
         recipients=["user@example.com"],
-        hostname="127.0.0.1",
+        hostname=client_host(),
         port=server.smtp_port,
         username="alice",
         password="wonderland",
@@ -157,5 +158,5 @@ def test_auth_disabled_accepts_any_credentials_and_creates_the_user(make_server:
 
 
 def test_unauthenticated_mail_is_accepted_by_default(server: ServerThread) -> None:
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=5) as client:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=5) as client:
         assert client.sendmail("a@b.example", ["user@example.com"], b"\r\nno auth\r\n") == {}

@@ -10,6 +10,7 @@ from elektromail import ServerThread
 from elektromail.smtp import replies
 from tests.conftest import ServerFactory
 from tests.integration.smtp_wire import Wire, stored
+from tests.servers import client_host
 
 
 def test_greeting_and_ehlo_keywords(server: ServerThread) -> None:
@@ -48,21 +49,21 @@ def test_greeting_without_domain_is_501(server: ServerThread, command: str) -> N
 
 def test_smtplib_sends_and_the_store_holds_the_exact_bytes(server: ServerThread) -> None:
     message = b"From: a@b.example\r\nTo: user@example.com\r\nSubject: exact\r\n\r\nline one\r\n\r\n  spaced  \r\n"
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=5) as client:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=5) as client:
         refused = client.sendmail("a@b.example", ["user@example.com"], message)
     assert refused == {}
     assert stored(server, "user") == [message]
 
 
 def test_plus_tag_and_case_route_to_the_user_and_one_copy_per_user(server: ServerThread) -> None:
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=5) as client:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=5) as client:
         client.sendmail("a@b.example", ["USER+news@x.org", "user@y.org", "newbie@x.org"], b"Subject: s\r\n\r\nb\r\n")
     assert stored(server, "user") == [b"Subject: s\r\n\r\nb\r\n"]
     assert stored(server, "newbie") == [b"Subject: s\r\n\r\nb\r\n"]
 
 
 def test_configured_email_address_routes_to_its_user(server: ServerThread) -> None:
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=5) as client:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=5) as client:
         client.sendmail("a@b.example", ["Alice@Example.com"], b"\r\nhi\r\n")
     assert stored(server, "alice") == [b"\r\nhi\r\n"]
 
@@ -150,7 +151,7 @@ def test_valid_reverse_path_forms(server: ServerThread, reverse_path: str) -> No
 
 
 def test_postmaster_without_domain_is_a_recipient(server: ServerThread) -> None:
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=5) as client:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=5) as client:
         client.ehlo("c.example")
         client.mail("a@b.example")
         assert client.rcpt("<Postmaster>") == (250, replies.RECIPIENT_OK.message.encode())
@@ -205,7 +206,7 @@ def test_second_ehlo_resets_the_transaction(server: ServerThread) -> None:
 
 def test_smtputf8_addresses_are_delivered(server: ServerThread) -> None:
     message = "From: üser@exämple.org\r\nSubject: grüße\r\n\r\nnaïve\r\n".encode()
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=5) as client:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=5) as client:
         client.ehlo("c.example")
         assert client.has_extn("smtputf8")
         refused = client.sendmail("üser@exämple.org", ["jürgen@exämple.org"], message, mail_options=["SMTPUTF8"])
@@ -214,7 +215,7 @@ def test_smtputf8_addresses_are_delivered(server: ServerThread) -> None:
 
 
 def test_message_id_of_accepted_message_reply(server: ServerThread) -> None:
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=5) as client:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=5) as client:
         client.ehlo("c.example")
         client.mail("a@b.example")
         client.rcpt("user@example.com")

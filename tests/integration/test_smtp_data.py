@@ -12,6 +12,7 @@ from elektromail.smtp import replies
 from elektromail.smtp.limits import BAD_COMMAND_LIMIT, COMMAND_LINE_MAX
 from tests.conftest import ServerFactory
 from tests.integration.smtp_wire import Wire, stored
+from tests.servers import client_host
 
 
 def open_transaction(wire: Wire, recipient: str = "user@example.com") -> None:
@@ -31,7 +32,7 @@ def test_dot_stuffing_is_undone_exactly(server: ServerThread) -> None:
 
 def test_smtplib_dot_stuffing_round_trip(server: ServerThread) -> None:
     message = b"Subject: dots\r\n\r\n.\r\n..\r\n.x\r\nend\r\n"
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=5) as client:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=5) as client:
         client.sendmail("a@b.example", ["user@example.com"], message)
     assert stored(server, "user") == [message]
 

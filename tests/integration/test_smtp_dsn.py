@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import ServerFactory
 from tests.integration.smtp_wire import Wire, stored
+from tests.servers import client_host
 
 RULES = json.dumps(
     [
@@ -46,14 +47,14 @@ def test_reject_rules_answer_at_rcpt_with_default_and_custom_codes(make_server: 
 
 def test_accept_rule_matching_the_sender(make_server: ServerFactory) -> None:
     server = make_server(dsn_rules=RULES)
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=5) as client:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=5) as client:
         assert client.sendmail("boss@corp.example", ["x@accept.test"], b"\r\nhi\r\n") == {}
     assert stored(server, "x") == [b"\r\nhi\r\n"]
 
 
 def test_bounce_is_accepted_not_delivered_and_reported_to_the_sender(make_server: ServerFactory) -> None:
     server = make_server(dsn_rules=RULES)
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=5) as client:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=5) as client:
         recipients = ["gone@bounce.test", "vip@bounce.test", "user@x.org"]
         refused = client.sendmail("sender+tag@example.com", recipients, ORIGINAL)
     assert refused == {}
@@ -114,7 +115,7 @@ def test_bounce_with_null_sender_sends_no_report(make_server: ServerFactory) -> 
 
 def test_smtputf8_bounce_uses_the_global_forms(make_server: ServerFactory) -> None:
     server = make_server(dsn_rules=RULES)
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=5) as client:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=5) as client:
         client.sendmail("sénder@example.com", ["ñame@bounce.test"], "Subject: ü\r\n\r\nx\r\n".encode(), ["SMTPUTF8"])
     (raw,) = stored(server, "sénder")
     report = email.message_from_bytes(raw, policy=email.policy.SMTPUTF8)

@@ -15,6 +15,7 @@ from elektromail import ServerThread
 from tests.conftest import ServerFactory
 from tests.integration.imap_client import inbox_over_imap
 from tests.integration.smtp_wire import Wire
+from tests.servers import client_host
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -28,7 +29,7 @@ def server(make_server: ServerFactory) -> ServerThread:
 
 
 def send(server: ServerThread, recipients: list[str], mail_options: list[str], rcpt_options: list[str]) -> None:
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=10) as client:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=10) as client:
         client.ehlo("c.example")
         assert client.has_extn("dsn")
         refused = client.sendmail("sender@example.com", recipients, ORIGINAL, mail_options, rcpt_options)
@@ -75,7 +76,7 @@ def test_notify_success_sends_a_delivered_report(server: ServerThread) -> None:
 def test_without_notify_a_delivery_is_not_reported(server: ServerThread) -> None:
     send(server, ["user@example.com"], [], [])
     assert inbox_over_imap(server.imap_port, "user", "pass") == [ORIGINAL]
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=10) as client:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=10) as client:
         client.sendmail("other@example.com", ["sender@example.com"], b"Subject: marker\r\n\r\nx\r\n")
     assert [message["Subject"] for message in reports(server)] == ["marker"]
 
@@ -83,7 +84,7 @@ def test_without_notify_a_delivery_is_not_reported(server: ServerThread) -> None
 @pytest.mark.parametrize("notify", ["NOTIFY=NEVER", "NOTIFY=SUCCESS", "NOTIFY=DELAY"])
 def test_notify_without_failure_suppresses_the_bounce(server: ServerThread, notify: str) -> None:
     send(server, ["gone@bounce.test"], [], [notify])
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=10) as client:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=10) as client:
         client.sendmail("other@example.com", ["sender@example.com"], b"Subject: marker\r\n\r\nx\r\n")
     assert [message["Subject"] for message in reports(server)] == ["marker"]
 

@@ -18,6 +18,7 @@ from elektromail import ServerThread
 from elektromail.smtp import replies
 from tests.conftest import ServerFactory
 from tests.integration.smtp_wire import Wire, stored
+from tests.servers import client_host
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -31,13 +32,13 @@ def rules_server(make_server: ServerFactory, *rules: dict[str, object]) -> Serve
 
 
 def send(server: ServerThread, recipient: str = "user@example.com", sender: str = "a@example.com") -> None:
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=10) as client:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=10) as client:
         client.sendmail(sender, [recipient], MESSAGE)
 
 
 async def async_send(server: ServerThread, sender: str) -> None:
     await aiosmtplib.send(
-        MESSAGE, sender=sender, recipients=["user@example.com"], hostname="127.0.0.1", port=server.smtp_port,
+        MESSAGE, sender=sender, recipients=["user@example.com"], hostname=client_host(), port=server.smtp_port,
         start_tls=False, timeout=10,
     )  # fmt: skip
 
@@ -45,7 +46,7 @@ async def async_send(server: ServerThread, sender: str) -> None:
 @pytest.fixture
 def http(make_server: ServerFactory) -> Iterator[tuple[ServerThread, httpx.Client]]:
     server = rules_server(make_server, {"recipient": "*@reject.test", "action": "reject"})
-    with httpx.Client(base_url=f"http://127.0.0.1:{server.http_port}", timeout=10) as client:
+    with httpx.Client(base_url=f"http://{client_host()}:{server.http_port}", timeout=10) as client:
         yield server, client
 
 
@@ -66,7 +67,7 @@ def test_tempfail_at_rcpt_is_a_4xx_reply_with_the_rule_text(make_server: ServerF
 
 def test_tempfail_at_data_refuses_the_message_after_it_was_sent(make_server: ServerFactory) -> None:
     server = rules_server(make_server, {"action": "tempfail", "stage": "data"})
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=10) as client:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=10) as client:
         client.ehlo("c.example")
         assert client.mail("a@example.com")[0] == 250
         assert client.rcpt("user@example.com")[0] == 250  # the recipient is accepted ...
@@ -91,7 +92,7 @@ def test_probability_is_seeded_so_two_runs_fail_the_same_attempts(make_server: S
 
     def outcomes() -> list[bool]:
         server = rules_server(make_server, rule)
-        with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=10) as client:
+        with smtplib.SMTP(client_host(), server.smtp_port, timeout=10) as client:
             client.ehlo("c.example")
             client.mail("a@example.com")
             return [client.rcpt(f"r{index}@example.com")[0] == 250 for index in range(30)]
@@ -131,7 +132,7 @@ def test_swaks_reports_the_greylisting_reply(make_server: ServerFactory) -> None
     server = rules_server(make_server, {"action": "greylist", "seconds": 60})
     completed = subprocess.run(
         [
-            "swaks", "--server", "127.0.0.1", "--port", str(server.smtp_port),
+            "swaks", "--server", client_host(), "--port", str(server.smtp_port),
             "--from", "swaks@example.com", "--to", "user@example.com", "--timeout", "10",
         ],
         capture_output=True, text=True, timeout=30, check=False,

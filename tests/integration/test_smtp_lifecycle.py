@@ -10,7 +10,9 @@ from pathlib import Path
 
 from elektromail.smtp import replies
 from tests.conftest import ServerFactory
+from tests.external import require_own_process
 from tests.integration.smtp_wire import Wire, stored
+from tests.servers import client_host
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -60,6 +62,7 @@ def _environment(**extra: str) -> dict[str, str]:
 
 
 def test_invalid_dsn_rules_exit_2_with_one_line() -> None:
+    require_own_process()
     completed = subprocess.run(
         [sys.executable, "-m", "elektromail", "--smtp-port", "0", "--imap-port", "0", "--bind", "127.0.0.1"],
         env=_environment(ELEKTROMAIL_DSN_RULES='[{"action": "vanish"}]'),
@@ -80,7 +83,7 @@ def test_swaks_sends_successfully(make_server: ServerFactory) -> None:
     completed = subprocess.run(
         [
             "swaks",
-            "--server", "127.0.0.1",
+            "--server", client_host(),
             "--port", str(server.smtp_port),
             "--from", "swaks@example.com",
             "--to", "user+swaks@example.com",

@@ -14,6 +14,7 @@ from elektromail import ServerThread
 from elektromail.smtp import replies
 from tests.conftest import ServerFactory
 from tests.integration.smtp_wire import Wire, stored
+from tests.servers import client_host
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -35,14 +36,14 @@ def open_transaction(wire: Wire, mail: str = "MAIL FROM:<a@example.com>") -> Non
 
 def test_smtplib_long_line_is_accepted_and_stored_exactly(server: ServerThread) -> None:
     assert len(LONG_HTML_LINE) > 1000
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=10) as client:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=10) as client:
         assert client.sendmail("app@example.com", ["user@example.com"], LONG_LINE_MESSAGE) == {}
     assert stored(server, "user") == [LONG_LINE_MESSAGE]
 
 
 async def test_aiosmtplib_long_line_is_accepted(server: ServerThread) -> None:
     errors, reply = await aiosmtplib.send(
-        LONG_LINE_MESSAGE, sender="app@example.com", recipients=["user@example.com"], hostname="127.0.0.1",
+        LONG_LINE_MESSAGE, sender="app@example.com", recipients=["user@example.com"], hostname=client_host(),
         port=server.smtp_port, start_tls=False, timeout=10,
     )  # fmt: skip
     assert errors == {}
@@ -53,7 +54,7 @@ async def test_aiosmtplib_long_line_is_accepted(server: ServerThread) -> None:
 def swaks(server: ServerThread, body_file: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
-            "swaks", "--server", "127.0.0.1", "--port", str(server.smtp_port), "--from", "app@example.com",
+            "swaks", "--server", client_host(), "--port", str(server.smtp_port), "--from", "app@example.com",
             "--to", "user@example.com", "--data", f"@{body_file}", "--timeout", "10",
         ],
         capture_output=True, text=True, timeout=30, check=False,
@@ -123,7 +124,7 @@ def test_strict_mode_refuses_each_rule_with_its_own_reply(
 
 def test_strict_mode_takes_compliant_mail_and_declared_8bit(strict: ServerThread) -> None:
     limit_line = b"a" * 998 + b"\r\n"
-    with smtplib.SMTP("127.0.0.1", strict.smtp_port, timeout=10) as client:
+    with smtplib.SMTP(client_host(), strict.smtp_port, timeout=10) as client:
         client.sendmail("app@example.com", ["user@example.com"], HEADER + limit_line)
         client.sendmail("app@example.com", ["user@example.com"], HEADER + b"caf\xc3\xa9\r\n", ["BODY=8BITMIME"])
         with pytest.raises(smtplib.SMTPDataError) as caught:
@@ -135,7 +136,7 @@ def test_strict_mode_takes_compliant_mail_and_declared_8bit(strict: ServerThread
 async def test_aiosmtplib_in_strict_mode_sees_the_long_line_refusal(strict: ServerThread) -> None:
     with pytest.raises(aiosmtplib.SMTPDataError) as caught:
         await aiosmtplib.send(
-            LONG_LINE_MESSAGE, sender="app@example.com", recipients=["user@example.com"], hostname="127.0.0.1",
+            LONG_LINE_MESSAGE, sender="app@example.com", recipients=["user@example.com"], hostname=client_host(),
             port=strict.smtp_port, start_tls=False, timeout=10,
         )  # fmt: skip
     assert (caught.value.code, caught.value.message) == (554, replies.STRICT_LINE_TOO_LONG.message)

@@ -11,6 +11,7 @@ from elektromail import ServerThread
 from tests.conftest import ServerFactory
 from tests.integration.imap_client import RawImap
 from tests.integration.tls_client import certificate_pem, client_context
+from tests.servers import client_host
 
 
 def _capabilities(imap: imaplib.IMAP4) -> set[str]:
@@ -20,7 +21,7 @@ def _capabilities(imap: imaplib.IMAP4) -> set[str]:
 
 
 def test_starttls_advertised_before_and_not_after(server: ServerThread) -> None:
-    imap = imaplib.IMAP4("127.0.0.1", server.imap_port, timeout=10)
+    imap = imaplib.IMAP4(client_host(), server.imap_port, timeout=10)
     try:
         assert "STARTTLS" in _capabilities(imap)
         typ, _ = imap.starttls(ssl_context=client_context(server))
@@ -44,7 +45,7 @@ def test_starttls_is_refused_after_login(server: ServerThread) -> None:
 
 def test_imaps_with_imaplib(make_server: ServerFactory) -> None:
     server = make_server(imaps_port=0)
-    imap = imaplib.IMAP4_SSL("127.0.0.1", server.port("IMAPS"), ssl_context=client_context(server), timeout=10)
+    imap = imaplib.IMAP4_SSL(client_host(), server.port("IMAPS"), ssl_context=client_context(server), timeout=10)
     try:
         assert "STARTTLS" not in _capabilities(imap)
         typ, data = imap._simple_command("STARTTLS")
@@ -69,7 +70,7 @@ def test_no_starttls_when_disabled(make_server: ServerFactory) -> None:
 
 def test_pipelined_plaintext_after_starttls_is_never_executed(server: ServerThread) -> None:
     """RFC 9051 11.1 / CVE-2011-0411: a command injected after STARTTLS must not run inside TLS."""
-    with socket.create_connection(("127.0.0.1", server.imap_port), timeout=10) as raw:
+    with socket.create_connection((client_host(), server.imap_port), timeout=10) as raw:
         greeting = b""
         while not greeting.endswith(b"\r\n"):
             greeting += raw.recv(1024)

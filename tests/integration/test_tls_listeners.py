@@ -13,11 +13,12 @@ from elektromail.tls import generate_certificate
 from tests.conftest import ServerFactory
 from tests.integration.process import run_cli
 from tests.integration.tls_client import client_context
+from tests.servers import client_host
 
 
 def _greeting_over_tls(port: int, context: ssl.SSLContext, server_name: str = "localhost") -> bytes:
     with (
-        socket.create_connection(("127.0.0.1", port), timeout=10) as raw,
+        socket.create_connection((client_host(), port), timeout=10) as raw,
         context.wrap_socket(raw, server_hostname=server_name) as tls,
     ):
         return tls.recv(200)

@@ -12,6 +12,7 @@ import aiosmtplib
 from elektromail import ServerThread
 from tests.conftest import ServerFactory
 from tests.integration.tls_client import certificate_pem, client_context
+from tests.servers import client_host
 
 MESSAGE = b"From: a@example.com\r\nTo: user@example.com\r\nSubject: over TLS\r\n\r\nsecret body\r\n"
 
@@ -23,7 +24,7 @@ def _inbox_raw(server: ServerThread, user: str = "user") -> list[bytes]:
 
 
 def test_starttls_with_smtplib_then_send(server: ServerThread) -> None:
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=10) as smtp:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=10) as smtp:
         smtp.ehlo()
         assert smtp.has_extn("starttls")
         code, _ = smtp.starttls(context=client_context(server))
@@ -38,7 +39,7 @@ def test_starttls_with_smtplib_then_send(server: ServerThread) -> None:
 def test_smtps_with_smtplib(make_server: ServerFactory) -> None:
     server = make_server(smtps_port=0)
     port = server.port("SMTPS")
-    with smtplib.SMTP_SSL("127.0.0.1", port, context=client_context(server), timeout=10) as smtp:
+    with smtplib.SMTP_SSL(client_host(), port, context=client_context(server), timeout=10) as smtp:
         smtp.ehlo()
         assert not smtp.has_extn("starttls")
         smtp.sendmail("a@example.com", ["user@example.com"], MESSAGE)
@@ -60,7 +61,7 @@ async def test_aiosmtplib_start_tls(server: ServerThread) -> None:
 
 
 def test_session_starts_afresh_after_starttls(server: ServerThread) -> None:
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=10) as smtp:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=10) as smtp:
         smtp.ehlo()
         smtp.login("user", "pass")
         smtp.starttls(context=client_context(server))
@@ -74,11 +75,11 @@ def test_session_starts_afresh_after_starttls(server: ServerThread) -> None:
 
 def test_starttls_rejects_parameters_and_is_absent_when_disabled(make_server: ServerFactory) -> None:
     server = make_server()
-    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=10) as smtp:
+    with smtplib.SMTP(client_host(), server.smtp_port, timeout=10) as smtp:
         smtp.ehlo()
         assert smtp.docmd("STARTTLS", "now")[0] == 501
     quiet = make_server(tls_disabled=True)
-    with smtplib.SMTP("127.0.0.1", quiet.smtp_port, timeout=10) as smtp:
+    with smtplib.SMTP(client_host(), quiet.smtp_port, timeout=10) as smtp:
         smtp.ehlo()
         assert not smtp.has_extn("starttls")
         assert smtp.docmd("STARTTLS")[0] == 502
@@ -86,7 +87,7 @@ def test_starttls_rejects_parameters_and_is_absent_when_disabled(make_server: Se
 
 def test_pipelined_plaintext_after_starttls_is_never_executed(server: ServerThread) -> None:
     """RFC 3207 6 / CVE-2011-0411: commands injected after STARTTLS must not run inside TLS."""
-    with socket.create_connection(("127.0.0.1", server.smtp_port), timeout=10) as raw:
+    with socket.create_connection((client_host(), server.smtp_port), timeout=10) as raw:
         reader = raw.makefile("rb")
         assert reader.readline().startswith(b"220 ")
         raw.sendall(b"EHLO client\r\n")
@@ -111,7 +112,7 @@ def test_swaks_tls(server: ServerThread, tmp_path: Path) -> None:
     ca.write_bytes(certificate_pem(server))
     result = subprocess.run(
         [
-            "swaks", "--server", "127.0.0.1", "--port", str(server.smtp_port), "--tls", "--tls-verify",
+            "swaks", "--server", client_host(), "--port", str(server.smtp_port), "--tls", "--tls-verify",
             "--tls-ca-path", str(ca), "--tls-sni", "localhost",
             "--from", "a@example.com", "--to", "user@example.com", "--header", "Subject: swaks over tls",
             "--auth", "PLAIN", "--auth-user", "user", "--auth-password", "pass", "--timeout", "20",

@@ -1,7 +1,8 @@
 """Fixtures of the compliance harness: a target server, connections, and throwaway mailboxes.
 
 With RFC9051_TEST_HOST unset, every test module gets a fresh bundled server on 127.0.0.1 (OS-chosen port,
-user ``user`` / ``pass``); otherwise the tests run against the named server and clean up after themselves.
+user ``user`` / ``pass``), or the running server named by ELEKTROMAIL_URL, reset; otherwise the tests run
+against the server RFC9051_TEST_HOST names and clean up after themselves.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 from elektromail import Config, UserSpec
 from tests.rfc9051.client import ImapClient, quote
 from tests.rfc9051.target import Target, external_target, response_timeout
-from tests.servers import start_server
+from tests.servers import client_host, release, start_server
 
 Connect = Callable[[], ImapClient]
 
@@ -36,9 +37,9 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     config = Config(smtp_port=0, imap_port=0, bind_addr="127.0.0.1", users=(UserSpec("user", "pass"),), db=db)
     server = start_server(config)
     try:
-        yield Target("127.0.0.1", server.imap_port, "user", "pass", tls=False, timeout=response_timeout())
+        yield Target(client_host(), server.imap_port, "user", "pass", tls=False, timeout=response_timeout())
     finally:
-        server.stop()
+        release(server)
 
 
 def open_client(target: Target) -> ImapClient:
