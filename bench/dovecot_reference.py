@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.dovecot import run_dovecot
+from bench.peers.dovecot import run_dovecot
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "unit" / "data" / "corpus"
 OUTPUT = CORPUS.parent / "dovecot_reference.json"

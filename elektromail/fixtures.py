@@ -15,6 +15,7 @@ same bytes, and is not stored again; this needs no bookkeeping from the store ba
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import Counter
 from dataclasses import dataclass
@@ -43,7 +44,11 @@ class Sidecar(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     internal_date: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
 
 
-_decode_sidecar = msgspec.json.Decoder(Sidecar).decode
+@functools.cache
+def _sidecar_decoder() -> msgspec.json.Decoder[Sidecar]:
+    import msgspec.json  # on first use: most runs have no fixtures, and it costs start-up time
+
+    return msgspec.json.Decoder(Sidecar)
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,7 @@ def _fixture(root: str, user: str, mailbox: str, path: str, has_sidecar: bool) -
         sidecar_path = path + ".meta.json"
         _refuse_escape(root, sidecar_path)
         try:
-            sidecar = _decode_sidecar(_read(sidecar_path))
+            sidecar = _sidecar_decoder().decode(_read(sidecar_path))
         except msgspec.DecodeError as error:
             raise ConfigError(f"{SETTING}: {sidecar_path}: {error}") from None
     return Fixture(user, mailbox, ParsedMessage(raw), tuple(sidecar.flags), sidecar.internal_date, path)

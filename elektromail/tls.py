@@ -1,8 +1,9 @@
 """TLS material: the user's PEM files, a cached certificate, or one generated at start.
 
 Generation (ECDSA P-256, self-signed, a year of validity) costs a few milliseconds but importing
-``cryptography`` costs more, so a generated certificate is made on a worker thread while the listeners
-start; STARTTLS and ``GET /tls/certificate`` wait for it. User-supplied and cached files are checked
+``cryptography`` costs more (time, and some 14 MiB of memory), so a generated certificate is made on a
+worker thread when first needed: the first STARTTLS, implicit-TLS listener or ``GET /tls/certificate``
+waits for it. User-supplied and cached files are checked
 before any socket opens, so a bad file stops start-up with a clear message.
 """
 
@@ -11,11 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
-import ipaddress
 import os
 import socket
 import ssl
-import tempfile
 from pathlib import Path
 
 from elektromail.config import Config, ConfigError
@@ -41,6 +40,8 @@ def server_context(cert_pem: bytes, key_pem: bytes) -> ssl.SSLContext:
     them for the duration of the call."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
+    import tempfile  # here: start-up does not pay for it unless TLS is used
+
     with tempfile.TemporaryDirectory(prefix="elektromail-tls-") as directory:
         cert_path = Path(directory, "cert.pem")
         key_path = Path(directory, "key.pem")
@@ -58,6 +59,8 @@ def certificate_names(config: Config) -> list[str]:
 
 def generate_certificate(names: list[str]) -> tuple[bytes, bytes]:
     """A self-signed ECDSA P-256 certificate for ``names`` (DNS names and IP addresses)."""
+    from ipaddress import ip_address
+
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -68,7 +71,7 @@ def generate_certificate(names: list[str]) -> tuple[bytes, bytes]:
     alt_names: list[x509.GeneralName] = []
     for name in names:
         try:
-            alt_names.append(x509.IPAddress(ipaddress.ip_address(name)))
+            alt_names.append(x509.IPAddress(ip_address(name)))
         except ValueError:
             alt_names.append(x509.DNSName(name))
     now = datetime.datetime.now(datetime.UTC)
@@ -95,6 +98,7 @@ def generate_certificate(names: list[str]) -> tuple[bytes, bytes]:
 
 def check_pair(cert_pem: bytes, key_pem: bytes, source: str) -> datetime.datetime:
     """Validate a PEM certificate and key; returns the certificate's expiry. Errors name ``source``."""
+
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 
@@ -173,6 +177,7 @@ class TlsProvider:
         self.config = config
         self._material: TlsMaterial | None = None
         self._pending: asyncio.Future[TlsMaterial] | None = None
+        self._generate = False
 
     def prepare(self) -> None:
         """Check or load files now (errors stop start-up); start generating in the background otherwise."""
@@ -188,7 +193,12 @@ class TlsProvider:
             save_probe = Path(config.tls_dir)
             if save_probe.exists() and not os.access(save_probe, os.W_OK):
                 raise ConfigError(f"ELEKTROMAIL_TLS_DIR: {config.tls_dir} is not writable")
-        self._pending = asyncio.ensure_future(asyncio.to_thread(generate, config))
+        self._generate = True
+
+    def begin(self) -> None:
+        """Start generating the certificate (on first need: most test runs never use TLS)."""
+        if self._generate and self._pending is None:
+            self._pending = asyncio.ensure_future(asyncio.to_thread(generate, self.config))
 
     @property
     def ready(self) -> TlsMaterial | None:
@@ -197,6 +207,7 @@ class TlsProvider:
 
     async def material(self) -> TlsMaterial:
         if self._material is None:
+            self.begin()
             assert self._pending is not None, "TlsProvider.prepare() was not called"
             self._material = await self._pending
         return self._material

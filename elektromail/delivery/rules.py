@@ -18,6 +18,7 @@ long enough passes on to the next rule. An address no rule decides is accepted.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import time
@@ -138,7 +139,15 @@ DEFAULT_REJECT_TEXT = "Recipient address rejected"
 DEFAULT_BOUNCE_TEXT = "Mailbox unavailable"
 GREYLIST_STATUS = "4.7.1"  # RFC 3463 3.8: delivery not authorized (yet)
 
-_decoder = msgspec.json.Decoder(list[DsnRule])
+
+@functools.cache
+def _decoder() -> msgspec.json.Decoder[list[DsnRule]]:
+    # Made on first use: importing msgspec.json costs start-up time, and most runs have no rules.
+    import msgspec.json
+
+    return msgspec.json.Decoder(list[DsnRule])
+
+
 Clock = Callable[[], float]
 
 
@@ -260,7 +269,7 @@ def parse_rules(text: str | bytes | None) -> DsnRules:
     if text is None or not text.strip():
         return DsnRules()
     try:
-        rules = _decoder.decode(text)
+        rules = _decoder().decode(text)
     except msgspec.ValidationError as error:
         raise RuleError(f"invalid rule: {error}") from None
     except msgspec.DecodeError as error:

@@ -10,6 +10,7 @@ import base64
 import binascii
 import codecs
 import re
+import sys
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 
@@ -43,9 +44,13 @@ class Headers:
     continuation lines, and lines that are no field (an mbox ``From `` line, garbage) with the name "";
     ``blank`` is the empty line that ends the block, or None when the block runs to its end. HEADER.FIELDS
     and HEADER.FIELDS.NOT are served from these offsets: what the sender sent is what is returned.
+
+    Every stored message keeps its headers, so they stay small: the line groups are kept only when some
+    line is no field (otherwise they are the fields'), and lookups scan the few fields a block has
+    rather than keep an index that would weigh more than the fields.
     """
 
-    __slots__ = ("fields", "_first", "lines", "blank")
+    __slots__ = ("fields", "_lines", "blank")
 
     def __init__(
         self,
@@ -54,15 +59,20 @@ class Headers:
         blank: tuple[int, int] | None = None,
     ) -> None:
         self.fields = fields
-        self.lines = lines if lines is not None else [(f.name, f.start, f.end) for f in fields]
+        self._lines = None if lines is None or len(lines) == len(fields) else lines
         self.blank = blank
-        self._first: dict[str, HeaderField] = {}
-        for field in fields:
-            self._first.setdefault(field.name, field)
+
+    @property
+    def lines(self) -> list[tuple[str, int, int]]:
+        if self._lines is not None:
+            return self._lines
+        return [(field.name, field.start, field.end) for field in self.fields]
 
     def get(self, name: str) -> bytes | None:
-        field = self._first.get(name)
-        return None if field is None else field.value
+        for field in self.fields:
+            if field.name == name:
+                return field.value
+        return None
 
     def get_last(self, name: str) -> bytes | None:
         """The value of the last field of that name (ENVELOPE reads Subject, Date and IDs so, as Dovecot)."""
@@ -75,7 +85,7 @@ class Headers:
         return [field.value for field in self.fields if field.name == name]
 
     def __contains__(self, name: str) -> bool:
-        return name in self._first
+        return any(field.name == name for field in self.fields)
 
 
 def parse_headers(raw: bytes, start: int, end: int) -> Headers:
@@ -105,7 +115,9 @@ def parse_headers(raw: bytes, start: int, end: int) -> Headers:
             blank = (pos, line_end)
             break  # the blank line ending the header block
         match = _FIELD_NAME.match(raw, pos, line_end)
-        current = ("", pos, pos) if match is None else (match.group(1).decode("ascii").lower(), pos, match.end())
+        # Names are interned: every message repeats the same few.
+        name = "" if match is None else sys.intern(match.group(1).decode("ascii").lower())
+        current = (name, pos, pos if match is None else match.end())
         pos = line_end
     if current is not None:
         _close(raw, current, pos, fields, lines)

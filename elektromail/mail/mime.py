@@ -82,6 +82,12 @@ def mime_tree(parsed: ParsedMessage) -> MimePart:
     tree: MimePart | None = parsed.cache.get("mime")
     if tree is None:
         tree = _Parser(parsed.raw).entity(0, parsed.header_end, TEXT_PLAIN, (), 0, is_message=True)[0]
+        # The root's fields are the message's (the same block): one parse, shared with ENVELOPE and SEARCH.
+        headers: Headers | None = parsed.cache.get("headers")
+        if headers is None:
+            parsed.cache["headers"] = tree.headers
+        else:
+            tree.headers = headers
         parsed.cache["mime"] = tree
     return tree
 

@@ -1,13 +1,22 @@
 """Decoded text for SEARCH (RFC 9051 6.4.4) and the HTTP filters: header values with RFC 2047 words
-decoded, and text bodies with their transfer encoding and charset removed, case-folded once and cached."""
+decoded, and text bodies with their transfer encoding and charset removed, case-folded.
+
+What is cached stays small beside the message: text that is plain ASCII as stored (most parts and header
+blocks) is searched in the message's own bytes, only its offsets kept; only text that needs decoding is
+kept decoded. Header values are decoded when a search asks for that field.
+"""
 
 from __future__ import annotations
 
 import codecs
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import overload
 
 from elektromail.mail.addresses import Address, parse_address_list
 from elektromail.mail.envelope import message_headers
-from elektromail.mail.headers import decode_text, decode_words
+from elektromail.mail.headers import Headers, decode_text, decode_words
 from elektromail.mail.message import ParsedMessage
 from elektromail.mail.mime import MimePart, mime_tree, split_parameters
 from elektromail.mail.transfer import UnknownTransferEncoding, decode_transfer_encoding
@@ -23,11 +32,53 @@ def _codec(charset: bytes | None) -> str:
     return "utf-8" if name == "ascii" else name  # 8-bit text labelled US-ASCII is UTF-8, as Dovecot reads it
 
 
-def _collect(part: MimePart, raw: bytes, out: list[str], headers: bool) -> None:
+# Codecs that read ASCII bytes as the same characters, so an ASCII part needs no decoding.
+_ASCII_COMPATIBLE = ("utf-8", "ascii", "iso8859", "latin", "cp125")
+
+
+class SearchText:
+    """Searchable text: ``needle in text`` for a case-folded needle. ASCII pieces are (start, end)
+    offsets into ``raw``, searched in place; the others are kept decoded and case-folded."""
+
+    __slots__ = ("raw", "spans", "texts")
+
+    def __init__(self, raw: bytes, spans: list[tuple[int, int]], texts: list[str]) -> None:
+        self.raw = raw
+        self.spans = tuple(spans)
+        self.texts = tuple(texts)
+
+    def __contains__(self, needle: str) -> bool:
+        if any(needle in text for text in self.texts):
+            return True
+        if not self.spans or not needle.isascii():
+            return False  # case-folded ASCII text holds no other characters
+        pattern = _ascii_pattern(needle)
+        return any(pattern.search(self.raw, start, end) is not None for start, end in self.spans)
+
+
+# The pieces of text as _collect finds them: offsets of ASCII text in the message, and decoded text.
+_Pieces = tuple[list[tuple[int, int]], list[str]]
+
+
+@lru_cache(maxsize=64)
+def _ascii_pattern(needle: str) -> re.Pattern[bytes]:
+    # Case-folding ASCII is lower-casing, which IGNORECASE on bytes matches.
+    return re.compile(re.escape(needle.encode("ascii")), re.IGNORECASE)
+
+
+def _add_header_block(raw: bytes, start: int, end: int, out: _Pieces) -> None:
+    block = raw[start:end]
+    if block.isascii() and b"=?" not in block:
+        out[0].append((start, end))
+    else:
+        out[1].append(decode_words(block).casefold())
+
+
+def _collect(part: MimePart, raw: bytes, out: _Pieces, headers: bool) -> None:
     """The searchable text of ``part``: its text and message/* leaves, decoded; with ``headers`` also
     every header inside (MIME part headers and encapsulated messages' headers), for TEXT."""
     if headers and part.header_start < part.body_start:
-        out.append(decode_words(raw[part.header_start : part.body_start]))
+        _add_header_block(raw, part.header_start, part.body_start, out)
     if part.message is not None:
         # An encoded message/rfc822 (RFC 2046 5.2.1 forbids it) holds no searchable text, as in Dovecot.
         if part.encoding.lower() in _IDENTITY:
@@ -39,9 +90,33 @@ def _collect(part: MimePart, raw: bytes, out: list[str], headers: bool) -> None:
         return
     if part.type.lower() not in (b"text", b"message") or not part.subtype:  # "text" alone is no text type
         return
+    if _stored_as_ascii(part, raw):
+        out[0].append((part.body_start, part.end))
+        return
     text = part_text(part, raw)
     if text is not None:
-        out.append(text)
+        out[1].append(text.casefold())
+
+
+def _stored_as_ascii(part: MimePart, raw: bytes) -> bool:
+    """True when the part's text is its stored bytes, all ASCII: no transfer encoding to undo, and a
+    charset that reads ASCII as itself."""
+    encoding = part.headers.get("content-transfer-encoding")
+    token = b"7bit" if encoding is None else split_parameters(encoding)[0]
+    return (
+        token.lower() in _IDENTITY
+        and _codec(part.param(b"charset")).startswith(_ASCII_COMPATIBLE)
+        and raw[part.body_start : part.end].isascii()
+    )
+
+
+def _search_text(parsed: ParsedMessage, key: str, headers: bool) -> SearchText:
+    cached: SearchText | None = parsed.cache.get(key)
+    if cached is None:
+        out: _Pieces = ([], [])
+        _collect(mime_tree(parsed), parsed.raw, out, headers)
+        cached = parsed.cache[key] = SearchText(parsed.raw, *out)
+    return cached
 
 
 _IDENTITY = (b"7bit", b"8bit", b"binary")
@@ -62,38 +137,39 @@ def part_text(part: MimePart, raw: bytes) -> str | None:
     return decode_text(data, _codec(part.param(b"charset")), "utf-8")
 
 
-def body_text(parsed: ParsedMessage) -> str:
+def body_text(parsed: ParsedMessage) -> SearchText:
     """The decoded text parts of the message, case-folded for SEARCH BODY (RFC 9051 6.4.4: the body only;
-    headers of encapsulated messages are not body text, as Dovecot searches)."""
-    cached: str | None = parsed.cache.get("body_text")
-    if cached is None:
-        out: list[str] = []
-        _collect(mime_tree(parsed), parsed.raw, out, headers=False)
-        cached = "\n".join(out).casefold()
-        parsed.cache["body_text"] = cached
-    return cached
+    headers of encapsulated messages are not body text, as Dovecot searches). Cached."""
+    return _search_text(parsed, "body_text", headers=False)
 
 
-def decoded_headers(parsed: ParsedMessage) -> dict[str, list[str]]:
-    """Header values by lower-case name, RFC 2047-decoded and case-folded (cached)."""
-    cached: dict[str, list[str]] | None = parsed.cache.get("search_headers")
-    if cached is None:
-        cached = {}
-        for field in message_headers(parsed).fields:
-            cached.setdefault(field.name, []).append(decode_words(field.value).casefold())
-        parsed.cache["search_headers"] = cached
-    return cached
+class DecodedHeaders:
+    """Header values by lower-case name, RFC 2047-decoded and case-folded when asked for."""
+
+    __slots__ = ("headers",)
+
+    def __init__(self, headers: Headers) -> None:
+        self.headers = headers
+
+    @overload
+    def get(self, name: str) -> Sequence[str] | None: ...
+
+    @overload
+    def get(self, name: str, default: Sequence[str]) -> Sequence[str]: ...
+
+    def get(self, name: str, default: Sequence[str] | None = None) -> Sequence[str] | None:
+        values = [decode_words(field.value).casefold() for field in self.headers.fields if field.name == name]
+        return values or default
 
 
-def full_text(parsed: ParsedMessage) -> str:
-    """Every header and every text of the message, decoded and case-folded, for SEARCH TEXT."""
-    cached: str | None = parsed.cache.get("full_text")
-    if cached is None:
-        out: list[str] = []
-        _collect(mime_tree(parsed), parsed.raw, out, headers=True)
-        cached = "\n".join(out).casefold()
-        parsed.cache["full_text"] = cached
-    return cached
+def decoded_headers(parsed: ParsedMessage) -> DecodedHeaders:
+    """Header values by lower-case name, RFC 2047-decoded and case-folded."""
+    return DecodedHeaders(message_headers(parsed))
+
+
+def full_text(parsed: ParsedMessage) -> SearchText:
+    """Every header and every text of the message, decoded and case-folded, for SEARCH TEXT (cached)."""
+    return _search_text(parsed, "full_text", headers=True)
 
 
 def address_text(parsed: ParsedMessage, name: str) -> str:

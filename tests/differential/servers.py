@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from bench.dovecot import run_dovecot
+from bench.peers.dovecot import run_dovecot
 from elektromail import Config, ServerThread
 from elektromail.config import UserSpec
 from tests.differential.probe import append_all

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.dovecot import dovecot_available
+from bench.peers.dovecot import dovecot_available
 from tests.differential.compare import Outcome, compare_live, compare_recorded, load_recording
 from tests.differential.corpora import CORPORA
 from tests.differential.servers import dovecot_with, elektromail_with

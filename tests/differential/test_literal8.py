@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.dovecot import dovecot_available
+from bench.peers.dovecot import dovecot_available
 from tests.differential.servers import dovecot_with, elektromail_with
 from tests.differential.wire import Client, fetch_items
 

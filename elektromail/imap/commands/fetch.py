@@ -237,6 +237,18 @@ def _clip(data: bytes, partial: tuple[int, int] | None) -> bytes:
 Piece = bytes | tuple[bytes, bytes]
 # Literal bodies larger than this go out as their own buffer instead of being copied into the line.
 _SEPARATE_BUFFER = 4096
+# "FLAGS (...)" by flag set: messages share a handful of sets, which are replaced and never mutated.
+_FLAGS_ITEMS: dict[frozenset[str], bytes] = {}
+_FLAGS_ITEMS_MAX = 4096
+
+
+def _flags_item(flags: frozenset[str]) -> bytes:
+    item = _FLAGS_ITEMS.get(flags)
+    if item is None:
+        if len(_FLAGS_ITEMS) >= _FLAGS_ITEMS_MAX:  # keywords make many sets: stay bounded
+            _FLAGS_ITEMS.clear()
+        item = _FLAGS_ITEMS[flags] = b"FLAGS " + responses.flag_list(sorted(flags))
+    return item
 
 
 def _literal_parts(label: bytes, data: bytes | None, binary: bool = False) -> Piece:
@@ -253,7 +265,9 @@ def _encode(item: FetchItem, view: SelectedView, message: Message, rev1: bool) -
     if kind == "UID":
         return b"UID %d" % message.uid
     if kind == "FLAGS":
-        return b"FLAGS " + responses.flag_list(view.flags_of(message, rev1))
+        if rev1 and message.uid in view.recent:
+            return b"FLAGS " + responses.flag_list(view.flags_of(message, rev1))
+        return _flags_item(message.flags)
     if kind == "RFC822.SIZE":
         return b"RFC822.SIZE %d" % parsed.size
     if kind == "INTERNALDATE":
@@ -358,6 +372,9 @@ async def _fetch(session: Session, arguments: FetchArguments, by_uid: bool) -> N
                 pieces.append(b"FLAGS " + responses.flag_list(view.flags_of(message, rev1)))
             if seen_needs_modseq:
                 pieces.append(modseq_item(message.modseq))
+        if all(type(piece) is bytes for piece in pieces):  # no literal: one formatting step
+            out.append(b"* %d FETCH (%b)\r\n" % (seq, b" ".join(pieces)))  # type: ignore[arg-type]
+            continue
         line = bytearray(b"* %d FETCH (" % seq)
         for index, piece in enumerate(pieces):
             if index:

@@ -1,0 +1,34 @@
+"""Counting what a server received, over its own protocol (so counting loads it as little as possible)."""
+
+from __future__ import annotations
+
+import imaplib
+import json
+import socket
+import urllib.request
+
+from bench.model import WrongAnswer
+
+
+def imap_count(port: int, user: str, password: str) -> int:
+    """Messages in the INBOX, by STATUS (no mailbox selected, no message read)."""
+    imap = imaplib.IMAP4("127.0.0.1", port, timeout=60)
+    try:
+        imap.login(user, password)
+        typ, data = imap.status("INBOX", "(MESSAGES)")
+        if typ != "OK" or not isinstance(data[0], bytes):
+            raise WrongAnswer(f"STATUS failed: {data!r}")
+        return int(data[0].rsplit(b"MESSAGES ", 1)[1].rstrip(b")"))
+    finally:
+        imap.logout()
+
+
+def http_json_count(url: str) -> int:
+    with urllib.request.urlopen(url, timeout=120) as response:
+        return len(json.load(response))
+
+
+def line_count(port: int) -> int:
+    """A server that answers a connection with its count as one line (bench.peers.aiosmtpd_server)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        return int(sock.makefile("rb").readline())

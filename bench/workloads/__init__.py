@@ -1,0 +1,13 @@
+"""Every workload, in the order a run measures them."""
+
+from __future__ import annotations
+
+from bench.model import Settings, Workload
+from bench.workloads import imap, latency, memory, scaling, smtp, startup
+
+NAMES = ("smtp", "imap", "scaling", "latency", "startup", "memory")
+
+
+def all_workloads(settings: Settings) -> list[Workload]:
+    modules = (smtp, imap, scaling, latency, startup, memory)
+    return [module.workload(settings) for module in modules]
