@@ -14,13 +14,15 @@ transport="${TRANSPORT:-docker://}"
 # Docker's v2s2 keeps the HEALTHCHECK, which OCI manifests have no field for (PUSH_FORMAT=oci for an OCI
 # layout).
 format="${PUSH_FORMAT:-v2s2}"
-buildah=(buildah --storage-driver "${STORAGE_DRIVER:-vfs}")
+# The storage driver goes in the environment: with buildah 1.28's --storage-driver flag instead,
+# `manifest push` does not find a list by its name ("image not known").
+export STORAGE_DRIVER="${STORAGE_DRIVER:-vfs}"
 
 if [ -n "${CI_REGISTRY:-}" ] && [ -n "${CI_REGISTRY_PASSWORD:-}" ]; then
-    printf '%s' "$CI_REGISTRY_PASSWORD" | "${buildah[@]}" login -u "$CI_REGISTRY_USER" --password-stdin "$CI_REGISTRY"
+    printf '%s' "$CI_REGISTRY_PASSWORD" | buildah login -u "$CI_REGISTRY_USER" --password-stdin "$CI_REGISTRY"
 fi
 for tag in "$@"; do
     # --all: the list and every image it names, so each architecture pulls its own.
-    "${buildah[@]}" manifest push --all --format "$format" "$manifest" "$transport$repository:$tag"
+    buildah manifest push --all --format "$format" "$manifest" "$transport$repository:$tag"
     echo "pushed $repository:$tag"
 done
