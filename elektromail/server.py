@@ -146,6 +146,10 @@ class Server:
         self.ready = True
         # The loop is named so that a frozen build that lost uvloop shows it at once.
         log.info("elektromail ready (event loop: %s)", type(loop).__module__.partition(".")[0])
+        if context.tls is not None and config.tls_dir is not None:
+            # A certificate kept in a directory is there to be read and trusted by other processes
+            # before they connect: make it now, in the background, rather than on first use.
+            context.tls.begin()
 
     async def _prepare(self, context: ServerContext) -> None:
         """Everything that must hold before the first socket opens."""
