@@ -124,3 +124,21 @@ def _find_attachment(root: MimePart) -> bool:
         elif leaf is not root or disposition is not None:
             return True
     return False
+
+
+def envelope_recipient_contains(message: Message, needle: str) -> bool:
+    """Some RCPT TO address of the message's envelope contains ``needle`` (case-insensitive)."""
+    provenance = message.provenance
+    if provenance is None or provenance.envelope is None:
+        return False
+    return any(needle in address.casefold() for address in provenance.envelope.rcpt_to)
+
+
+def delivered_in_session(message: Message, session_id: str) -> bool:
+    provenance = message.provenance
+    return provenance is not None and provenance.delivery.session_id == session_id
+
+
+def delivered_over_tls(message: Message) -> bool:
+    provenance = message.provenance
+    return provenance is not None and provenance.delivery.tls is not None
