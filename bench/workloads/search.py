@@ -16,7 +16,7 @@ from bench.model import Endpoint, Figure, Peer, Settings, StartOptions, Workload
 QUERIES = {
     "selective": "from:sender777 subject:message",
     "broad": "subject:scaling",
-    "negated": "-is:seen larger:300 body:benchmark",
+    "negated": "from:sender42 -is:flagged -subject:4217",
 }
 REPEATS = 5  # the best of them
 _DURATION = re.compile(r"dur=([0-9.]+)")

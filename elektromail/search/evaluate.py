@@ -28,6 +28,8 @@ from elektromail.search.query import (
 from elektromail.store.model import Mailbox, Message
 
 MessageTest = Callable[[Mailbox, Message], bool]
+# The fields search.columns keeps text columns of.
+COLUMN_FIELDS = ("from", "to", "cc", "subject")
 
 
 def _text(field: str, needle: str) -> MessageTest:
@@ -90,14 +92,21 @@ def _place(term: UserTerm | MailboxTerm) -> Callable[[Mailbox], bool]:
 
 
 class CompiledQuery:
-    """``mailbox_matches`` says whether any message of a mailbox could match; ``matches`` decides."""
+    """``mailbox_matches`` says whether any message of a mailbox could match; ``matches`` decides.
+
+    ``column_term`` is the (field, needle) of the first positive term that a column of text answers
+    exactly (see :mod:`elektromail.search.columns`); ``matches_besides_column`` is every other test, for
+    messages the column already selected.
+    """
 
     def __init__(self, query: Query) -> None:
         self.query = query
-        places = [_place(term) for term in query.terms if isinstance(term, UserTerm | MailboxTerm)]
-        tests = [_compile(term) for term in query.terms if not isinstance(term, UserTerm | MailboxTerm)]
-        self._places = places
-        self._tests = tests
+        self._places = [_place(term) for term in query.terms if isinstance(term, UserTerm | MailboxTerm)]
+        tested = [term for term in query.terms if not isinstance(term, UserTerm | MailboxTerm)]
+        self._tests = [_compile(term) for term in tested]
+        column = next((term for term in tested if _answered_by_column(term)), None)
+        self.column_term = (column.field, column.value) if isinstance(column, TextTerm) else None
+        self._rest = [_compile(term) for term in tested if term is not column]
 
     def mailbox_matches(self, mailbox: Mailbox) -> bool:
         return all(place(mailbox) for place in self._places)
@@ -105,6 +114,18 @@ class CompiledQuery:
     def matches(self, mailbox: Mailbox, message: Message) -> bool:
         """The whole query; the caller has already checked ``mailbox_matches``."""
         return all(test(mailbox, message) for test in self._tests)
+
+    @property
+    def tests_besides_column(self) -> int:
+        return len(self._rest)
+
+    def matches_besides_column(self, mailbox: Mailbox, message: Message) -> bool:
+        return all(test(mailbox, message) for test in self._rest)
+
+
+def _answered_by_column(term: Term) -> bool:
+    # A needle with NUL could span two header values joined in a column; such a term is tested as usual.
+    return isinstance(term, TextTerm) and term.field in COLUMN_FIELDS and "\x00" not in term.value
 
 
 def compile_query(query: Query) -> CompiledQuery:

@@ -9,7 +9,7 @@ import msgspec
 import pytest
 
 from elektromail.events import EventBus, EventData, EventFilter, Subscription
-from elektromail.events.sse import last_event_id
+from elektromail.events.sse import KEEPALIVE, OPENING, StreamReader, last_event_id
 from elektromail.events.types import MESSAGE_FLAGS, MESSAGE_STORED, RESET, RESYNC, UnknownEventType, parse_types
 
 
@@ -122,3 +122,16 @@ def test_last_event_id_sources() -> None:
     assert last_event_id(None, None) is None
     assert last_event_id(" ab-3 ", "cd-4") == "ab-3"
     assert last_event_id("", "cd-4") == "cd-4"
+
+
+def test_stream_reader_reads_what_the_bus_writes() -> None:
+    bus = EventBus()
+    frames = OPENING + KEEPALIVE
+    frames += bus.publish(MESSAGE_STORED, EventData(user="alice", mailbox="INBOX", uid=3, message_id="1-3")).frame
+    frames += bus.publish(RESET, EventData()).frame
+    reader = StreamReader()
+    events = [event for line in frames.decode().split("\n") if (event := reader.feed(line)) is not None]
+    assert [(event.type, event.data.uid) for event in events] == [(MESSAGE_STORED, 3), (RESET, None)]
+    assert events[1].id == bus.last_id
+    multi = [reader.feed(line) for line in ("event: x", "data: {", 'data: "user": "bob"}', "")]
+    assert multi[-1] is not None and multi[-1].data.user == "bob" and multi[-1].id == bus.last_id
