@@ -78,6 +78,26 @@ class Transcripts:
                 continue
             yield transcript
 
+    def page(
+        self,
+        limit: int,
+        cursor: str | None = None,
+        protocol: str | None = None,
+        user: str | None = None,
+        client: str | None = None,
+    ) -> tuple[list[Transcript], int, str | None]:
+        """A page of ``newest_first``: the sessions after ``cursor`` (a session id), how many match in
+        all, and the cursor of the next page. A cursor naming a dropped session starts at the newest
+        session older than it, since ids are numbered in order."""
+        matching = list(self.newest_first(protocol, user, client))
+        start = 0
+        if cursor is not None:
+            after = _number(cursor)
+            start = next((i for i, t in enumerate(matching) if _number(t.id) < after), len(matching))
+        page = matching[start : start + limit]
+        more = start + limit < len(matching)
+        return page, len(matching), page[-1].id if more and page else None
+
     def __len__(self) -> int:
         return len(self._sessions)
 
@@ -85,6 +105,17 @@ class Transcripts:
         """Forget every transcript (``/reset``, ``/purge``); sessions still open keep recording into
         theirs, which is no longer listed."""
         self._sessions.clear()
+
+
+class CursorError(ValueError):
+    """A cursor that is no session id of this process."""
+
+
+def _number(session_id: str) -> int:
+    _, _, number = session_id.rpartition("-")
+    if not number.isdigit():
+        raise CursorError(f"not a session id: {session_id!r}")
+    return int(number)
 
 
 def _same_client(recorded: str | None, wanted: str) -> bool:

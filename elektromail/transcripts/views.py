@@ -126,3 +126,11 @@ def render_text(transcript: Transcript) -> str:
     if transcript.ended_at is not None:
         out.append(f"-- ended {transcript.ended_at.isoformat()}")
     return "\n".join(out) + "\n"
+
+
+class Sessions(msgspec.Struct, kw_only=True):
+    """``GET /sessions``: a page of sessions, newest first."""
+
+    sessions: list[SessionSummary]
+    total: Annotated[int, msgspec.Meta(description="sessions kept that match the filters")]
+    cursor: Annotated[str | None, msgspec.Meta(description="pass as cursor= for the next page; null: last")]

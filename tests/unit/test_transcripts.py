@@ -185,3 +185,19 @@ def test_recording_off_keeps_ids_and_facts_but_no_lines() -> None:
     transcript.authenticated(AuthFacts(mechanism="PLAIN", user="alice"))
     assert transcript.entries == [] and transcript.auth is not None
     assert len(registry) == 0 and registry.get(transcript.id) is None
+
+
+def test_sessions_page_by_cursor() -> None:
+    registry = Transcripts(max_sessions=100)
+    started = [registry.start("smtp", f"127.0.0.1:{n}") for n in range(1, 24)]
+    seen: list[str] = []
+    cursor: str | None = None
+    while True:
+        page, total, cursor = registry.page(limit=5, cursor=cursor)
+        assert total == 23
+        seen += [t.id for t in page]
+        if cursor is None:
+            break
+    assert seen == [t.id for t in reversed(started)]
+    page, total, cursor = registry.page(limit=5, protocol="imap")
+    assert (page, total, cursor) == ([], 0, None)
