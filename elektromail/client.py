@@ -24,6 +24,7 @@ from urllib.parse import quote
 import httpx
 import msgspec
 
+from elektromail.client_activity import ActivityOperations, AsyncActivityOperations
 from elektromail.delivery.rules import DsnRule
 from elektromail.http.schemas import (
     DEFAULT_WAIT_SECONDS,
@@ -252,7 +253,7 @@ def _headers(token: str | None) -> dict[str, str]:
     return {"authorization": f"Bearer {token}"} if token is not None else {}
 
 
-class Client:
+class Client(ActivityOperations):
     """The control plane of one server, over a blocking httpx client.
 
     ``base_url`` is the server's HTTP address (``http://localhost:8025``); ``token`` is its
@@ -358,7 +359,7 @@ class Client:
         self.close()
 
 
-class AsyncClient:
+class AsyncClient(AsyncActivityOperations):
     """:class:`Client`'s operations as coroutines, over an httpx ``AsyncClient``."""
 
     def __init__(

@@ -1,0 +1,223 @@
+"""The typed client's view of what happens on the server: session transcripts, the live event stream and
+flag changes. :class:`~elektromail.client.Client` and :class:`~elektromail.client.AsyncClient` include
+these operations (through :class:`ActivityOperations` and :class:`AsyncActivityOperations`)::
+
+    with Client("http://localhost:8025") as mail:
+        for event in mail.events(user="alice", types="message.stored"):
+            print(event.data.message_id)
+            break
+        print(mail.transcript(mail.message(event.data.message_id).delivery.session_id))
+
+``events()`` follows the stream across interruptions: when the server cuts a slow reader off, or the
+connection drops, it reconnects with the id of the last event it read and goes on where it stopped (a
+``resync`` event says that some events were lost and state should be re-read).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+import msgspec
+
+from elektromail.events.sse import MEDIA_TYPE, StreamEvent, StreamReader
+from elektromail.http.flags import FlagChange, FlagsChanged, QueryFlagChange
+from elektromail.transcripts.views import SessionDetail, Sessions, SessionSummary
+
+T = TypeVar("T")
+
+# A stream with no event sends a keep-alive comment every 15 s; waiting longer than this means it is gone.
+STREAM_READ_TIMEOUT = 60.0
+
+_sessions = msgspec.json.Decoder(Sessions).decode
+_session = msgspec.json.Decoder(SessionDetail).decode
+_flags_changed = msgspec.json.Decoder(FlagsChanged).decode
+_encode = msgspec.json.Encoder().encode
+
+
+def _check(response: httpx.Response) -> None:
+    # The client module's own error mapping (ApiError, WaitTimeout) applies; imported late to keep the
+    # two modules free of an import cycle.
+    from elektromail.client import _raise_for
+
+    _raise_for(response)
+
+
+def _sessions_params(
+    protocol: str | None, user: str | None, client: str | None, limit: int, cursor: str | None
+) -> dict[str, Any]:
+    given = {"protocol": protocol, "user": user, "client": client, "limit": limit, "cursor": cursor}
+    return {name: value for name, value in given.items() if value is not None}
+
+
+def _events_params(user: str | None, mailbox: str | None, types: str | Sequence[str] | None) -> dict[str, str]:
+    joined = types if isinstance(types, str) or types is None else ",".join(types)
+    params = {"user": user, "mailbox": mailbox, "types": joined}
+    return {name: value for name, value in params.items() if value is not None}
+
+
+def _path_id(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _json(value: msgspec.Struct) -> tuple[bytes, dict[str, str]]:
+    return _encode(value), {"content-type": "application/json"}
+
+
+class ActivityOperations:
+    """Sessions, transcripts, events and flags over a blocking httpx client (``self._http``)."""
+
+    _http: httpx.Client
+
+    def sessions(
+        self,
+        protocol: str | None = None,
+        user: str | None = None,
+        client: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Sessions:
+        """A page of recorded sessions, newest first."""
+        response = self._http.get("/sessions", params=_sessions_params(protocol, user, client, limit, cursor))
+        _check(response)
+        return _sessions(response.content)
+
+    def session(self, session_id: str) -> SessionDetail:
+        response = self._http.get(f"/sessions/{_path_id(session_id)}")
+        _check(response)
+        return _session(response.content)
+
+    def transcript(self, session_id: str) -> str:
+        """The session as text: ``C:`` and ``S:`` lines, secrets masked."""
+        response = self._http.get(f"/sessions/{_path_id(session_id)}/transcript")
+        _check(response)
+        return response.text
+
+    def set_flags(self, message_id: str, add: Sequence[str] = (), remove: Sequence[str] = ()) -> list[str]:
+        """Add and remove flags of one message as IMAP STORE would; returns its flags afterwards."""
+        content, headers = _json(FlagChange(add=list(add), remove=list(remove)))
+        response = self._http.patch(f"/messages/by-id/{_path_id(message_id)}", content=content, headers=headers)
+        _check(response)
+        flags: list[str] = msgspec.json.decode(response.content)["flags"]
+        return flags
+
+    def set_flags_matching(self, q: str, add: Sequence[str] = (), remove: Sequence[str] = ()) -> FlagsChanged:
+        """The same change for every message the query matches (``q=""``: every message)."""
+        content, headers = _json(QueryFlagChange(q=q, add=list(add), remove=list(remove)))
+        response = self._http.post("/messages/flags", content=content, headers=headers)
+        _check(response)
+        return _flags_changed(response.content)
+
+    def events(
+        self,
+        user: str | None = None,
+        mailbox: str | None = None,
+        types: str | Sequence[str] | None = None,
+        last_event_id: str | None = None,
+        reconnect: bool = True,
+    ) -> Iterator[StreamEvent]:
+        """Events as they happen, forever (break out of the loop to stop). ``types`` takes event types or
+        families (``"message"``); ``last_event_id`` resumes after an event read earlier."""
+        params = _events_params(user, mailbox, types)
+        timeout = httpx.Timeout(self._http.timeout.connect, read=STREAM_READ_TIMEOUT)
+        while True:
+            headers = {"accept": MEDIA_TYPE}
+            if last_event_id is not None:
+                headers["last-event-id"] = last_event_id
+            try:
+                with self._http.stream("GET", "/events", params=params, headers=headers, timeout=timeout) as response:
+                    if response.status_code >= 400:
+                        response.read()
+                        _check(response)
+                    reader = StreamReader()
+                    for line in response.iter_lines():
+                        event = reader.feed(line)
+                        if event is not None:
+                            last_event_id = event.id or last_event_id
+                            yield event
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.ReadTimeout):
+                if not reconnect:
+                    raise
+                continue
+            if not reconnect:
+                return
+
+
+class AsyncActivityOperations:
+    """:class:`ActivityOperations` as coroutines, over an httpx ``AsyncClient`` (``self._http``)."""
+
+    _http: httpx.AsyncClient
+
+    async def sessions(
+        self,
+        protocol: str | None = None,
+        user: str | None = None,
+        client: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Sessions:
+        response = await self._http.get("/sessions", params=_sessions_params(protocol, user, client, limit, cursor))
+        _check(response)
+        return _sessions(response.content)
+
+    async def session(self, session_id: str) -> SessionDetail:
+        response = await self._http.get(f"/sessions/{_path_id(session_id)}")
+        _check(response)
+        return _session(response.content)
+
+    async def transcript(self, session_id: str) -> str:
+        response = await self._http.get(f"/sessions/{_path_id(session_id)}/transcript")
+        _check(response)
+        return response.text
+
+    async def set_flags(self, message_id: str, add: Sequence[str] = (), remove: Sequence[str] = ()) -> list[str]:
+        content, headers = _json(FlagChange(add=list(add), remove=list(remove)))
+        response = await self._http.patch(f"/messages/by-id/{_path_id(message_id)}", content=content, headers=headers)
+        _check(response)
+        flags: list[str] = msgspec.json.decode(response.content)["flags"]
+        return flags
+
+    async def set_flags_matching(self, q: str, add: Sequence[str] = (), remove: Sequence[str] = ()) -> FlagsChanged:
+        content, headers = _json(QueryFlagChange(q=q, add=list(add), remove=list(remove)))
+        response = await self._http.post("/messages/flags", content=content, headers=headers)
+        _check(response)
+        return _flags_changed(response.content)
+
+    async def events(
+        self,
+        user: str | None = None,
+        mailbox: str | None = None,
+        types: str | Sequence[str] | None = None,
+        last_event_id: str | None = None,
+        reconnect: bool = True,
+    ) -> AsyncIterator[StreamEvent]:
+        params = _events_params(user, mailbox, types)
+        timeout = httpx.Timeout(self._http.timeout.connect, read=STREAM_READ_TIMEOUT)
+        while True:
+            headers = {"accept": MEDIA_TYPE}
+            if last_event_id is not None:
+                headers["last-event-id"] = last_event_id
+            try:
+                async with self._http.stream(
+                    "GET", "/events", params=params, headers=headers, timeout=timeout
+                ) as response:
+                    if response.status_code >= 400:
+                        await response.aread()
+                        _check(response)
+                    reader = StreamReader()
+                    async for line in response.aiter_lines():
+                        event = reader.feed(line)
+                        if event is not None:
+                            last_event_id = event.id or last_event_id
+                            yield event
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.ReadTimeout):
+                if not reconnect:
+                    raise
+                continue
+            if not reconnect:
+                return
+
+
+__all__ = ["ActivityOperations", "AsyncActivityOperations", "SessionSummary", "StreamEvent"]
