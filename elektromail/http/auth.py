@@ -3,8 +3,9 @@
 Every request needs ``Authorization: Bearer <token>`` (compared in constant time) when a token is
 configured, with three exceptions: browsers cannot set headers on a link, so ``/docs`` and
 ``/openapi.json`` also take ``?token=`` (the Swagger UI then sends the header itself); the UI's static
-files hold no data; and ``/healthz`` answers everyone so liveness probes need no secret, but without the
-token it tells only its status (see :func:`authorized`).
+files hold no data; and ``/healthz`` answers a request without credentials so liveness probes need no
+secret, telling it only its status (see :func:`authorized`). A wrong token is refused everywhere, so a
+client that sends one learns that at once.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class TokenGuard:
         if scope["type"] != "http" or self.allows(scope):
             await self.app(scope, receive, send)
             return
-        if scope["path"] in OPEN_PATHS:
+        if scope["path"] in OPEN_PATHS and not any(name == b"authorization" for name, _ in scope["headers"]):
             await self.app({**scope, _UNAUTHORIZED: True}, receive, send)
             return
         response = error_response(

@@ -1,4 +1,4 @@
-"""``/healthz``: ready when every listener is up. Open without the token, then it tells only its status."""
+"""``/healthz``: ready when every listener is up. Asked without credentials, it tells only its status."""
 
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ _encode = msgspec.json.Encoder().encode
     "Ready when every listener is up",
     {200: Answer("ready; bound ports by listener", Health), 503: Answer("starting or stopping", Health)},
     description=(
-        "Needs no token, so liveness probes work when `ELEKTROMAIL_HTTP_TOKEN` is set; without the token "
-        "the answer holds the status only (no listeners, an empty version)."
+        "Answers a request without credentials, so liveness probes work when `ELEKTROMAIL_HTTP_TOKEN` is "
+        "set; that answer holds the status only (no listeners, an empty version). A wrong token gets 401."
     ),
 )
 async def healthz(plane: ControlPlane, request: Request) -> Response:
