@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
 from elektromail import __version__
 from elektromail.http.auth import authorized
 from elektromail.http.operations import Answer, Resource
-from elektromail.http.plane import JSON, ControlPlane
+from elektromail.http.plane import ControlPlane, json_response
 from elektromail.http.schemas import Health
 
 resource = Resource()
-_encode = msgspec.json.Encoder().encode
 
 
 @resource.operation(
@@ -37,4 +35,4 @@ async def healthz(plane: ControlPlane, request: Request) -> Response:
         status = 200
     if not authorized(request):
         health = Health(status=health.status, listeners={}, version="")
-    return Response(_encode(health), status, media_type=JSON)
+    return json_response(health, status)
