@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from elektromail.mail.attachments import has_attachments
 from elektromail.mail.envelope import message_headers
 from elektromail.mail.headers import sent_date
-from elektromail.mail.mime import MimePart, mime_tree
 from elektromail.mail.text import address_text, body_text, decoded_headers, full_text
 from elektromail.store.model import Message
 
@@ -84,46 +84,9 @@ def smaller_than(message: Message, size: int) -> bool:
     return message.size < size
 
 
-def _disposition(part: MimePart) -> bytes | None:
-    value = part.headers.get("content-disposition")
-    if value is None:
-        return None
-    return value.split(b";", 1)[0].strip().lower()
-
-
-def _leaves(part: MimePart) -> list[MimePart]:
-    if part.message is not None:
-        return _leaves(part.message)
-    if part.children:
-        return [leaf for child in part.children for leaf in _leaves(child)]
-    if part.is_multipart:
-        return []
-    return [part]
-
-
 def has_attachment(message: Message) -> bool:
-    """True when the HTTP detail view lists an attachment: a leaf that is not the message's first
-    text/plain or text/html body (one marked as an attachment never is), unless it is the whole message
-    without a disposition (a plain single-part message). Cached."""
-    cache = message.parsed.cache
-    found: bool | None = cache.get("has_attachment")
-    if found is None:
-        found = cache["has_attachment"] = _find_attachment(mime_tree(message.parsed))
-    return found
-
-
-def _find_attachment(root: MimePart) -> bool:
-    seen_plain = seen_html = False
-    for leaf in _leaves(root):
-        disposition = _disposition(leaf)
-        kind = (leaf.type.lower(), leaf.subtype.lower())
-        if disposition != b"attachment" and kind == (b"text", b"plain") and not seen_plain:
-            seen_plain = True
-        elif disposition != b"attachment" and kind == (b"text", b"html") and not seen_html:
-            seen_html = True
-        elif leaf is not root or disposition is not None:
-            return True
-    return False
+    """The HTTP detail view lists an attachment (see :mod:`elektromail.mail.attachments`)."""
+    return has_attachments(message.parsed)
 
 
 def envelope_recipient_contains(message: Message, needle: str) -> bool:
