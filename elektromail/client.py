@@ -26,6 +26,7 @@ import msgspec
 
 from elektromail.client_activity import ActivityOperations, AsyncActivityOperations
 from elektromail.delivery.rules import DsnRule
+from elektromail.search.results import MAX_LIMIT
 from elektromail.http.schemas import (
     DEFAULT_WAIT_SECONDS,
     Deleted,
@@ -167,7 +168,8 @@ class Calls:
 
     @staticmethod
     def messages(query: MessagesQuery) -> Call[list[Summary]]:
-        return Call("GET", "/messages", lambda response: _decoder(Messages)(response).messages, _query(query))
+        params = _query(query) | {"limit": MAX_LIMIT}  # the newest MAX_LIMIT; search() pages through more
+        return Call("GET", "/messages", lambda response: _decoder(Messages)(response).messages, params)
 
     @staticmethod
     def wait(query: WaitQuery) -> Call[list[Summary]]:

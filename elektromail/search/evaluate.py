@@ -8,7 +8,7 @@ mailbox test, so a search can skip mailboxes that cannot match.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from elektromail.search import matching
 from elektromail.search.query import (
@@ -99,14 +99,15 @@ class CompiledQuery:
     messages the column already selected.
     """
 
-    def __init__(self, query: Query) -> None:
+    def __init__(self, query: Query, also: Sequence[MessageTest] = ()) -> None:
+        """``also``: further tests every match must pass (filters that are no term of the language)."""
         self.query = query
         self._places = [_place(term) for term in query.terms if isinstance(term, UserTerm | MailboxTerm)]
         tested = [term for term in query.terms if not isinstance(term, UserTerm | MailboxTerm)]
-        self._tests = [_compile(term) for term in tested]
+        self._tests = [_compile(term) for term in tested] + list(also)
         column = next((term for term in tested if _answered_by_column(term)), None)
         self.column_term = (column.field, column.value) if isinstance(column, TextTerm) else None
-        self._rest = [_compile(term) for term in tested if term is not column]
+        self._rest = [_compile(term) for term in tested if term is not column] + list(also)
 
     def mailbox_matches(self, mailbox: Mailbox) -> bool:
         return all(place(mailbox) for place in self._places)

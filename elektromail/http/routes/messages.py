@@ -2,44 +2,81 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from elektromail.http import views
-from elektromail.http.errors import RequestTimeout, Unavailable
+from elektromail.http.errors import BadRequest, RequestTimeout, Unavailable
 from elektromail.http.filters import MessageFilter
 from elektromail.http.operations import INVALID, UNKNOWN, Answer, Resource
 from elektromail.http.plane import ControlPlane, json_response, parse_query
-from elektromail.http.schemas import Deleted, DeleteMessagesQuery, Error, Messages, MessagesQuery, WaitQuery
+from elektromail.http.schemas import (
+    Deleted,
+    DeleteMessagesQuery,
+    Error,
+    ListQuery,
+    Messages,
+    MessagesPage,
+    MessagesQuery,
+    WaitQuery,
+)
 from elektromail.http.wait import wait_for_messages
+from elektromail.search.query import QueryError
+from elektromail.search.results import CursorError
 from elektromail.store.model import Mailbox, Message
 
 resource = Resource()
+BAD_QUERY = {400: Answer("`q` is malformed (the message names the term) or `cursor` is not one of ours", Error)}
 
 
 def _listed(found: Iterable[tuple[Mailbox, Message]]) -> Response:
     return json_response(Messages(messages=[views.summary(mailbox, message) for mailbox, message in found]))
 
 
+def message_filter(query: MessagesQuery) -> MessageFilter:
+    try:
+        return MessageFilter(query)
+    except QueryError as error:
+        raise BadRequest(f"q: {error}") from None
+
+
 @resource.operation(
     "GET",
     "/messages",
     "listMessages",
-    "List message summaries",
-    {200: Answer("matching messages", Messages), **INVALID, **UNKNOWN},
-    query=MessagesQuery,
+    "Find messages, newest first, a page at a time",
+    {200: Answer("a page of matching messages", MessagesPage), **BAD_QUERY, **INVALID, **UNKNOWN},
+    query=ListQuery,
+    description=(
+        "Every filter given must match; `q` takes the query language of docs/http.md. Newest first (by "
+        "internal date): `limit` messages, the `total` that match, and a `cursor` for the next page."
+    ),
 )
 async def list_messages(plane: ControlPlane, request: Request) -> Response:
-    query = parse_query(request, MessagesQuery)
+    started = time.perf_counter()
+    query = parse_query(request, ListQuery)
     # Naming a user that does not exist (or its missing mailbox) is an error, not an empty list.
     if query.user is not None:
         if query.mailbox is not None:
             plane.find_mailbox(query.user, query.mailbox)
         else:
             plane.find_account(query.user)
-    return _listed(MessageFilter(query).matches(plane.store))
+    try:
+        page = message_filter(query).page(plane.store, query.limit, query.cursor)
+    except CursorError as error:
+        raise BadRequest(f"cursor: {error}") from None
+    body = MessagesPage(
+        messages=[views.summary(mailbox, message) for mailbox, message in page.found],
+        total=page.total,
+        cursor=page.cursor,
+    )
+    response = json_response(body)
+    # How long the search took on the server, for clients and the bench to read (W3C Server Timing).
+    response.headers["server-timing"] = f"search;dur={(time.perf_counter() - started) * 1000:.2f}"
+    return response
 
 
 @resource.operation(
@@ -67,6 +104,7 @@ async def delete_messages(plane: ControlPlane, request: Request) -> Response:
     "Wait until matching mail is stored",
     {
         200: Answer("at least `count` matching messages (all of them are listed)", Messages),
+        **BAD_QUERY,
         **INVALID,
         408: Answer("not enough matching mail before the timeout", Error),
         503: Answer("the server is stopping", Error),
@@ -76,7 +114,7 @@ async def delete_messages(plane: ControlPlane, request: Request) -> Response:
 )
 async def wait(plane: ControlPlane, request: Request) -> Response:
     query = parse_query(request, WaitQuery)
-    found = await wait_for_messages(plane.store, plane.waiters, query)
+    found = await wait_for_messages(plane.store, plane.waiters, query, message_filter(query))
     if found is None:
         if plane.waiters.closed:
             raise Unavailable("server is stopping")
