@@ -26,7 +26,6 @@ import msgspec
 
 from elektromail.client_activity import ActivityOperations, AsyncActivityOperations
 from elektromail.delivery.rules import DsnRule
-from elektromail.search.results import MAX_LIMIT
 from elektromail.http.schemas import (
     DEFAULT_WAIT_SECONDS,
     Deleted,
@@ -45,6 +44,7 @@ from elektromail.http.schemas import (
     UsersQuery,
     WaitQuery,
 )
+from elektromail.search.results import MAX_LIMIT
 
 __all__ = [
     "ApiError",

@@ -9,7 +9,10 @@ from elektromail.config import Config
 from elektromail.delivery.routing import Router
 from elektromail.delivery.rules import DsnRules
 from elektromail.delivery.service import Delivery, local_hostname
+from elektromail.events.bus import EventBus
+from elektromail.events.publisher import EventPublisher
 from elektromail.store.memory import Store
+from elektromail.transcripts.registry import Transcripts
 
 if TYPE_CHECKING:
     from elektromail.tls import TlsProvider
@@ -65,3 +68,7 @@ class ServerContext:
         # Routing without DSN rules until the supervisor decodes ELEKTROMAIL_DSN_RULES (Server._prepare).
         self.delivery = Delivery(store, DsnRules(), Router(store.owner_of), local_hostname())
         self.stopping = False
+        self.transcripts = Transcripts(config.transcripts, config.transcript_sessions, config.transcript_kib)
+        self.events = EventBus()
+        self.publisher = EventPublisher(self.events)
+        self.transcripts.listeners.add(self.publisher.session_changed)

@@ -26,7 +26,19 @@ from elektromail.http.errors import HttpError, on_http_error, on_starlette_error
 from elektromail.http.openapi import openapi_document
 from elektromail.http.operations import Operation, Resource
 from elektromail.http.plane import ControlPlane, ServerControl
-from elektromail.http.routes import docs, health, inject, message, messages, rules, server, tls, users
+from elektromail.http.routes import (
+    docs,
+    events,
+    health,
+    inject,
+    message,
+    messages,
+    rules,
+    server,
+    sessions,
+    tls,
+    users,
+)
 
 # In the order the OpenAPI document lists them.
 RESOURCES: Sequence[Resource] = (
@@ -36,6 +48,8 @@ RESOURCES: Sequence[Resource] = (
     users.resource,
     messages.resource,
     message.resource,
+    sessions.resource,
+    events.resource,
     health.resource,
     tls.resource,
     docs.resource,

@@ -1,17 +1,19 @@
-"""Messages in bulk: list by filter, remove one user's mail, wait until matching mail is stored."""
+"""Messages in bulk: find by query, change flags of matches, remove one user's mail, wait for mail."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
 from elektromail.http import views
-from elektromail.http.errors import BadRequest, RequestTimeout, Unavailable
+from elektromail.http.errors import BadRequest, RequestTimeout, Unavailable, Unprocessable
 from elektromail.http.filters import MessageFilter
-from elektromail.http.operations import INVALID, UNKNOWN, Answer, Resource
+from elektromail.http.flags import FlagsChanged, InvalidFlag, QueryFlagChange, change_flags, checked_change
+from elektromail.http.operations import INVALID, INVALID_JSON, UNKNOWN, Answer, Resource
 from elektromail.http.plane import ControlPlane, json_response, parse_query
 from elektromail.http.schemas import (
     Deleted,
@@ -26,9 +28,11 @@ from elektromail.http.schemas import (
 from elektromail.http.wait import wait_for_messages
 from elektromail.search.query import QueryError
 from elektromail.search.results import CursorError
+from elektromail.search.results import matching as search_matching
 from elektromail.store.model import Mailbox, Message
 
 resource = Resource()
+_query_flag_change = msgspec.json.Decoder(QueryFlagChange)
 BAD_QUERY = {400: Answer("`q` is malformed (the message names the term) or `cursor` is not one of ours", Error)}
 
 
@@ -120,3 +124,31 @@ async def wait(plane: ControlPlane, request: Request) -> Response:
             raise Unavailable("server is stopping")
         raise RequestTimeout(f"fewer than {query.count} matching messages after {query.timeout:g} s")
     return _listed(found)
+
+
+@resource.operation(
+    "POST",
+    "/messages/flags",
+    "changeFlagsOfMatches",
+    "Add and remove flags of every message a query matches, as IMAP STORE would",
+    {
+        200: Answer("how many messages matched, and how many changed", FlagsChanged),
+        **BAD_QUERY,
+        **INVALID_JSON,
+        422: Answer("a flag STORE would refuse", Error),
+    },
+    body=QueryFlagChange,
+    description='`{"q": "user:alice is:unseen", "add": ["\\\\Seen"]}` marks all of Alice\'s mail read.',
+)
+async def change_flags_of_matches(plane: ControlPlane, request: Request) -> Response:
+    change = await plane.read_body(request, _query_flag_change)
+    try:
+        add, remove = checked_change(change)
+    except InvalidFlag as error:
+        raise Unprocessable(str(error)) from None
+    matcher = message_filter(MessagesQuery(q=change.q))
+    matched = changed = 0
+    for mailbox, found in search_matching(plane.store.accounts(), matcher.compiled):
+        matched += len(found)
+        changed += len(await change_flags(plane.store, mailbox, found, add, remove))
+    return json_response(FlagsChanged(matched=matched, changed=changed))

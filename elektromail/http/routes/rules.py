@@ -44,4 +44,5 @@ async def put_rules(plane: ControlPlane, request: Request) -> Response:
         raise (BadRequest if error.malformed else Unprocessable)(str(error)) from None
     # A new rule set starts afresh: counts of `times`, random draws and greylisted pairs.
     plane.context.delivery.rules = rules
+    plane.context.publisher.rules_changed()
     return json_response(rules.rules)
