@@ -15,12 +15,13 @@ from collections.abc import Callable
 from functools import partial
 
 from elektromail.delivery.rules import ACCEPT, ACCEPTED, BOUNCE, CARRY_ON, DATA, GREETING, MAIL, RCPT, Decision
-from elektromail.delivery.service import NO_REQUEST, Recipient, ReportRequest
+from elektromail.delivery.service import Recipient, ReportRequest
 from elektromail.smtp import replies, starttls
 from elektromail.smtp.actions import START_TLS, Action, Deferred
 from elektromail.smtp.auth import Authentication
 from elektromail.smtp.commands import CommandError, parse_bdat, parse_mail, parse_rcpt
 from elektromail.smtp.data import ChunkReader, DataReader
+from elektromail.smtp.envelope import Envelope, non_ascii_refusal
 from elektromail.smtp.limits import BAD_COMMAND_LIMIT
 from elektromail.smtp.parameters import MailOptions, RcptOptions, mail_options, rcpt_options
 from elektromail.smtp.replies import BAD_COMMAND_CODES, Reply
@@ -83,15 +84,9 @@ class SmtpSession:
         return self.auth.user
 
     def _reset_transaction(self) -> None:
-        self.sender: str | None = None  # None: no transaction; "" is the null reverse-path
-        self.recipients: list[Recipient] = []
-        self._rcpt_attempted = False
-        self.smtputf8 = False
-        self.eight_bit = False  # BODY=8BITMIME or SMTPUTF8 was declared
-        self.report_request = NO_REQUEST  # RET and ENVID (RFC 3461)
+        self.envelope = Envelope()
         self.data: DataReader | None = None  # the DATA section's reader while state is DATA
         self.chunk: ChunkReader | None = None  # the BDAT chunk's reader while state is CHUNK
-        self._chunks: bytearray | None = None  # the message so far, once BDAT began it (RFC 3030)
 
     # ------------------------------------------------------------------ input
 
@@ -109,7 +104,20 @@ class SmtpSession:
             if self.state is State.SASL:
                 self.state = State.COMMAND
                 return self._answer(self.auth.response(line))
-            return self._command(line)
+            try:
+                text = line.decode()
+            except UnicodeDecodeError:
+                if line[:5].upper() not in _ADDRESS_COMMANDS:
+                    self._reply(replies.INVALID_UTF8)
+                    return None
+                # Octets that are not UTF-8 in an address: MAIL and RCPT judge them (553 or 501), not the framing.
+                text = line.decode("utf-8", "surrogateescape")
+            verb, _, argument = text.partition(" ")
+            handler = _HANDLERS.get(verb.upper())
+            if handler is None:
+                self._reply(replies.UNKNOWN_COMMAND)
+                return None
+            return handler(self, argument)
         except Exception:  # a bug must cost this command, never the session or the server
             log.exception("SMTP command failed: %r", line[:80])
             self.auth.step = None
@@ -120,22 +128,6 @@ class SmtpSession:
 
     def line_too_long(self) -> None:
         self._reply(replies.LINE_TOO_LONG)
-
-    def _command(self, line: bytes) -> Action:
-        try:
-            text = line.decode()
-        except UnicodeDecodeError:
-            if line[:5].upper() not in _ADDRESS_COMMANDS:
-                self._reply(replies.INVALID_UTF8)
-                return None
-            # Octets that are not UTF-8 in an address: MAIL and RCPT judge them (553 or 501), not the framing.
-            text = line.decode("utf-8", "surrogateescape")
-        verb, _, argument = text.partition(" ")
-        handler = _HANDLERS.get(verb.upper())
-        if handler is None:
-            self._reply(replies.UNKNOWN_COMMAND)
-            return None
-        return handler(self, argument)
 
     def resume(self, reply: Reply | None) -> None:
         """A deferred reply is ready (None: hang up without one)."""
@@ -217,13 +209,14 @@ class SmtpSession:
         except CommandError as error:
             self._reply(error.reply)
             return None
-        if not path.address.isascii() and (refusal := _non_ascii_refusal(path.address, options.smtputf8, True)):
+        if not path.address.isascii() and (refusal := non_ascii_refusal(path.address, options.smtputf8, True)):
             self._reply(refusal)
             return None
-        self.sender = path.address
-        self.smtputf8 = options.smtputf8
-        self.eight_bit = options.eight_bit
-        self.report_request = options.report
+        envelope = self.envelope
+        envelope.sender = path.address
+        envelope.smtputf8 = options.smtputf8
+        envelope.eight_bit = options.eight_bit
+        envelope.report = options.report
         rules = self.settings.delivery.rules
         if MAIL in rules.stages and (decision := rules.decide(MAIL, path.address)) is not CARRY_ON:
             return self._stage(decision, replies.SENDER_OK)
@@ -235,12 +228,13 @@ class SmtpSession:
             return replies.NEED_HELO
         if self.settings.auth_required and self.auth.user is None:
             return replies.AUTH_REQUIRED
-        if self.sender is not None:
+        if self.envelope.sender is not None:
             return replies.NESTED_MAIL
         return None
 
     def cmd_rcpt(self, argument: str) -> Action:
-        sender = self.sender
+        envelope = self.envelope
+        sender = envelope.sender
         if sender is None:
             self._reply(replies.NEED_MAIL)
             return None
@@ -254,11 +248,11 @@ class SmtpSession:
         except CommandError as error:
             self._reply(error.reply)
             return None
-        if not path.address.isascii() and (refusal := _non_ascii_refusal(path.address, self.smtputf8, False)):
+        if not path.address.isascii() and (refusal := non_ascii_refusal(path.address, envelope.smtputf8, False)):
             self._reply(refusal)
             return None
-        self._rcpt_attempted = True
-        if len(self.recipients) >= self.settings.max_recipients:
+        envelope.rcpt_attempted = True
+        if len(envelope.recipients) >= self.settings.max_recipients:
             self._reply(replies.TOO_MANY_RECIPIENTS)  # RFC 5321 4.5.3.1.10
             return None
         delivery = self.settings.delivery
@@ -269,7 +263,7 @@ class SmtpSession:
             if options.notify is not None:
                 recipient.notify = options.notify
             recipient.original_recipient = options.original_recipient
-            self.recipients.append(recipient)
+            envelope.recipients.append(recipient)
             if not decision.delay_ms:
                 self._reply(replies.RECIPIENT_OK)
                 return None
@@ -279,23 +273,14 @@ class SmtpSession:
     def cmd_data(self, argument: str) -> Action:
         if argument:
             self._reply(replies.SYNTAX_ERROR)
-        elif (refusal := self._content_refusal()) is not None:
+        elif (refusal := self.envelope.content_refusal()) is not None:
             self._reply(refusal)
-        elif self._chunks is not None:
+        elif self.envelope.chunks is not None:
             self._reply(replies.DATA_AFTER_BDAT)  # RFC 3030 2
         else:
             self._reply(replies.START_MAIL_INPUT)
             self.data = DataReader(self.settings.max_message_size)
             self.state = State.DATA
-        return None
-
-    def _content_refusal(self) -> Reply | None:
-        """Why message content (DATA or BDAT) cannot come now, or None when it can."""
-        if self.sender is None:
-            return replies.NEED_MAIL
-        if not self.recipients:
-            # RFC 5321 3.3: 554 when every RCPT was refused, 503 when none was sent.
-            return replies.NO_VALID_RECIPIENTS if self._rcpt_attempted else replies.NEED_RCPT
         return None
 
     def cmd_bdat(self, argument: str) -> Action:
@@ -307,15 +292,16 @@ class SmtpSession:
         except CommandError as error:
             self._reply(error.reply)  # the size is unknown: what follows can only be read as commands
             return None
-        refusal = self._content_refusal()
-        if refusal is None and len(self._chunks or b"") + size > self.settings.max_message_size:
+        envelope = self.envelope
+        refusal = envelope.content_refusal()
+        if refusal is None and len(envelope.chunks or b"") + size > self.settings.max_message_size:
             refusal = replies.MESSAGE_TOO_BIG
         if refusal is not None:
             self.chunk = ChunkReader(size, last, None, refusal)
         else:
-            if self._chunks is None:
-                self._chunks = bytearray()
-            self.chunk = ChunkReader(size, last, self._chunks, None)
+            if envelope.chunks is None:
+                envelope.chunks = bytearray()
+            self.chunk = ChunkReader(size, last, envelope.chunks, None)
         self.state = State.CHUNK
         return None
 
@@ -328,30 +314,30 @@ class SmtpSession:
             self._reset_transaction()
             self._reply(chunk.refusal)
         elif chunk.last:
-            return self.message_complete(bytes(self._chunks or b""))
+            return self.message_complete(bytes(self.envelope.chunks or b""))
         else:
             self._reply(replies.chunk_received(chunk.size))
         return None
 
     def message_complete(self, result: bytes | Reply) -> Action:
         """The message (or the reply refusing it) after DATA's terminator or the last BDAT chunk."""
-        sender, recipients, request = self.sender or "", self.recipients, self.report_request
-        eight_bit = self.eight_bit
+        envelope = self.envelope
         self._reset_transaction()
         self.state = State.COMMAND
         if not isinstance(result, Reply) and self.settings.strict:
-            result = content_refusal(result, eight_bit) or result
+            result = content_refusal(result, envelope.eight_bit) or result
         if isinstance(result, Reply):
             self._reply(result)
             return None
         rules = self.settings.delivery.rules
+        sender, recipients = envelope.sender or "", envelope.recipients
         delay_ms = 0
         if DATA in rules.stages:
             decision = rules.decide(DATA, sender, [recipient.address for recipient in recipients])
             if decision.verdict is not None and decision.verdict is not ACCEPTED:
                 return self._stage(decision, replies.MESSAGE_ACCEPTED)  # refused or dropped: nothing is stored
             delay_ms = decision.delay_ms
-        return Deferred(delay_ms, partial(self._deliver, sender, recipients, result, request))
+        return Deferred(delay_ms, partial(self._deliver, sender, recipients, result, envelope.report))
 
     async def _deliver(self, sender: str, recipients: list[Recipient], message: bytes, request: ReportRequest) -> Reply:
         await self.settings.delivery.deliver(sender, recipients, message, request)
@@ -401,22 +387,11 @@ class SmtpSession:
             self._reply(replies.NEED_EHLO_FOR_AUTH)
         elif self.auth.user is not None:
             self._reply(replies.ALREADY_AUTHENTICATED)
-        elif self.sender is not None:
+        elif self.envelope.sender is not None:
             self._reply(replies.AUTH_IN_TRANSACTION)
         else:
             return self._answer(self.auth.command(argument))
         return None
-
-
-def _non_ascii_refusal(address: str, smtputf8: bool, sender: bool) -> Reply | None:
-    """RFC 6531 3.4: non-ASCII needs SMTPUTF8 (553 5.6.7); with it, the octets must be UTF-8 (501)."""
-    if not smtputf8:
-        return replies.NON_ASCII_ADDRESS
-    try:
-        address.encode()
-    except UnicodeEncodeError:  # surrogates stand for octets that were not UTF-8
-        return replies.SENDER_NOT_UTF8 if sender else replies.RECIPIENT_NOT_UTF8
-    return None
 
 
 _HANDLERS: dict[str, Callable[[SmtpSession, str], Action]] = {

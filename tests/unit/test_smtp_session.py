@@ -98,7 +98,7 @@ async def test_the_banner_then_a_transaction_stores_the_message() -> None:
     ]
     assert await _data(session, MESSAGE + b".\r\n") == ["250 2.0.0 Message accepted for delivery"]
     assert _inbox(session) == [MESSAGE.replace(b"\r\n..dot", b"\r\n.dot")]
-    assert _state(session) is State.COMMAND and session.sender is None
+    assert _state(session) is State.COMMAND and session.envelope.sender is None
 
 
 async def test_commands_out_of_sequence_get_503_and_change_nothing() -> None:
@@ -113,14 +113,14 @@ async def test_commands_out_of_sequence_get_503_and_change_nothing() -> None:
     assert _codes(_replies(session)) == ["503"]
     assert _codes(await _say(session, "MAIL FROM:<a@example.org>", "MAIL FROM:<b@example.org>")) == ["250", "503"]
     assert _codes(await _say(session, "DATA")) == ["503"]  # no RCPT yet
-    assert session.sender == "a@example.org" and _state(session) is State.COMMAND
+    assert session.envelope.sender == "a@example.org" and _state(session) is State.COMMAND
 
 
 async def test_rset_ends_the_transaction_and_quit_closes() -> None:
     session = await _session()
     await _say(session, "EHLO client.example", "MAIL FROM:<a@example.org>", "RCPT TO:<user@example.org>")
     assert await _say(session, "RSET") == ["250 2.0.0 Reset OK"]
-    assert session.sender is None and session.recipients == []
+    assert session.envelope.sender is None and session.envelope.recipients == []
     assert _codes(await _say(session, "DATA")) == ["503"]
     assert await _say(session, "QUIT") == ["221 2.0.0 Bye"]
     assert _state(session) is State.CLOSED
