@@ -22,8 +22,9 @@ from elektromail.smtp import replies, starttls
 from elektromail.smtp.actions import Action, Deferred
 from elektromail.smtp.limits import AUTH_LINE_MAX, COMMAND_LINE_MAX, PENDING_INPUT_MAX
 from elektromail.smtp.replies import Reply
-from elektromail.smtp.session import SmtpSession, State
+from elektromail.smtp.session import SmtpSession
 from elektromail.smtp.settings import SmtpSettings
+from elektromail.smtp.state import State
 
 log = logging.getLogger("elektromail.smtp")
 

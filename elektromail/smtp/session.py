@@ -3,23 +3,21 @@
 Pure: it takes command lines and completed message content, queues reply bytes on :attr:`SmtpSession.out`
 and returns what else it needs (:mod:`elektromail.smtp.actions`). It never reads a socket or touches the
 event loop, so the unit tests drive it line by line; :mod:`elektromail.smtp.connection` frames the input
-and writes the replies. AUTH is in :mod:`elektromail.smtp.auth`, STARTTLS in :mod:`elektromail.smtp.starttls`
-and fault-rule staging in :mod:`elektromail.smtp.staging`.
+and writes the replies. DATA and BDAT are in :mod:`elektromail.smtp.content`, AUTH in
+:mod:`elektromail.smtp.auth`, STARTTLS in :mod:`elektromail.smtp.starttls` and fault-rule staging in
+:mod:`elektromail.smtp.staging`; the state is :class:`elektromail.smtp.state.State`.
 """
 
 from __future__ import annotations
 
-import enum
 import logging
 from collections.abc import Callable
-from functools import partial
 
-from elektromail.delivery.rules import ACCEPT, ACCEPTED, BOUNCE, CARRY_ON, DATA, GREETING, MAIL, RCPT, Decision
-from elektromail.delivery.service import Recipient, ReportRequest
-from elektromail.smtp import replies, starttls
+from elektromail.delivery.rules import ACCEPT, ACCEPTED, BOUNCE, CARRY_ON, GREETING, MAIL, RCPT, Decision
+from elektromail.smtp import content, replies, starttls
 from elektromail.smtp.actions import START_TLS, Action, Deferred
 from elektromail.smtp.auth import Authentication
-from elektromail.smtp.commands import CommandError, parse_bdat, parse_mail, parse_rcpt
+from elektromail.smtp.commands import CommandError, parse_mail, parse_rcpt
 from elektromail.smtp.data import ChunkReader, DataReader
 from elektromail.smtp.envelope import Envelope, non_ascii_refusal
 from elektromail.smtp.limits import BAD_COMMAND_LIMIT
@@ -27,19 +25,9 @@ from elektromail.smtp.parameters import MailOptions, RcptOptions, mail_options, 
 from elektromail.smtp.replies import BAD_COMMAND_CODES, Reply
 from elektromail.smtp.settings import SmtpSettings
 from elektromail.smtp.staging import staged
-from elektromail.smtp.strict import content_refusal
+from elektromail.smtp.state import State
 
 log = logging.getLogger("elektromail.smtp")
-
-
-class State(enum.Enum):
-    """What the session takes next."""
-
-    COMMAND = "command"  # a command line
-    SASL = "sasl"  # a line answering a 334 challenge
-    DATA = "data"  # the DATA section, read by :attr:`SmtpSession.data`
-    CHUNK = "chunk"  # the octets of a BDAT chunk, read by :attr:`SmtpSession.chunk`
-    CLOSED = "closed"  # the goodbye is queued (QUIT, too many errors, a disconnect rule): nothing more
 
 
 # Greeting levels: which of HELO/EHLO the client used (RFC 5321 4.1.4; EHLO enables the extensions).
@@ -76,14 +64,14 @@ class SmtpSession:
         self.state = State.COMMAND
         self.greeting = NOT_GREETED
         self.auth.forget()
-        self._reset_transaction()
+        self.reset_transaction()
 
     @property
     def user(self) -> str | None:
         """The account the client authenticated as, if it did."""
         return self.auth.user
 
-    def _reset_transaction(self) -> None:
+    def reset_transaction(self) -> None:
         self.envelope = Envelope()
         self.data: DataReader | None = None  # the DATA section's reader while state is DATA
         self.chunk: ChunkReader | None = None  # the BDAT chunk's reader while state is CHUNK
@@ -94,7 +82,7 @@ class SmtpSession:
         """The banner, as a GREETING fault rule may stage it."""
         rules = self.settings.delivery.rules
         if GREETING in rules.stages and (decision := rules.decide(GREETING)) is not CARRY_ON:
-            return self._stage(decision, self.settings.banner)
+            return self.stage(decision, self.settings.banner)
         self.out.append(self.settings.banner.wire)
         return None
 
@@ -108,33 +96,33 @@ class SmtpSession:
                 text = line.decode()
             except UnicodeDecodeError:
                 if line[:5].upper() not in _ADDRESS_COMMANDS:
-                    self._reply(replies.INVALID_UTF8)
+                    self.reply(replies.INVALID_UTF8)
                     return None
                 # Octets that are not UTF-8 in an address: MAIL and RCPT judge them (553 or 501), not the framing.
                 text = line.decode("utf-8", "surrogateescape")
             verb, _, argument = text.partition(" ")
             handler = _HANDLERS.get(verb.upper())
             if handler is None:
-                self._reply(replies.UNKNOWN_COMMAND)
+                self.reply(replies.UNKNOWN_COMMAND)
                 return None
             return handler(self, argument)
         except Exception:  # a bug must cost this command, never the session or the server
             log.exception("SMTP command failed: %r", line[:80])
             self.auth.step = None
-            self._reset_transaction()
+            self.reset_transaction()
             self.state = State.COMMAND
-            self._reply(replies.LOCAL_ERROR)
+            self.reply(replies.LOCAL_ERROR)
             return None
 
     def line_too_long(self) -> None:
-        self._reply(replies.LINE_TOO_LONG)
+        self.reply(replies.LINE_TOO_LONG)
 
     def resume(self, reply: Reply | None) -> None:
         """A deferred reply is ready (None: hang up without one)."""
         if reply is None:
             self.state = State.CLOSED
             return
-        self._reply(reply)
+        self.reply(reply)
         if self.auth.step is not None and self.state is State.COMMAND:
             self.state = State.SASL
 
@@ -145,7 +133,7 @@ class SmtpSession:
 
     # ------------------------------------------------------------------ output
 
-    def _reply(self, reply: Reply) -> None:
+    def reply(self, reply: Reply) -> None:
         self.out.append(reply.wire)
         if reply.code in BAD_COMMAND_CODES:
             self._bad_commands += 1
@@ -161,11 +149,11 @@ class SmtpSession:
 
     def _answer(self, outcome: Reply | Deferred) -> Action:
         if isinstance(outcome, Reply):
-            self._reply(outcome)
+            self.reply(outcome)
             return None
         return outcome
 
-    def _stage(self, decision: Decision, reply: Reply) -> Action:
+    def stage(self, decision: Decision, reply: Reply) -> Action:
         """Answer as a fault rule decided: ``reply`` unless the verdict replaces it, after any delay."""
         outcome = staged(decision, reply)
         if outcome is None:
@@ -177,27 +165,27 @@ class SmtpSession:
 
     def cmd_ehlo(self, argument: str) -> Action:
         if not argument.strip():
-            self._reply(replies.HELO_NEEDS_DOMAIN)
+            self.reply(replies.HELO_NEEDS_DOMAIN)
             return None
         self.greeting = EHLO
-        self._reset_transaction()  # RFC 5321 4.1.4: EHLO is an implicit RSET
+        self.reset_transaction()  # RFC 5321 4.1.4: EHLO is an implicit RSET
         offer_tls = self.settings.starttls and not self.tls_active
         self._send(self.settings.ehlo_reply_with_starttls if offer_tls else self.settings.ehlo_reply)
         return None
 
     def cmd_helo(self, argument: str) -> Action:
         if not argument.strip():
-            self._reply(replies.HELO_NEEDS_DOMAIN)
+            self.reply(replies.HELO_NEEDS_DOMAIN)
             return None
         self.greeting = HELO
-        self._reset_transaction()
+        self.reset_transaction()
         self._send(self.settings.helo_reply)
         return None
 
     def cmd_mail(self, argument: str) -> Action:
         refusal = self._mail_refusal()
         if refusal is not None:
-            self._reply(refusal)
+            self.reply(refusal)
             return None
         try:
             path, parameters = parse_mail(argument)
@@ -207,10 +195,10 @@ class SmtpSession:
                     raise CommandError(replies.PARAMETER_NOT_RECOGNIZED)
                 options = mail_options(parameters, self.settings.max_message_size)
         except CommandError as error:
-            self._reply(error.reply)
+            self.reply(error.reply)
             return None
         if not path.address.isascii() and (refusal := non_ascii_refusal(path.address, options.smtputf8, True)):
-            self._reply(refusal)
+            self.reply(refusal)
             return None
         envelope = self.envelope
         envelope.sender = path.address
@@ -219,8 +207,8 @@ class SmtpSession:
         envelope.report = options.report
         rules = self.settings.delivery.rules
         if MAIL in rules.stages and (decision := rules.decide(MAIL, path.address)) is not CARRY_ON:
-            return self._stage(decision, replies.SENDER_OK)
-        self._reply(replies.SENDER_OK)
+            return self.stage(decision, replies.SENDER_OK)
+        self.reply(replies.SENDER_OK)
         return None
 
     def _mail_refusal(self) -> Reply | None:
@@ -236,7 +224,7 @@ class SmtpSession:
         envelope = self.envelope
         sender = envelope.sender
         if sender is None:
-            self._reply(replies.NEED_MAIL)
+            self.reply(replies.NEED_MAIL)
             return None
         try:
             path, parameters = parse_rcpt(argument)
@@ -246,14 +234,14 @@ class SmtpSession:
                     raise CommandError(replies.PARAMETER_NOT_RECOGNIZED)
                 options = rcpt_options(parameters)
         except CommandError as error:
-            self._reply(error.reply)
+            self.reply(error.reply)
             return None
         if not path.address.isascii() and (refusal := non_ascii_refusal(path.address, envelope.smtputf8, False)):
-            self._reply(refusal)
+            self.reply(refusal)
             return None
         envelope.rcpt_attempted = True
         if len(envelope.recipients) >= self.settings.max_recipients:
-            self._reply(replies.TOO_MANY_RECIPIENTS)  # RFC 5321 4.5.3.1.10
+            self.reply(replies.TOO_MANY_RECIPIENTS)  # RFC 5321 4.5.3.1.10
             return None
         delivery = self.settings.delivery
         decision = delivery.rules.decide(RCPT, sender, (path.address,)) if delivery.rules else CARRY_ON
@@ -265,110 +253,45 @@ class SmtpSession:
             recipient.original_recipient = options.original_recipient
             envelope.recipients.append(recipient)
             if not decision.delay_ms:
-                self._reply(replies.RECIPIENT_OK)
+                self.reply(replies.RECIPIENT_OK)
                 return None
             decision = Decision(decision.delay_ms)  # accepted: the usual reply, after the delay
-        return self._stage(decision, replies.RECIPIENT_OK)
-
-    def cmd_data(self, argument: str) -> Action:
-        if argument:
-            self._reply(replies.SYNTAX_ERROR)
-        elif (refusal := self.envelope.content_refusal()) is not None:
-            self._reply(refusal)
-        elif self.envelope.chunks is not None:
-            self._reply(replies.DATA_AFTER_BDAT)  # RFC 3030 2
-        else:
-            self._reply(replies.START_MAIL_INPUT)
-            self.data = DataReader(self.settings.max_message_size)
-            self.state = State.DATA
-        return None
-
-    def cmd_bdat(self, argument: str) -> Action:
-        """RFC 3030 2: ``BDAT size [LAST]`` and then exactly ``size`` octets, read before the reply, even
-        when the chunk is refused. A refused chunk fails the transaction; the chunks a pipelining client
-        sent after it are read and refused in turn (there is no transaction any more)."""
-        try:
-            size, last = parse_bdat(argument)
-        except CommandError as error:
-            self._reply(error.reply)  # the size is unknown: what follows can only be read as commands
-            return None
-        envelope = self.envelope
-        refusal = envelope.content_refusal()
-        if refusal is None and len(envelope.chunks or b"") + size > self.settings.max_message_size:
-            refusal = replies.MESSAGE_TOO_BIG
-        if refusal is not None:
-            self.chunk = ChunkReader(size, last, None, refusal)
-        else:
-            if envelope.chunks is None:
-                envelope.chunks = bytearray()
-            self.chunk = ChunkReader(size, last, envelope.chunks, None)
-        self.state = State.CHUNK
-        return None
+        return self.stage(decision, replies.RECIPIENT_OK)
 
     def chunk_complete(self) -> Action:
         """The connection read the whole BDAT chunk into :attr:`chunk`."""
-        chunk, self.chunk = self.chunk, None
-        self.state = State.COMMAND
-        assert chunk is not None, "a chunk is read only after BDAT"
-        if chunk.refusal is not None:
-            self._reset_transaction()
-            self._reply(chunk.refusal)
-        elif chunk.last:
-            return self.message_complete(bytes(self.envelope.chunks or b""))
-        else:
-            self._reply(replies.chunk_received(chunk.size))
-        return None
+        return content.chunk_complete(self)
 
     def message_complete(self, result: bytes | Reply) -> Action:
         """The message (or the reply refusing it) after DATA's terminator or the last BDAT chunk."""
-        envelope = self.envelope
-        self._reset_transaction()
-        self.state = State.COMMAND
-        if not isinstance(result, Reply) and self.settings.strict:
-            result = content_refusal(result, envelope.eight_bit) or result
-        if isinstance(result, Reply):
-            self._reply(result)
-            return None
-        rules = self.settings.delivery.rules
-        sender, recipients = envelope.sender or "", envelope.recipients
-        delay_ms = 0
-        if DATA in rules.stages:
-            decision = rules.decide(DATA, sender, [recipient.address for recipient in recipients])
-            if decision.verdict is not None and decision.verdict is not ACCEPTED:
-                return self._stage(decision, replies.MESSAGE_ACCEPTED)  # refused or dropped: nothing is stored
-            delay_ms = decision.delay_ms
-        return Deferred(delay_ms, partial(self._deliver, sender, recipients, result, envelope.report))
-
-    async def _deliver(self, sender: str, recipients: list[Recipient], message: bytes, request: ReportRequest) -> Reply:
-        await self.settings.delivery.deliver(sender, recipients, message, request)
-        return replies.MESSAGE_ACCEPTED
+        return content.message_complete(self, result)
 
     def cmd_rset(self, argument: str) -> Action:
         if argument:
-            self._reply(replies.SYNTAX_ERROR)
+            self.reply(replies.SYNTAX_ERROR)
             return None
-        self._reset_transaction()
-        self._reply(replies.RESET_OK)
+        self.reset_transaction()
+        self.reply(replies.RESET_OK)
         return None
 
     def cmd_noop(self, argument: str) -> Action:
-        self._reply(replies.OK)  # RFC 5321 4.1.1.9: an argument is allowed and ignored
+        self.reply(replies.OK)  # RFC 5321 4.1.1.9: an argument is allowed and ignored
         return None
 
     def cmd_quit(self, argument: str) -> Action:
         if argument:
-            self._reply(replies.SYNTAX_ERROR)
+            self.reply(replies.SYNTAX_ERROR)
             return None
         self.goodbye(replies.CLOSING)
         return None
 
     def cmd_vrfy(self, argument: str) -> Action:
         # RFC 5321 3.5.3: 252 when the server will not verify but will accept mail for the address.
-        self._reply(replies.CANNOT_VRFY if argument.strip() else replies.SYNTAX_ERROR)
+        self.reply(replies.CANNOT_VRFY if argument.strip() else replies.SYNTAX_ERROR)
         return None
 
     def cmd_expn(self, argument: str) -> Action:
-        self._reply(replies.NOT_IMPLEMENTED)
+        self.reply(replies.NOT_IMPLEMENTED)
         return None
 
     def cmd_help(self, argument: str) -> Action:
@@ -378,17 +301,17 @@ class SmtpSession:
     def cmd_starttls(self, argument: str) -> Action:
         refusal = starttls.refusal(argument, self.tls_active, self.settings)
         if refusal is not None:
-            self._reply(refusal)
+            self.reply(refusal)
             return None
         return START_TLS
 
     def cmd_auth(self, argument: str) -> Action:
         if self.greeting != EHLO:
-            self._reply(replies.NEED_EHLO_FOR_AUTH)
+            self.reply(replies.NEED_EHLO_FOR_AUTH)
         elif self.auth.user is not None:
-            self._reply(replies.ALREADY_AUTHENTICATED)
+            self.reply(replies.ALREADY_AUTHENTICATED)
         elif self.envelope.sender is not None:
-            self._reply(replies.AUTH_IN_TRANSACTION)
+            self.reply(replies.AUTH_IN_TRANSACTION)
         else:
             return self._answer(self.auth.command(argument))
         return None
@@ -399,8 +322,8 @@ _HANDLERS: dict[str, Callable[[SmtpSession, str], Action]] = {
     "HELO": SmtpSession.cmd_helo,
     "MAIL": SmtpSession.cmd_mail,
     "RCPT": SmtpSession.cmd_rcpt,
-    "DATA": SmtpSession.cmd_data,
-    "BDAT": SmtpSession.cmd_bdat,
+    "DATA": content.cmd_data,
+    "BDAT": content.cmd_bdat,
     "RSET": SmtpSession.cmd_rset,
     "NOOP": SmtpSession.cmd_noop,
     "QUIT": SmtpSession.cmd_quit,

@@ -14,8 +14,9 @@ from elektromail.delivery.rules import parse_rules
 from elektromail.smtp.actions import START_TLS, Action, Deferred
 from elektromail.smtp.data import ChunkReader, DataReader
 from elektromail.smtp.limits import BAD_COMMAND_LIMIT
-from elektromail.smtp.session import SmtpSession, State
+from elektromail.smtp.session import SmtpSession
 from elektromail.smtp.settings import SmtpSettings
+from elektromail.smtp.state import State
 from elektromail.store.memory import Store
 
 
