@@ -19,12 +19,12 @@ from functools import partial
 from typing import cast
 
 from elektromail.smtp import replies, starttls
-from elektromail.smtp.actions import Action, Deferred
+from elektromail.smtp.actions import Deferred, StartTls
 from elektromail.smtp.limits import AUTH_LINE_MAX, COMMAND_LINE_MAX, PENDING_INPUT_MAX
 from elektromail.smtp.replies import Reply
 from elektromail.smtp.session import SmtpSession
 from elektromail.smtp.settings import SmtpSettings
-from elektromail.smtp.state import State
+from elektromail.smtp.state import CHUNK, CLOSED, COMMAND, DATA, SASL
 
 log = logging.getLogger("elektromail.smtp")
 
@@ -44,8 +44,14 @@ class Phase(enum.Enum):
     CLOSED = "closed"  # the connection is gone
 
 
-_READING = frozenset({Phase.READING, Phase.DISCARDING})
-_BUSY = frozenset({Phase.WAITING, Phase.DELAYING, Phase.STOPPING})
+# Members as module constants, compared by identity: see elektromail.smtp.state.
+READING = Phase.READING
+DISCARDING = Phase.DISCARDING
+WAITING = Phase.WAITING
+DELAYING = Phase.DELAYING
+STOPPING = Phase.STOPPING
+CLOSING = Phase.CLOSING
+CLOSED_PHASE = Phase.CLOSED
 
 
 class SmtpConnection(asyncio.Protocol):
@@ -57,7 +63,7 @@ class SmtpConnection(asyncio.Protocol):
         self.session = SmtpSession(settings, tls_active=settings.implicit_tls)
         self.transport: asyncio.Transport | None = None
         self.buffer = bytearray()
-        self.phase = Phase.READING
+        self.phase = READING
         # Flow control mirrors the transport: the peer reads too slowly / sends too far ahead.
         self._write_paused = False
         self._read_paused = False
@@ -77,13 +83,15 @@ class SmtpConnection(asyncio.Protocol):
             return
         self._last_input = self._loop.time()
         self._idle_timer = self._loop.call_at(self._last_input + self.settings.idle_timeout, self._check_idle)
-        self._act(self.session.greet())
+        if (action := self.session.greet()) is not None:
+            self._act(action)
         self._flush()
 
     def data_received(self, data: bytes) -> None:
         self._last_input = self._loop.time()
         self.buffer += data
-        if self.phase in _BUSY or self._write_paused:
+        phase = self.phase
+        if (phase is not READING and phase is not DISCARDING) or self._write_paused:
             if len(self.buffer) > PENDING_INPUT_MAX and not self._read_paused and self.transport is not None:
                 self._read_paused = True
                 self.transport.pause_reading()
@@ -91,9 +99,9 @@ class SmtpConnection(asyncio.Protocol):
         self._process()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self.phase is Phase.DELAYING and self._task is not None:
+        if self.phase is DELAYING and self._task is not None:
             self._task.cancel()
-        self.phase = Phase.CLOSED
+        self.phase = CLOSED_PHASE
         self.context.connections.discard(self)
         if self._idle_timer is not None:
             self._idle_timer.cancel()
@@ -105,17 +113,17 @@ class SmtpConnection(asyncio.Protocol):
 
     def resume_writing(self) -> None:
         self._write_paused = False
-        if self.phase in _READING:
+        if self.phase is READING or self.phase is DISCARDING:
             self._process()
 
     def shutdown(self) -> None:
         """The server is stopping: 421 and close, after the reply of a delivery in progress."""
-        if self.phase is Phase.CLOSED or self.phase is Phase.CLOSING or self.transport is None:
+        if self.phase is CLOSED_PHASE or self.phase is CLOSING or self.transport is None:
             return
-        if self.phase is Phase.DELAYING and self._task is not None:
+        if self.phase is DELAYING and self._task is not None:
             self._task.cancel()  # a staged delay ends now; nothing was stored during it
-        elif self.phase in _BUSY:
-            self.phase = Phase.STOPPING
+        elif self.phase is WAITING or self.phase is STOPPING:
+            self.phase = STOPPING
             return
         self._say_goodbye(replies.SHUTTING_DOWN)
 
@@ -135,36 +143,38 @@ class SmtpConnection(asyncio.Protocol):
     def _handle_input(self) -> None:
         buffer = self.buffer
         session = self.session
-        while self.phase in _READING and not self._write_paused:
+        while (self.phase is READING or self.phase is DISCARDING) and not self._write_paused:
             state = session.state
-            if state is State.CHUNK:
-                assert session.chunk is not None
-                if not session.chunk.feed(buffer):
+            if state is not COMMAND and state is not SASL:
+                if state is DATA:
+                    assert session.data is not None
+                    result = session.data.feed(buffer)
+                    if result is None:
+                        break
+                    action = session.message_complete(result)
+                elif state is CHUNK:
+                    assert session.chunk is not None
+                    if not session.chunk.feed(buffer):
+                        break
+                    action = session.chunk_complete()
+                else:  # closed: the goodbye is queued
                     break
-                self._act(session.chunk_complete())
+                if action is not None:
+                    self._act(action)
                 continue
-            if state is State.DATA:
-                assert session.data is not None
-                result = session.data.feed(buffer)
-                if result is None:
-                    break
-                self._act(session.message_complete(result))
-                continue
-            if state is State.CLOSED:
-                break
             end = buffer.find(CRLF)
-            if self.phase is Phase.DISCARDING:
+            if self.phase is DISCARDING:
                 if end < 0:
                     del buffer[:-1]  # keep a CR that may start the CRLF
                     break
                 del buffer[: end + 2]
-                self.phase = Phase.READING
+                self.phase = READING
                 session.line_too_long()
                 continue
-            limit = AUTH_LINE_MAX if state is State.SASL or buffer[:5].upper() == _AUTH_PREFIX else COMMAND_LINE_MAX
+            limit = AUTH_LINE_MAX if state is SASL or buffer[:5].upper() == _AUTH_PREFIX else COMMAND_LINE_MAX
             if end < 0:
                 if len(buffer) > limit:
-                    self.phase = Phase.DISCARDING
+                    self.phase = DISCARDING
                     del buffer[:-1]
                 break
             line = bytes(buffer[:end])
@@ -172,17 +182,17 @@ class SmtpConnection(asyncio.Protocol):
             if end + 2 > limit:
                 session.line_too_long()
                 continue
-            self._act(session.line(line))
-        if self._read_paused and self.phase in _READING and len(buffer) < PENDING_INPUT_MAX:
+            action = session.line(line)
+            if action is not None:
+                self._act(action)
+        reading = self.phase is READING or self.phase is DISCARDING
+        if self._read_paused and reading and len(buffer) < PENDING_INPUT_MAX and self.transport is not None:
             self._read_paused = False
-            if self.transport is not None:
-                self.transport.resume_reading()
+            self.transport.resume_reading()
 
-    def _act(self, action: Action) -> None:
+    def _act(self, action: Deferred | StartTls) -> None:
         """Carry out what the session asked for besides its replies: a deferred reply or STARTTLS."""
-        if action is None:
-            return
-        self.phase = Phase.WAITING
+        self.phase = WAITING
         work = self._produce(action) if isinstance(action, Deferred) else self._start_tls()
         self._task = self._loop.create_task(work)
 
@@ -192,11 +202,11 @@ class SmtpConnection(asyncio.Protocol):
         """Write the queued replies; close once the session said its last."""
         out = self.session.out
         if out:
-            if self.phase is not Phase.CLOSED and self.transport is not None:
+            if self.phase is not CLOSED_PHASE and self.transport is not None:
                 self.transport.write(out[0] if len(out) == 1 else b"".join(out))
             out.clear()
-        if self.session.state is State.CLOSED and self.phase is not Phase.CLOSED and self.phase is not Phase.CLOSING:
-            self.phase = Phase.CLOSING
+        if self.session.state is CLOSED and self.phase is not CLOSED_PHASE and self.phase is not CLOSING:
+            self.phase = CLOSING
             if self.transport is not None:
                 self.transport.close()
 
@@ -207,10 +217,10 @@ class SmtpConnection(asyncio.Protocol):
 
     def _check_idle(self) -> None:
         # One timer per session, moved on only when it fires: cheaper than re-arming it on every read.
-        if self.phase is Phase.CLOSING or self.phase is Phase.CLOSED:
+        if self.phase is CLOSING or self.phase is CLOSED_PHASE:
             return
         deadline = self._last_input + self.settings.idle_timeout
-        busy = self.phase in _BUSY
+        busy = self.phase is WAITING or self.phase is DELAYING or self.phase is STOPPING
         if busy or deadline > self._loop.time():
             if busy:
                 deadline = self._loop.time() + self.settings.idle_timeout
@@ -224,11 +234,11 @@ class SmtpConnection(asyncio.Protocol):
     async def _produce(self, deferred: Deferred) -> None:
         try:
             if deferred.delay_ms:
-                self.phase = Phase.DELAYING
+                self.phase = DELAYING
                 await asyncio.sleep(deferred.delay_ms / 1000)
-                if self.phase is Phase.CLOSED:  # the client gave up waiting: it was told nothing, so nothing is done
+                if self.phase is CLOSED_PHASE:  # the client gave up waiting: it was told nothing, so nothing is done
                     return
-                self.phase = Phase.WAITING
+                self.phase = WAITING
             reply = deferred.reply if deferred.work is None else await deferred.work()
         except Exception:
             log.exception("SMTP session failed while producing a reply")
@@ -238,15 +248,15 @@ class SmtpConnection(asyncio.Protocol):
     def _resume(self, reply: Reply | None) -> None:
         """The reply that held up input is ready: queue it and carry on."""
         self._task = None
-        if self.phase is not Phase.CLOSED:
+        if self.phase is not CLOSED_PHASE:
             self.session.resume(reply)
             self._carry_on()
 
     def _carry_on(self) -> None:
         """Input may be handled again: write what is queued and close, or say 421, or read on."""
-        stopping = self.phase is Phase.STOPPING
-        self.phase = Phase.READING
-        if self.session.state is State.CLOSED:
+        stopping = self.phase is STOPPING
+        self.phase = READING
+        if self.session.state is CLOSED:
             self._flush()
         elif stopping:
             self._say_goodbye(replies.SHUTTING_DOWN)
@@ -264,7 +274,7 @@ class SmtpConnection(asyncio.Protocol):
             self._resume(outcome)
             return
         self._task = None
-        if outcome is None or self.phase is Phase.CLOSED:
+        if outcome is None or self.phase is CLOSED_PHASE:
             return
         self.transport = outcome
         self.session.tls_active = True
@@ -272,7 +282,7 @@ class SmtpConnection(asyncio.Protocol):
         self._carry_on()
 
     def _announce_tls(self) -> bool:
-        if self.phase is Phase.CLOSED or self.transport is None:
+        if self.phase is CLOSED_PHASE or self.transport is None:
             return False
         self.session.out.append(replies.READY_FOR_TLS.wire)
         self._flush()

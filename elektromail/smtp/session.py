@@ -25,7 +25,7 @@ from elektromail.smtp.parameters import MailOptions, RcptOptions, mail_options, 
 from elektromail.smtp.replies import BAD_COMMAND_CODES, Reply
 from elektromail.smtp.settings import SmtpSettings
 from elektromail.smtp.staging import staged
-from elektromail.smtp.state import State
+from elektromail.smtp.state import CLOSED, COMMAND, SASL
 
 log = logging.getLogger("elektromail.smtp")
 
@@ -61,7 +61,7 @@ class SmtpSession:
 
     def restart(self) -> None:
         """A fresh session: after connect, and after a STARTTLS upgrade (RFC 3207 4.2 forgets everything)."""
-        self.state = State.COMMAND
+        self.state = COMMAND
         self.greeting = NOT_GREETED
         self.auth.forget()
         self.reset_transaction()
@@ -89,8 +89,8 @@ class SmtpSession:
     def line(self, line: bytes) -> Action:
         """One input line without its CRLF: a command, or a response in an AUTH exchange."""
         try:
-            if self.state is State.SASL:
-                self.state = State.COMMAND
+            if self.state is SASL:
+                self.state = COMMAND
                 return self._answer(self.auth.response(line))
             try:
                 text = line.decode()
@@ -110,7 +110,7 @@ class SmtpSession:
             log.exception("SMTP command failed: %r", line[:80])
             self.auth.step = None
             self.reset_transaction()
-            self.state = State.COMMAND
+            self.state = COMMAND
             self.reply(replies.LOCAL_ERROR)
             return None
 
@@ -120,16 +120,16 @@ class SmtpSession:
     def resume(self, reply: Reply | None) -> None:
         """A deferred reply is ready (None: hang up without one)."""
         if reply is None:
-            self.state = State.CLOSED
+            self.state = CLOSED
             return
         self.reply(reply)
-        if self.auth.step is not None and self.state is State.COMMAND:
-            self.state = State.SASL
+        if self.auth.step is not None and self.state is COMMAND:
+            self.state = SASL
 
     def goodbye(self, reply: Reply) -> None:
         """Queue the last reply; the connection closes once it is written."""
         self.out.append(reply.wire)
-        self.state = State.CLOSED
+        self.state = CLOSED
 
     # ------------------------------------------------------------------ output
 
@@ -157,7 +157,7 @@ class SmtpSession:
         """Answer as a fault rule decided: ``reply`` unless the verdict replaces it, after any delay."""
         outcome = staged(decision, reply)
         if outcome is None:
-            self.state = State.CLOSED  # a disconnect rule: replies to earlier commands still go out
+            self.state = CLOSED  # a disconnect rule: replies to earlier commands still go out
             return None
         return self._answer(outcome)
 
