@@ -33,7 +33,8 @@ _AUTH_PREFIX = b"AUTH "
 
 
 class Phase(enum.Enum):
-    """Where the connection is; with the session's :class:`State` this is all the state there is."""
+    """Where the connection is. With the session's :class:`~elektromail.smtp.state.State` it is the whole
+    state of a client, apart from flow control, which follows the transport's callbacks."""
 
     READING = "reading"  # input is handed to the session as it arrives
     DISCARDING = "discarding"  # reading, inside an over-long line: dropped up to its CRLF
