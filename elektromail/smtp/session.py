@@ -26,6 +26,8 @@ from elektromail.smtp.replies import BAD_COMMAND_CODES, Reply
 from elektromail.smtp.settings import SmtpSettings
 from elektromail.smtp.staging import staged
 from elektromail.smtp.state import CLOSED, COMMAND, SASL
+from elektromail.store.provenance import AuthFacts
+from elektromail.transcripts.recorder import Transcript, UnrecordedTranscript
 
 log = logging.getLogger("elektromail.smtp")
 
@@ -55,6 +57,8 @@ class SmtpSession:
         self.tls_active = tls_active
         self.auth = Authentication(settings.verify)
         self._bad_commands = 0
+        # Where the connection records the session; the session adds what it learns (EHLO name, AUTH).
+        self.transcript: Transcript = UnrecordedTranscript("", "smtp", None, 0)
         self.restart()
 
     # ------------------------------------------------------------------ state
@@ -125,6 +129,8 @@ class SmtpSession:
         self.reply(reply)
         if self.auth.step is not None and self.state is COMMAND:
             self.state = SASL
+        elif reply is replies.AUTH_SUCCEEDED and self.auth.user is not None:
+            self.transcript.authenticated(AuthFacts(mechanism=self.auth.mechanism, user=self.auth.user))
 
     def goodbye(self, reply: Reply) -> None:
         """Queue the last reply; the connection closes once it is written."""
@@ -168,6 +174,7 @@ class SmtpSession:
             self.reply(replies.HELO_NEEDS_DOMAIN)
             return None
         self.greeting = EHLO
+        self.transcript.helo = argument.strip()
         self.reset_transaction()  # RFC 5321 4.1.4: EHLO is an implicit RSET
         offer_tls = self.settings.starttls and not self.tls_active
         self._send(self.settings.ehlo_reply_with_starttls if offer_tls else self.settings.ehlo_reply)
@@ -178,6 +185,7 @@ class SmtpSession:
             self.reply(replies.HELO_NEEDS_DOMAIN)
             return None
         self.greeting = HELO
+        self.transcript.helo = argument.strip()
         self.reset_transaction()
         self._send(self.settings.helo_reply)
         return None

@@ -16,7 +16,7 @@ SECRET = b"<secret masked>"
 def mask_smtp_command(line: bytes) -> tuple[bytes, bool]:
     """The SMTP command line to record, and whether it starts a SASL exchange (RFC 4954 4: ``AUTH
     mechanism [initial-response]``, after which client lines are responses until a non-334 reply)."""
-    if line[:5].upper() != b"AUTH ":
+    if line[:1] not in b"Aa" or line[:5].upper() != b"AUTH ":  # the first test is the cheap one
         return line, False
     words = line.split(None, 2)
     if len(words) <= 2:
