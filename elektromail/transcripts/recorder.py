@@ -11,6 +11,7 @@ still kept, since they are small and bounded by what the session can do.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from time import monotonic
 from typing import Literal
@@ -130,6 +131,17 @@ class Transcript:
             data = self._without_literals(data)
         self._add(SERVER, data, len(data))
 
+    def server_output_many(self, chunks: Sequence[bytes]) -> None:
+        """One write of several pieces (IMAP responses built from precomputed parts), as one entry; a
+        piece inside a literal is skipped without being scanned."""
+        if not chunks:
+            return
+        pieces = [self._without_literals(data) if self._skip or b"}\r\n" in data else data for data in chunks]
+        joined = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+        if self._exchange and not is_imap_continuation(joined):
+            self._exchange = False
+        self._add(SERVER, joined, len(joined))
+
     def _without_literals(self, data: bytes) -> bytes:
         """``data`` with the content of each literal replaced by its size; a literal may run on into the
         next writes, which are then skipped as far as it goes."""
@@ -192,6 +204,9 @@ class UnrecordedTranscript(Transcript):
         pass
 
     def server_output(self, data: bytes) -> None:
+        pass
+
+    def server_output_many(self, chunks: Sequence[bytes]) -> None:
         pass
 
     def stored(self, message_id: str) -> None:

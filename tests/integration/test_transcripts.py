@@ -4,6 +4,8 @@ shown, bounded, listed and filtered by /sessions, cleared by /reset and /purge, 
 from __future__ import annotations
 
 import base64
+import imaplib
+import re
 import smtplib
 
 import httpx
@@ -12,6 +14,7 @@ import pytest
 from elektromail import ServerThread
 from elektromail.config import UserSpec
 from tests.conftest import ServerFactory
+from tests.integration.imap_client import RawImap
 from tests.integration.tls_client import client_context
 from tests.servers import client_host
 
@@ -159,3 +162,44 @@ def test_recording_off(make_server: ServerFactory) -> None:
         smtp.noop()
     with api(server) as http:
         assert http.get("/sessions").json() == {"sessions": [], "total": 0, "cursor": None}
+
+
+def test_an_imap_session_shows_its_commands_with_login_masked(http_server: ServerThread) -> None:
+    client = imaplib.IMAP4(client_host(), http_server.imap_port, timeout=10)
+    client.login("alice", PASSWORD)
+    client.select("INBOX")
+    appended = b"Subject: appended over IMAP\r\n\r\nsecret body text\r\n"
+    assert client.append("INBOX", None, None, appended)[0] == "OK"
+    client.fetch("1", "(BODY.PEEK[])")
+    client.logout()
+    with api(http_server) as http:
+        session = newest_session(http, "imap")
+        transcript = http.get(f"/sessions/{session['id']}/transcript").text
+        detail = http.get(f"/sessions/{session['id']}").json()
+        (stored,) = http.get("/messages", params={"user": "alice"}).json()["messages"]
+    assert_no_secret(transcript)
+    assert re.search(r"C: \w+ LOGIN alice <secret masked>\n-- authenticated as alice \(LOGIN\)\nS: \w+ OK ", transcript)
+    assert re.search(r"C: \w+ SELECT INBOX\n", transcript)
+    size = len(appended)
+    assert re.search(rf"C: \w+ APPEND INBOX \{{{size}\}}\nS: \+ .*\nC: <message content: {size} octets>\n", transcript)
+    assert f"-- stored as message {stored['id']}" in transcript
+    assert re.search(rf"S: \* 1 FETCH \(BODY\[\] \{{{size}\}}\nS: <{size} octets>\)", transcript)
+    assert "secret body text" not in transcript and "appended over IMAP" not in transcript
+    assert re.search(r"C: \w+ LOGOUT\nS: \* BYE", transcript)
+    assert detail["auth"] == {"mechanism": "LOGIN", "user": "alice"} and detail["message_ids"] == [stored["id"]]
+    assert detail["protocol"] == "imap" and detail["helo"] is None
+
+
+def test_imap_authenticate_continuations_are_masked(http_server: ServerThread) -> None:
+    with RawImap(http_server.imap_port) as imap:
+        imap.send(b"a1 AUTHENTICATE PLAIN\r\n")
+        assert imap.read_response().startswith(b"+")
+        imap.send(base64.b64encode(f"\0alice\0{PASSWORD}".encode()) + b"\r\n")
+        assert imap.until_tagged("a1")[-1].startswith(b"a1 OK")
+        imap.command("NOOP")
+    with api(http_server) as http:
+        transcript = http.get(f"/sessions/{newest_session(http, 'imap')['id']}/transcript").text
+    assert_no_secret(transcript)
+    exchange = "C: a1 AUTHENTICATE PLAIN\nS: + \nC: <secret masked>\n-- authenticated as alice (PLAIN)\nS: a1 OK "
+    assert exchange in transcript
+    assert "C: t1 NOOP\nS: t1 OK " in transcript

@@ -77,5 +77,7 @@ async def append(session: Session, tag: str, arguments: AppendArguments) -> Ok |
             raise no("message too large", codes.TOOBIG)
     items = [(item.message, item.flags, item.internal_date) for item in arguments.messages]
     messages = await session.context.store.append_many(mailbox, items, origin=session)
+    for message in messages:
+        session.connection.transcript.stored(mailbox.message_id(message.uid))
     uids = sequence_text([message.uid for message in messages]).decode("ascii")
     return Ok(None, f"{codes.APPENDUID} {mailbox.uid_validity} {uids}")
