@@ -26,10 +26,10 @@ from elektromail.imap.engine.limits import (
     READ_HIGH_WATER,
 )
 from elektromail.imap.engine.parser import literal_at_end, tag_of
+from elektromail.imap.engine.selected import RecentClaims
 from elektromail.store.provenance import client_address
 from elektromail.tls import connection_facts
 from elektromail.transcripts.recorder import Transcript, UnrecordedTranscript
-from elektromail.imap.engine.selected import RecentClaims
 
 log = logging.getLogger("elektromail.imap")
 
