@@ -63,9 +63,6 @@ _encode = msgspec.json.Encoder().encode
 class ServerControl(Protocol):
     """What the control plane needs from the supervisor."""
 
-    @property
-    def ready(self) -> bool: ...
-
     def listener_ports(self) -> dict[str, int]: ...
 
     async def reset(self) -> None: ...
@@ -260,8 +257,9 @@ class ControlPlane:
         return Response(status_code=204)
 
     async def healthz(self, request: Request) -> Response:
-        if not self.server.ready or self.context.stopping:
-            status = "stopping" if self.context.stopping else "starting"
+        lifecycle = self.context.lifecycle
+        if not lifecycle.ready:
+            status = "stopping" if lifecycle.stopping else "starting"
             health = Health(status=status, listeners={}, version=__version__)
             return Response(_encode(health), 503, media_type=JSON)
         return json_response(Health(status="ok", listeners=self.server.listener_ports(), version=__version__))
