@@ -21,7 +21,7 @@ from typing import Any, Self
 from elektromail.config import Config, ConfigError
 from elektromail.context import Lifecycle, LifecycleState, ServerContext
 from elektromail.delivery import Delivery, RuleError, parse_rules
-from elektromail.fixtures import Fixture, read_fixtures, store_fixtures
+from elektromail.preload import PreloadedMessage, read_preload_dir, store_preloaded
 from elektromail.store.memory import Store, StoreError
 from elektromail.tls import TlsProvider, tls_wanted
 
@@ -33,7 +33,7 @@ SHUTDOWN_GRACE_SECONDS = 3.0
 ProtocolFactory = Callable[[], asyncio.BaseProtocol]
 
 
-class Listener:
+class ListeningSocket:
     """One listening socket: which protocol, which setting chose its port, and the bound port."""
 
     def __init__(
@@ -112,9 +112,9 @@ class Server:
         self.config = config if config is not None else Config()
         self.context: ServerContext | None = None
         self.lifecycle = Lifecycle()
-        self.listeners: list[Listener] = []
+        self.listeners: list[ListeningSocket] = []
         self._http: Any = None  # the HttpService, when HTTP_PORT is set (imported only then)
-        self.fixtures: list[Fixture] = []  # the preloaded baseline that reset() restores
+        self.preloaded: list[PreloadedMessage] = []  # the preloaded baseline that reset() restores
 
     @property
     def state(self) -> LifecycleState:
@@ -188,13 +188,13 @@ class Server:
         """The store's start state: seed users and preloaded messages, before the first socket opens."""
         # Read (and check) the preloaded messages before touching the store, so a bad one changes nothing.
         if context.config.preload_dir is not None:
-            self.fixtures = read_fixtures(context.config.preload_dir)
+            self.preloaded = read_preload_dir(context.config.preload_dir)
         # A store that already holds data was persisted: messages stored by an earlier run stay single.
         had_data = bool(context.store.accounts())
         await seed_users(context)
-        if self.fixtures:
-            added = await store_fixtures(context.store, self.fixtures, skip_present=had_data)
-            log.info("preloaded %d of %d fixture messages", added, len(self.fixtures))
+        if self.preloaded:
+            added = await store_preloaded(context.store, self.preloaded, skip_present=had_data)
+            log.info("preloaded %d of %d fixture messages", added, len(self.preloaded))
 
     async def reset(self) -> None:
         """Back to the start state: the seed users, the preloaded fixtures and the configured rules."""
@@ -203,30 +203,30 @@ class Server:
         assert self.context is not None
         self.context.delivery.rules = parse_rules(self.config.dsn_rules)  # checked at start
         await seed_users(self.context)
-        await store_fixtures(store, self.fixtures, skip_present=False)
+        await store_preloaded(store, self.preloaded, skip_present=False)
 
-    def _listener_plan(self, context: ServerContext) -> list[Listener]:
+    def _listener_plan(self, context: ServerContext) -> list[ListeningSocket]:
         from elektromail.imap.engine.connection import imap_factory
         from elektromail.smtp.session import smtp_factory
 
         config = context.config
         plan = [
-            Listener("SMTP", "SMTP_PORT", config.smtp_port, smtp_factory(context)),
-            Listener("IMAP", "IMAP_PORT", config.imap_port, imap_factory(context)),
+            ListeningSocket("SMTP", "SMTP_PORT", config.smtp_port, smtp_factory(context)),
+            ListeningSocket("IMAP", "IMAP_PORT", config.imap_port, imap_factory(context)),
         ]
         if config.http_port is not None:
             # Imported only when enabled: Starlette and uvicorn add to start-up time.
-            from elektromail.http.listener import HttpService
+            from elektromail.http.service import HttpService
 
             self._http = HttpService(context, self)
-            plan.append(Listener("HTTP", "HTTP_PORT", config.http_port, self._http.factory()))
+            plan.append(ListeningSocket("HTTP", "HTTP_PORT", config.http_port, self._http.factory()))
         if config.smtps_port is not None:
-            plan.append(Listener("SMTPS", "SMTPS_PORT", config.smtps_port, smtp_factory(context, True), True))
+            plan.append(ListeningSocket("SMTPS", "SMTPS_PORT", config.smtps_port, smtp_factory(context, True), True))
         if config.imaps_port is not None:
-            plan.append(Listener("IMAPS", "IMAPS_PORT", config.imaps_port, imap_factory(context, True), True))
+            plan.append(ListeningSocket("IMAPS", "IMAPS_PORT", config.imaps_port, imap_factory(context, True), True))
         return plan
 
-    async def _bind(self, loop: asyncio.AbstractEventLoop, listener: Listener) -> None:
+    async def _bind(self, loop: asyncio.AbstractEventLoop, listener: ListeningSocket) -> None:
         ssl_context = None
         if listener.implicit_tls:
             assert self.context is not None and self.context.tls is not None

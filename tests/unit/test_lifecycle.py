@@ -12,7 +12,7 @@ def test_lifecycle_moves_forward_only() -> None:
     assert lifecycle.state is LifecycleState.STARTING and not lifecycle.ready and not lifecycle.stopping
     lifecycle.advance(LifecycleState.STOPPING)  # a stop asked for during start-up
     lifecycle.advance(LifecycleState.READY)  # start-up finishing afterwards does not undo it
-    assert lifecycle.state is LifecycleState.STOPPING and lifecycle.stopping and not lifecycle.ready
+    assert lifecycle.state.value == "stopping" and lifecycle.stopping and not lifecycle.ready
 
 
 def test_waiting_for_the_stop_ends_when_stopped() -> None:
