@@ -19,9 +19,8 @@ from __future__ import annotations
 import functools
 import os
 from collections import Counter
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import msgspec
 
@@ -52,8 +51,9 @@ def _sidecar_decoder() -> msgspec.json.Decoder[Sidecar]:
     return msgspec.json.Decoder(Sidecar)
 
 
-@dataclass(frozen=True)
-class PreloadedMessage:
+class PreloadedMessage(NamedTuple):
+    """One message of the preload directory, read and checked, to be stored in ``user``'s ``mailbox``."""
+
     user: str
     mailbox: str
     parsed: ParsedMessage
