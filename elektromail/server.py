@@ -117,12 +117,8 @@ class Server:
         self.preloaded: list[PreloadedMessage] = []  # the preloaded baseline that reset() restores
 
     @property
-    def state(self) -> LifecycleState:
-        return self.lifecycle.state
-
-    @property
     def ready(self) -> bool:
-        """Every listener is up, and no stop has begun."""
+        """Every listener is up, and no stop has begun (``lifecycle.state`` says which state it is in)."""
         return self.lifecycle.ready
 
     def listener_ports(self) -> dict[str, int]:
