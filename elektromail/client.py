@@ -27,7 +27,7 @@ import msgspec
 from elektromail.client_activity import ActivityOperations, AsyncActivityOperations
 from elektromail.delivery.rules import DsnRule
 from elektromail.http.schemas import (
-    DEFAULT_WAIT_SECONDS,
+    MESSAGES_WAIT_DEFAULT_SECONDS,
     Deleted,
     DeleteMessagesQuery,
     Detail,
@@ -312,7 +312,7 @@ class Client(ActivityOperations):
         to: str | None = None,
         subject: str | None = None,
         count: int = 1,
-        timeout: float = DEFAULT_WAIT_SECONDS,
+        timeout: float = MESSAGES_WAIT_DEFAULT_SECONDS,
     ) -> list[Summary]:
         return self._send(Calls.wait(_wait_query(user, mailbox, sender, to, subject, count, timeout)))
 
@@ -413,7 +413,7 @@ class AsyncClient(AsyncActivityOperations):
         to: str | None = None,
         subject: str | None = None,
         count: int = 1,
-        timeout: float = DEFAULT_WAIT_SECONDS,
+        timeout: float = MESSAGES_WAIT_DEFAULT_SECONDS,
     ) -> list[Summary]:
         return await self._send(Calls.wait(_wait_query(user, mailbox, sender, to, subject, count, timeout)))
 

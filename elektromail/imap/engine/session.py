@@ -24,7 +24,6 @@ from elektromail.imap.engine.command_table import (
 from elektromail.imap.engine.connection import (
     ConnectionClosed,
     ImapConnection,
-    ImapShared,
     LineTooLong,
     LiteralPolicy,
     LiteralRejected,
@@ -58,10 +57,10 @@ QRESYNC = "QRESYNC"
 class Session:
     """One client's IMAP session (RFC 9051 3)."""
 
-    def __init__(self, connection: ImapConnection, context: ServerContext, shared: ImapShared) -> None:
+    def __init__(self, connection: ImapConnection, context: ServerContext) -> None:
         self.connection = connection
         self.context = context
-        self.shared = shared
+        self.shared = context.imap  # per-server IMAP state (\Recent claims)
         self.state = State.NOT_AUTHENTICATED
         self.account: Account | None = None
         self.selected: SelectedView | None = None
