@@ -1,5 +1,5 @@
-"""The typed client's view of what happens on the server: session transcripts, the live event stream and
-flag changes. :class:`~elektromail.client.Client` and :class:`~elektromail.client.AsyncClient` include
+"""The typed client's view of what happens on the server: searches with the query language, session
+transcripts, the live event stream and flag changes. :class:`~elektromail.client.Client` and :class:`~elektromail.client.AsyncClient` include
 these operations (through :class:`ActivityOperations` and :class:`AsyncActivityOperations`)::
 
     with Client("http://localhost:8025") as mail:
@@ -24,14 +24,20 @@ import msgspec
 
 from elektromail.events.sse import MEDIA_TYPE, StreamEvent, StreamReader
 from elektromail.http.flags import FlagChange, FlagsChanged, QueryFlagChange
+from elektromail.http.schemas import Messages, MessagesPage
+from elektromail.http.schemas import Summary as SummaryType
 from elektromail.transcripts.views import SessionDetail, Sessions, SessionSummary
 
 T = TypeVar("T")
 
 # A stream with no event sends a keep-alive comment every 15 s; waiting longer than this means it is gone.
 STREAM_READ_TIMEOUT = 60.0
+# A wait's HTTP request outlives the wait itself by this much, so the server's 408 arrives first.
+WAIT_MARGIN = 5.0
 
 _sessions = msgspec.json.Decoder(Sessions).decode
+_page = msgspec.json.Decoder(MessagesPage).decode
+_listed = msgspec.json.Decoder(Messages).decode
 _session = msgspec.json.Decoder(SessionDetail).decode
 _flags_changed = msgspec.json.Decoder(FlagsChanged).decode
 _encode = msgspec.json.Encoder().encode
@@ -49,6 +55,13 @@ def _sessions_params(
     protocol: str | None, user: str | None, client: str | None, limit: int, cursor: str | None
 ) -> dict[str, Any]:
     given = {"protocol": protocol, "user": user, "client": client, "limit": limit, "cursor": cursor}
+    return {name: value for name, value in given.items() if value is not None}
+
+
+def _search_params(
+    q: str, user: str | None, mailbox: str | None, rcpt: str | None, session: str | None
+) -> dict[str, Any]:
+    given = {"q": q or None, "user": user, "mailbox": mailbox, "rcpt": rcpt, "session": session}
     return {name: value for name, value in given.items() if value is not None}
 
 
@@ -70,6 +83,34 @@ class ActivityOperations:
     """Sessions, transcripts, events and flags over a blocking httpx client (``self._http``)."""
 
     _http: httpx.Client
+
+    def search(
+        self,
+        q: str = "",
+        user: str | None = None,
+        mailbox: str | None = None,
+        rcpt: str | None = None,
+        session: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> MessagesPage:
+        """A page of the messages the query (and filters) match, newest first, with ``total`` and the
+        ``cursor`` of the next page."""
+        params = _search_params(q, user, mailbox, rcpt, session) | {"limit": limit}
+        if cursor is not None:
+            params["cursor"] = cursor
+        response = self._http.get("/messages", params=params)
+        _check(response)
+        return _page(response.content)
+
+    def wait_for(
+        self, q: str, count: int = 1, timeout: float = 30.0, rcpt: str | None = None, session: str | None = None
+    ) -> list[SummaryType]:
+        """Wait until ``count`` messages match the query (``/messages/wait?q=``)."""
+        params = _search_params(q, None, None, rcpt, session) | {"count": count, "timeout": timeout}
+        response = self._http.get("/messages/wait", params=params, timeout=timeout + WAIT_MARGIN)
+        _check(response)
+        return _listed(response.content).messages
 
     def sessions(
         self,
@@ -149,6 +190,31 @@ class AsyncActivityOperations:
     """:class:`ActivityOperations` as coroutines, over an httpx ``AsyncClient`` (``self._http``)."""
 
     _http: httpx.AsyncClient
+
+    async def search(
+        self,
+        q: str = "",
+        user: str | None = None,
+        mailbox: str | None = None,
+        rcpt: str | None = None,
+        session: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> MessagesPage:
+        params = _search_params(q, user, mailbox, rcpt, session) | {"limit": limit}
+        if cursor is not None:
+            params["cursor"] = cursor
+        response = await self._http.get("/messages", params=params)
+        _check(response)
+        return _page(response.content)
+
+    async def wait_for(
+        self, q: str, count: int = 1, timeout: float = 30.0, rcpt: str | None = None, session: str | None = None
+    ) -> list[SummaryType]:
+        params = _search_params(q, None, None, rcpt, session) | {"count": count, "timeout": timeout}
+        response = await self._http.get("/messages/wait", params=params, timeout=timeout + WAIT_MARGIN)
+        _check(response)
+        return _listed(response.content).messages
 
     async def sessions(
         self,
