@@ -9,7 +9,7 @@ from elektromail.config import Config
 from elektromail.delivery.routing import Router
 from elektromail.delivery.rules import DsnRules
 from elektromail.delivery.service import Delivery, local_hostname
-from elektromail.store.memory import Store
+from elektromail.store import Store
 
 if TYPE_CHECKING:
     from elektromail.tls import TlsProvider

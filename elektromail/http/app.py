@@ -24,6 +24,7 @@ from elektromail.http.errors import (
     error_response,
     on_http_error,
     on_starlette_error,
+    on_store_unavailable,
     on_unexpected_error,
 )
 from elektromail.http.filters import MessageFilter
@@ -48,7 +49,7 @@ from elektromail.http.schemas import (
     WaitQuery,
 )
 from elektromail.http.wait import Waiters, wait_for_messages
-from elektromail.store.memory import ALREADYEXISTS, StoreError
+from elektromail.store import JournalError, StoreError, StoreErrorCode
 from elektromail.store.model import Mailbox, Message
 
 S = TypeVar("S", bound=msgspec.Struct)
@@ -58,6 +59,9 @@ S = TypeVar("S", bound=msgspec.Struct)
 BODY_OVERHEAD = 64 * 1024
 JSON = "application/json"
 _encode = msgspec.json.Encoder().encode
+
+# A refused store write: 409 when the name is taken, 422 for anything else the request asked for.
+STORE_ERROR_STATUS = {StoreErrorCode.ALREADY_EXISTS: 409}
 
 
 class ServerControl(Protocol):
@@ -182,7 +186,7 @@ class ControlPlane:
         try:
             account = await self.store.add_user(body.name, body.password, body.email)
         except StoreError as error:
-            raise HttpError(409 if error.code == ALREADYEXISTS else 422, str(error)) from None
+            raise HttpError(STORE_ERROR_STATUS.get(error.code, 422), str(error)) from None
         return json_response(User(name=account.name, email=account.email), 201)
 
     async def delete_user(self, request: Request) -> Response:
@@ -509,6 +513,7 @@ class ControlPlane:
             exception_handlers={
                 HttpError: on_http_error,
                 HTTPException: on_starlette_error,
+                JournalError: on_store_unavailable,
                 Exception: on_unexpected_error,
             },
         )

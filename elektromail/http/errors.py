@@ -44,6 +44,12 @@ async def on_starlette_error(request: Request, error: Exception) -> Response:
     return error_response(error.status_code, str(error.detail), dict(error.headers or {}))
 
 
+async def on_store_unavailable(request: Request, error: Exception) -> Response:
+    """The disk could not take a change: a server-side outage, not a bug, and nothing was stored."""
+    log.error("HTTP %s %s not done: %s", request.method, request.url.path, error)
+    return error_response(503, "the change could not be saved (server storage failure)")
+
+
 async def on_unexpected_error(request: Request, error: Exception) -> Response:
     log.exception("HTTP %s %s failed", request.method, request.url.path)
     return error_response(500, "internal error (see the server log)")

@@ -16,7 +16,7 @@ from email.utils import format_datetime, getaddresses, make_msgid
 from elektromail.delivery.routing import Router
 from elektromail.http.schemas import Inject, MessageRef
 from elektromail.mail.message import ParsedMessage
-from elektromail.store.memory import Store, StoreError, now
+from elektromail.store import Store, StoreError, now
 from elektromail.store.model import INBOX, Mailbox, Message
 
 DEFAULT_SENDER = "elektromail@localhost"

@@ -45,6 +45,7 @@ from elektromail.smtp.limits import (
 from elektromail.smtp.parameters import MailOptions, RcptOptions, mail_options, rcpt_options
 from elektromail.smtp.replies import BAD_COMMAND_CODES, Reply, multiline
 from elektromail.smtp.strict import content_refusal
+from elektromail.store import JournalError
 
 if TYPE_CHECKING:
     from elektromail.tls import TlsProvider
@@ -571,7 +572,11 @@ class SmtpSession(asyncio.Protocol):
             await self._rule_delay(delay_ms)
             if self._closed:  # the client gave up waiting: it does not know the message arrived, so it did not
                 return None
-        await self.settings.delivery.deliver(sender, recipients, message, request)
+        try:
+            await self.settings.delivery.deliver(sender, recipients, message, request)
+        except JournalError as error:  # the disk failed, not the session: the client may try again
+            log.error("SMTP message from <%s> not stored: %s", sender, error)
+            return replies.NOT_STORED
         return replies.MESSAGE_ACCEPTED
 
     def cmd_rset(self, argument: str) -> None:
