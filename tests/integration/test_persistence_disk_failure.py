@@ -1,0 +1,104 @@
+"""A database that cannot be written is answered as a server failure, not as a bug, on every protocol.
+
+The server runs under a file size limit (``prlimit --fsize``, RLIMIT_FSIZE) a little above what its
+database needs at start, so the first large write really fails in the kernel (EFBIG) and SQLite reports
+the disk as full. Each protocol must then refuse the write in its own words (IMAP ``NO [SERVERBUG]``, SMTP
+``451 4.3.0``, HTTP 503), log one line that names the database file, keep the connection usable, and
+never log a traceback.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import smtplib
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.integration.process import ServerProcess, server_command
+
+# Room for a new database and a few small messages; the large message below is well past it.
+FILE_SIZE_LIMIT = 1024 * 1024
+LARGE = 3 * 1024 * 1024
+SMALL_MESSAGE = b"From: a@example.com\r\nTo: user@example.com\r\nSubject: small\r\n\r\nfits\r\n"
+
+
+def large_message(subject: str) -> bytes:
+    line = b"x" * 76 + b"\r\n"
+    body = line * (LARGE // len(line))
+    return f"From: a@example.com\r\nTo: user@example.com\r\nSubject: {subject}\r\n\r\n".encode() + body
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[ServerProcess, Path]]:
+    database = tmp_path / "mail.db"
+    command = ["prlimit", f"--fsize={FILE_SIZE_LIMIT}", *server_command()]
+    process = ServerProcess(env={"ELEKTROMAIL_DB": str(database), "HTTP_PORT": "0"}, command=command)
+    with process:
+        # The database takes writes until the limit: a small message is stored and acknowledged.
+        with smtplib.SMTP("127.0.0.1", process.ports["SMTP"], timeout=10) as smtp:
+            assert smtp.sendmail("a@example.com", ["user@example.com"], SMALL_MESSAGE) == {}
+        yield process, database
+
+
+def test_imap_append_to_a_failing_disk_is_no_serverbug(server: tuple[ServerProcess, Path]) -> None:
+    process, database = server
+    imap = imaplib.IMAP4("127.0.0.1", process.ports["IMAP"], timeout=30)
+    imap.login("user", "pass")
+    status, data = imap.append("INBOX", None, None, large_message("too large for the disk"))
+    assert status == "NO"
+    assert data[0] is not None and data[0].startswith(b"[SERVERBUG] ")
+    # The session goes on: reads still work, and a later write is refused the same way (nothing is
+    # acknowledged on top of a write that did not happen).
+    assert imap.noop()[0] == "OK"
+    assert imap.select("INBOX")[0] == "OK"
+    status, data = imap.append("INBOX", None, None, SMALL_MESSAGE)
+    assert status == "NO"
+    assert data[0] is not None and data[0].startswith(b"[SERVERBUG] ")
+    imap.logout()
+    lines = stopped_log(process)
+    assert any("IMAP APPEND" in line and str(database) in line for line in lines), lines
+
+
+def test_smtp_data_to_a_failing_disk_is_451(server: tuple[ServerProcess, Path]) -> None:
+    process, database = server
+    with smtplib.SMTP("127.0.0.1", process.ports["SMTP"], timeout=30) as smtp:
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            smtp.sendmail("a@example.com", ["user@example.com"], large_message("too large for the disk"))
+        assert refused.value.smtp_code == 451
+        assert refused.value.smtp_error.startswith(b"4.3.0 ")
+        # The session goes on, and a later transaction is refused the same way: nothing is acknowledged
+        # on top of a write that did not happen.
+        assert smtp.noop()[0] == 250
+        with pytest.raises(smtplib.SMTPDataError) as again:
+            smtp.sendmail("a@example.com", ["user@example.com"], SMALL_MESSAGE)
+        assert again.value.smtp_code == 451
+    lines = stopped_log(process)
+    assert any("SMTP message from <a@example.com> not stored" in line and str(database) in line for line in lines)
+
+
+def test_http_inject_to_a_failing_disk_is_503(server: tuple[ServerProcess, Path]) -> None:
+    process, database = server
+    with httpx.Client(base_url=f"http://127.0.0.1:{process.ports['HTTP']}", timeout=30) as client:
+        response = client.post("/inject", json={"to": "user@example.com", "raw": large_message("big").decode()})
+        assert response.status_code == 503
+        assert "storage failure" in response.json()["error"]
+        # The connection and the server go on serving reads.
+        listed = client.get("/messages", params={"user": "user"})
+        assert listed.status_code == 200
+        assert "small" in [message["subject"] for message in listed.json()["messages"]]
+    lines = stopped_log(process)
+    assert any("HTTP POST /inject not done" in line and str(database) in line for line in lines), lines
+
+
+def stopped_log(process: ServerProcess) -> list[str]:
+    """Stop the server and return its log lines, which must hold no traceback."""
+    assert process.process.stderr is not None
+    process.process.terminate()
+    output = process.process.stderr.read().decode("utf-8", "replace")
+    process.process.wait(10)
+    log = "".join(process.log) + output
+    assert "Traceback" not in log, log
+    return log.splitlines()
