@@ -18,23 +18,9 @@ import msgspec
 from elektromail.config import ConfigError
 from elektromail.mail.message import ParsedMessage
 from elektromail.store.model import INBOX, Account, Mailbox, Message
+from elektromail.store.sqlite import schema
 from elektromail.store.sqlite.journal import NO_FLAGS_TEXT, SqliteJournal
 from elektromail.store.sqlite.migrations import SchemaError, create_or_migrate
-from elektromail.store.sqlite.schema import (
-    ACCOUNT,
-    COUNTER,
-    EXPUNGED,
-    MAILBOX,
-    MESSAGE,
-    SUBSCRIPTION,
-    AccountRow,
-    CounterRow,
-    ExpungedRow,
-    MailboxRow,
-    MessageRow,
-    SubscriptionRow,
-    current_schema,
-)
 from elektromail.store.store import Store
 
 SETTING = "ELEKTROMAIL_DB"
@@ -120,7 +106,7 @@ async def _prepare(conn: aiosqlite.Connection) -> None:
     await conn.execute("PRAGMA synchronous = FULL")
     await conn.execute("BEGIN IMMEDIATE")  # takes the write lock now, so "in use" is reported at start-up
     await conn.execute("COMMIT")
-    await create_or_migrate(conn, current_schema())
+    await create_or_migrate(conn, schema.current_schema())
     rows = list(await conn.execute_fetchall("PRAGMA quick_check"))
     problems = [str(row[0]) for row in rows if row[0] != "ok"]
     if problems:
@@ -130,23 +116,23 @@ async def _prepare(conn: aiosqlite.Connection) -> None:
 async def _load(conn: aiosqlite.Connection) -> tuple[list[Account], tuple[int, int, int]]:
     """Everything, into the memory model; returns the accounts and the next account id, mailbox id and
     UIDVALIDITY."""
-    account_rows = await conn.execute_fetchall(f"{ACCOUNT.select} ORDER BY id")
-    mailbox_rows = await conn.execute_fetchall(f"{MAILBOX.select} ORDER BY id")
-    subscription_rows = await conn.execute_fetchall(SUBSCRIPTION.select)
-    message_rows = await conn.execute_fetchall(f"{MESSAGE.select} ORDER BY mailbox_id, uid")
-    expunged_rows = await conn.execute_fetchall(EXPUNGED.select)
-    counter_rows = await conn.execute_fetchall(COUNTER.select)
+    account_rows = await conn.execute_fetchall(f"{schema.ACCOUNT.select} ORDER BY id")
+    mailbox_rows = await conn.execute_fetchall(f"{schema.MAILBOX.select} ORDER BY id")
+    subscription_rows = await conn.execute_fetchall(schema.SUBSCRIPTION.select)
+    message_rows = await conn.execute_fetchall(f"{schema.MESSAGE.select} ORDER BY mailbox_id, uid")
+    expunged_rows = await conn.execute_fetchall(schema.EXPUNGED.select)
+    counter_rows = await conn.execute_fetchall(schema.COUNTER.select)
 
     accounts: dict[int, Account] = {}
     names: set[str] = set()
-    for user in map(AccountRow._make, account_rows):
+    for user in map(schema.AccountRow._make, account_rows):
         if user.name.lower() in names:
             raise CorruptDatabase(f"user {user.name!r} is stored twice")
         names.add(user.name.lower())
         accounts[user.id] = Account(user.id, user.name, user.password, user.email)
 
     mailboxes: dict[int, Mailbox] = {}
-    for row in map(MailboxRow._make, mailbox_rows):
+    for row in map(schema.MailboxRow._make, mailbox_rows):
         owner = accounts.get(row.account_id)
         if owner is None:
             raise CorruptDatabase(f"mailbox {row.name!r} belongs to no stored user")
@@ -159,7 +145,7 @@ async def _load(conn: aiosqlite.Connection) -> tuple[list[Account], tuple[int, i
         mailbox.selectable = bool(row.selectable)
         owner.mailboxes[row.name] = mailbox
         mailboxes[row.id] = mailbox
-    for subscription in map(SubscriptionRow._make, subscription_rows):
+    for subscription in map(schema.SubscriptionRow._make, subscription_rows):
         owner = accounts.get(subscription.account_id)
         if owner is None:
             raise CorruptDatabase(f"subscription {subscription.name!r} belongs to no stored user")
@@ -168,10 +154,10 @@ async def _load(conn: aiosqlite.Connection) -> tuple[list[Account], tuple[int, i
         if INBOX not in account.mailboxes:
             raise CorruptDatabase(f"user {account.name!r} has no INBOX")
 
-    _load_messages(map(MessageRow._make, message_rows), mailboxes)
-    _load_expunged(map(ExpungedRow._make, expunged_rows), mailboxes)
+    _load_messages(map(schema.MessageRow._make, message_rows), mailboxes)
+    _load_expunged(map(schema.ExpungedRow._make, expunged_rows), mailboxes)
 
-    stored = {str(counter.name): int(counter.value) for counter in map(CounterRow._make, counter_rows)}
+    stored = {str(counter.name): int(counter.value) for counter in map(schema.CounterRow._make, counter_rows)}
     # A counter is never behind what is stored, even if the counter row itself was lost.
     next_account_id = max(stored.get(ACCOUNT_ID, 1), max(accounts, default=0) + 1)
     next_mailbox_id = max(stored.get(MAILBOX_ID, 1), max(mailboxes, default=0) + 1)
@@ -180,7 +166,7 @@ async def _load(conn: aiosqlite.Connection) -> tuple[list[Account], tuple[int, i
     return list(accounts.values()), (next_account_id, next_mailbox_id, next_uid_validity)
 
 
-def _load_messages(rows: Iterable[MessageRow], mailboxes: dict[int, Mailbox]) -> None:
+def _load_messages(rows: Iterable[schema.MessageRow], mailboxes: dict[int, Mailbox]) -> None:
     flag_sets: dict[str, frozenset[str]] = {NO_FLAGS_TEXT: frozenset()}  # one object per distinct set
     from_iso = datetime.fromisoformat
     current_id = -1
@@ -214,7 +200,7 @@ def _load_messages(rows: Iterable[MessageRow], mailboxes: dict[int, Mailbox]) ->
         mailbox.by_uid[uid] = message
 
 
-def _load_expunged(rows: Iterable[ExpungedRow], mailboxes: dict[int, Mailbox]) -> None:
+def _load_expunged(rows: Iterable[schema.ExpungedRow], mailboxes: dict[int, Mailbox]) -> None:
     for mailbox_id, uid, modseq in rows:
         mailbox = mailboxes.get(mailbox_id)
         if mailbox is None:

@@ -114,16 +114,7 @@ async def migrate(conn: aiosqlite.Connection, migrations: tuple[str, ...] = MIGR
         if foreign:
             raise SchemaError(f"is an SQLite database of another program (tables: {', '.join(sorted(foreign))})")
     for step in range(version, target):
-        await conn.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in _statements(migrations[step]):
-                await conn.execute(statement)
-            # PRAGMA takes no parameters; the value is an int we computed.
-            await conn.execute(f"PRAGMA user_version = {step + 1}")
-        except BaseException:
-            await conn.execute("ROLLBACK")
-            raise
-        await conn.execute("COMMIT")
+        await _apply(conn, _statements(migrations[step]), step + 1)
     return version
 
 
@@ -132,11 +123,17 @@ async def create_or_migrate(conn: aiosqlite.Connection, current: list[str]) -> N
     if await user_version(conn) != 0 or await table_names(conn):
         await migrate(conn)
         return
+    await _apply(conn, current, SCHEMA_VERSION)
+
+
+async def _apply(conn: aiosqlite.Connection, statements: list[str], version: int) -> None:
+    """Run ``statements`` and set the schema version in one transaction: all of it happens, or none."""
     await conn.execute("BEGIN IMMEDIATE")
     try:
-        for statement in current:
+        for statement in statements:
             await conn.execute(statement)
-        await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        # PRAGMA takes no parameters; the value is an int we computed.
+        await conn.execute(f"PRAGMA user_version = {version}")
     except BaseException:
         await conn.execute("ROLLBACK")
         raise
