@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from elektromail.mail.message import ParsedMessage
+from elektromail.store import mutations
 from elektromail.store.errors import StoreError, StoreErrorCode
 from elektromail.store.journal import Journal
 from elektromail.store.model import (
@@ -31,7 +32,6 @@ from elektromail.store.model import (
     canonical_flag,
     canonical_mailbox_name,
 )
-from elektromail.store.mutations import add_message, remove_messages, require_live
 
 
 class Store:
@@ -130,7 +130,7 @@ class Store:
 
     async def remove_user(self, account: Account) -> None:
         """Delete a user with all its mailboxes and mail; sessions that have one of them selected end."""
-        require_live(account)
+        mutations.require_live(account)
         account.removed = True
         del self._accounts[account.name.lower()]
         if account.email:
@@ -155,7 +155,7 @@ class Store:
     # ------------------------------------------------------------------ mailboxes
 
     def _new_mailbox(self, account: Account, name: str) -> Mailbox:
-        require_live(account)
+        mutations.require_live(account)
         mailbox = Mailbox(self._next_mailbox_id, account, name, self._next_uid_validity)
         self._mailboxes[mailbox.id] = mailbox
         self._next_mailbox_id += 1
@@ -200,7 +200,7 @@ class Store:
         uids = [message.uid for message in mailbox.messages]
         if has_children:
             if uids:  # the UIDs stay expunged: a later CREATE revives the mailbox with its UIDVALIDITY
-                remove_messages(self.journal, mailbox, uids)
+                mutations.remove_messages(self.journal, mailbox, uids)
             mailbox.selectable = False
             self.journal.mailbox_updated(mailbox)
         else:
@@ -223,9 +223,9 @@ class Store:
             target = self._new_mailbox(account, new)
             moved = list(source.messages)
             for message in moved:
-                add_message(self.journal, target, message.parsed, message.flags, message.internal_date)
+                mutations.add_message(self.journal, target, message.parsed, message.flags, message.internal_date)
             uids = [message.uid for message in moved]
-            remove_messages(self.journal, source, uids)
+            mutations.remove_messages(self.journal, source, uids)
             source.publish(MessagesExpunged(source, uids))
             await self.journal.commit()
             return target
@@ -250,7 +250,7 @@ class Store:
         name = canonical_mailbox_name(name.rstrip(HIERARCHY_SEPARATOR) or name)
         if not name:
             raise StoreError(StoreErrorCode.INVALID_NAME, "invalid mailbox name")
-        require_live(account)
+        mutations.require_live(account)
         if (name in account.subscriptions) == subscribed:
             return
         if subscribed:
@@ -289,7 +289,7 @@ class Store:
         store keeps all of them or none (MULTIAPPEND, RFC 3502)."""
         _require_selectable(mailbox)
         messages = [
-            add_message(
+            mutations.add_message(
                 self.journal, mailbox, raw if isinstance(raw, ParsedMessage) else ParsedMessage(raw), flags, date
             )
             for raw, flags, date in items
@@ -306,7 +306,7 @@ class Store:
         for name in dict.fromkeys(name.lower() for name in user_names):
             account = self.account(name) or self._new_account(name, name, None)
             inbox = account.inbox
-            message = add_message(self.journal, inbox, parsed, (), None)
+            message = mutations.add_message(self.journal, inbox, parsed, (), None)
             inbox.publish(MessagesAdded(inbox, [message]))
             self._notify_delivery(inbox, [message])
             stored.append(message)
@@ -346,7 +346,7 @@ class Store:
         """Remove the messages with these UIDs; returns the UIDs removed, ascending."""
         gone = sorted(uid for uid in set(uids) if uid in mailbox.by_uid)
         if gone:
-            remove_messages(self.journal, mailbox, gone)
+            mutations.remove_messages(self.journal, mailbox, gone)
             mailbox.publish(MessagesExpunged(mailbox, gone, origin))
             await self.journal.commit()
         return gone
@@ -354,7 +354,7 @@ class Store:
     async def copy(self, messages: Sequence[Message], target: Mailbox) -> list[Message]:
         """Copy into ``target`` keeping flags and internal dates; returns the new messages in order."""
         _require_selectable(target)
-        copies = [add_message(self.journal, target, m.parsed, m.flags, m.internal_date) for m in messages]
+        copies = [mutations.add_message(self.journal, target, m.parsed, m.flags, m.internal_date) for m in messages]
         if copies:
             target.publish(MessagesAdded(target, copies))
             self._notify_delivery(target, copies)
@@ -366,10 +366,10 @@ class Store:
     ) -> list[Message]:
         """RFC 6851: copy then expunge, committed together."""
         _require_selectable(target)
-        copies = [add_message(self.journal, target, m.parsed, m.flags, m.internal_date) for m in messages]
+        copies = [mutations.add_message(self.journal, target, m.parsed, m.flags, m.internal_date) for m in messages]
         if copies:
             uids = [message.uid for message in messages]
-            remove_messages(self.journal, source, uids)
+            mutations.remove_messages(self.journal, source, uids)
             target.publish(MessagesAdded(target, copies))
             self._notify_delivery(target, copies)
             source.publish(MessagesExpunged(source, sorted(uids), origin))
@@ -394,7 +394,7 @@ class Store:
     def _empty(self, mailbox: Mailbox) -> int:
         uids = [message.uid for message in mailbox.messages]
         if uids:
-            remove_messages(self.journal, mailbox, uids)
+            mutations.remove_messages(self.journal, mailbox, uids)
             mailbox.publish(MessagesExpunged(mailbox, uids))
         return len(uids)
 
