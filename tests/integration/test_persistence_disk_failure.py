@@ -1,15 +1,17 @@
 """A database that cannot be written is answered as a server failure, not as a bug, on every protocol.
 
-The server runs under a file size limit (``prlimit --fsize``, RLIMIT_FSIZE) a little above what its
-database needs at start, so the first large write really fails in the kernel (EFBIG) and SQLite reports
-the disk as full. Each protocol must then refuse the write in its own words (IMAP ``NO [SERVERBUG]``, SMTP
-``451 4.3.0``, HTTP 503), log one line that names the database file, keep the connection usable, and
-never log a traceback.
+Once the server is up, its processes get a file size limit (RLIMIT_FSIZE, set with ``prlimit``) a little
+above what its database holds, so the first large write really fails in the kernel (EFBIG) and SQLite
+reports an I/O error. The limit is set after start-up so that an executable that unpacks itself first
+(``ELEKTROMAIL_BINARY``) is tested the same way. Each protocol must then refuse the write in its own
+words (IMAP ``NO [SERVERBUG]``, SMTP ``451 4.3.0``, HTTP 503), log one line that names the database file,
+keep the connection usable, and never log a traceback.
 """
 
 from __future__ import annotations
 
 import imaplib
+import resource
 import smtplib
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +20,7 @@ import httpx
 import pytest
 
 from elektromail.smtp import replies
-from tests.integration.process import ServerProcess, server_command
+from tests.integration.process import ServerProcess
 
 # Room for a new database and a few small messages; the large message below is well past it.
 FILE_SIZE_LIMIT = 1024 * 1024
@@ -32,15 +34,33 @@ def large_message(subject: str) -> bytes:
     return f"From: a@example.com\r\nTo: user@example.com\r\nSubject: {subject}\r\n\r\n".encode() + body
 
 
+def process_tree(root: int) -> list[int]:
+    """``root`` and every process below it (a one-file executable runs the server as its child)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    tree, pending = [], [root]
+    while pending:
+        pid = pending.pop()
+        tree.append(pid)
+        pending.extend(children.get(pid, []))
+    return tree
+
+
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[ServerProcess, Path]]:
     database = tmp_path / "mail.db"
-    command = ["prlimit", f"--fsize={FILE_SIZE_LIMIT}", *server_command()]
-    process = ServerProcess(env={"ELEKTROMAIL_DB": str(database), "HTTP_PORT": "0"}, command=command)
-    with process:
+    with ServerProcess(env={"ELEKTROMAIL_DB": str(database), "HTTP_PORT": "0"}) as process:
         # The database takes writes until the limit: a small message is stored and acknowledged.
         with smtplib.SMTP("127.0.0.1", process.ports["SMTP"], timeout=10) as smtp:
             assert smtp.sendmail("a@example.com", ["user@example.com"], SMALL_MESSAGE) == {}
+        assert all(file.stat().st_size < FILE_SIZE_LIMIT for file in tmp_path.iterdir())
+        for pid in process_tree(process.process.pid):
+            resource.prlimit(pid, resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
         yield process, database
 
 
