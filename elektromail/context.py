@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 from elektromail.config import Config
 from elektromail.delivery.service import Delivery
 from elektromail.imap.engine.shared import ImapShared
-from elektromail.store.memory import Store
+from elektromail.store import Store
 
 if TYPE_CHECKING:
     from elektromail.tls import TlsProvider
