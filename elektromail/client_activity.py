@@ -1,6 +1,7 @@
 """The typed client's view of what happens on the server: searches with the query language, session
-transcripts, the live event stream and flag changes. :class:`~elektromail.client.Client` and :class:`~elektromail.client.AsyncClient` include
-these operations (through :class:`ActivityOperations` and :class:`AsyncActivityOperations`)::
+transcripts, the live event stream and flag changes. :class:`~elektromail.client.Client` and
+:class:`~elektromail.client.AsyncClient` include these operations (through :class:`ActivityOperations` and
+:class:`AsyncActivityOperations`)::
 
     with Client("http://localhost:8025") as mail:
         for event in mail.events(user="alice", types="message.stored"):

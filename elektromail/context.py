@@ -12,7 +12,7 @@ from elektromail.delivery.service import Delivery
 from elektromail.events.bus import EventBus
 from elektromail.events.publisher import EventPublisher
 from elektromail.imap.engine.shared import ImapShared
-from elektromail.store.memory import Store
+from elektromail.store import Store
 from elektromail.transcripts.registry import Transcripts
 
 if TYPE_CHECKING:

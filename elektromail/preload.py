@@ -26,7 +26,7 @@ import msgspec
 
 from elektromail.config import ConfigError
 from elektromail.mail.message import ParsedMessage
-from elektromail.store.memory import Store, StoreError
+from elektromail.store import Store, StoreError
 from elektromail.store.model import HIERARCHY_SEPARATOR
 
 SETTING = "ELEKTROMAIL_PRELOAD_DIR"

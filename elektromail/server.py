@@ -22,7 +22,7 @@ from elektromail.config import Config, ConfigError
 from elektromail.context import Lifecycle, LifecycleState, ServerContext
 from elektromail.delivery import Delivery, RuleError, parse_rules
 from elektromail.preload import PreloadedMessage, read_preload_dir, store_preloaded
-from elektromail.store.memory import Store, StoreError
+from elektromail.store import Store, StoreError
 from elektromail.tls import TlsProvider, tls_wanted
 
 log = logging.getLogger("elektromail")
@@ -64,9 +64,7 @@ async def open_store(config: Config) -> Store:
 
 async def close_journal(store: Store) -> None:
     """Flush and close a persistent backend (the in-memory one has nothing to close)."""
-    close = getattr(store.journal, "close", None)
-    if close is not None:
-        await close()
+    await store.journal.close()
 
 
 def build_delivery(config: Config, store: Store) -> Delivery:

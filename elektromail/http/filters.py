@@ -18,7 +18,7 @@ from elektromail.search.evaluate import CompiledQuery, MessageTest
 from elektromail.search.query import MailboxTerm, Query, SessionTerm, Term, TextTerm, UserTerm, parse_query
 from elektromail.search.results import Page, newest_first
 from elektromail.search.results import matching as matching_by_mailbox
-from elektromail.store.memory import Store
+from elektromail.store import Store
 from elektromail.store.model import Mailbox, Message, canonical_mailbox_name
 
 # A recipient filter looks at Cc too: which of the two fields named an address rarely matters to a test.

@@ -15,8 +15,8 @@ from typing import Annotated
 import msgspec
 
 from elektromail.imap.engine.parser import ParseError, Reader
-from elektromail.store.memory import FlagMode, Store
-from elektromail.store.model import Mailbox, Message
+from elektromail.store import Store
+from elektromail.store.model import FlagMode, Mailbox, Message
 
 RECENT = "\\Recent"  # RFC 3501 2.3.2: set by the server only
 FlagNames = Annotated[list[str], msgspec.Meta(max_length=64, description="system flags (\\Seen, ...) or keywords")]

@@ -12,7 +12,7 @@ import pytest
 
 from elektromail import ConfigError
 from elektromail.preload import read_preload_dir, store_preloaded
-from elektromail.store.memory import Store
+from elektromail.store import Store
 from tests.conftest import ServerFactory
 from tests.external import require_own_process
 

@@ -18,7 +18,7 @@ from elektromail.smtp.limits import BAD_COMMAND_LIMIT
 from elektromail.smtp.session import SmtpSession
 from elektromail.smtp.settings import SmtpSettings
 from elektromail.smtp.state import State
-from elektromail.store.memory import Store
+from elektromail.store import Store
 
 
 async def _session(config: Config | None = None, rules: str | None = None) -> SmtpSession:
