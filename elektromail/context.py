@@ -123,6 +123,7 @@ class ServerContext:
         self.events = EventBus()
         self.publisher = EventPublisher(self.events)
         self.transcripts.listeners.add(self.publisher.session_changed)
+        store.observer = self.publisher  # every store change becomes events
 
     @property
     def stopping(self) -> bool:

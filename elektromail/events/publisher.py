@@ -24,11 +24,12 @@ from elektromail.events.types import (
     EventData,
 )
 from elektromail.store.model import FlagsChanged, Mailbox, MailboxEvent, MessagesAdded, MessagesExpunged
+from elektromail.store.observer import StoreObserver
 from elektromail.transcripts.recorder import Transcript
 from elektromail.transcripts.registry import STARTED
 
 
-class EventPublisher:
+class EventPublisher(StoreObserver):
     def __init__(self, bus: EventBus) -> None:
         self.bus = bus
 

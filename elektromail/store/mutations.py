@@ -14,6 +14,7 @@ from elektromail.mail.message import ParsedMessage
 from elektromail.store.errors import StoreError, StoreErrorCode
 from elektromail.store.journal import Journal
 from elektromail.store.model import Account, Mailbox, Message, canonical_flag, now
+from elektromail.store.provenance import Provenance
 
 
 def require_live(account: Account) -> None:
@@ -22,7 +23,12 @@ def require_live(account: Account) -> None:
 
 
 def add_message(
-    journal: Journal, mailbox: Mailbox, parsed: ParsedMessage, flags: Iterable[str], internal_date: datetime | None
+    journal: Journal,
+    mailbox: Mailbox,
+    parsed: ParsedMessage,
+    flags: Iterable[str],
+    internal_date: datetime | None,
+    provenance: Provenance | None = None,
 ) -> Message:
     require_live(mailbox.account)
     message = Message(
@@ -31,6 +37,7 @@ def add_message(
         internal_date if internal_date is not None else now(),
         parsed,
         mailbox.next_modseq(),
+        provenance,
     )
     mailbox.uid_next += 1
     mailbox.messages.append(message)

@@ -10,7 +10,7 @@ free; the SQLite journal makes it durable.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from elektromail.mail.message import ParsedMessage
@@ -25,6 +25,7 @@ from elektromail.store.model import (
     FlagsChanged,
     Listener,
     Mailbox,
+    MailboxEvent,
     MailboxRemoved,
     Message,
     MessagesAdded,
@@ -32,6 +33,8 @@ from elektromail.store.model import (
     canonical_flag,
     canonical_mailbox_name,
 )
+from elektromail.store.observer import StoreObserver
+from elektromail.store.provenance import Provenance
 
 
 class Store:
@@ -47,6 +50,8 @@ class Store:
         self._next_uid_validity = 1
         # Store-wide listeners of new messages (the HTTP wait endpoint).
         self.delivery_listeners: set[Listener] = set()
+        # Hears of every change (the event stream); told before delivery listeners are woken.
+        self.observer = StoreObserver()
 
     def restore(
         self, accounts: Iterable[Account], next_account_id: int, next_mailbox_id: int, next_uid_validity: int
@@ -137,8 +142,9 @@ class Store:
             self._by_email.pop(account.email.lower(), None)
         for mailbox in account.mailboxes.values():
             del self._mailboxes[mailbox.id]
-            mailbox.publish(MailboxRemoved(mailbox, None))
+            self._publish(mailbox, MailboxRemoved(mailbox, None))
         self.journal.account_removed(account)
+        self.observer.user_deleted(account.name)
         await self.journal.commit()
 
     def _new_account(self, name: str, password: str, email: str | None) -> Account:
@@ -149,6 +155,7 @@ class Store:
         if email:
             self._by_email[email.lower()] = account
         self.journal.account_added(account)
+        self.observer.user_created(account.name)
         self._new_mailbox(account, INBOX)
         return account
 
@@ -164,6 +171,7 @@ class Store:
         self.journal.counter_updated("uid_validity", self._next_uid_validity)
         account.mailboxes[name] = mailbox
         self.journal.mailbox_added(mailbox)
+        self.observer.mailbox_created(mailbox)
         return mailbox
 
     def _add_superiors(self, account: Account, name: str) -> None:
@@ -183,6 +191,7 @@ class Store:
         if existing is not None:  # a \Noselect placeholder becomes a real mailbox again
             existing.selectable = True
             self.journal.mailbox_updated(existing)
+            self.observer.mailbox_created(existing)
             mailbox = existing
         else:
             mailbox = self._new_mailbox(account, name)
@@ -207,7 +216,8 @@ class Store:
             del account.mailboxes[mailbox.name]
             del self._mailboxes[mailbox.id]
             self.journal.mailbox_removed(mailbox)
-        mailbox.publish(MailboxRemoved(mailbox, None))
+        self._publish(mailbox, MailboxRemoved(mailbox, None))
+        self.observer.mailbox_deleted(account.name, mailbox.name)
         await self.journal.commit()
 
     async def rename_mailbox(self, account: Account, old: str, new: str) -> Mailbox:
@@ -223,10 +233,12 @@ class Store:
             target = self._new_mailbox(account, new)
             moved = list(source.messages)
             for message in moved:
-                mutations.add_message(self.journal, target, message.parsed, message.flags, message.internal_date)
+                mutations.add_message(
+                    self.journal, target, message.parsed, message.flags, message.internal_date, message.provenance
+                )
             uids = [message.uid for message in moved]
             mutations.remove_messages(self.journal, source, uids)
-            source.publish(MessagesExpunged(source, uids))
+            self._publish(source, MessagesExpunged(source, uids))
             await self.journal.commit()
             return target
         renamed = [source, *account.children(source.name)]
@@ -234,10 +246,11 @@ class Store:
         for mailbox in renamed:
             del account.mailboxes[mailbox.name]
         for mailbox in renamed:
-            mailbox.publish(MailboxRemoved(mailbox, None))
-            mailbox.name = new + mailbox.name[len(old_prefix) :]
+            self._publish(mailbox, MailboxRemoved(mailbox, None))
+            old_name, mailbox.name = mailbox.name, new + mailbox.name[len(old_prefix) :]
             account.mailboxes[mailbox.name] = mailbox
             self.journal.mailbox_updated(mailbox)
+            self.observer.mailbox_renamed(account.name, old_name, mailbox.name)
         await self.journal.commit()
         return source
 
@@ -275,8 +288,9 @@ class Store:
         flags: Iterable[str] = (),
         internal_date: datetime | None = None,
         origin: object | None = None,
+        provenance: Provenance | None = None,
     ) -> Message:
-        (message,) = await self.append_many(mailbox, [(raw, flags, internal_date)], origin)
+        (message,) = await self.append_many(mailbox, [(raw, flags, internal_date)], origin, provenance)
         return message
 
     async def append_many(
@@ -284,30 +298,44 @@ class Store:
         mailbox: Mailbox,
         items: Sequence[tuple[bytes | ParsedMessage, Iterable[str], datetime | None]],
         origin: object | None = None,
+        provenance: Provenance | None = None,
     ) -> list[Message]:
         """Append several messages (raw, flags, internal date) as one write: one commit, so a persistent
-        store keeps all of them or none (MULTIAPPEND, RFC 3502)."""
+        store keeps all of them or none (MULTIAPPEND, RFC 3502). ``provenance``: how they all arrived."""
         _require_selectable(mailbox)
         messages = [
             mutations.add_message(
-                self.journal, mailbox, raw if isinstance(raw, ParsedMessage) else ParsedMessage(raw), flags, date
+                self.journal,
+                mailbox,
+                raw if isinstance(raw, ParsedMessage) else ParsedMessage(raw),
+                flags,
+                date,
+                provenance,
             )
             for raw, flags, date in items
         ]
-        mailbox.publish(MessagesAdded(mailbox, messages, origin))
+        self._publish(mailbox, MessagesAdded(mailbox, messages, origin))
         self._notify_delivery(mailbox, messages)
         await self.journal.commit()
         return messages
 
-    async def deliver(self, user_names: Iterable[str], raw: bytes | ParsedMessage) -> list[Message]:
-        """Store one copy of ``raw`` in the INBOX of each user, creating users as needed; one commit."""
+    async def deliver(
+        self,
+        user_names: Iterable[str],
+        raw: bytes | ParsedMessage,
+        provenance: Provenance | Mapping[str, Provenance] | None = None,
+    ) -> list[Message]:
+        """Store one copy of ``raw`` in the INBOX of each user, creating users as needed; one commit.
+        ``provenance``: how the copies arrived, one for all or one per lower-case user name (each copy
+        has its own envelope recipients)."""
         parsed = raw if isinstance(raw, ParsedMessage) else ParsedMessage(raw)
         stored: list[Message] = []
         for name in dict.fromkeys(name.lower() for name in user_names):
             account = self.account(name) or self._new_account(name, name, None)
             inbox = account.inbox
-            message = mutations.add_message(self.journal, inbox, parsed, (), None)
-            inbox.publish(MessagesAdded(inbox, [message]))
+            facts = provenance.get(name) if isinstance(provenance, Mapping) else provenance
+            message = mutations.add_message(self.journal, inbox, parsed, (), None, facts)
+            self._publish(inbox, MessagesAdded(inbox, [message]))
             self._notify_delivery(inbox, [message])
             stored.append(message)
         await self.journal.commit()
@@ -338,7 +366,7 @@ class Store:
                 changed.append(message)
         if changed:
             self.journal.flags_changed(mailbox, changed)
-            mailbox.publish(FlagsChanged(mailbox, changed, origin))
+            self._publish(mailbox, FlagsChanged(mailbox, changed, origin))
             await self.journal.commit()
         return changed
 
@@ -347,16 +375,19 @@ class Store:
         gone = sorted(uid for uid in set(uids) if uid in mailbox.by_uid)
         if gone:
             mutations.remove_messages(self.journal, mailbox, gone)
-            mailbox.publish(MessagesExpunged(mailbox, gone, origin))
+            self._publish(mailbox, MessagesExpunged(mailbox, gone, origin))
             await self.journal.commit()
         return gone
 
     async def copy(self, messages: Sequence[Message], target: Mailbox) -> list[Message]:
         """Copy into ``target`` keeping flags and internal dates; returns the new messages in order."""
         _require_selectable(target)
-        copies = [mutations.add_message(self.journal, target, m.parsed, m.flags, m.internal_date) for m in messages]
+        copies = [
+            mutations.add_message(self.journal, target, m.parsed, m.flags, m.internal_date, m.provenance)
+            for m in messages
+        ]
         if copies:
-            target.publish(MessagesAdded(target, copies))
+            self._publish(target, MessagesAdded(target, copies))
             self._notify_delivery(target, copies)
             await self.journal.commit()
         return copies
@@ -366,13 +397,16 @@ class Store:
     ) -> list[Message]:
         """RFC 6851: copy then expunge, committed together."""
         _require_selectable(target)
-        copies = [mutations.add_message(self.journal, target, m.parsed, m.flags, m.internal_date) for m in messages]
+        copies = [
+            mutations.add_message(self.journal, target, m.parsed, m.flags, m.internal_date, m.provenance)
+            for m in messages
+        ]
         if copies:
             uids = [message.uid for message in messages]
             mutations.remove_messages(self.journal, source, uids)
-            target.publish(MessagesAdded(target, copies))
+            self._publish(target, MessagesAdded(target, copies))
             self._notify_delivery(target, copies)
-            source.publish(MessagesExpunged(source, sorted(uids), origin))
+            self._publish(source, MessagesExpunged(source, sorted(uids), origin))
             await self.journal.commit()
         return copies
 
@@ -395,7 +429,7 @@ class Store:
         uids = [message.uid for message in mailbox.messages]
         if uids:
             mutations.remove_messages(self.journal, mailbox, uids)
-            mailbox.publish(MessagesExpunged(mailbox, uids))
+            self._publish(mailbox, MessagesExpunged(mailbox, uids))
         return len(uids)
 
     async def clear(self) -> None:
@@ -403,12 +437,16 @@ class Store:
         for account in self._accounts.values():
             account.removed = True
             for mailbox in account.mailboxes.values():
-                mailbox.publish(MailboxRemoved(mailbox, None))
+                self._publish(mailbox, MailboxRemoved(mailbox, None))
         self._accounts.clear()
         self._by_email.clear()
         self._mailboxes.clear()
         self.journal.cleared()
         await self.journal.commit()
+
+    def _publish(self, mailbox: Mailbox, event: MailboxEvent) -> None:
+        mailbox.publish(event)
+        self.observer.mailbox_changed(event)
 
     def _notify_delivery(self, mailbox: Mailbox, messages: list[Message]) -> None:
         for listener in tuple(self.delivery_listeners):

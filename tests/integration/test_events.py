@@ -130,8 +130,8 @@ def test_filters_by_user_mailbox_and_type(http_server: ServerThread, streams: li
         assert http.post("/reset").status_code == 200
         assert http.get("/events", params={"types": "message.sent"}).status_code == 400
     archived = archive.wait_for(3)
-    assert archived[0][1] == "message.stored"
-    assert archived[0][2]["mailbox"] == "Archive"
+    assert [kind for _, kind, _ in archived[:2]] == ["mailbox.created", "message.stored"]
+    assert archived[1][2]["mailbox"] == "Archive" and archived[1][2]["user"] == "alice"
     assert [kind for _, kind, _ in archived][-1] == "reset"  # every subscriber hears of a reset
     assert "rules.changed" not in [kind for _, kind, _ in archived]
 
