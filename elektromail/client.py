@@ -168,8 +168,9 @@ class Calls:
 
     @staticmethod
     def messages(query: MessagesQuery) -> Call[list[Summary]]:
-        params = _query(query) | {"limit": MAX_LIMIT}  # the newest MAX_LIMIT; search() pages through more
-        return Call("GET", "/messages", lambda response: _decoder(Messages)(response).messages, params)
+        # The newest MAX_LIMIT matches (search() pages through more), oldest first: the order they came in.
+        params = _query(query) | {"limit": MAX_LIMIT}
+        return Call("GET", "/messages", lambda response: _decoder(Messages)(response).messages[::-1], params)
 
     @staticmethod
     def wait(query: WaitQuery) -> Call[list[Summary]]:
