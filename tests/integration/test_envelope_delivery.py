@@ -6,6 +6,7 @@ from __future__ import annotations
 import imaplib
 import smtplib
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -24,9 +25,9 @@ def api(server: ServerThread) -> httpx.Client:
     return httpx.Client(base_url=f"http://{client_host()}:{server.http_port}", timeout=10)
 
 
-def only(http: httpx.Client, **params: str) -> dict[str, object]:
+def only(http: httpx.Client, **params: str) -> dict[str, Any]:
     (message,) = http.get("/messages", params=params).json()["messages"]
-    detail: dict[str, object] = http.get(f"/messages/by-id/{message['id']}").json()
+    detail: dict[str, Any] = http.get(f"/messages/by-id/{message['id']}").json()
     assert detail["envelope"] == message["envelope"] and detail["delivery"] == message["delivery"]
     return detail
 
