@@ -44,7 +44,6 @@ class Envelope:
             return replies.NO_VALID_RECIPIENTS if self.rcpt_attempted else replies.NEED_RCPT
         return None
 
-
     def record(self) -> ProvenanceEnvelope:
         """The envelope as the stored message keeps it (every accepted recipient; delivery narrows it)."""
         parameters = self.mail_parameters
