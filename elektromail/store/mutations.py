@@ -13,7 +13,15 @@ from datetime import datetime
 from elektromail.mail.message import ParsedMessage
 from elektromail.store.errors import StoreError, StoreErrorCode
 from elektromail.store.journal import Journal
-from elektromail.store.model import Account, Mailbox, Message, canonical_flag, now
+from elektromail.store.model import (
+    HIERARCHY_SEPARATOR,
+    Account,
+    Mailbox,
+    Message,
+    canonical_flag,
+    canonical_mailbox_name,
+    now,
+)
 from elektromail.store.provenance import Provenance
 
 
@@ -46,6 +54,11 @@ def add_message(
     return message
 
 
+def copy_message(journal: Journal, target: Mailbox, message: Message) -> Message:
+    """A copy of ``message`` in ``target``: same content, flags, internal date and provenance, a new UID."""
+    return add_message(journal, target, message.parsed, message.flags, message.internal_date, message.provenance)
+
+
 def remove_messages(journal: Journal, mailbox: Mailbox, uids: Sequence[int]) -> None:
     require_live(mailbox.account)
     gone = set(uids)
@@ -56,3 +69,15 @@ def remove_messages(journal: Journal, mailbox: Mailbox, uids: Sequence[int]) -> 
         expunged[uid] = modseq  # for VANISHED (EARLIER), RFC 7162 3.2
     mailbox.messages = [message for message in mailbox.messages if message.uid not in gone]
     journal.messages_removed(mailbox, list(uids))
+
+
+def valid_mailbox_name(name: str) -> str:
+    name = canonical_mailbox_name(name.rstrip(HIERARCHY_SEPARATOR))
+    if not name or any(not part for part in name.split(HIERARCHY_SEPARATOR)):
+        raise StoreError(StoreErrorCode.INVALID_NAME, "invalid mailbox name")
+    return name
+
+
+def require_selectable(mailbox: Mailbox) -> None:
+    if not mailbox.selectable:
+        raise StoreError(StoreErrorCode.NOT_SELECTABLE, "mailbox is \\Noselect")

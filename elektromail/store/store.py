@@ -50,8 +50,7 @@ class Store:
         self._next_uid_validity = 1
         # Store-wide listeners of new messages (the HTTP wait endpoint).
         self.delivery_listeners: set[Listener] = set()
-        # Hears of every change (the event stream); told before delivery listeners are woken.
-        self.observer = StoreObserver()
+        self.observer = StoreObserver()  # hears of every change (the event stream), before waits wake
 
     def restore(
         self, accounts: Iterable[Account], next_account_id: int, next_mailbox_id: int, next_uid_validity: int
@@ -183,7 +182,7 @@ class Store:
 
     async def create_mailbox(self, account: Account, name: str) -> Mailbox:
         """Create ``name`` and any missing superior names (RFC 9051 6.3.4)."""
-        name = _valid_mailbox_name(name)
+        name = mutations.valid_mailbox_name(name)
         existing = account.mailboxes.get(name)
         if existing is not None and existing.selectable:
             raise StoreError(StoreErrorCode.ALREADY_EXISTS, "mailbox already exists")
@@ -223,7 +222,7 @@ class Store:
     async def rename_mailbox(self, account: Account, old: str, new: str) -> Mailbox:
         """RFC 9051 6.3.6: children move along; renaming INBOX moves its messages to a new mailbox."""
         source = self._require_mailbox(account, old)
-        new = _valid_mailbox_name(new)
+        new = mutations.valid_mailbox_name(new)
         if new in account.mailboxes:
             raise StoreError(StoreErrorCode.ALREADY_EXISTS, "target mailbox already exists")
         if new == source.name or new.startswith(source.name + HIERARCHY_SEPARATOR):
@@ -233,9 +232,7 @@ class Store:
             target = self._new_mailbox(account, new)
             moved = list(source.messages)
             for message in moved:
-                mutations.add_message(
-                    self.journal, target, message.parsed, message.flags, message.internal_date, message.provenance
-                )
+                mutations.copy_message(self.journal, target, message)
             uids = [message.uid for message in moved]
             mutations.remove_messages(self.journal, source, uids)
             self._publish(source, MessagesExpunged(source, uids))
@@ -300,9 +297,9 @@ class Store:
         origin: object | None = None,
         provenance: Provenance | None = None,
     ) -> list[Message]:
-        """Append several messages (raw, flags, internal date) as one write: one commit, so a persistent
-        store keeps all of them or none (MULTIAPPEND, RFC 3502). ``provenance``: how they all arrived."""
-        _require_selectable(mailbox)
+        """Append messages (raw, flags, internal date) that arrived as ``provenance`` says in one write: one
+        commit, so a persistent store keeps all of them or none (MULTIAPPEND, RFC 3502)."""
+        mutations.require_selectable(mailbox)
         messages = [
             mutations.add_message(
                 self.journal,
@@ -326,8 +323,7 @@ class Store:
         provenance: Provenance | Mapping[str, Provenance] | None = None,
     ) -> list[Message]:
         """Store one copy of ``raw`` in the INBOX of each user, creating users as needed; one commit.
-        ``provenance``: how the copies arrived, one for all or one per lower-case user name (each copy
-        has its own envelope recipients)."""
+        ``provenance``: how they arrived, for all or by lower-case user (each has its own recipients)."""
         parsed = raw if isinstance(raw, ParsedMessage) else ParsedMessage(raw)
         stored: list[Message] = []
         for name in dict.fromkeys(name.lower() for name in user_names):
@@ -381,11 +377,8 @@ class Store:
 
     async def copy(self, messages: Sequence[Message], target: Mailbox) -> list[Message]:
         """Copy into ``target`` keeping flags and internal dates; returns the new messages in order."""
-        _require_selectable(target)
-        copies = [
-            mutations.add_message(self.journal, target, m.parsed, m.flags, m.internal_date, m.provenance)
-            for m in messages
-        ]
+        mutations.require_selectable(target)
+        copies = [mutations.copy_message(self.journal, target, message) for message in messages]
         if copies:
             self._publish(target, MessagesAdded(target, copies))
             self._notify_delivery(target, copies)
@@ -396,11 +389,8 @@ class Store:
         self, source: Mailbox, messages: Sequence[Message], target: Mailbox, origin: object | None = None
     ) -> list[Message]:
         """RFC 6851: copy then expunge, committed together."""
-        _require_selectable(target)
-        copies = [
-            mutations.add_message(self.journal, target, m.parsed, m.flags, m.internal_date, m.provenance)
-            for m in messages
-        ]
+        mutations.require_selectable(target)
+        copies = [mutations.copy_message(self.journal, target, message) for message in messages]
         if copies:
             uids = [message.uid for message in messages]
             mutations.remove_messages(self.journal, source, uids)
@@ -451,15 +441,3 @@ class Store:
     def _notify_delivery(self, mailbox: Mailbox, messages: list[Message]) -> None:
         for listener in tuple(self.delivery_listeners):
             listener(MessagesAdded(mailbox, messages))
-
-
-def _valid_mailbox_name(name: str) -> str:
-    name = canonical_mailbox_name(name.rstrip(HIERARCHY_SEPARATOR))
-    if not name or any(not part for part in name.split(HIERARCHY_SEPARATOR)):
-        raise StoreError(StoreErrorCode.INVALID_NAME, "invalid mailbox name")
-    return name
-
-
-def _require_selectable(mailbox: Mailbox) -> None:
-    if not mailbox.selectable:
-        raise StoreError(StoreErrorCode.NOT_SELECTABLE, "mailbox is \\Noselect")
