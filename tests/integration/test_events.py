@@ -5,6 +5,7 @@ client's iterators."""
 from __future__ import annotations
 
 import asyncio
+import imaplib
 import json
 import smtplib
 import threading
@@ -219,3 +220,27 @@ def test_typed_clients_iterate_events(http_server: ServerThread) -> None:
 
     assert asyncio.run(read_async()) == ["resync", "message.stored"]
     assert first_id
+
+
+def test_mailboxes_and_users_are_streamed(http_server: ServerThread, streams: list[Stream]) -> None:
+    stream = Stream(http_server, {"types": "mailbox,user"})
+    streams.append(stream)
+    with httpx.Client(base_url=base(http_server)) as http:
+        assert http.post("/users", json={"name": "erin", "password": "pw"}).status_code == 201
+    imap = imaplib.IMAP4(client_host(), http_server.imap_port, timeout=10)
+    imap.login("erin", "pw")
+    assert imap.create("Projects")[0] == "OK"
+    assert imap.rename("Projects", "Done")[0] == "OK"
+    assert imap.delete("Done")[0] == "OK"
+    imap.logout()
+    with httpx.Client(base_url=base(http_server)) as http:
+        assert http.delete("/users/erin").status_code == 204
+    events = [(kind, data) for _, kind, data in stream.wait_for(6)]
+    assert events == [
+        ("user.created", {"user": "erin"}),
+        ("mailbox.created", {"user": "erin", "mailbox": "INBOX"}),
+        ("mailbox.created", {"user": "erin", "mailbox": "Projects"}),
+        ("mailbox.renamed", {"user": "erin", "mailbox": "Done", "old_name": "Projects"}),
+        ("mailbox.deleted", {"user": "erin", "mailbox": "Done"}),
+        ("user.deleted", {"user": "erin"}),
+    ]
