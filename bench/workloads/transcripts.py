@@ -39,6 +39,7 @@ def run(peer: Peer, settings: Settings) -> dict[str, float]:
         per_connection = smtp_source(endpoint, n, length, "-s", str(settings.smtp_sessions))
         one_connection = smtp_source(endpoint, n, length, "-s", "1", "-d")
         figures = {"smtp-per-connection": n / per_connection, "smtp-one-connection": n / one_connection}
+    with peer.start(StartOptions()) as endpoint:  # a fresh INBOX: the IMAP steps check what they read
         figures.update(asyncio.run(imap_figures(endpoint, settings)))
     return figures
 

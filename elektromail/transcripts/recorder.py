@@ -46,6 +46,15 @@ ENTRY_OVERHEAD = 48
 _LITERAL = re.compile(rb"\{(\d{1,19})\}\r\n")
 
 
+def _literal_at_end(data: bytes) -> int | None:
+    """The size of the literal ``data`` ends by announcing, when it announces no other before it."""
+    brace = data.rfind(b"{")
+    digits = data[brace + 1 : -3]
+    if brace < 0 or not digits.isdigit() or len(digits) > 19 or b"}\r\n" in data[:brace]:
+        return None
+    return int(digits)
+
+
 class Transcript:
     """The record of one session. The session calls the recording methods; readers use ``entries``."""
 
@@ -64,6 +73,7 @@ class Transcript:
         "tls",
         "auth",
         "message_ids",
+        "_smtp",
         "_exchange",
         "_hide_rest",
         "_skip",
@@ -84,6 +94,7 @@ class Transcript:
         self.tls: TlsFacts | None = None
         self.auth: AuthFacts | None = None
         self.message_ids: list[str] = []
+        self._smtp = protocol == "smtp"
         self._exchange = False  # inside a SASL exchange: client lines are secret
         self._hide_rest = False  # IMAP LOGIN continued after a literal: the rest may be the password
         self._skip = 0  # octets of a server literal still to come, not recorded
@@ -96,7 +107,7 @@ class Transcript:
         if self.truncated:
             return
         self.size += size + ENTRY_OVERHEAD
-        if self.size > self.limit:
+        if self.size > self.limit or kind == TRUNCATED:
             self.truncated = True
             self.entries.append((monotonic(), TRUNCATED, None))
             return
@@ -104,13 +115,25 @@ class Transcript:
 
     def client_line(self, line: bytes) -> None:
         """A command line as received, without its CRLF; for IMAP, the part up to a literal if any."""
+        if self.truncated:
+            return
         if self._exchange:
             line = SECRET
-        elif self.protocol == "smtp":
-            line, self._exchange = mask_smtp_command(line)
+        elif self._smtp:
+            if line[:1] in b"Aa":  # only AUTH carries a secret: the rest skip the masking call
+                line, self._exchange = mask_smtp_command(line)
         else:
-            line, self._exchange, self._hide_rest = mask_imap_command(line)
-        self._add(CLIENT, line, len(line))
+            head = line[:24].upper()
+            if b" LOGIN" in head or b" AUTHENTICATE" in head:
+                line, self._exchange, self._hide_rest = mask_imap_command(line)
+            else:
+                self._hide_rest = False
+        # _add, inlined: this runs for every line of every session.
+        self.size += len(line) + ENTRY_OVERHEAD
+        if self.size > self.limit:
+            self._add(TRUNCATED, None, 0)
+            return
+        self.entries.append((monotonic(), CLIENT, line))
 
     def client_continued(self, line: bytes) -> None:
         """The part of an IMAP command that follows one of its literals."""
@@ -123,20 +146,38 @@ class Transcript:
         self._add(CONTENT, size, 8)
 
     def server_output(self, data: bytes) -> None:
-        if self._exchange and not (
-            is_smtp_continuation(data) if self.protocol == "smtp" else is_imap_continuation(data)
-        ):
+        if self.truncated:
+            return
+        if self._exchange and not (is_smtp_continuation(data) if self._smtp else is_imap_continuation(data)):
             self._exchange = False
-        if self._skip or b"}\r\n" in data:
+        if not self._smtp and (self._skip or b"}\r\n" in data):  # SMTP replies carry no literals
             data = self._without_literals(data)
-        self._add(SERVER, data, len(data))
+        self.size += len(data) + ENTRY_OVERHEAD
+        if self.size > self.limit:
+            self._add(TRUNCATED, None, 0)
+            return
+        self.entries.append((monotonic(), SERVER, data))
 
     def server_output_many(self, chunks: Sequence[bytes]) -> None:
         """One write of several pieces (IMAP responses built from precomputed parts), as one entry; a
         piece inside a literal is skipped without being scanned."""
-        if not chunks:
+        if not chunks or self.truncated:
             return
-        pieces = [self._without_literals(data) if self._skip or b"}\r\n" in data else data for data in chunks]
+        pieces: list[bytes] = []
+        for data in chunks:
+            if self._skip:
+                if len(data) <= self._skip:  # all inside a literal (a message body): nothing to keep
+                    self._skip -= len(data)
+                    continue
+                data = self._without_literals(data)
+            elif data.endswith(b"}\r\n") and (size := _literal_at_end(data)) is not None:
+                # The usual FETCH piece: the literal announced at its end, its content the next piece.
+                pieces.append(data)
+                data = b"<%d octets>" % size
+                self._skip = size
+            elif b"}\r\n" in data:
+                data = self._without_literals(data)
+            pieces.append(data)
         joined = pieces[0] if len(pieces) == 1 else b"".join(pieces)
         if self._exchange and not is_imap_continuation(joined):
             self._exchange = False
