@@ -8,6 +8,7 @@ import asyncio
 import imaplib
 import json
 import smtplib
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -244,3 +245,19 @@ def test_mailboxes_and_users_are_streamed(http_server: ServerThread, streams: li
         ("mailbox.deleted", {"user": "erin", "mailbox": "Done"}),
         ("user.deleted", {"user": "erin"}),
     ]
+
+
+def test_a_closed_stream_unsubscribes(http_server: ServerThread) -> None:
+    require_in_process(http_server)
+    context = http_server.server.context
+    assert context is not None
+    deadline = time.monotonic() + 10
+    with socket.create_connection((client_host(), http_server.http_port), timeout=5) as raw:
+        raw.sendall(b"GET /events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        assert raw.recv(4096).startswith(b"HTTP/1.1 200 ")
+        while context.events.subscribers != 1:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+    while context.events.subscribers != 0:
+        assert time.monotonic() < deadline, "the subscription outlived its connection"
+        time.sleep(0.01)
