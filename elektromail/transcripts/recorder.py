@@ -46,15 +46,6 @@ ENTRY_OVERHEAD = 48
 _LITERAL = re.compile(rb"\{(\d{1,19})\}\r\n")
 
 
-def _literal_at_end(data: bytes) -> int | None:
-    """The size of the literal ``data`` ends by announcing, when it announces no other before it."""
-    brace = data.rfind(b"{")
-    digits = data[brace + 1 : -3]
-    if brace < 0 or not digits.isdigit() or len(digits) > 19 or b"}\r\n" in data[:brace]:
-        return None
-    return int(digits)
-
-
 class Transcript:
     """The record of one session. The session calls the recording methods; readers use ``entries``."""
 
@@ -159,29 +150,11 @@ class Transcript:
         self.entries.append((monotonic(), SERVER, data))
 
     def server_output_many(self, chunks: Sequence[bytes]) -> None:
-        """One write of several pieces (IMAP responses built from precomputed parts), as one entry; a
-        piece inside a literal is skipped without being scanned."""
+        """One write of several pieces (IMAP responses built from precomputed parts), as one entry. The
+        pieces are joined in C first: a pass over them in Python would cost more than the copy."""
         if not chunks or self.truncated:
             return
-        pieces: list[bytes] = []
-        for data in chunks:
-            if self._skip:
-                if len(data) <= self._skip:  # all inside a literal (a message body): nothing to keep
-                    self._skip -= len(data)
-                    continue
-                data = self._without_literals(data)
-            elif data.endswith(b"}\r\n") and (size := _literal_at_end(data)) is not None:
-                # The usual FETCH piece: the literal announced at its end, its content the next piece.
-                pieces.append(data)
-                data = b"<%d octets>" % size
-                self._skip = size
-            elif b"}\r\n" in data:
-                data = self._without_literals(data)
-            pieces.append(data)
-        joined = pieces[0] if len(pieces) == 1 else b"".join(pieces)
-        if self._exchange and not is_imap_continuation(joined):
-            self._exchange = False
-        self._add(SERVER, joined, len(joined))
+        self.server_output(chunks[0] if len(chunks) == 1 else b"".join(chunks))
 
     def _without_literals(self, data: bytes) -> bytes:
         """``data`` with the content of each literal replaced by its size; a literal may run on into the
