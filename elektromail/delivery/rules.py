@@ -127,6 +127,13 @@ class Disconnect(_Rule, frozen=True, tag="disconnect"):
 DsnRule: TypeAlias = Reject | Bounce | Accept | Tempfail | Greylist | Delay | Disconnect
 
 
+class AddedRule(msgspec.Struct, frozen=True, kw_only=True):
+    """A rule added on its own (``POST /rules``), with the id that removes it (``DELETE /rules/{id}``)."""
+
+    id: str
+    rule: DsnRule
+
+
 class RuleError(ValueError):
     """The rules cannot be used; the message says where and why. ``malformed``: the text is not JSON."""
 
