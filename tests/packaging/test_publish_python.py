@@ -99,7 +99,8 @@ def built(tmp_path: Path, version: str = "0.1.0") -> Path:
     with zipfile.ZipFile(dist / f"elektromail-{version}-py3-none-any.whl", "w") as wheel:
         wheel.writestr("elektromail/__init__.py", f'__version__ = "{version}"\n')
         wheel.writestr(f"{info}/METADATA", metadata)
-        wheel.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        tags = "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+        wheel.writestr(f"{info}/WHEEL", tags)
         wheel.writestr(f"{info}/RECORD", "")
     with tarfile.open(dist / f"elektromail-{version}.tar.gz", "w:gz") as sdist:
         for name, text in (("PKG-INFO", metadata), ("pyproject.toml", "[project]\nname = 'elektromail'\n")):
@@ -156,9 +157,7 @@ def test_without_the_pypi_token_nothing_is_uploaded(tmp_path: Path, api: tuple[s
     assert uploads == []
 
 
-def test_files_of_another_version_than_the_tag_are_not_published(
-    tmp_path: Path, api: tuple[str, list[Upload]]
-) -> None:
+def test_files_of_another_version_than_the_tag_are_not_published(tmp_path: Path, api: tuple[str, list[Upload]]) -> None:
     url, uploads = api
     result = publish(built(tmp_path, version="0.2.0"), url)
     assert result.returncode != 0
