@@ -46,6 +46,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         f"an in-process server; default ${URL_ENV}",
     )
     group.addoption(
+        "--elektromail-ready-timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="how long to wait for that server to report every listener up (a CI service still starting); "
+        "default 30",
+    )
+    group.addoption(
         "--elektromail-token",
         default=None,
         help=f"bearer token of that server's control plane; default ${TOKEN_ENV}",
@@ -105,7 +113,8 @@ def elektromail_server(request: pytest.FixtureRequest, elektromail_config: Confi
     token = request.config.getoption("elektromail_token") or os.environ.get(TOKEN_ENV)
     if url:
         try:
-            server = testing.connect(url, token, _port(SMTP_PORT_ENV), _port(IMAP_PORT_ENV), source)
+            ready = request.config.getoption("elektromail_ready_timeout")
+            server = testing.connect(url, token, _port(SMTP_PORT_ENV), _port(IMAP_PORT_ENV), source, ready)
         except testing.ServerUnavailable as error:
             pytest.fail(str(error), pytrace=False)
         try:
