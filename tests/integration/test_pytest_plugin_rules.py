@@ -119,9 +119,12 @@ import smtplib
 
 import pytest
 
-from elektromail.rules import Reject, Tempfail
+from elektromail.rules import Tempfail
 
-BOTH = [{"action": "tempfail", "times": 1, "code": 452, "status": "4.2.2"}, {"action": "reject", "code": 554, "status": "5.7.1"}]
+BOTH = [
+    {"action": "tempfail", "times": 1, "code": 452, "status": "4.2.2"},
+    {"action": "reject", "code": 554, "status": "5.7.1"},
+]
 
 
 @pytest.mark.elektromail_rules(BOTH)
