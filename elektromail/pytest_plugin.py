@@ -50,8 +50,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=float,
         default=30.0,
         metavar="SECONDS",
-        help="how long to wait for that server to report every listener up (a CI service still starting); "
-        "default 30",
+        help="how long to wait for that server to report every listener up (a CI service still starting); default 30",
     )
     group.addoption(
         "--elektromail-token",
@@ -112,11 +111,15 @@ def elektromail_server(request: pytest.FixtureRequest, elektromail_config: Confi
     url, source = _url(request.config)
     token = request.config.getoption("elektromail_token") or os.environ.get(TOKEN_ENV)
     if url:
+        ready = request.config.getoption("elektromail_ready_timeout")
         try:
-            ready = request.config.getoption("elektromail_ready_timeout")
             server = testing.connect(url, token, _port(SMTP_PORT_ENV), _port(IMAP_PORT_ENV), source, ready)
         except testing.ServerUnavailable as error:
-            pytest.fail(str(error), pytrace=False)
+            problem = str(error)
+        else:
+            problem = ""
+        if problem:  # one line, outside the except block: no chained traceback
+            pytest.fail(problem, pytrace=False)
         try:
             yield server
         finally:
