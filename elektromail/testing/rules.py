@@ -61,7 +61,7 @@ class FaultRules:
         self.user = user
         self.installed: list[tuple[str, DsnRule]] = []
 
-    def rule(self, spec: RuleSpec) -> DsnRule:
+    def rule(self, spec: object) -> DsnRule:
         return check(spec, self.user)
 
     def install(self, *specs: RuleSpec | list[RuleSpec]) -> list[DsnRule]:
@@ -69,7 +69,7 @@ class FaultRules:
         first, in the order given: the first match wins. Returns them decoded; a malformed one raises
         :class:`BadRule` naming it and the valid actions, before any is installed."""
         __tracebackhide__ = True
-        rules = [self.rule(spec) for spec in flatten(specs)]  # type: ignore[arg-type]
+        rules = [self.rule(spec) for spec in flatten(specs)]
         for rule in reversed(rules):  # each goes in front: the last added decides first
             self.installed.append((self.server.client.add_rule(rule), rule))
         return rules
