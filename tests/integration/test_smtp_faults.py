@@ -252,7 +252,7 @@ def test_get_rules_returns_the_configured_rules(http: tuple[ServerThread, httpx.
     assert client.get("/rules").json() == [{"action": "reject", "recipient": "*@reject.test"}]
 
 
-def test_put_rules_replaces_them_at_once_keeping_the_state_of_rules_that_stay(
+def test_put_rules_keeps_the_state_of_rules_that_stay_and_reset_restores_the_configured(
     http: tuple[ServerThread, httpx.Client],
 ) -> None:
     server, client = http
