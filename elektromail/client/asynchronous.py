@@ -14,7 +14,7 @@ from elektromail.client.blocking import DEFAULT_TIMEOUT
 from elektromail.client.calls import Call, Calls, auth_headers, filters, inject_body, wait_query
 from elektromail.client.errors import checked_url
 from elektromail.delivery.rules import DsnRule
-from elektromail.http.schemas import DEFAULT_WAIT_SECONDS, Detail, Health, MessageRef, Summary, User
+from elektromail.http.schemas import MESSAGES_WAIT_DEFAULT_SECONDS, Detail, Health, MessageRef, Summary, User
 
 T = TypeVar("T")
 
@@ -73,7 +73,7 @@ class AsyncClient:
         to: str | None = None,
         subject: str | None = None,
         count: int = 1,
-        timeout: float = DEFAULT_WAIT_SECONDS,
+        timeout: float = MESSAGES_WAIT_DEFAULT_SECONDS,
     ) -> list[Summary]:
         return await self._send(Calls.wait(wait_query(user, mailbox, sender, to, subject, count, timeout)))
 

@@ -23,7 +23,7 @@ from elektromail.delivery.rules import (
     parse_rules,
 )
 from elektromail.delivery.service import Delivery
-from elektromail.store.memory import Store, StoreError
+from elektromail.store import Store, StoreError
 
 
 def test_no_rules_accept_everything() -> None:
