@@ -17,24 +17,22 @@ connection drops, it reconnects with the id of the last event it read and goes o
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
 import httpx
 import msgspec
 
+from elektromail.client.calls import WAIT_MARGIN_SECONDS
+from elektromail.client.errors import raise_for
 from elektromail.events.sse import MEDIA_TYPE, StreamEvent, StreamReader
 from elektromail.http.flags import FlagChange, FlagsChanged, QueryFlagChange
 from elektromail.http.schemas import Messages, MessagesPage
 from elektromail.http.schemas import Summary as SummaryType
 from elektromail.transcripts.views import SessionDetail, Sessions, SessionSummary
 
-T = TypeVar("T")
-
 # A stream with no event sends a keep-alive comment every 15 s; waiting longer than this means it is gone.
 STREAM_READ_TIMEOUT = 60.0
-# A wait's HTTP request outlives the wait itself by this much, so the server's 408 arrives first.
-WAIT_MARGIN = 5.0
 
 _sessions = msgspec.json.Decoder(Sessions).decode
 _page = msgspec.json.Decoder(MessagesPage).decode
@@ -42,14 +40,6 @@ _listed = msgspec.json.Decoder(Messages).decode
 _session = msgspec.json.Decoder(SessionDetail).decode
 _flags_changed = msgspec.json.Decoder(FlagsChanged).decode
 _encode = msgspec.json.Encoder().encode
-
-
-def _check(response: httpx.Response) -> None:
-    # The client module's own error mapping (ApiError, WaitTimeout) applies; imported late to keep the
-    # two modules free of an import cycle.
-    from elektromail.client import _raise_for
-
-    _raise_for(response)
 
 
 def _sessions_params(
@@ -101,7 +91,7 @@ class ActivityOperations:
         if cursor is not None:
             params["cursor"] = cursor
         response = self._http.get("/messages", params=params)
-        _check(response)
+        raise_for(response)
         return _page(response.content)
 
     def wait_for(
@@ -109,8 +99,8 @@ class ActivityOperations:
     ) -> list[SummaryType]:
         """Wait until ``count`` messages match the query (``/messages/wait?q=``)."""
         params = _search_params(q, None, None, rcpt, session) | {"count": count, "timeout": timeout}
-        response = self._http.get("/messages/wait", params=params, timeout=timeout + WAIT_MARGIN)
-        _check(response)
+        response = self._http.get("/messages/wait", params=params, timeout=timeout + WAIT_MARGIN_SECONDS)
+        raise_for(response)
         return _listed(response.content).messages
 
     def sessions(
@@ -123,25 +113,25 @@ class ActivityOperations:
     ) -> Sessions:
         """A page of recorded sessions, newest first."""
         response = self._http.get("/sessions", params=_sessions_params(protocol, user, client, limit, cursor))
-        _check(response)
+        raise_for(response)
         return _sessions(response.content)
 
     def session(self, session_id: str) -> SessionDetail:
         response = self._http.get(f"/sessions/{_path_id(session_id)}")
-        _check(response)
+        raise_for(response)
         return _session(response.content)
 
     def transcript(self, session_id: str) -> str:
         """The session as text: ``C:`` and ``S:`` lines, secrets masked."""
         response = self._http.get(f"/sessions/{_path_id(session_id)}/transcript")
-        _check(response)
+        raise_for(response)
         return response.text
 
     def set_flags(self, message_id: str, add: Sequence[str] = (), remove: Sequence[str] = ()) -> list[str]:
         """Add and remove flags of one message as IMAP STORE would; returns its flags afterwards."""
         content, headers = _json(FlagChange(add=list(add), remove=list(remove)))
         response = self._http.patch(f"/messages/by-id/{_path_id(message_id)}", content=content, headers=headers)
-        _check(response)
+        raise_for(response)
         flags: list[str] = msgspec.json.decode(response.content)["flags"]
         return flags
 
@@ -149,7 +139,7 @@ class ActivityOperations:
         """The same change for every message the query matches (``q=""``: every message)."""
         content, headers = _json(QueryFlagChange(q=q, add=list(add), remove=list(remove)))
         response = self._http.post("/messages/flags", content=content, headers=headers)
-        _check(response)
+        raise_for(response)
         return _flags_changed(response.content)
 
     def events(
@@ -172,7 +162,7 @@ class ActivityOperations:
                 with self._http.stream("GET", "/events", params=params, headers=headers, timeout=timeout) as response:
                     if response.status_code >= 400:
                         response.read()
-                        _check(response)
+                        raise_for(response)
                     reader = StreamReader()
                     for line in response.iter_lines():
                         event = reader.feed(line)
@@ -206,15 +196,15 @@ class AsyncActivityOperations:
         if cursor is not None:
             params["cursor"] = cursor
         response = await self._http.get("/messages", params=params)
-        _check(response)
+        raise_for(response)
         return _page(response.content)
 
     async def wait_for(
         self, q: str, count: int = 1, timeout: float = 30.0, rcpt: str | None = None, session: str | None = None
     ) -> list[SummaryType]:
         params = _search_params(q, None, None, rcpt, session) | {"count": count, "timeout": timeout}
-        response = await self._http.get("/messages/wait", params=params, timeout=timeout + WAIT_MARGIN)
-        _check(response)
+        response = await self._http.get("/messages/wait", params=params, timeout=timeout + WAIT_MARGIN_SECONDS)
+        raise_for(response)
         return _listed(response.content).messages
 
     async def sessions(
@@ -226,30 +216,30 @@ class AsyncActivityOperations:
         cursor: str | None = None,
     ) -> Sessions:
         response = await self._http.get("/sessions", params=_sessions_params(protocol, user, client, limit, cursor))
-        _check(response)
+        raise_for(response)
         return _sessions(response.content)
 
     async def session(self, session_id: str) -> SessionDetail:
         response = await self._http.get(f"/sessions/{_path_id(session_id)}")
-        _check(response)
+        raise_for(response)
         return _session(response.content)
 
     async def transcript(self, session_id: str) -> str:
         response = await self._http.get(f"/sessions/{_path_id(session_id)}/transcript")
-        _check(response)
+        raise_for(response)
         return response.text
 
     async def set_flags(self, message_id: str, add: Sequence[str] = (), remove: Sequence[str] = ()) -> list[str]:
         content, headers = _json(FlagChange(add=list(add), remove=list(remove)))
         response = await self._http.patch(f"/messages/by-id/{_path_id(message_id)}", content=content, headers=headers)
-        _check(response)
+        raise_for(response)
         flags: list[str] = msgspec.json.decode(response.content)["flags"]
         return flags
 
     async def set_flags_matching(self, q: str, add: Sequence[str] = (), remove: Sequence[str] = ()) -> FlagsChanged:
         content, headers = _json(QueryFlagChange(q=q, add=list(add), remove=list(remove)))
         response = await self._http.post("/messages/flags", content=content, headers=headers)
-        _check(response)
+        raise_for(response)
         return _flags_changed(response.content)
 
     async def events(
@@ -272,7 +262,7 @@ class AsyncActivityOperations:
                 ) as response:
                     if response.status_code >= 400:
                         await response.aread()
-                        _check(response)
+                        raise_for(response)
                     reader = StreamReader()
                     async for line in response.aiter_lines():
                         event = reader.feed(line)
