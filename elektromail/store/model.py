@@ -43,6 +43,27 @@ def canonical_flag(flag: str) -> str:
     return flag
 
 
+# Distinct flag sets are few (most messages have none, or \Seen): messages share one frozenset per set
+# instead of holding a copy each. Bounded, so that hostile keywords cannot grow it without end.
+FLAG_SETS_MAX = 4096
+_flag_sets: dict[frozenset[str], frozenset[str]] = {}
+
+
+def shared_flags(flags: frozenset[str]) -> frozenset[str]:
+    """The one shared frozenset equal to ``flags`` (``flags`` itself when it is new, or too many are kept)."""
+    shared = _flag_sets.get(flags)
+    if shared is None:
+        if len(_flag_sets) < FLAG_SETS_MAX:
+            _flag_sets[flags] = flags
+        return flags
+    return shared
+
+
+def flag_set(flags: Iterable[str]) -> frozenset[str]:
+    """Flags in their canonical spelling, as a shared frozenset."""
+    return shared_flags(frozenset(canonical_flag(flag) for flag in flags))
+
+
 def canonical_mailbox_name(name: str) -> str:
     """INBOX is case-insensitive, including as the first level of a hierarchy (RFC 9051 5.1)."""
     head, sep, rest = name.partition(HIERARCHY_SEPARATOR)
@@ -197,6 +218,12 @@ class Mailbox:
         if modseq < self.expunges_known_from:
             return [uid for uid in range(1, self.uid_next) if uid not in self.by_uid and known(uid)]
         return sorted(uid for uid, when in self.expunged.items() if when > modseq and known(uid))
+
+    def release_messages(self) -> None:
+        """The mailbox was removed from the store: drop what it holds (readers already took their copies)."""
+        self.messages = []
+        self.by_uid = {}
+        self.expunged = {}
 
     def publish(self, event: MailboxEvent) -> None:
         for listener in tuple(self.listeners):
