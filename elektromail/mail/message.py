@@ -49,10 +49,11 @@ class ParsedMessage:
     uses CRLF, which is almost always. ``served`` is ``raw`` as BODY[] sections send it.
 
     ``cache`` holds lazily derived views keyed by name (the IMAP layer stores ENVELOPE and BODYSTRUCTURE
-    encodings there); it is filled on first use and never invalidated because the bytes never change.
+    encodings there); it is filled on first use and never invalidated because the bytes never change. The
+    dictionary itself is made on first use: most messages a test server receives are never read.
     """
 
-    __slots__ = ("cache", "header_end", "raw", "served", "source")
+    __slots__ = ("_cache", "header_end", "raw", "served", "source")
 
     def __init__(self, source: bytes) -> None:
         raw = to_crlf(source)
@@ -62,7 +63,14 @@ class ParsedMessage:
         # A literal cannot carry NUL (RFC 9051 4.3): BODY[] sections serve it as 0x80, as Dovecot does;
         # BINARY (literal8) serves the stored octets.
         self.served = raw.replace(b"\x00", b"\x80") if b"\x00" in raw else raw
-        self.cache: dict[str, Any] = {}
+        self._cache: dict[str, Any] | None = None
+
+    @property
+    def cache(self) -> dict[str, Any]:
+        cache = self._cache
+        if cache is None:
+            cache = self._cache = {}
+        return cache
 
     @property
     def size(self) -> int:

@@ -6,6 +6,7 @@ each change in its journal. Objects here are mutated only by :class:`~elektromai
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from enum import Enum
@@ -31,9 +32,28 @@ class FlagMode(Enum):
     REMOVE = "remove"
 
 
+class _Clock:
+    """Internal dates in whole seconds: the messages of one second share one datetime object."""
+
+    __slots__ = ("second", "date")
+
+    def __init__(self) -> None:
+        self.second = -1
+        self.date = datetime.fromtimestamp(0, UTC)
+
+    def now(self) -> datetime:
+        second = int(time.time())
+        if second != self.second:
+            self.second, self.date = second, datetime.fromtimestamp(second, UTC)
+        return self.date
+
+
+_clock = _Clock()
+
+
 def now() -> datetime:
     """An internal date: whole seconds, UTC."""
-    return datetime.now(UTC).replace(microsecond=0)
+    return _clock.now()
 
 
 def canonical_flag(flag: str) -> str:
