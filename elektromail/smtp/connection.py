@@ -4,9 +4,10 @@ It owns what touches the transport: the input buffer (a ``bytearray``), framing 
 section, BDAT chunks), flow control, the idle timer, the tasks that produce deferred replies, STARTTLS's
 handshake and the 421 at shutdown. Every complete line or content section in the buffer is handed to the
 session in order, and the replies the session queued are written with one ``transport.write`` per read
-(RFC 2920: a pipelined batch is answered in one go). While a reply is being produced by a task (end of
-DATA, AUTH, a delay rule) no further input is handled, so replies keep their order and a ``250`` after
-DATA is only sent once the message is committed.
+(RFC 2920: a pipelined batch is answered in one go). A deferred reply (end of DATA, AUTH) is produced at
+once when its work never waits; while one is being produced by a task (a SQLite commit, a delay rule) no
+further input is handled, so replies keep their order and a ``250`` after DATA is only sent once the
+message is committed.
 """
 
 from __future__ import annotations
