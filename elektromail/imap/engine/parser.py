@@ -71,6 +71,12 @@ def tag_of(line: bytes) -> str | None:
     return None
 
 
+class UndecodableName(str):
+    """A mailbox name (or LIST pattern) from a client without UTF-8 that is not valid modified UTF-7
+    (RFC 3501 5.1.3). The grammar takes it, since a mailbox name is an astring, so it is no syntax error:
+    it names no mailbox, matches none, and none can be made with it (NO, as Dovecot answers)."""
+
+
 class SeqRange(NamedTuple):
     """``a:b`` in a sequence set; ``None`` stands for ``*`` (the largest number in use)."""
 
@@ -336,7 +342,8 @@ class Reader:
         return self._decode_name(raw)
 
     def _mailbox_text(self, raw: bytes) -> str:
-        return canonical_mailbox_name(self._decode_name(raw))
+        name = self._decode_name(raw)
+        return name if isinstance(name, UndecodableName) else canonical_mailbox_name(name)
 
     def _decode_name(self, raw: bytes) -> str:
         try:
@@ -349,8 +356,8 @@ class Reader:
             return text
         try:
             return mutf7.decode(text)
-        except mutf7.MailboxNameError as error:
-            raise self.error(str(error)) from None
+        except mutf7.MailboxNameError:
+            return UndecodableName(text)
 
     # ------------------------------------------------------------------ lists, flags, sets
 
