@@ -7,6 +7,7 @@ HEADER.FIELDS apply to the top-level message or to an encapsulated message; MIME
 
 from __future__ import annotations
 
+from base64 import encodebytes
 from typing import NamedTuple
 
 from elektromail.mail.envelope import message_headers
@@ -84,6 +85,8 @@ def section_bytes(parsed: ParsedMessage, section: Section) -> bytes | None:
     if node is None:
         return None
     if text == "":
+        if parsed.served is not parsed.raw and _holds_binary_nul(parsed, node):
+            return _travelling_form(parsed, section.part)
         return raw[node.body_start : node.end]
     if text == MIME:
         return raw[node.header_start : node.body_start]
@@ -95,6 +98,19 @@ def section_bytes(parsed: ParsedMessage, section: Section) -> bytes | None:
     if text == TEXT:
         return raw[inner.body_start : inner.end]
     return _fields(raw, inner.headers, section.fields, text == HEADER_FIELDS_NOT, top=False)
+
+
+def _holds_binary_nul(parsed: ParsedMessage, node: MimePart) -> bool:
+    """A leaf whose Content-Transfer-Encoding is binary and whose octets hold a NUL, which no literal can
+    carry (RFC 9051 4.3). A NUL in a part that claims to be text is served as 0x80 (as Dovecot does)."""
+    return _is_leaf(node) and node.encoding.lower() == b"binary" and b"\x00" in parsed.raw[node.body_start : node.end]
+
+
+def _travelling_form(parsed: ParsedMessage, part: tuple[int, ...]) -> bytes:
+    """BODY[part] of binary content that cannot travel as it is: the octets as APPENDed in base64, as
+    Dovecot answers (RFC 3516 4.3), so nothing is lost or altered."""
+    content = binary_bytes(parsed, part) or b""
+    return encodebytes(content).rstrip(b"\n").replace(b"\n", b"\r\n")
 
 
 def _transfer_encoding(node: MimePart) -> bytes:
@@ -167,7 +183,11 @@ def binary_bytes(parsed: ParsedMessage, part: tuple[int, ...]) -> bytes | None:
     if not part:
         data = _decoded_entity(raw, root, 0)
     elif _is_leaf(node):
-        data = decode_transfer_encoding(_transfer_encoding(node), raw[node.body_start : node.end])
+        encoding = _transfer_encoding(node)
+        if encoding.lower() == b"binary":  # RFC 3516 4.3: exactly the octets APPENDed, bare LFs and all
+            data = parsed.source_slice(node.body_start, node.end)
+        else:
+            data = decode_transfer_encoding(encoding, raw[node.body_start : node.end])
     else:
         data = _decoded_entity(raw, node, node.body_start)
     parsed.cache[key] = data
