@@ -18,13 +18,18 @@ MESSAGE = (
 )
 
 
-def _sections(client: Client) -> dict[str, object]:
-    reply = client.command(b"APPEND INBOX", MESSAGE, literal8=True)
+def _appended(client: Client, message: bytes, items: bytes) -> dict[str, object]:
+    """APPEND ``message`` with a literal8, then FETCH ``items`` of it: the data items by name."""
+    reply = client.command(b"APPEND INBOX", message, literal8=True)
     assert reply.status == "OK", reply.text
     assert client.command(b"SELECT INBOX").status == "OK"
-    reply = client.command(b"FETCH * (BODY.PEEK[1] BINARY.PEEK[1] BINARY.SIZE[1] RFC822.SIZE)")
+    reply = client.command(b"FETCH * (" + items + b")")
     assert reply.status == "OK", reply.text
     return dict(fetch_items(reply.untagged[-1])[1])
+
+
+def _sections(client: Client) -> dict[str, object]:
+    return _appended(client, MESSAGE, b"BODY.PEEK[1] BINARY.PEEK[1] BINARY.SIZE[1] RFC822.SIZE")
 
 
 def test_literal8_append_serves_the_stored_octets() -> None:
@@ -56,12 +61,7 @@ SINGLE = (
 
 
 def _single(client: Client) -> dict[str, object]:
-    reply = client.command(b"APPEND INBOX", SINGLE, literal8=True)
-    assert reply.status == "OK", reply.text
-    assert client.command(b"SELECT INBOX").status == "OK"
-    reply = client.command(b"FETCH * (BINARY.PEEK[1] BINARY.SIZE[1] BODY.PEEK[1])")
-    assert reply.status == "OK", reply.text
-    return dict(fetch_items(reply.untagged[-1])[1])
+    return _appended(client, SINGLE, b"BINARY.PEEK[1] BINARY.SIZE[1] BODY.PEEK[1]")
 
 
 def test_binary_part_comes_back_as_appended_and_body_loses_nothing() -> None:
