@@ -26,7 +26,7 @@ CASES = [
 
 def _bodies(client: Client) -> list[object]:
     assert client.command(b"SELECT INBOX").status == "OK"
-    found = []
+    found: list[object] = []
     for number in range(1, len(CASES) + 1):
         reply = client.command(b"FETCH %d (BODY.PEEK[1])" % number)
         assert reply.status == "OK", reply.text
