@@ -85,8 +85,9 @@ def section_bytes(parsed: ParsedMessage, section: Section) -> bytes | None:
     if node is None:
         return None
     if text == "":
-        if parsed.served is not parsed.raw and _holds_binary_nul(parsed, node):
-            return _travelling_form(parsed, section.part)
+        travelling = travelling_form(parsed, node)
+        if travelling is not None:
+            return travelling
         return raw[node.body_start : node.end]
     if text == MIME:
         return raw[node.header_start : node.body_start]
@@ -100,16 +101,16 @@ def section_bytes(parsed: ParsedMessage, section: Section) -> bytes | None:
     return _fields(raw, inner.headers, section.fields, text == HEADER_FIELDS_NOT, top=False)
 
 
-def _holds_binary_nul(parsed: ParsedMessage, node: MimePart) -> bool:
-    """A leaf whose Content-Transfer-Encoding is binary and whose octets hold a NUL, which no literal can
-    carry (RFC 9051 4.3). A NUL in a part that claims to be text is served as 0x80 (as Dovecot does)."""
-    return _is_leaf(node) and node.encoding.lower() == b"binary" and b"\x00" in parsed.raw[node.body_start : node.end]
-
-
-def _travelling_form(parsed: ParsedMessage, part: tuple[int, ...]) -> bytes:
-    """BODY[part] of binary content that cannot travel as it is: the octets as APPENDed in base64, as
-    Dovecot answers (RFC 3516 4.3), so nothing is lost or altered."""
-    content = binary_bytes(parsed, part) or b""
+def travelling_form(parsed: ParsedMessage, node: MimePart) -> bytes | None:
+    """How BODY and BODYSTRUCTURE show a leaf of binary content (Content-Transfer-Encoding binary) that
+    holds a NUL, which no literal can carry (RFC 9051 4.3): its octets as APPENDed, in base64, as Dovecot
+    answers (RFC 3516 4.3), so nothing is lost or altered. None for every other part (a NUL in a part
+    that claims to be text is served as 0x80, as Dovecot does)."""
+    if parsed.served is parsed.raw or not _is_leaf(node) or node.encoding.lower() != b"binary":
+        return None
+    if b"\x00" not in parsed.raw[node.body_start : node.end]:
+        return None
+    content = parsed.source_slice(node.body_start, node.end)
     return encodebytes(content).rstrip(b"\n").replace(b"\n", b"\r\n")
 
 

@@ -61,7 +61,7 @@ SINGLE = (
 
 
 def _single(client: Client) -> dict[str, object]:
-    return _appended(client, SINGLE, b"BINARY.PEEK[1] BINARY.SIZE[1] BODY.PEEK[1]")
+    return _appended(client, SINGLE, b"BINARY.PEEK[1] BINARY.SIZE[1] BODY.PEEK[1] BODYSTRUCTURE")
 
 
 def test_binary_part_comes_back_as_appended_and_body_loses_nothing() -> None:
@@ -74,11 +74,14 @@ def test_binary_part_comes_back_as_appended_and_body_loses_nothing() -> None:
     body = items["BODY[1]"]
     assert isinstance(body, bytes)
     assert base64.b64decode(body) == SINGLE_OCTETS
+    structure = items["BODYSTRUCTURE"]  # describes the part as BODY[1] serves it
+    assert isinstance(structure, list)
+    assert structure[5:7] == [b"base64", str(len(body))]
 
 
 @pytest.mark.skipif(not dovecot_available(), reason="dovecot-imapd is not installed")
 def test_binary_part_answers_as_dovecot() -> None:
     with elektromail_with([]) as ours, dovecot_with([]) as theirs:
         mine, reference = _single(ours), _single(theirs)
-    for item in ("BINARY[1]", "BINARY.SIZE[1]", "BODY[1]"):
+    for item in ("BINARY[1]", "BINARY.SIZE[1]", "BODY[1]", "BODYSTRUCTURE"):
         assert mine[item] == reference[item], item
