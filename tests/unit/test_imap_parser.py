@@ -218,8 +218,10 @@ def test_mailbox_names_modified_utf7_for_rev1_and_utf8_after_enable() -> None:
     assert Reader(b'"Entw&APw-rfe"').mailbox() == "Entwürfe"
     assert Reader('"Entwürfe"'.encode(), utf8=True).mailbox() == "Entwürfe"
     assert Reader(b'"A&-B"').mailbox() == "A&B"
+    with pytest.raises(ParseError):
+        Reader('"Entwürfe"'.encode()).mailbox()  # 8-bit without UTF8=ACCEPT: no IMAP4rev1 string
     # Not modified UTF-7, yet an astring: no syntax error, but a name that names no mailbox.
-    for wire in ('"Entwürfe"'.encode(), b'"Entw&APw"', b'"inbox&"'):  # 8-bit without UTF8=ACCEPT, open shifts
+    for wire in (b'"Entw&APw"', b'"inbox&"', b'"a&Jjo!"'):  # shifts left open or holding no base64
         name = Reader(wire).mailbox()
         assert isinstance(name, UndecodableName)
         assert name == wire.strip(b'"').decode()

@@ -354,6 +354,8 @@ class Reader:
             if any(ch < " " or ch == "\x7f" for ch in text):
                 raise self.error("mailbox name contains control characters")
             return text
+        if not text.isascii():
+            raise self.error("8-bit mailbox name without UTF-8")  # RFC 3501 9: a quoted CHAR is 7-bit
         try:
             return mutf7.decode(text)
         except mutf7.MailboxNameError:
