@@ -10,12 +10,11 @@ from elektromail.imap.engine.parser import (
     LiteralAnnouncement,
     ParseError,
     Reader,
-    SeqRange,
-    SequenceSet,
     UndecodableName,
     literal_at_end,
     tag_of,
 )
+from elektromail.imap.engine.sequence import SeqRange, SequenceSet
 
 
 def test_tag_stops_at_space_and_rejects_plus() -> None:

@@ -8,8 +8,9 @@ from elektromail.imap.commands.fetch import selected_messages
 from elektromail.imap.commands.mailboxes import find_mailbox
 from elektromail.imap.engine import codes
 from elektromail.imap.engine.command_table import SELECTED, Ok, capability, command, no
-from elektromail.imap.engine.parser import Reader, SequenceSet
+from elektromail.imap.engine.parser import Reader
 from elektromail.imap.engine.responses import sequence_text
+from elektromail.imap.engine.sequence import SequenceSet
 from elektromail.imap.engine.session import Session
 from elektromail.store.model import Mailbox, Message
 

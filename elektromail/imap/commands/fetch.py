@@ -14,8 +14,9 @@ from elektromail.imap.commands.fetch_flags import flags_answer
 from elektromail.imap.commands.qresync import require_qresync, vanished_earlier
 from elektromail.imap.engine import codes, responses
 from elektromail.imap.engine.command_table import SELECTED, Ok, bad, capability, command, no
-from elektromail.imap.engine.parser import Reader, SequenceSet
+from elektromail.imap.engine.parser import Reader
 from elektromail.imap.engine.selected import SelectedView
+from elektromail.imap.engine.sequence import SequenceSet
 from elektromail.imap.engine.session import Session
 from elektromail.mail.bodystructure import body, bodystructure
 from elektromail.mail.envelope import envelope

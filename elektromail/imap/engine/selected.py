@@ -17,7 +17,7 @@ from itertools import compress, count, repeat
 from operator import attrgetter, contains, not_
 
 from elektromail.imap.engine import codes, responses
-from elektromail.imap.engine.parser import SequenceSet
+from elektromail.imap.engine.sequence import SequenceSet
 from elektromail.store.model import (
     SYSTEM_FLAGS,
     FlagsChanged,
