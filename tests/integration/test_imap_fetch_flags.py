@@ -70,3 +70,17 @@ def test_a_flag_change_splits_a_run(filled: int) -> None:
         assert lines == [
             b"* %d FETCH (FLAGS %b)" % (number, _flag_list(flags, recent=True)) for number, flags in enumerate(after, 1)
         ]
+
+
+def test_uid_fetch_flags_carries_each_uid(filled: int) -> None:
+    with RawImap(filled) as client:
+        client.login()
+        assert status_of(client.command("SELECT INBOX")) == b"OK"
+        expected = [
+            b"* %d FETCH (UID %d FLAGS %b)" % (number, number, _flag_list(FLAGS[number - 1], recent=True))
+            for number in (2, 3, 4, 8)
+        ]
+        assert _fetch(client, "UID FETCH 2:4,8:* (FLAGS)") == expected
+        assert _fetch(client, "FETCH 2:4,8 (UID FLAGS)") == expected
+        assert _fetch(client, "UID FETCH 9:* FLAGS") == expected[-1:]  # "*" is the largest UID, 8
+        assert _fetch(client, "UID FETCH 9:20 FLAGS") == []

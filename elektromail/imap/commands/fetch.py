@@ -239,6 +239,8 @@ def _clip(data: bytes, partial: tuple[int, int] | None) -> bytes:
 
 # An encoded item: plain bytes, or (prefix ending in a literal's {n}CRLF, the literal's bytes).
 Piece = bytes | tuple[bytes, bytes]
+# Item lists answered in one pass from the view (fetch_flags): FETCH (FLAGS) and UID FETCH (FLAGS).
+_FLAGS_SHAPES = frozenset({("FLAGS",), ("UID", "FLAGS")})
 # Buffers queued before they are handed to the connection mid-answer (a few hundred responses).
 _FLUSH_BUFFERS = 512
 # Literal bodies larger than this go out as their own buffer instead of being copied into the line.
@@ -316,8 +318,10 @@ def selected_messages(session: Session, sequence: SequenceSet, by_uid: bool) -> 
     return [(index + 1, messages[index]) for span in selected_spans(session, sequence, by_uid) for index in span]
 
 
-def _only_flags(items: list[FetchItem], newly_seen: set[int]) -> bool:
-    return len(items) == 1 and items[0].kind == "FLAGS" and not newly_seen
+def _flags_shape(items: list[FetchItem], newly_seen: set[int]) -> tuple[str, ...] | None:
+    """("FLAGS",) or ("UID", "FLAGS") when that is all the answer holds, for the one-pass answer."""
+    kinds = tuple(item.kind for item in items)
+    return kinds if kinds in _FLAGS_SHAPES and not newly_seen else None
 
 
 async def _fetch(session: Session, arguments: FetchArguments, by_uid: bool) -> None:
@@ -352,8 +356,9 @@ async def _fetch(session: Session, arguments: FetchArguments, by_uid: bool) -> N
         vanished_earlier(session.out, view.mailbox, changed_since, arguments.sequence)  # before the FETCHes
     view.announce_keywords(session.out)  # before any FLAGS below shows a keyword new to the client
     # The answer goes out as it is made, a chunk at a time: the client reads one while the next is built.
-    if _only_flags(items, newly_seen):
-        for chunk in flags_answer(view, spans, rev1):
+    shape = _flags_shape(items, newly_seen)
+    if shape is not None:
+        for chunk in flags_answer(view, spans, rev1, with_uid=len(shape) == 2):
             session.raw(chunk)
             session.flush()
         return

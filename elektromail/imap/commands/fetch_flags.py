@@ -19,13 +19,24 @@ CHUNK_MESSAGES = 8192
 _EMPTY: frozenset[int] = frozenset()
 
 
-def flags_answer(view: SelectedView, spans: list[range], rev1: bool) -> Iterator[bytes]:
-    """``* n FETCH (FLAGS (...))`` CRLF for every message at the positions in ``spans``, in chunks."""
+def flags_answer(view: SelectedView, spans: list[range], rev1: bool, with_uid: bool = False) -> Iterator[bytes]:
+    """``* n FETCH (FLAGS (...))`` CRLF for every message at the positions in ``spans``, in chunks; with
+    ``with_uid``, ``* n FETCH (UID u FLAGS (...))`` (UID FETCH, which clients syncing flags send)."""
     messages = view.messages
     recent: Set[int] = view.recent if rev1 and view.recent else _EMPTY
+    chunk = _chunk_with_uids if with_uid else _chunk
     for span in spans:
         for start in range(span.start, span.stop, CHUNK_MESSAGES):
-            yield _chunk(messages, start, min(start + CHUNK_MESSAGES, span.stop), recent)
+            yield chunk(messages, start, min(start + CHUNK_MESSAGES, span.stop), recent)
+
+
+def _chunk_with_uids(messages: list[Message], start: int, stop: int, recent: Set[int]) -> bytes:
+    """Every line carries its own UID, so each is formatted; the flag sets' text is still made once."""
+    lines = [
+        b"* %d FETCH (UID %d %b)\r\n" % (index + 1, message.uid, flags_item(message.flags, message.uid in recent))
+        for index, message in enumerate(messages[start:stop], start)
+    ]
+    return b"".join(lines)
 
 
 def _chunk(messages: list[Message], start: int, stop: int, recent: Set[int]) -> bytes:
