@@ -2,8 +2,9 @@
 is the same whichever server it drives and client-side parsing hides no difference between servers.
 
 It does not split responses with the test clients' reader (tests/imap_wire.py): it only needs to find the
-tagged line, which asyncio's C line reader does at a fraction of the cost of splitting each response in
-Python, and the benchmarks measure the servers, not the client."""
+tagged line, which it does on blocks of input with C searches (the next literal, the next tagged line) at
+a fraction of the cost of splitting each response in Python; the benchmarks measure the servers, not the
+client."""
 
 from __future__ import annotations
 
