@@ -58,6 +58,7 @@ def test_sets_in_any_order_come_back_ascending_once_each(filled: int) -> None:
         assert status_of(client.command("SELECT INBOX")) == b"OK"
         assert _fetch(client, "FETCH 7,2:3,3:1,6:* (FLAGS)") == _expected([1, 2, 3, 6, 7, 8], recent=True)
         assert _fetch(client, "FETCH 5 (FLAGS)") == _expected([5], recent=True)
+        assert _fetch(client, "FETCH 2:3,6:7 (FLAGS)") == _expected([2, 3, 6, 7], recent=True)  # runs of one set
 
 
 def test_a_flag_change_splits_a_run(filled: int) -> None:
