@@ -9,6 +9,7 @@ fast. Nothing re-parses a message per request.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import Any
 
 _BARE_LF = re.compile(rb"(?<!\r)\n")
@@ -98,6 +99,17 @@ class ParsedMessage:
     @property
     def size(self) -> int:
         return len(self.raw)
+
+    def source_slice(self, start: int, end: int) -> bytes:
+        """The octets as received that ``raw[start:end]`` stands for: its bare LFs as they came, without
+        the CRs the CRLF form added (what a part with ``Content-Transfer-Encoding: binary`` holds)."""
+        if self.source is self.raw:
+            return self.raw[start:end]
+        added: list[int] | None = self.cache.get("added-crs")
+        if added is None:  # where each bare LF got its CR in ``raw``: the k-th bare LF at p, the CR at p + k
+            added = [match.start() + index for index, match in enumerate(_BARE_LF.finditer(self.source))]
+            self.cache["added-crs"] = added
+        return self.source[start - bisect_left(added, start) : end - bisect_left(added, end)]
 
     @property
     def header(self) -> bytes:
