@@ -120,19 +120,21 @@ class Delivery:
                     stored_ids.append(account.inbox.message_id(message.uid))
         if not sender:  # RFC 3461 6.2 / RFC 5321 6.1: never report on a message with a null sender
             return stored_ids
-        failures = [
-            Reported(r.address, r.verdict.status, r.verdict.code, r.verdict.text, r.original_recipient)
-            for r in recipients
-            if r.verdict.action == BOUNCE and FAILURE in r.notify
-        ]
-        # RFC 3461 4.3: RET asks for the content in failure reports; a success report returns the header.
-        await self._report(FAILED, sender, failures, raw, arrival, request, request.full_content is not False)
+        if len(delivered) < len(recipients):
+            failures = [
+                Reported(r.address, r.verdict.status, r.verdict.code, r.verdict.text, r.original_recipient)
+                for r in recipients
+                if r.verdict.action == BOUNCE and FAILURE in r.notify
+            ]
+            # RFC 3461 4.3: RET asks for the content in failure reports; a success report returns the header.
+            await self._report(FAILED, sender, failures, raw, arrival, request, request.full_content is not False)
         successes = [
             Reported(r.address, "2.0.0", 250, "delivered", r.original_recipient)
             for r in delivered
             if SUCCESS in r.notify
         ]
-        await self._report(DELIVERED, sender, successes, raw, arrival, request, False)
+        if successes:
+            await self._report(DELIVERED, sender, successes, raw, arrival, request, False)
         return stored_ids
 
     async def _report(

@@ -18,8 +18,8 @@ from elektromail.store.model import (
     Account,
     Mailbox,
     Message,
-    canonical_flag,
     canonical_mailbox_name,
+    flag_set,
     now,
 )
 from elektromail.store.provenance import Provenance
@@ -41,7 +41,7 @@ def add_message(
     require_live(mailbox.account)
     message = Message(
         mailbox.uid_next,
-        frozenset(canonical_flag(flag) for flag in flags),
+        flag_set(flags),
         internal_date if internal_date is not None else now(),
         parsed,
         mailbox.next_modseq(),

@@ -32,6 +32,7 @@ from elektromail.store.model import (
     MessagesExpunged,
     canonical_flag,
     canonical_mailbox_name,
+    shared_flags,
 )
 from elektromail.store.observer import StoreObserver
 from elektromail.store.provenance import Provenance
@@ -142,6 +143,7 @@ class Store:
         for mailbox in account.mailboxes.values():
             del self._mailboxes[mailbox.id]
             self._publish(mailbox, MailboxRemoved(mailbox, None))
+            mailbox.release_messages()  # freed now, not when the cycle collector finds the account
         self.journal.account_removed(account)
         self.observer.user_deleted(account.name)
         await self.journal.commit()
@@ -216,6 +218,8 @@ class Store:
             del self._mailboxes[mailbox.id]
             self.journal.mailbox_removed(mailbox)
         self._publish(mailbox, MailboxRemoved(mailbox, None))
+        if not has_children:
+            mailbox.release_messages()
         self.observer.mailbox_deleted(account.name, mailbox.name)
         await self.journal.commit()
 
@@ -300,14 +304,10 @@ class Store:
         """Append messages (raw, flags, internal date) that arrived as ``provenance`` says in one write: one
         commit, so a persistent store keeps all of them or none (MULTIAPPEND, RFC 3502)."""
         mutations.require_selectable(mailbox)
+        parse = ParsedMessage
         messages = [
             mutations.add_message(
-                self.journal,
-                mailbox,
-                raw if isinstance(raw, ParsedMessage) else ParsedMessage(raw),
-                flags,
-                date,
-                provenance,
+                self.journal, mailbox, raw if isinstance(raw, parse) else parse(raw), flags, date, provenance
             )
             for raw, flags, date in items
         ]
@@ -356,7 +356,7 @@ class Store:
             else:
                 new = message.flags - wanted
             if new != message.flags:
-                message.flags = new
+                message.flags = shared_flags(new)
                 mailbox.highest_modseq += 1  # Mailbox.next_modseq, inlined: this loop is STORE's hot path
                 message.modseq = mailbox.highest_modseq
                 changed.append(message)
@@ -428,6 +428,10 @@ class Store:
             account.removed = True
             for mailbox in account.mailboxes.values():
                 self._publish(mailbox, MailboxRemoved(mailbox, None))
+                # An account and its mailboxes refer to each other, so only the cycle collector would free
+                # them, and it looks at old objects rarely: let go of the messages now, by reference count,
+                # so the next messages reuse their memory.
+                mailbox.release_messages()
         self._accounts.clear()
         self._by_email.clear()
         self._mailboxes.clear()
