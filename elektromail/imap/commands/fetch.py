@@ -13,7 +13,7 @@ from elektromail.imap.commands.condstore import enable_condstore, mod_sequence, 
 from elektromail.imap.commands.fetch_flags import flags_answer
 from elektromail.imap.commands.qresync import require_qresync, vanished_earlier
 from elektromail.imap.engine import codes, responses
-from elektromail.imap.engine.command_table import SELECTED, Ok, bad, capability, command, no
+from elektromail.imap.engine.command_table import Ok, bad, capability, command_with_uid_form, no
 from elektromail.imap.engine.parser import Reader
 from elektromail.imap.engine.selected import SelectedView
 from elektromail.imap.engine.sequence import SequenceSet
@@ -324,7 +324,8 @@ def _flags_shape(items: list[FetchItem], newly_seen: set[int]) -> tuple[str, ...
     return kinds if kinds in _FLAGS_SHAPES and not newly_seen else None
 
 
-async def _fetch(session: Session, arguments: FetchArguments, by_uid: bool) -> None:
+@command_with_uid_form("FETCH", parse=parse_fetch, expunge_ok=False)
+async def fetch(session: Session, tag: str, arguments: FetchArguments, by_uid: bool) -> Ok | None:
     view = session.require_selected()
     if arguments.vanished:
         if not by_uid:
@@ -361,7 +362,7 @@ async def _fetch(session: Session, arguments: FetchArguments, by_uid: bool) -> N
         for chunk in flags_answer(view, spans, rev1, with_uid=len(shape) == 2):
             session.raw(chunk)
             session.flush()
-        return
+        return None
     extras = _SeenExtras(session, items, has_modseq) if newly_seen else None
     literal_free = not any(item.kind in _LITERAL_KINDS for item in items)
     out = session.out
@@ -378,6 +379,7 @@ async def _fetch(session: Session, arguments: FetchArguments, by_uid: bool) -> N
             if len(out) >= _FLUSH_BUFFERS:
                 session.flush()
                 out = session.out
+    return None
 
 
 class _SeenExtras:
@@ -418,15 +420,3 @@ def _append_with_literals(out: list[bytes], seq: int, pieces: list[Piece]) -> No
             line += data
     line += b")\r\n"
     out.append(bytes(line))
-
-
-@command("FETCH", states=SELECTED, parse=parse_fetch, expunge_ok=False)
-async def fetch(session: Session, tag: str, arguments: FetchArguments) -> Ok | None:
-    await _fetch(session, arguments, by_uid=False)
-    return None
-
-
-@command("UID FETCH", states=SELECTED, parse=parse_fetch, expunge_ok=False)
-async def uid_fetch(session: Session, tag: str, arguments: FetchArguments) -> Ok | None:
-    await _fetch(session, arguments, by_uid=True)
-    return None
