@@ -105,13 +105,7 @@ def _section(reader: Reader, binary: bool) -> Section:
         if text in (HEADER_FIELDS, HEADER_FIELDS_NOT):
             reader.sp()
             reader.expect(b"(")
-            names: list[str] = []
-            while True:
-                names.append(reader.astring().decode("utf-8", "replace"))
-                if reader.close_paren():
-                    break
-                reader.sp()
-            fields = tuple(names)
+            fields = tuple(name.decode("utf-8", "replace") for name in reader.items_to_close_paren(reader.astring))
     reader.expect(b"]", "]")
     return Section(part, text, fields)
 
@@ -183,21 +177,16 @@ def parse_fetch(reader: Reader) -> FetchArguments:
     reader.sp()
     sequence = reader.sequence_set()
     reader.sp()
-    items: list[FetchItem] = []
     if reader.take(b"("):
-        while True:
-            items.append(_item(reader))
-            if reader.close_paren():
-                break
-            reader.sp()
+        items = reader.items_to_close_paren(lambda: _item(reader))
     else:
         start = reader.pos
         word = reader.atom_before(b"[<").upper()
         if word in MACROS:
-            items.extend(FetchItem(name, name.encode("ascii")) for name in MACROS[word])
+            items = [FetchItem(name, name.encode("ascii")) for name in MACROS[word]]
         else:
             reader.pos = start
-            items.append(_item(reader))
+            items = [_item(reader)]
     changed_since, vanished = (None, False) if reader.at_end() else _modifiers(reader)
     reader.end()
     return FetchArguments(sequence, tuple(dict.fromkeys(items)), changed_since, vanished)
