@@ -32,7 +32,7 @@ import re
 import secrets
 import time
 from collections.abc import Callable, Sequence
-from typing import Annotated, Literal, TypeAlias
+from typing import Annotated, Literal, TypeAlias, TypeVar
 
 import msgspec
 
@@ -174,6 +174,7 @@ def _one_rule_decoder() -> msgspec.json.Decoder[DsnRule]:
     return msgspec.json.Decoder(DsnRule)
 
 
+Decoded = TypeVar("Decoded")
 Clock = Callable[[], float]
 # The user a recipient address routes to (the server's Router binds its own).
 Route = Callable[[str], str]
@@ -353,17 +354,22 @@ class DsnRules:
         return ACCEPTED
 
 
+def _decode_or_raise_rule_error(decoder: msgspec.json.Decoder[Decoded], text: str | bytes) -> Decoded:
+    """Decode with ``decoder``; bad JSON or a wrong shape raises :class:`RuleError` saying which."""
+    try:
+        return decoder.decode(text)
+    except msgspec.ValidationError as error:
+        raise RuleError(f"invalid rule: {error}") from None
+    except msgspec.DecodeError as error:
+        raise RuleError(f"not valid JSON: {error}", malformed=True) from None
+
+
 def parse_rules(text: str | bytes | None) -> DsnRules:
     """Decode the setting's JSON (or a ``PUT /rules`` body); a problem raises :class:`RuleError` naming the
     rule and field."""
     if text is None or not text.strip():
         return DsnRules()
-    try:
-        rules = _decoder().decode(text)
-    except msgspec.ValidationError as error:
-        raise RuleError(f"invalid rule: {error}") from None
-    except msgspec.DecodeError as error:
-        raise RuleError(f"not valid JSON: {error}", malformed=True) from None
+    rules = _decode_or_raise_rule_error(_decoder(), text)
     for index, rule in enumerate(rules):
         _check(rule, f"rule {index + 1}", f"$[{index}]")
     return DsnRules(rules)
@@ -371,12 +377,7 @@ def parse_rules(text: str | bytes | None) -> DsnRules:
 
 def parse_rule(text: str | bytes) -> DsnRule:
     """Decode one rule (a ``POST /rules`` body) and check it as :func:`parse_rules` does."""
-    try:
-        rule = _one_rule_decoder().decode(text)
-    except msgspec.ValidationError as error:
-        raise RuleError(f"invalid rule: {error}") from None
-    except msgspec.DecodeError as error:
-        raise RuleError(f"not valid JSON: {error}", malformed=True) from None
+    rule = _decode_or_raise_rule_error(_one_rule_decoder(), text)
     _check(rule, "the rule", "$")
     return rule
 

@@ -79,17 +79,17 @@ def encode_body(part: MimePart, parsed: ParsedMessage, extended: bool) -> bytes:
     return b"(" + fields + b")"
 
 
-def bodystructure(parsed: ParsedMessage) -> bytes:
-    cached: bytes | None = parsed.cache.get("bodystructure")
+def _cached_encoding(parsed: ParsedMessage, key: str, extended: bool) -> bytes:
+    cached: bytes | None = parsed.cache.get(key)
     if cached is None:
-        cached = encode_body(mime_tree(parsed), parsed, True)
-        parsed.cache["bodystructure"] = cached
+        cached = encode_body(mime_tree(parsed), parsed, extended)
+        parsed.cache[key] = cached
     return cached
+
+
+def bodystructure(parsed: ParsedMessage) -> bytes:
+    return _cached_encoding(parsed, "bodystructure", True)
 
 
 def body(parsed: ParsedMessage) -> bytes:
-    cached: bytes | None = parsed.cache.get("body")
-    if cached is None:
-        cached = encode_body(mime_tree(parsed), parsed, False)
-        parsed.cache["body"] = cached
-    return cached
+    return _cached_encoding(parsed, "body", False)

@@ -7,7 +7,7 @@ from typing import NamedTuple
 from elektromail.imap.commands.fetch import selected_messages
 from elektromail.imap.commands.mailboxes import find_mailbox
 from elektromail.imap.engine import codes
-from elektromail.imap.engine.command_table import SELECTED, Ok, capability, command, no
+from elektromail.imap.engine.command_table import Ok, capability, command_with_uid_form, no
 from elektromail.imap.engine.parser import Reader
 from elektromail.imap.engine.responses import sequence_text
 from elektromail.imap.engine.sequence import SequenceSet
@@ -51,7 +51,8 @@ def copy_uid_code(target: Mailbox, sources: list[Message], copies: list[Message]
     return f"{codes.COPYUID} {target.uid_validity} {source_uids} {target_uids}"
 
 
-async def _copy(session: Session, arguments: CopyArguments, by_uid: bool) -> Ok | None:
+@command_with_uid_form("COPY", parse=parse_copy, expunge_ok=False)
+async def copy(session: Session, tag: str, arguments: CopyArguments, by_uid: bool) -> Ok | None:
     target = _target(session, arguments.mailbox)
     messages = _still_there(session, arguments.sequence, by_uid)
     if not messages:
@@ -60,7 +61,8 @@ async def _copy(session: Session, arguments: CopyArguments, by_uid: bool) -> Ok 
     return Ok(None, copy_uid_code(target, messages, copies))
 
 
-async def _move(session: Session, arguments: CopyArguments, by_uid: bool) -> Ok | None:
+@command_with_uid_form("MOVE", parse=parse_copy, expunge_ok=True)
+async def move(session: Session, tag: str, arguments: CopyArguments, by_uid: bool) -> Ok | None:
     view = session.require_selected()
     if view.read_only:
         raise no("mailbox is read-only", codes.CANNOT)
@@ -72,23 +74,3 @@ async def _move(session: Session, arguments: CopyArguments, by_uid: bool) -> Ok 
     # RFC 6851 4.3: COPYUID goes in an untagged OK before the EXPUNGE responses the session then sends.
     session.untagged(b"OK [" + copy_uid_code(target, messages, copies).encode("ascii") + b"] moved")
     return None
-
-
-@command("COPY", states=SELECTED, parse=parse_copy, expunge_ok=False)
-async def copy(session: Session, tag: str, arguments: CopyArguments) -> Ok | None:
-    return await _copy(session, arguments, by_uid=False)
-
-
-@command("UID COPY", states=SELECTED, parse=parse_copy, expunge_ok=False)
-async def uid_copy(session: Session, tag: str, arguments: CopyArguments) -> Ok | None:
-    return await _copy(session, arguments, by_uid=True)
-
-
-@command("MOVE", states=SELECTED, parse=parse_copy, expunge_ok=True)
-async def move(session: Session, tag: str, arguments: CopyArguments) -> Ok | None:
-    return await _move(session, arguments, by_uid=False)
-
-
-@command("UID MOVE", states=SELECTED, parse=parse_copy, expunge_ok=True)
-async def uid_move(session: Session, tag: str, arguments: CopyArguments) -> Ok | None:
-    return await _move(session, arguments, by_uid=True)

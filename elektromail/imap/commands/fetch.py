@@ -13,7 +13,7 @@ from elektromail.imap.commands.condstore import enable_condstore, mod_sequence, 
 from elektromail.imap.commands.fetch_flags import flags_answer
 from elektromail.imap.commands.qresync import require_qresync, vanished_earlier
 from elektromail.imap.engine import codes, responses
-from elektromail.imap.engine.command_table import SELECTED, Ok, bad, capability, command, no
+from elektromail.imap.engine.command_table import Ok, bad, capability, command_with_uid_form, no
 from elektromail.imap.engine.parser import Reader
 from elektromail.imap.engine.selected import SelectedView
 from elektromail.imap.engine.sequence import SequenceSet
@@ -105,13 +105,7 @@ def _section(reader: Reader, binary: bool) -> Section:
         if text in (HEADER_FIELDS, HEADER_FIELDS_NOT):
             reader.sp()
             reader.expect(b"(")
-            names: list[str] = []
-            while True:
-                names.append(reader.astring().decode("utf-8", "replace"))
-                if reader.close_paren():
-                    break
-                reader.sp()
-            fields = tuple(names)
+            fields = tuple(name.decode("utf-8", "replace") for name in reader.items_to_close_paren(reader.astring))
     reader.expect(b"]", "]")
     return Section(part, text, fields)
 
@@ -183,21 +177,16 @@ def parse_fetch(reader: Reader) -> FetchArguments:
     reader.sp()
     sequence = reader.sequence_set()
     reader.sp()
-    items: list[FetchItem] = []
     if reader.take(b"("):
-        while True:
-            items.append(_item(reader))
-            if reader.close_paren():
-                break
-            reader.sp()
+        items = reader.items_to_close_paren(lambda: _item(reader))
     else:
         start = reader.pos
         word = reader.atom_before(b"[<").upper()
         if word in MACROS:
-            items.extend(FetchItem(name, name.encode("ascii")) for name in MACROS[word])
+            items = [FetchItem(name, name.encode("ascii")) for name in MACROS[word]]
         else:
             reader.pos = start
-            items.append(_item(reader))
+            items = [_item(reader)]
     changed_since, vanished = (None, False) if reader.at_end() else _modifiers(reader)
     reader.end()
     return FetchArguments(sequence, tuple(dict.fromkeys(items)), changed_since, vanished)
@@ -324,7 +313,8 @@ def _flags_shape(items: list[FetchItem], newly_seen: set[int]) -> tuple[str, ...
     return kinds if kinds in _FLAGS_SHAPES and not newly_seen else None
 
 
-async def _fetch(session: Session, arguments: FetchArguments, by_uid: bool) -> None:
+@command_with_uid_form("FETCH", parse=parse_fetch, expunge_ok=False)
+async def fetch(session: Session, tag: str, arguments: FetchArguments, by_uid: bool) -> Ok | None:
     view = session.require_selected()
     if arguments.vanished:
         if not by_uid:
@@ -361,7 +351,7 @@ async def _fetch(session: Session, arguments: FetchArguments, by_uid: bool) -> N
         for chunk in flags_answer(view, spans, rev1, with_uid=len(shape) == 2):
             session.raw(chunk)
             session.flush()
-        return
+        return None
     extras = _SeenExtras(session, items, has_modseq) if newly_seen else None
     literal_free = not any(item.kind in _LITERAL_KINDS for item in items)
     out = session.out
@@ -378,6 +368,7 @@ async def _fetch(session: Session, arguments: FetchArguments, by_uid: bool) -> N
             if len(out) >= _FLUSH_BUFFERS:
                 session.flush()
                 out = session.out
+    return None
 
 
 class _SeenExtras:
@@ -418,15 +409,3 @@ def _append_with_literals(out: list[bytes], seq: int, pieces: list[Piece]) -> No
             line += data
     line += b")\r\n"
     out.append(bytes(line))
-
-
-@command("FETCH", states=SELECTED, parse=parse_fetch, expunge_ok=False)
-async def fetch(session: Session, tag: str, arguments: FetchArguments) -> Ok | None:
-    await _fetch(session, arguments, by_uid=False)
-    return None
-
-
-@command("UID FETCH", states=SELECTED, parse=parse_fetch, expunge_ok=False)
-async def uid_fetch(session: Session, tag: str, arguments: FetchArguments) -> Ok | None:
-    await _fetch(session, arguments, by_uid=True)
-    return None

@@ -45,14 +45,9 @@ class ListArguments(NamedTuple):
 
 def _options(reader: Reader) -> list[str]:
     reader.expect(b"(", "an option list")
-    options: list[str] = []
     if reader.close_paren():
-        return options
-    while True:
-        options.append(reader.keyword())
-        if reader.close_paren():
-            return options
-        reader.sp()
+        return []
+    return reader.items_to_close_paren(reader.keyword)
 
 
 def parse_status_items(reader: Reader) -> tuple[str, ...]:
@@ -82,15 +77,7 @@ def parse_list(reader: Reader) -> ListArguments:
         reader.sp()
     reference = reader.reference()
     reader.sp()
-    patterns: list[str] = []
-    if reader.take(b"("):
-        while True:
-            patterns.append(reader.list_mailbox())
-            if reader.close_paren():
-                break
-            reader.sp()
-    else:
-        patterns.append(reader.list_mailbox())
+    patterns = reader.items_to_close_paren(reader.list_mailbox) if reader.take(b"(") else [reader.list_mailbox()]
     returns: set[str] = set()
     status_items: tuple[str, ...] = ()
     if not reader.at_end():

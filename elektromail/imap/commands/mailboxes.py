@@ -174,17 +174,19 @@ async def rename(session: Session, tag: str, names: tuple[str, str]) -> Ok | Non
     return None
 
 
-@command("SUBSCRIBE", states=AUTHENTICATED, parse=parse_mailbox)
-async def subscribe(session: Session, tag: str, name: str) -> Ok | None:
+async def _set_subscribed(session: Session, name: str, subscribed: bool) -> None:
     account = session.require_account()
     check_decodable(name)
-    await session.context.store.set_subscribed(account, name, True)
+    await session.context.store.set_subscribed(account, name, subscribed)
+
+
+@command("SUBSCRIBE", states=AUTHENTICATED, parse=parse_mailbox)
+async def subscribe(session: Session, tag: str, name: str) -> Ok | None:
+    await _set_subscribed(session, name, True)
     return None
 
 
 @command("UNSUBSCRIBE", states=AUTHENTICATED, parse=parse_mailbox)
 async def unsubscribe(session: Session, tag: str, name: str) -> Ok | None:
-    account = session.require_account()
-    check_decodable(name)
-    await session.context.store.set_subscribed(account, name, False)
+    await _set_subscribed(session, name, False)
     return None

@@ -3,7 +3,7 @@ enforced (a test server should not refuse mail for space)."""
 
 from __future__ import annotations
 
-from elektromail.imap.commands.mailboxes import find_mailbox
+from elektromail.imap.commands.mailboxes import find_mailbox, parse_mailbox
 from elektromail.imap.engine import codes, responses
 from elektromail.imap.engine.command_table import AUTHENTICATED, Ok, capability, command, no
 from elektromail.imap.engine.parser import Reader
@@ -39,13 +39,6 @@ async def getquota(session: Session, tag: str, root: str) -> Ok | None:
         raise no("no such quota root", codes.NONEXISTENT)
     session.untagged(_quota_line(session))
     return None
-
-
-def parse_mailbox(reader: Reader) -> str:
-    reader.sp()
-    name = reader.mailbox()
-    reader.end()
-    return name
 
 
 @command("GETQUOTAROOT", states=AUTHENTICATED, parse=parse_mailbox)

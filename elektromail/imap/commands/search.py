@@ -10,7 +10,7 @@ from typing import NamedTuple
 from elektromail.imap.commands.condstore import enable_condstore
 from elektromail.imap.commands.search_keys import MODSEQ, Predicate, SearchContext, parse_keys, search_all
 from elektromail.imap.engine import codes
-from elektromail.imap.engine.command_table import SELECTED, Ok, capability, command, no
+from elektromail.imap.engine.command_table import Ok, capability, command_with_uid_form, no
 from elektromail.imap.engine.parser import Reader
 from elektromail.imap.engine.responses import sequence_text
 from elektromail.imap.engine.session import Session
@@ -73,7 +73,8 @@ def _saved_uids(returns: tuple[str, ...], matches: list[int], uids: list[int]) -
     return frozenset(uids)
 
 
-def _search(session: Session, tag: str, arguments: SearchArguments, by_uid: bool) -> None:
+@command_with_uid_form("SEARCH", parse=parse_search, expunge_ok=False)
+async def search(session: Session, tag: str, arguments: SearchArguments, by_uid: bool) -> Ok | None:
     view = session.require_selected()
     saves = _saves(arguments.returns)
     if arguments.charset is not None and arguments.charset not in CHARSETS:
@@ -92,7 +93,7 @@ def _search(session: Session, tag: str, arguments: SearchArguments, by_uid: bool
         view.saved = _saved_uids(returns, results, [message.uid for _, message in matches])
         returns = tuple(option for option in returns if option != SAVE)
         if not returns:
-            return  # RFC 5182 2.1: RETURN (SAVE) alone sends no ESEARCH response
+            return None  # RFC 5182 2.1: RETURN (SAVE) alone sends no ESEARCH response
     # RFC 7162 3.1.5: no MODSEQ in the response when nothing matched.
     highest = _highest_modseq(returns, [message for _, message in matches]) if arguments.modseq and matches else None
     if returns is None and not session.rev2:
@@ -100,7 +101,7 @@ def _search(session: Session, tag: str, arguments: SearchArguments, by_uid: bool
         if highest is not None:
             line += b" (MODSEQ %d)" % highest
         session.untagged(line)
-        return
+        return None
     if returns is None:
         returns = ("ALL",)
     line = b'ESEARCH (TAG "' + tag.encode("ascii") + b'")'
@@ -118,6 +119,7 @@ def _search(session: Session, tag: str, arguments: SearchArguments, by_uid: bool
     if highest is not None:
         line += b" MODSEQ %d" % highest
     session.untagged(line)
+    return None
 
 
 def _highest_modseq(returns: tuple[str, ...] | None, found: list[Message]) -> int:
@@ -132,15 +134,3 @@ def _highest_modseq(returns: tuple[str, ...] | None, found: list[Message]) -> in
         if named:
             found = named
     return max(message.modseq for message in found)
-
-
-@command("SEARCH", states=SELECTED, parse=parse_search, expunge_ok=False)
-async def search(session: Session, tag: str, arguments: SearchArguments) -> Ok | None:
-    _search(session, tag, arguments, by_uid=False)
-    return None
-
-
-@command("UID SEARCH", states=SELECTED, parse=parse_search, expunge_ok=False)
-async def uid_search(session: Session, tag: str, arguments: SearchArguments) -> Ok | None:
-    _search(session, tag, arguments, by_uid=True)
-    return None

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from elektromail.imap.commands.order_keys import casemap, sent_date, subject_key
 from elektromail.imap.commands.selection import Selection, parse_selection, select
-from elektromail.imap.engine.command_table import SELECTED, Ok, capability, command
+from elektromail.imap.engine.command_table import Ok, capability, command_with_uid_form
 from elektromail.imap.engine.parser import Reader
 from elektromail.imap.engine.session import Session
 from elektromail.mail.addresses import Address, parse_address_list
@@ -113,7 +113,8 @@ def parse_sort(reader: Reader) -> SortArguments:
     return SortArguments(tuple(criteria), parse_selection(reader))
 
 
-def _sort(session: Session, arguments: SortArguments, by_uid: bool) -> None:
+@command_with_uid_form("SORT", parse=parse_sort, expunge_ok=False)
+async def sort(session: Session, tag: str, arguments: SortArguments, by_uid: bool) -> Ok | None:
     matches = select(session, arguments.selection)
     # Stable sorts from the last criterion to the first; ties keep mailbox order (reverse keeps it too).
     for key, reverse in reversed(arguments.criteria):
@@ -123,15 +124,4 @@ def _sort(session: Session, arguments: SortArguments, by_uid: bool) -> None:
     if arguments.selection.modseq and matches:  # RFC 7162 3.1.5: the highest MODSEQ of the messages found
         line += b" (MODSEQ %d)" % max(message.modseq for _, message in matches)
     session.untagged(line)
-
-
-@command("SORT", states=SELECTED, parse=parse_sort, expunge_ok=False)
-async def sort(session: Session, tag: str, arguments: SortArguments) -> Ok | None:
-    _sort(session, arguments, by_uid=False)
-    return None
-
-
-@command("UID SORT", states=SELECTED, parse=parse_sort, expunge_ok=False)
-async def uid_sort(session: Session, tag: str, arguments: SortArguments) -> Ok | None:
-    _sort(session, arguments, by_uid=True)
     return None

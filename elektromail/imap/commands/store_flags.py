@@ -12,7 +12,7 @@ from typing import NamedTuple
 from elektromail.imap.commands.condstore import enable_condstore, mod_sequence
 from elektromail.imap.commands.fetch import selected_messages
 from elektromail.imap.engine import codes, responses
-from elektromail.imap.engine.command_table import SELECTED, Ok, command, no
+from elektromail.imap.engine.command_table import Ok, command_with_uid_form, no
 from elektromail.imap.engine.parser import Reader
 from elektromail.imap.engine.responses import sequence_text
 from elektromail.imap.engine.sequence import SequenceSet
@@ -69,7 +69,8 @@ def _unchanged_since(reader: Reader) -> int:
     return value
 
 
-async def _store(session: Session, arguments: StoreArguments, by_uid: bool) -> Ok | None:
+@command_with_uid_form("STORE", parse=parse_store, expunge_ok=False)
+async def store(session: Session, tag: str, arguments: StoreArguments, by_uid: bool) -> Ok | None:
     view = session.require_selected()
     wanted = selected_messages(session, arguments.sequence, by_uid)
     if view.read_only:
@@ -121,13 +122,3 @@ def _report_with_modseq(
     for seq, message in wanted:
         flags = responses.flag_list(view.flags_of(message, rev1))
         session.untagged(b"%d FETCH (UID %d FLAGS %s MODSEQ (%d))" % (seq, message.uid, flags, message.modseq))
-
-
-@command("STORE", states=SELECTED, parse=parse_store, expunge_ok=False)
-async def store(session: Session, tag: str, arguments: StoreArguments) -> Ok | None:
-    return await _store(session, arguments, by_uid=False)
-
-
-@command("UID STORE", states=SELECTED, parse=parse_store, expunge_ok=False)
-async def uid_store(session: Session, tag: str, arguments: StoreArguments) -> Ok | None:
-    return await _store(session, arguments, by_uid=True)

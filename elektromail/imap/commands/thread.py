@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from elektromail.imap.commands.order_keys import sent_date, subject_key
 from elektromail.imap.commands.selection import Selection, parse_selection, select
-from elektromail.imap.engine.command_table import SELECTED, Ok, capability, command
+from elektromail.imap.engine.command_table import Ok, capability, command_with_uid_form
 from elektromail.imap.engine.parser import Reader
 from elektromail.imap.engine.session import Session
 from elektromail.mail.envelope import message_headers
@@ -57,20 +57,10 @@ def thread_message(number: int, message: Message) -> ThreadMessage:
     )
 
 
-def _thread(session: Session, arguments: ThreadArguments, by_uid: bool) -> None:
+@command_with_uid_form("THREAD", parse=parse_thread, expunge_ok=False)
+async def thread(session: Session, tag: str, arguments: ThreadArguments, by_uid: bool) -> Ok | None:
     matches = select(session, arguments.selection)
     messages = [thread_message(message.uid if by_uid else seq, message) for seq, message in matches]
     threads = ALGORITHMS[arguments.algorithm](messages)
     session.untagged(b"THREAD " + thread_text(threads).encode("ascii") if threads else b"THREAD")
-
-
-@command("THREAD", states=SELECTED, parse=parse_thread, expunge_ok=False)
-async def thread(session: Session, tag: str, arguments: ThreadArguments) -> Ok | None:
-    _thread(session, arguments, by_uid=False)
-    return None
-
-
-@command("UID THREAD", states=SELECTED, parse=parse_thread, expunge_ok=False)
-async def uid_thread(session: Session, tag: str, arguments: ThreadArguments) -> Ok | None:
-    _thread(session, arguments, by_uid=True)
     return None

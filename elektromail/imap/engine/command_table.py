@@ -2,7 +2,8 @@
 
 A command module declares its commands with :func:`command` at import time and is listed in
 :mod:`elektromail.imap.commands`; the session looks commands up by name and never needs editing when a
-command is added. ``UID FETCH`` and friends are registered under their two-word names.
+command is added. ``UID FETCH`` and friends are registered under their two-word names, usually together
+with their sequence-number form by :func:`command_with_uid_form`.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ def bad(text: str, code: str | None = None) -> CommandFailed:
 
 A = TypeVar("A")
 Handler = Callable[["Session", str, A], Awaitable[Ok | None]]
+# A handler serving both forms of a command; ``by_uid`` says whether its message numbers are UIDs.
+NumberingHandler = Callable[["Session", str, A, bool], Awaitable[Ok | None]]
 ArgumentParser = Callable[[Reader], A]
 
 
@@ -125,6 +128,26 @@ def command(
         if key in COMMANDS:
             raise RuntimeError(f"IMAP command {key} registered twice")
         COMMANDS[key] = CommandSpec(key, states, parse, handler, expunge_ok, large_literals)
+        return handler
+
+    return register
+
+
+def command_with_uid_form(
+    name: str, *, parse: ArgumentParser[A], expunge_ok: bool
+) -> Callable[[NumberingHandler[A]], NumberingHandler[A]]:
+    """Register the decorated coroutine as the handler of both ``name`` and ``UID name`` (RFC 9051 6.4.9),
+    in the selected state and with the same arguments; it is called with ``by_uid`` telling them apart."""
+
+    def register(handler: NumberingHandler[A]) -> NumberingHandler[A]:
+        async def by_sequence_number(session: Session, tag: str, arguments: A) -> Ok | None:
+            return await handler(session, tag, arguments, False)
+
+        async def by_uid(session: Session, tag: str, arguments: A) -> Ok | None:
+            return await handler(session, tag, arguments, True)
+
+        command(name, states=SELECTED, parse=parse, expunge_ok=expunge_ok)(by_sequence_number)
+        command("UID " + name, states=SELECTED, parse=parse, expunge_ok=expunge_ok)(by_uid)
         return handler
 
     return register

@@ -8,8 +8,9 @@ uses to see that a line ends in a literal announcement.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from elektromail.imap.engine import mutf7
 from elektromail.imap.engine.limits import MAX_NUMBER, MAX_NUMBER64
@@ -36,6 +37,8 @@ _DIGITS = frozenset(b"0123456789")
 
 # RFC 9051 2.3.2 system flags, plus \Recent which rev1 clients may still send (ignored where set).
 KNOWN_SYSTEM_FLAGS = frozenset({*SYSTEM_FLAGS, "\\Recent"})
+
+Item = TypeVar("Item")  # what one element of a parenthesised list reads as
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTH_NUMBER = {name.lower(): number for number, name in enumerate(MONTHS, 1)}
@@ -320,6 +323,17 @@ class Reader:
     def close_paren(self) -> bool:
         return self.take(b")")
 
+    def items_to_close_paren(self, read_item: Callable[[], Item], no_space: str = "expected a space") -> list[Item]:
+        """``item *(SP item) ")"``, read after the opening parenthesis; ``no_space`` is the error when
+        neither a space nor ``)`` follows an item."""
+        items = [read_item()]
+        while not self.close_paren():
+            if self.peek() != 0x20:
+                raise self.error(no_space)
+            self.pos += 1
+            items.append(read_item())
+        return items
+
     def flag(self) -> str:
         """RFC 9051 9 flag: a system flag, ``\\``-extension or keyword atom; system flags case-folded."""
         if self.peek() == 0x5C:
@@ -336,16 +350,9 @@ class Reader:
     def flag_list(self) -> list[str]:
         """``(flag *(SP flag))`` or ``()``."""
         self.expect(b"(", "a flag list")
-        flags: list[str] = []
         if self.close_paren():
-            return flags
-        while True:
-            flags.append(self.flag())
-            if self.close_paren():
-                return flags
-            if self.peek() != 0x20:
-                raise self.error("a flag is an atom: expected a space or ')' after it")
-            self.pos += 1
+            return []
+        return self.items_to_close_paren(self.flag, "a flag is an atom: expected a space or ')' after it")
 
     def sequence_set(self) -> SequenceSet:
         """RFC 9051 9 sequence-set: numbers, ``*``, ranges in either order, comma lists, or ``$``."""
