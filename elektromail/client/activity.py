@@ -70,6 +70,43 @@ def _json(value: msgspec.Struct) -> tuple[bytes, dict[str, str]]:
     return _encode(value), {"content-type": "application/json"}
 
 
+# How a stream that the server cut off, or that went silent, ends; events() reconnects after these.
+_DROPPED_STREAM = (httpx.RemoteProtocolError, httpx.ReadError, httpx.ReadTimeout)
+
+
+class _EventFollower:
+    """The part of following ``/events`` that is the same for both clients: the request of each
+    connection, resuming after the last event read, and the reading of its lines into events."""
+
+    def __init__(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        user: str | None,
+        mailbox: str | None,
+        types: str | Sequence[str] | None,
+        last_event_id: str | None,
+    ) -> None:
+        self._params = _events_params(user, mailbox, types)
+        self._timeout = httpx.Timeout(http.timeout.connect, read=STREAM_READ_TIMEOUT)
+        self._last_event_id = last_event_id
+        self._reader = StreamReader()
+
+    def connection_arguments(self) -> dict[str, Any]:
+        """The ``stream()`` arguments of a new connection; its lines are read from the start."""
+        headers = {"accept": MEDIA_TYPE}
+        if self._last_event_id is not None:
+            headers["last-event-id"] = self._last_event_id
+        self._reader = StreamReader()
+        return {"params": self._params, "headers": headers, "timeout": self._timeout}
+
+    def feed(self, line: str) -> StreamEvent | None:
+        """The event this line completes, if any, remembered as the place to resume from."""
+        event = self._reader.feed(line)
+        if event is not None:
+            self._last_event_id = event.id or self._last_event_id
+        return event
+
+
 class ActivityOperations:
     """Sessions, transcripts, events and flags over a blocking httpx client (``self._http``)."""
 
@@ -152,24 +189,18 @@ class ActivityOperations:
     ) -> Iterator[StreamEvent]:
         """Events as they happen, forever (break out of the loop to stop). ``types`` takes event types or
         families (``"message"``); ``last_event_id`` resumes after an event read earlier."""
-        params = _events_params(user, mailbox, types)
-        timeout = httpx.Timeout(self._http.timeout.connect, read=STREAM_READ_TIMEOUT)
+        follower = _EventFollower(self._http, user, mailbox, types, last_event_id)
         while True:
-            headers = {"accept": MEDIA_TYPE}
-            if last_event_id is not None:
-                headers["last-event-id"] = last_event_id
             try:
-                with self._http.stream("GET", "/events", params=params, headers=headers, timeout=timeout) as response:
+                with self._http.stream("GET", "/events", **follower.connection_arguments()) as response:
                     if response.status_code >= 400:
                         response.read()
                         raise_for(response)
-                    reader = StreamReader()
                     for line in response.iter_lines():
-                        event = reader.feed(line)
+                        event = follower.feed(line)
                         if event is not None:
-                            last_event_id = event.id or last_event_id
                             yield event
-            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.ReadTimeout):
+            except _DROPPED_STREAM:
                 if not reconnect:
                     raise
                 continue
@@ -250,26 +281,18 @@ class AsyncActivityOperations:
         last_event_id: str | None = None,
         reconnect: bool = True,
     ) -> AsyncIterator[StreamEvent]:
-        params = _events_params(user, mailbox, types)
-        timeout = httpx.Timeout(self._http.timeout.connect, read=STREAM_READ_TIMEOUT)
+        follower = _EventFollower(self._http, user, mailbox, types, last_event_id)
         while True:
-            headers = {"accept": MEDIA_TYPE}
-            if last_event_id is not None:
-                headers["last-event-id"] = last_event_id
             try:
-                async with self._http.stream(
-                    "GET", "/events", params=params, headers=headers, timeout=timeout
-                ) as response:
+                async with self._http.stream("GET", "/events", **follower.connection_arguments()) as response:
                     if response.status_code >= 400:
                         await response.aread()
                         raise_for(response)
-                    reader = StreamReader()
                     async for line in response.aiter_lines():
-                        event = reader.feed(line)
+                        event = follower.feed(line)
                         if event is not None:
-                            last_event_id = event.id or last_event_id
                             yield event
-            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.ReadTimeout):
+            except _DROPPED_STREAM:
                 if not reconnect:
                     raise
                 continue

@@ -75,13 +75,18 @@ class MessageRef(msgspec.Struct, kw_only=True):
     uid: int
 
 
-class Summary(msgspec.Struct, kw_only=True, rename={"from_": "from"}):
+class StoredMessage(msgspec.Struct, kw_only=True, rename={"from_": "from"}):
+    """The fields a summary and the details of a message begin with: which message, from whom, to whom."""
+
     id: MessageId
     uid: int
     user: str
     mailbox: str
     from_: str | None
     to: list[str]
+
+
+class Summary(StoredMessage, kw_only=True):
     subject: str | None
     date: str | None
     internal_date: datetime
@@ -105,13 +110,7 @@ class Attachment(msgspec.Struct, kw_only=True):
     inline: bool = False
 
 
-class Detail(msgspec.Struct, kw_only=True, rename={"from_": "from"}):
-    id: MessageId
-    uid: int
-    user: str
-    mailbox: str
-    from_: str | None
-    to: list[str]
+class Detail(StoredMessage, kw_only=True):
     cc: list[str]
     subject: str | None
     date: str | None

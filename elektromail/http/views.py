@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from urllib.parse import unquote_to_bytes
 
+import msgspec
+
 from elektromail.http.schemas import Attachment, Detail, Header, Summary
 from elektromail.mail.addresses import MISSING_DOMAIN, MISSING_MAILBOX, parse_address_list
 from elektromail.mail.attachments import attachment_parts
@@ -170,25 +172,13 @@ def detail(mailbox: Mailbox, message: Message) -> Detail:
     text_part = first_text(tree, b"plain")
     html_part = first_text(tree, b"html")
     attachments = [_attachment(part, raw) for part in attachment_parts(parsed)]
+    # Every field of the summary stands in the details too, with the same value.
     return Detail(
-        id=mailbox.message_id(message.uid),
-        uid=message.uid,
-        user=mailbox.account.name,
-        mailbox=mailbox.name,
-        from_=fields.from_,
-        to=fields.to,
+        **msgspec.structs.asdict(summary(mailbox, message)),
         cc=fields.cc,
-        subject=fields.subject,
-        date=fields.date,
         message_id=fields.message_id,
-        internal_date=message.internal_date,
-        flags=sorted(message.flags),
-        size=message.size,
         headers=_headers(parsed),
         text=_text(text_part, raw),
         html=_text(html_part, raw),
         attachments=attachments,
-        links=links(parsed),
-        envelope=message.provenance.envelope if message.provenance is not None else None,
-        delivery=message.provenance.delivery if message.provenance is not None else None,
     )

@@ -187,24 +187,23 @@ class SmtpSession:
     # ------------------------------------------------------------------ commands
 
     def cmd_ehlo(self, argument: str) -> Action:
-        if not argument.strip():
-            self.reply(replies.HELO_NEEDS_DOMAIN)
-            return None
-        self.greeting = EHLO
-        self.helo_name = self.transcript.helo = argument.strip()
-        self.reset_transaction()  # RFC 5321 4.1.4: EHLO is an implicit RSET
         offer_tls = self.settings.starttls and not self.tls_active
-        self._send(self.settings.ehlo_reply_with_starttls if offer_tls else self.settings.ehlo_reply)
-        return None
+        return self._greet(
+            argument, EHLO, self.settings.ehlo_reply_with_starttls if offer_tls else self.settings.ehlo_reply
+        )
 
     def cmd_helo(self, argument: str) -> Action:
+        return self._greet(argument, HELO, self.settings.helo_reply)
+
+    def _greet(self, argument: str, greeting: int, reply: bytes) -> Action:
+        """EHLO or HELO: the client's domain is required; the greeting starts a fresh transaction."""
         if not argument.strip():
             self.reply(replies.HELO_NEEDS_DOMAIN)
             return None
-        self.greeting = HELO
+        self.greeting = greeting
         self.helo_name = self.transcript.helo = argument.strip()
-        self.reset_transaction()
-        self._send(self.settings.helo_reply)
+        self.reset_transaction()  # RFC 5321 4.1.4: EHLO is an implicit RSET
+        self._send(reply)
         return None
 
     def cmd_mail(self, argument: str) -> Action:

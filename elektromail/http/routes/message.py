@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
@@ -41,83 +43,53 @@ def by_id(plane: ControlPlane, request: Request) -> tuple[Mailbox, Message]:
     return found
 
 
-async def _remove(plane: ControlPlane, mailbox: Mailbox, message: Message) -> Response:
-    await plane.store.expunge(mailbox, [message.uid])
-    return Response(status_code=204)
+Locate = Callable[[ControlPlane, Request], tuple[Mailbox, Message]]
 
 
-@resource.operation(
-    "GET",
-    "/messages/{uid}",
-    "getMessage",
-    "One message: headers, text and HTML bodies, attachments",
-    {200: Answer("the message", Detail), **INVALID, **UNKNOWN},
-    query=MessageQuery,
-    route_path="/messages/{uid:int}",
-)
-async def get_message(plane: ControlPlane, request: Request) -> Response:
-    return json_response(views.detail(*by_uid(plane, request)))
+def _one_message_operations(
+    locate: Locate,
+    path: str,
+    id_suffix: str,
+    by_what: str,
+    unknown: Mapping[int, Answer],
+    query: type[msgspec.Struct] | None = None,
+    route_path: str = "",
+) -> None:
+    """Details, raw source and removal of the message ``locate`` finds: the same three operations for each
+    way of naming a message (``by_what`` says which in the summaries, ``id_suffix`` in the operation ids)."""
+
+    async def get(plane: ControlPlane, request: Request) -> Response:
+        return json_response(views.detail(*locate(plane, request)))
+
+    async def get_raw(plane: ControlPlane, request: Request) -> Response:
+        _, message = locate(plane, request)
+        return Response(message.source, media_type=RFC822)
+
+    async def delete(plane: ControlPlane, request: Request) -> Response:
+        mailbox, message = locate(plane, request)
+        await plane.store.expunge(mailbox, [message.uid])
+        return Response(status_code=204)
+
+    raw_summary = f"One message{by_what + ',' if by_what else ''} as stored (message/rfc822)"
+    for method, suffix, operation_id, summary, answer, handler in (
+        ("GET", "", "getMessage", f"One message{by_what}: headers, text and HTML bodies, attachments",
+         Answer("the message", Detail), get),
+        ("GET", "/raw", "getRawMessage", raw_summary, Answer("the raw message", media_type=RFC822), get_raw),
+        ("DELETE", "", "deleteMessage", f"Remove one message{by_what}", Answer("removed"), delete),
+    ):  # fmt: skip
+        resource.operation(
+            method,
+            path + suffix,
+            operation_id + id_suffix,
+            summary,
+            {200 if method == "GET" else 204: answer, **unknown},
+            query=query,
+            route_path=route_path and route_path + suffix,
+        )(handler)
 
 
-@resource.operation(
-    "GET",
-    "/messages/{uid}/raw",
-    "getRawMessage",
-    "One message as stored (message/rfc822)",
-    {200: Answer("the raw message", media_type=RFC822), **INVALID, **UNKNOWN},
-    query=MessageQuery,
-    route_path="/messages/{uid:int}/raw",
-)
-async def get_raw(plane: ControlPlane, request: Request) -> Response:
-    _, message = by_uid(plane, request)
-    return Response(message.source, media_type=RFC822)
-
-
-@resource.operation(
-    "DELETE",
-    "/messages/{uid}",
-    "deleteMessage",
-    "Remove one message",
-    {204: Answer("removed"), **INVALID, **UNKNOWN},
-    query=MessageQuery,
-    route_path="/messages/{uid:int}",
-)
-async def delete_message(plane: ControlPlane, request: Request) -> Response:
-    return await _remove(plane, *by_uid(plane, request))
-
-
-@resource.operation(
-    "GET",
-    "/messages/by-id/{id}",
-    "getMessageById",
-    "One message by its server-wide id: headers, text and HTML bodies, attachments",
-    {200: Answer("the message", Detail), **UNKNOWN_ID},
-)
-async def get_by_id(plane: ControlPlane, request: Request) -> Response:
-    return json_response(views.detail(*by_id(plane, request)))
-
-
-@resource.operation(
-    "GET",
-    "/messages/by-id/{id}/raw",
-    "getRawMessageById",
-    "One message by its server-wide id, as stored (message/rfc822)",
-    {200: Answer("the raw message", media_type=RFC822), **UNKNOWN_ID},
-)
-async def get_raw_by_id(plane: ControlPlane, request: Request) -> Response:
-    _, message = by_id(plane, request)
-    return Response(message.source, media_type=RFC822)
-
-
-@resource.operation(
-    "DELETE",
-    "/messages/by-id/{id}",
-    "deleteMessageById",
-    "Remove one message by its server-wide id",
-    {204: Answer("removed"), **UNKNOWN_ID},
-)
-async def delete_by_id(plane: ControlPlane, request: Request) -> Response:
-    return await _remove(plane, *by_id(plane, request))
+_one_message_operations(by_uid, "/messages/{uid}", "", "", {**INVALID, **UNKNOWN}, MessageQuery, "/messages/{uid:int}")
+_one_message_operations(by_id, "/messages/by-id/{id}", "ById", " by its server-wide id", UNKNOWN_ID)
 
 
 @resource.operation(

@@ -7,16 +7,34 @@ another's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from starlette.requests import Request
 from starlette.responses import Response
 
-from elektromail.delivery.rules import AddedRule, DsnRule, RuleError, parse_rule, parse_rules
+from elektromail.delivery.rules import AddedRule, DsnRule, DsnRules, RuleError, parse_rule, parse_rules
 from elektromail.http.errors import BadRequest, NotFound, Unprocessable
 from elektromail.http.operations import INVALID_JSON, Answer, Resource
 from elektromail.http.plane import ControlPlane, json_response
 from elektromail.http.schemas import Error
 
 resource = Resource()
+T = TypeVar("T")
+
+
+async def _read_rule_body(plane: ControlPlane, request: Request, parse: Callable[[bytes], T]) -> T:
+    """The request body as ``parse`` reads it: malformed JSON is a 400, JSON that is no rule a 422."""
+    body = await plane.read_bytes(request)
+    try:
+        return parse(body)
+    except RuleError as error:
+        raise (BadRequest if error.malformed else Unprocessable)(str(error)) from None
+
+
+def _put_in_force(plane: ControlPlane, rules: DsnRules) -> None:
+    plane.context.delivery.rules = rules
+    plane.context.publisher.rules_changed()
 
 
 @resource.operation(
@@ -44,15 +62,9 @@ async def get_rules(plane: ControlPlane, request: Request) -> Response:
     ),
 )
 async def put_rules(plane: ControlPlane, request: Request) -> Response:
-    body = await plane.read_bytes(request)
-    try:
-        rules = parse_rules(body if body.strip() else b"null")
-    except RuleError as error:
-        raise (BadRequest if error.malformed else Unprocessable)(str(error)) from None
-    delivery = plane.context.delivery
-    delivery.rules = delivery.rules.replaced(rules)
-    plane.context.publisher.rules_changed()
-    return json_response(delivery.rules.rules)
+    rules = await _read_rule_body(plane, request, lambda body: parse_rules(body if body.strip() else b"null"))
+    _put_in_force(plane, plane.context.delivery.rules.replaced(rules))
+    return json_response(plane.context.delivery.rules.rules)
 
 
 @resource.operation(
@@ -69,14 +81,9 @@ async def put_rules(plane: ControlPlane, request: Request) -> Response:
     ),
 )
 async def add_rule(plane: ControlPlane, request: Request) -> Response:
-    body = await plane.read_bytes(request)
-    try:
-        rule = parse_rule(body)
-    except RuleError as error:
-        raise (BadRequest if error.malformed else Unprocessable)(str(error)) from None
-    delivery = plane.context.delivery
-    delivery.rules, rule_id = delivery.rules.added(rule)
-    plane.context.publisher.rules_changed()
+    rule = await _read_rule_body(plane, request, parse_rule)
+    rules, rule_id = plane.context.delivery.rules.added(rule)
+    _put_in_force(plane, rules)
     return json_response(AddedRule(id=rule_id, rule=rule), 201)
 
 
@@ -90,10 +97,8 @@ async def add_rule(plane: ControlPlane, request: Request) -> Response:
 )
 async def remove_rule(plane: ControlPlane, request: Request) -> Response:
     rule_id: str = request.path_params["id"]
-    delivery = plane.context.delivery
-    remaining = delivery.rules.removed(rule_id)
+    remaining = plane.context.delivery.rules.removed(rule_id)
     if remaining is None:
         raise NotFound(f"no rule with id {rule_id!r}")
-    delivery.rules = remaining
-    plane.context.publisher.rules_changed()
+    _put_in_force(plane, remaining)
     return Response(status_code=204)

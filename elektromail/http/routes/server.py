@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
@@ -15,36 +16,42 @@ from elektromail.http.schemas import Status
 resource = Resource()
 
 
-def _forget_activity(plane: ControlPlane) -> None:
-    """Session transcripts go with the mail; event listeners hear that everything changed."""
-    plane.context.transcripts.clear()
-    plane.context.publisher.reset()
+def _clearing_operation(
+    path: str,
+    operation_id: str,
+    summary: str,
+    answer: str,
+    status: str,
+    clear: Callable[[ControlPlane], Awaitable[None]],
+) -> None:
+    """An operation that clears part of the server's state; session transcripts go with it, and event
+    listeners hear that everything changed."""
+
+    async def handler(plane: ControlPlane, request: Request) -> Response:
+        await clear(plane)
+        plane.context.transcripts.clear()
+        plane.context.publisher.reset()
+        return json_response(Status(status=status))
+
+    resource.operation("POST", path, operation_id, summary, {200: Answer(answer, Status)})(handler)
 
 
-@resource.operation(
-    "POST",
+_clearing_operation(
     "/reset",
     "reset",
     "Back to the start state",
-    {200: Answer("seed users, preloaded fixtures and configured rules restored; transcripts forgotten", Status)},
+    "seed users, preloaded fixtures and configured rules restored; transcripts forgotten",
+    "reset",
+    lambda plane: plane.server.reset(),
 )
-async def reset(plane: ControlPlane, request: Request) -> Response:
-    await plane.server.reset()
-    _forget_activity(plane)
-    return json_response(Status(status="reset"))
-
-
-@resource.operation(
-    "POST",
+_clearing_operation(
     "/purge",
     "purge",
     "Remove every message, keep users and mailboxes",
-    {200: Answer("all messages and session transcripts removed", Status)},
+    "all messages and session transcripts removed",
+    "purged",
+    lambda plane: plane.store.purge(),
 )
-async def purge(plane: ControlPlane, request: Request) -> Response:
-    await plane.store.purge()
-    _forget_activity(plane)
-    return json_response(Status(status="purged"))
 
 
 @resource.operation(
