@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from elektromail.imap.engine.parser import Reader
 
@@ -72,31 +72,20 @@ NumberingHandler = Callable[["Session", str, A, bool], Awaitable[Ok | None]]
 ArgumentParser = Callable[[Reader], A]
 
 
-class CommandSpec(Generic[A]):
+class CommandSpec(NamedTuple, Generic[A]):
     """One command: ``parse`` reads its arguments (after ``tag SP name``), ``handler`` runs it.
 
     ``expunge_ok`` is False for commands during which an untagged EXPUNGE would confuse sequence numbers
-    (FETCH, STORE, SEARCH and the other sequence-number forms; RFC 9051 7.5.1). ``needs_literal_limit``
+    (FETCH, STORE, SEARCH and the other sequence-number forms; RFC 9051 7.5.1). ``large_literals``
     names the commands allowed to carry a message-sized literal (APPEND).
     """
 
-    __slots__ = ("name", "states", "parse", "handler", "expunge_ok", "large_literals")
-
-    def __init__(
-        self,
-        name: str,
-        states: frozenset[State],
-        parse: ArgumentParser[A],
-        handler: Handler[A],
-        expunge_ok: bool,
-        large_literals: bool,
-    ) -> None:
-        self.name = name
-        self.states = states
-        self.parse = parse
-        self.handler = handler
-        self.expunge_ok = expunge_ok
-        self.large_literals = large_literals
+    name: str
+    states: frozenset[State]
+    parse: ArgumentParser[A]
+    handler: Handler[A]
+    expunge_ok: bool
+    large_literals: bool
 
 
 COMMANDS: dict[str, CommandSpec[Any]] = {}
