@@ -11,10 +11,10 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from elektromail import __version__
+from elektromail import __version__, web
 from elektromail.context import ServerContext
 from elektromail.delivery.rules import DsnRule, RuleError, parse_rules
 from elektromail.http import docs, views
@@ -30,6 +30,7 @@ from elektromail.http.filters import MessageFilter
 from elektromail.http.inject import InjectError, inject
 from elektromail.http.openapi import openapi_document
 from elektromail.http.operations import Answer, Operation
+from elektromail.http.origin import OriginGuard
 from elektromail.http.schemas import (
     Deleted,
     DeleteMessagesQuery,
@@ -500,10 +501,11 @@ class ControlPlane:
         by_path: dict[str, dict[str, Operation]] = {}
         for op in operations:
             by_path.setdefault(op.starlette_path, {})[op.method] = op
-        routes = [Route(path, _dispatch(ops), methods=list(ops)) for path, ops in by_path.items()]
+        routes: list[BaseRoute] = [Route(path, _dispatch(ops), methods=list(ops)) for path, ops in by_path.items()]
         routes.append(Route("/openapi.json", self.openapi, methods=["GET"], include_in_schema=False))
         routes.append(Route("/docs", self.docs_page, methods=["GET"], include_in_schema=False))
         routes.append(Route(docs.ASSET_PREFIX + "{name}", self.docs_asset, methods=["GET"]))
+        routes += web.routes(self.context, self.server.reset, self.waiters)
         app = Starlette(
             routes=routes,
             exception_handlers={
@@ -545,6 +547,7 @@ class TokenGuard:
 
     Browsers cannot set headers on a link, so ``/docs`` and ``/openapi.json`` also take ``?token=``; the
     Swagger UI then sends the header itself. The UI's own static files are public: they hold no data.
+    The web inbox's pages check the token themselves (a session cookie, :mod:`elektromail.web.auth`).
     """
 
     QUERY_TOKEN_PATHS = frozenset({"/docs", "/openapi.json"})
@@ -565,7 +568,7 @@ class TokenGuard:
 
     def allows(self, scope: Scope) -> bool:
         path: str = scope["path"]
-        if path.startswith(docs.ASSET_PREFIX):
+        if path.startswith(docs.ASSET_PREFIX) or web.owns(path):
             return True
         for name, value in scope["headers"]:
             if name == b"authorization":
@@ -584,4 +587,5 @@ def create_app(context: ServerContext, server: ServerControl) -> tuple[ASGIApp, 
     token = context.config.http_token
     if token is not None:
         app = TokenGuard(app, token)
+    app = OriginGuard(app, context.config)
     return app, plane
