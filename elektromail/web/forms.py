@@ -8,7 +8,7 @@ from email.parser import BytesParser
 from typing import Any
 
 import msgspec
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -54,7 +54,10 @@ class Forms:
 
     async def compose(self, request: Request) -> Response:
         limit = self.site.context.config.max_message_size
-        form = await request.form(max_files=MAX_ATTACHMENTS, max_fields=20, max_part_size=limit)
+        async with request.form(max_files=MAX_ATTACHMENTS, max_fields=20, max_part_size=limit) as form:
+            return await self._compose(request, form, limit)
+
+    async def _compose(self, request: Request, form: FormData, limit: int) -> Response:
         fields = {name: str(form.get(name, "")) for name in ("to", "from", "subject", "text", "html")}
         files = [item for item in form.getlist("attachments") if isinstance(item, UploadFile) and item.filename]
         try:

@@ -21,6 +21,7 @@ from elektromail.web.site import Site
 
 KEEPALIVE_SECONDS = 15.0
 QUEUE_LIMIT = 256
+KEEPALIVE = b":\n\n"
 _encode = msgspec.json.Encoder().encode
 
 
@@ -33,6 +34,21 @@ class Stored(msgspec.Struct):
 
 def frame(event: str, data: bytes) -> bytes:
     return b"event: " + event.encode() + b"\ndata: " + data + b"\n\n"
+
+
+async def _next(queue: asyncio.Queue[bytes], stop: asyncio.Event) -> bytes | None:
+    """The next event, a keep-alive comment after a quiet while, or None once the server stops."""
+    getter = asyncio.ensure_future(queue.get())
+    stopper = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({getter, stopper}, timeout=KEEPALIVE_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+        if not getter.done():
+            getter.cancel()
+    if getter.done() and not getter.cancelled():
+        return getter.result()
+    return None if stop.is_set() else KEEPALIVE
 
 
 class Live:
@@ -72,18 +88,9 @@ class Live:
                         while not queue.empty():
                             queue.get_nowait()
                         overflowed = False
-                    getter = asyncio.ensure_future(queue.get())
-                    stopper = asyncio.ensure_future(stop.wait())
-                    done, _ = await asyncio.wait(
-                        {getter, stopper}, timeout=KEEPALIVE_SECONDS, return_when=asyncio.FIRST_COMPLETED
-                    )
-                    stopper.cancel()
-                    if getter.done():
-                        yield getter.result()
-                    else:
-                        getter.cancel()
-                        if not done:
-                            yield b":\n\n"
+                    item = await _next(queue, stop)
+                    if item is not None:
+                        yield item
             finally:
                 store.delivery_listeners.discard(on_delivery)
                 waiters.discard(stop)
