@@ -51,6 +51,28 @@ def _text(value: object) -> str | None:
         return None
 
 
+def _field(part: EmailMessage, name: str) -> str | None:
+    """A structured field is parsed when read; a broken one (``Message-ID: <<b>@x>``) reads as missing."""
+    try:
+        return _text(part.get(name))
+    except Exception:  # the email package raises many kinds on broken headers
+        return None
+
+
+def _filename(part: EmailMessage) -> str | None:
+    try:
+        return _text(part.get_filename())
+    except Exception:
+        return None
+
+
+def _all_fields(part: EmailMessage, name: str) -> list[str] | None:
+    try:
+        return [_utf8(str(value)) for value in part.get_all(name) or ()]
+    except Exception:
+        return None
+
+
 def _decoded(value: str | None) -> str | None:
     """An unstructured header: unfolded, RFC 2047 words decoded, raw 8-bit text read as UTF-8."""
     if value is None:
@@ -160,10 +182,10 @@ def detail(mailbox: Mailbox, message: Message) -> Detail:
         elif part is not parsed or disposition is not None:
             attachments.append(
                 Attachment(
-                    filename=_text(part.get_filename()),
+                    filename=_filename(part),
                     content_type=content_type,
                     size=_payload_size(part),
-                    content_id=_text(part.get("Content-ID")),
+                    content_id=_field(part, "Content-ID"),
                     inline=disposition == "inline",
                 )
             )
@@ -174,10 +196,10 @@ def detail(mailbox: Mailbox, message: Message) -> Detail:
         mailbox=mailbox.name,
         from_=head.from_,
         to=head.to,
-        cc=_addresses(parsed.get_all("Cc")),
+        cc=_addresses(_all_fields(parsed, "Cc")),
         subject=head.subject,
         date=head.date,
-        message_id=_text(parsed.get("Message-ID")),
+        message_id=_field(parsed, "Message-ID"),
         internal_date=message.internal_date,
         flags=sorted(message.flags),
         size=message.size,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
+from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlencode
 
@@ -106,7 +108,9 @@ class Pages:
         dark = _choice(request, "dark", DARK_MODES)
         remote = request.query_params.get("remote") == "1"
         view = {"tab": tab, "width": width, "dark": dark, "remote": "1" if remote else None}
-        body_query = urlencode({key: value for key, value in (("dark", dark), ("remote", view["remote"])) if value})
+        body_query = urlencode(
+            {key: value for key, value in (("dark", dark), ("remote", view["remote"])) if value and value != "off"}
+        )
         source = message.source
         older, newer = _neighbours(mailbox, message)
         values: dict[str, Any] = {
@@ -159,7 +163,7 @@ class Pages:
         return Response(parts.payload(found), media_type="application/octet-stream", headers=download_headers(name))
 
 
-def _first_body(email: Any) -> str:
+def _first_body(email: EmailMessage) -> str:
     """The HTML part with its cid: images inlined, else the text part as preformatted (escaped) text."""
     html_part = email.get_body(preferencelist=("html",))
     if html_part is not None:
@@ -171,7 +175,7 @@ def _first_body(email: Any) -> str:
     return f'<pre style="white-space:pre-wrap">{html.escape(text or "")}</pre>'
 
 
-def _content(part: Any) -> str | None:
+def _content(part: EmailMessage) -> str | None:
     try:
         content = part.get_content()
     except (LookupError, ValueError, AssertionError):  # unknown charset or broken transfer encoding
@@ -182,8 +186,6 @@ def _content(part: Any) -> str | None:
 
 def _neighbours(mailbox: Mailbox, message: Message) -> tuple[Message | None, Message | None]:
     """The messages before and after this one in its mailbox, by UID (the order they arrived)."""
-    import bisect
-
     uids = [each.uid for each in mailbox.messages]
     at = bisect.bisect_left(uids, message.uid)
     older = mailbox.messages[at - 1] if at > 0 else None

@@ -39,6 +39,14 @@ def parse(raw: bytes) -> EmailMessage:
     return message
 
 
+def field(part: EmailMessage, name: str) -> str | None:
+    """One header field's value as text, or None when it is missing or too broken to read."""
+    try:
+        return _text(part.get(name))
+    except Exception:  # the email package raises many kinds while parsing structured fields lazily
+        return None
+
+
 def _text(value: object) -> str | None:
     if value is None:
         return None
@@ -79,9 +87,9 @@ def _node(part: EmailMessage, path: str) -> Part:
     return Part(
         path=path,
         content_type=part.get_content_type(),
-        filename=_text(part.get_filename()),
+        filename=filename(part),
         disposition=part.get_content_disposition(),
-        content_id=_text(part.get("Content-ID")),
+        content_id=field(part, "Content-ID"),
         size=len(payload(part)),
         headers=header_fields(part),
         children=children,
@@ -121,7 +129,7 @@ def inline_cid_images(markup: str, message: EmailMessage) -> str:
     so the body's CSP can allow images from ``data:`` and nothing else."""
     images: dict[str, str] = {}
     for part in message.walk():
-        content_id = _text(part.get("Content-ID"))
+        content_id = field(part, "Content-ID")
         content_type = part.get_content_type()
         if content_id and _IMAGE_TYPE.match(content_type) and isinstance(part, EmailMessage):
             encoded = base64.b64encode(payload(part)).decode("ascii")
@@ -134,4 +142,7 @@ def inline_cid_images(markup: str, message: EmailMessage) -> str:
 
 
 def filename(part: EmailMessage) -> str | None:
-    return _text(part.get_filename())
+    try:
+        return _text(part.get_filename())
+    except Exception:  # a broken Content-Disposition or Content-Type parameter
+        return None

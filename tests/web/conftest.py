@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Request
+from playwright.sync_api import BrowserContext, Page, Request
 
 from elektromail import ServerThread
 from tests.conftest import ServerFactory
@@ -57,22 +57,40 @@ def web(make_server: ServerFactory) -> Iterator[WebServer]:
 
 
 class Requests:
-    """Every URL the browser asked for, from any frame."""
+    """Every URL the browser asked for, from any frame, and why those that failed did.
+
+    Chromium reports a request that its own rules stopped before sending (a CSP or same-origin refusal)
+    as a failed request with the reason ``csp`` or ``origin``; anything else to another host was sent
+    (and met the dead proxy).
+    """
+
+    REFUSED_BY_BROWSER = frozenset({"csp", "origin"})
 
     def __init__(self) -> None:
         self.urls: list[str] = []
+        self.refused: set[str] = set()
 
     def record(self, request: Request) -> None:
         self.urls.append(request.url)
 
-    def foreign(self, origin: str) -> list[str]:
-        return [url for url in self.urls if not url.startswith((origin + "/", "data:", "about:"))]
+    def record_failure(self, request: Request) -> None:
+        if request.failure in self.REFUSED_BY_BROWSER:
+            self.refused.add(request.url)
+
+    def foreign(self, origin: str, since: int = 0) -> list[str]:
+        """Requests sent to anywhere but ``origin`` (data:, about: and cid: URLs never leave the browser)."""
+        return [
+            url
+            for url in self.urls[since:]
+            if not url.startswith((origin + "/", "data:", "about:", "cid:")) and url not in self.refused
+        ]
 
 
 @pytest.fixture
 def requests_seen(context: BrowserContext) -> Requests:
     seen = Requests()
     context.on("request", seen.record)
+    context.on("requestfailed", seen.record_failure)
     return seen
 
 
@@ -87,7 +105,3 @@ def dialogs(page: Page) -> list[str]:
 
     page.on("dialog", on_dialog)
     return opened
-
-
-def _unused(browser: Browser) -> None:  # keeps the Browser import for type readers
-    del browser
