@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from typing import Any
 from urllib.parse import urlencode
 
@@ -175,7 +175,7 @@ def _first_body(email: EmailMessage) -> str:
     return f'<pre style="white-space:pre-wrap">{html.escape(text or "")}</pre>'
 
 
-def _content(part: EmailMessage) -> str | None:
+def _content(part: MIMEPart) -> str | None:
     try:
         content = part.get_content()
     except (LookupError, ValueError, AssertionError):  # unknown charset or broken transfer encoding
