@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator
+from operator import itemgetter
 from typing import NamedTuple
 
 from elektromail.http import views
@@ -15,12 +16,15 @@ from elektromail.http.schemas import Summary
 from elektromail.mail.message import ParsedMessage
 from elektromail.mail.mime import MimePart, mime_tree
 from elektromail.mail.preview import preview
-from elektromail.mail.text import address_text, decoded_headers
+from elektromail.mail.envelope import message_headers
+from elektromail.mail.headers import decode_words
 from elektromail.store.memory import Store
 from elektromail.store.model import Account, Mailbox, Message
 
 PAGE_SIZE = 50
 _ATTACHMENT_CACHE_KEY = "web.has_attachment"
+_SEARCH_CACHE_KEY = "web.search_text"
+SEARCHED_FIELDS = frozenset({"from", "to", "cc", "subject"})
 
 SortKey = tuple[float, int, int]  # internal date (POSIX seconds), mailbox id, UID: unique and stable
 
@@ -113,14 +117,18 @@ class TextMatch:
         return bool(self.words)
 
     def matches(self, message: Message) -> bool:
-        parsed = message.parsed
-        fields = (
-            address_text(parsed, "from"),
-            address_text(parsed, "to"),
-            address_text(parsed, "cc"),
-            *decoded_headers(parsed).get("subject", ()),
-        )
-        return all(any(word in field for field in fields) for word in self.words)
+        text = searchable_text(message.parsed)
+        return all(word in text for word in self.words)
+
+
+def searchable_text(parsed: ParsedMessage) -> str:
+    """From, To, Cc and Subject, RFC 2047 words decoded, case-folded, in one string (cached)."""
+    cached = parsed.cache.get(_SEARCH_CACHE_KEY)
+    if cached is None:
+        fields = message_headers(parsed).fields
+        cached = "\n".join(decode_words(field.value) for field in fields if field.name in SEARCHED_FIELDS).casefold()
+        parsed.cache[_SEARCH_CACHE_KEY] = cached
+    return str(cached)
 
 
 def candidates(store: Store, scope: Scope, text: TextMatch) -> Iterator[tuple[Mailbox, Message]]:
@@ -134,14 +142,20 @@ def page(store: Store, scope: Scope, query: str = "", cursor: str | None = None,
     """One page of the list: the ``size`` newest matches older than ``cursor``, and how many match in all."""
     text = TextMatch(query)
     below = parse_cursor(cursor)
-    total = 0
-    keyed: list[tuple[SortKey, Mailbox, Message]] = []
-    for mailbox, message in candidates(store, scope, text):
-        total += 1
-        key = sort_key(mailbox, message)
-        if below is None or key < below:
-            keyed.append((key, mailbox, message))
-    newest = heapq.nlargest(size + 1, keyed, key=lambda item: item[0])
+    if text:
+        matches = list(candidates(store, scope, text))
+        total = len(matches)
+    else:
+        matches = None
+        total = sum(len(mailbox.messages) for mailbox in scope.mailboxes(store))
+
+    def keyed() -> Iterator[tuple[SortKey, Mailbox, Message]]:
+        for mailbox, message in matches if matches is not None else candidates(store, scope, text):
+            key = (message.internal_date.timestamp(), mailbox.id, message.uid)
+            if below is None or key < below:
+                yield key, mailbox, message
+
+    newest = heapq.nlargest(size + 1, keyed(), key=itemgetter(0))
     shown = newest[:size]
     rows = [
         Row(views.summary(mailbox, message), preview(message.parsed), has_attachment(message.parsed))
