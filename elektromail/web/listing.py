@@ -13,11 +13,11 @@ from typing import NamedTuple
 
 from elektromail.http import views
 from elektromail.http.schemas import Summary
+from elektromail.mail.envelope import message_headers
+from elektromail.mail.headers import decode_words
 from elektromail.mail.message import ParsedMessage
 from elektromail.mail.mime import MimePart, mime_tree
 from elektromail.mail.preview import preview
-from elektromail.mail.envelope import message_headers
-from elektromail.mail.headers import decode_words
 from elektromail.store.memory import Store
 from elektromail.store.model import Account, Mailbox, Message
 
