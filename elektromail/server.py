@@ -182,11 +182,12 @@ class Server:
 
     def _listener_plan(self, context: ServerContext) -> list[Listener]:
         from elektromail.imap.engine.connection import imap_factory
-        from elektromail.smtp.session import smtp_factory
+        from elektromail.smtp.connection import smtp_factory
+        from elektromail.smtp.settings import SmtpSettings
 
         config = context.config
         plan = [
-            Listener("SMTP", "SMTP_PORT", config.smtp_port, smtp_factory(context)),
+            Listener("SMTP", "SMTP_PORT", config.smtp_port, smtp_factory(SmtpSettings(context))),
             Listener("IMAP", "IMAP_PORT", config.imap_port, imap_factory(context)),
         ]
         if config.http_port is not None:
@@ -196,7 +197,8 @@ class Server:
             self._http = HttpService(context, self)
             plan.append(Listener("HTTP", "HTTP_PORT", config.http_port, self._http.factory()))
         if config.smtps_port is not None:
-            plan.append(Listener("SMTPS", "SMTPS_PORT", config.smtps_port, smtp_factory(context, True), True))
+            smtps = smtp_factory(SmtpSettings(context, implicit_tls=True))
+            plan.append(Listener("SMTPS", "SMTPS_PORT", config.smtps_port, smtps, True))
         if config.imaps_port is not None:
             plan.append(Listener("IMAPS", "IMAPS_PORT", config.imaps_port, imap_factory(context, True), True))
         return plan

@@ -1,8 +1,13 @@
-"""HTTP errors as JSON: every 4xx/5xx body is ``{"error": "..."}`` and no traceback ever leaves."""
+"""HTTP errors as JSON: every 4xx/5xx body is ``{"error": "..."}`` and no traceback ever leaves.
+
+A handler raises one of the typed errors below; each class carries its status, so no status is ever
+chosen by reading an error's text.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import ClassVar
 
 import msgspec
 from starlette.exceptions import HTTPException
@@ -10,17 +15,49 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from elektromail.http.schemas import Error
+from elektromail.store.memory import ALREADYEXISTS, StoreError
 
 log = logging.getLogger("elektromail.http")
 _encode = msgspec.json.Encoder().encode
 
 
 class HttpError(Exception):
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+    """An answer other than success; subclasses fix the status."""
+
+    status: ClassVar[int] = 500
+
+    def __init__(self, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
-        self.status = status
         self.message = message
         self.headers = headers
+
+
+class BadRequest(HttpError):
+    status = 400
+
+
+class NotFound(HttpError):
+    status = 404
+
+
+class RequestTimeout(HttpError):
+    status = 408
+
+
+class Conflict(HttpError):
+    status = 409
+
+
+class TooLarge(HttpError):
+    status = 413
+
+
+class Unprocessable(HttpError):
+    status = 422
+
+
+class Unavailable(HttpError):
+    status = 503
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -30,8 +67,16 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
 def decode_error(error: msgspec.DecodeError) -> HttpError:
     """Malformed JSON is a 400; well-formed JSON of the wrong shape is a 422. Both name the field."""
     if isinstance(error, msgspec.ValidationError):
-        return HttpError(422, str(error))
-    return HttpError(400, str(error))
+        return Unprocessable(str(error))
+    return BadRequest(str(error))
+
+
+def store_error(error: StoreError, prefix: str = "") -> HttpError:
+    """The one place a store refusal becomes an HTTP answer: a name taken is a conflict, the rest invalid."""
+    message = prefix + str(error)
+    if error.code == ALREADYEXISTS:
+        return Conflict(message)
+    return Unprocessable(message)
 
 
 async def on_http_error(request: Request, error: Exception) -> Response:

@@ -14,6 +14,7 @@ from email.policy import SMTP
 from email.utils import format_datetime, getaddresses, make_msgid
 
 from elektromail.delivery.routing import Router
+from elektromail.http.errors import TooLarge, Unprocessable, store_error
 from elektromail.http.schemas import Inject, MessageRef
 from elektromail.mail.message import ParsedMessage
 from elektromail.store.memory import Store, StoreError, now
@@ -23,12 +24,16 @@ DEFAULT_SENDER = "elektromail@localhost"
 _BARE_LF = re.compile(rb"(?<!\r)\n")
 
 
-class InjectError(Exception):
+class InjectError(Unprocessable):
     """The request cannot be turned into a message; ``field`` names the culprit."""
 
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(f"{field}: {reason}")
         self.field = field
+
+
+class InjectTooLarge(TooLarge):
+    """The message built is larger than ELEKTROMAIL_MAX_MESSAGE_SIZE."""
 
 
 def recipients(request: Inject, router: Router) -> list[str]:
@@ -79,7 +84,7 @@ async def inject(store: Store, router: Router, request: Inject, max_size: int) -
     users = recipients(request, router)
     raw = build_message(request)
     if len(raw) > max_size:
-        raise InjectError("raw", f"message is {len(raw)} octets, larger than the limit of {max_size}")
+        raise InjectTooLarge(f"raw: message is {len(raw)} octets, larger than the limit of {max_size}")
     parsed = ParsedMessage(raw)
     if request.mailbox is None and not request.flags and request.internal_date is None:
         stored = await store.deliver(users, parsed)
@@ -95,7 +100,7 @@ async def inject(store: Store, router: Router, request: Inject, max_size: int) -
                 mailbox = await store.create_mailbox(account, mailbox_name)
             message = await store.append(mailbox, parsed, request.flags, request.internal_date)
         except StoreError as error:
-            raise InjectError("mailbox", str(error)) from None
+            raise store_error(error, "mailbox: ") from None
         refs.append(_ref(mailbox, message))
     return refs
 

@@ -20,7 +20,8 @@ from uvicorn.server import ServerState
 
 from elektromail import __version__
 from elektromail.context import Connections, ServerContext
-from elektromail.http.app import ServerControl, create_app
+from elektromail.http.app import create_app
+from elektromail.http.plane import ServerControl
 
 # RFC 9110 6.6.1: an origin server with a clock sends Date; uvicorn keeps it in the shared state.
 DATE_REFRESH_SECONDS = 1.0

@@ -1,136 +1,84 @@
 """Readable views of stored messages for the HTTP API: summaries, full details and attachments.
 
-The header fields a summary needs are parsed once per message and kept in the message's cache; the full
-MIME walk for one message's details is done on request (it is the rare, single-message path).
+Everything is read from the message as IMAP serves it (:mod:`elektromail.mail`): addresses, subject,
+date and Message-ID as its ENVELOPE names them (RFC 9051 7.5.2: the last Subject, Date and Message-ID
+field, every From/To/Cc field's addresses), text, HTML and attachments from its MIME tree, as BODY[n]
+and BINARY[n] serve them. So the API and IMAP cannot disagree about a message, and it is parsed once.
+The summary fields are kept in the message's cache; the details of one message are read on request.
 """
 
 from __future__ import annotations
 
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesHeaderParser, BytesParser
-from email.utils import getaddresses
+from urllib.parse import unquote_to_bytes
 
 from elektromail.http.schemas import Attachment, Detail, Header, Summary
-from elektromail.mail.headers import decode_words
+from elektromail.mail.addresses import MISSING_DOMAIN, MISSING_MAILBOX, parse_address_list
+from elektromail.mail.envelope import collapse_spaces, message_headers
+from elektromail.mail.headers import Headers, decode_text, decode_words
 from elektromail.mail.links import links
 from elektromail.mail.message import ParsedMessage
+from elektromail.mail.mime import MimePart, mime_tree, split_parameters
+from elektromail.mail.preview import first_text
+from elektromail.mail.text import part_text
+from elektromail.mail.transfer import UnknownTransferEncoding, decode_transfer_encoding
 from elektromail.store.model import Mailbox, Message
 
-_SUMMARY_CACHE_KEY = "http.summary_headers"
-# compat32 header parsing is about 25 times faster than policy.default; summaries only need addresses
-# (no display names) and a decoded subject, which decode_header provides.
-_header_parser = BytesHeaderParser(policy=policy.compat32)
-_parser = BytesParser(policy=policy.default)
+_FIELDS_CACHE_KEY = "http.fields"
 
 
-class _SummaryHeaders:
-    __slots__ = ("from_", "to", "subject", "date")
+class _Fields:
+    """The envelope fields as the API shows them: addresses as ``mailbox@host``, strings decoded."""
 
-    def __init__(self, from_: str | None, to: list[str], subject: str | None, date: str | None) -> None:
-        self.from_ = from_
-        self.to = to
-        self.subject = subject
-        self.date = date
+    __slots__ = ("from_", "to", "cc", "subject", "date", "message_id")
 
-
-def _utf8(text: str) -> str:
-    """compat32 reads 8-bit header octets as surrogate escapes; RFC 6532 says they are UTF-8."""
-    if text.isascii() or not any("\udc80" <= char <= "\udcff" for char in text):
-        return text
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    def __init__(self, headers: Headers) -> None:
+        from_ = addresses(headers, "from")
+        self.from_ = from_[0] if from_ else None
+        self.to = addresses(headers, "to")
+        self.cc = addresses(headers, "cc")
+        self.subject = _decoded(collapse_spaces(headers.get_last("subject")))
+        self.date = _decoded(headers.get_last("date"))
+        self.message_id = _decoded(headers.get_last("message-id"))
 
 
-def _text(value: object) -> str | None:
-    """A header value as text; malformed encodings come back as their raw text, never an exception."""
-    if value is None:
-        return None
-    try:
-        return str(value)
-    except Exception:  # the email package raises many kinds on broken headers
-        return None
+def _decoded(value: bytes | None) -> str | None:
+    """An unstructured value: RFC 2047 words decoded, other 8-bit text read as UTF-8 (RFC 6532)."""
+    return None if value is None else decode_words(value)
 
 
-def _field(part: EmailMessage, name: str) -> str | None:
-    """A structured field is parsed when read; a broken one (``Message-ID: <<b>@x>``) reads as missing."""
-    try:
-        return _text(part.get(name))
-    except Exception:  # the email package raises many kinds on broken headers
-        return None
+def addresses(headers: Headers, name: str) -> list[str]:
+    """Every address of every ``name`` field, as ENVELOPE lists them: a group's name and end markers and
+    a display name without an address name no mailbox, so they are left out; a missing domain is left off."""
+    found: list[str] = []
+    for value in headers.get_all(name):
+        for address in parse_address_list(value):
+            if address.host is None or address.mailbox in (None, MISSING_MAILBOX):
+                continue
+            mailbox = address.mailbox.decode("utf-8", "replace")
+            found.append(
+                mailbox if address.host == MISSING_DOMAIN else f"{mailbox}@{address.host.decode('utf-8', 'replace')}"
+            )
+    return found
 
 
-def _filename(part: EmailMessage) -> str | None:
-    try:
-        return _text(part.get_filename())
-    except Exception:
-        return None
-
-
-def _all_fields(part: EmailMessage, name: str) -> list[str] | None:
-    try:
-        return [_utf8(str(value)) for value in part.get_all(name) or ()]
-    except Exception:
-        return None
-
-
-def _decoded(value: str | None) -> str | None:
-    """An unstructured header: unfolded, RFC 2047 words decoded, raw 8-bit text read as UTF-8."""
-    if value is None:
-        return None
-    raw = value.encode("utf-8", "surrogateescape")  # back to the octets compat32 read
-    # RFC 5322 2.2.3: unfolding removes the line breaks and keeps the white space after them.
-    return decode_words(raw.replace(b"\r\n", b"").replace(b"\n", b"")).strip()
-
-
-def _addresses(values: list[str] | None) -> list[str]:
-    if not values:
-        return []
-    try:
-        pairs = getaddresses([_utf8(str(value)) for value in values])
-    except Exception:
-        return [_utf8(str(value)) for value in values]
-    return [address for _, address in pairs if address]
-
-
-def _first(values: list[str] | None) -> str | None:
-    return values[0] if values else None
-
-
-def _first_address(values: list[str] | None) -> str | None:
-    addresses = _addresses(values)
-    return addresses[0] if addresses else None
-
-
-def _summary_headers(parsed: ParsedMessage) -> _SummaryHeaders:
-    cached = parsed.cache.get(_SUMMARY_CACHE_KEY)
-    if isinstance(cached, _SummaryHeaders):
-        return cached
-    # raw_items: the values as read, where 8-bit octets are still surrogate escapes (get() would turn
-    # them into replacement characters before _utf8 could read them as UTF-8).
-    fields: dict[str, list[str]] = {}
-    for name, value in _header_parser.parsebytes(parsed.header).raw_items():
-        fields.setdefault(name.lower(), []).append(value)
-    result = _SummaryHeaders(
-        _first_address(fields.get("from")),
-        _addresses(fields.get("to")),
-        _decoded(_first(fields.get("subject"))),
-        _decoded(_first(fields.get("date"))),
-    )
-    parsed.cache[_SUMMARY_CACHE_KEY] = result
-    return result
+def _fields(parsed: ParsedMessage) -> _Fields:
+    cached = parsed.cache.get(_FIELDS_CACHE_KEY)
+    if not isinstance(cached, _Fields):
+        cached = parsed.cache[_FIELDS_CACHE_KEY] = _Fields(message_headers(parsed))
+    return cached
 
 
 def summary(mailbox: Mailbox, message: Message) -> Summary:
-    headers = _summary_headers(message.parsed)
+    fields = _fields(message.parsed)
     return Summary(
         id=mailbox.message_id(message.uid),
         uid=message.uid,
         user=mailbox.account.name,
         mailbox=mailbox.name,
-        from_=headers.from_,
-        to=headers.to,
-        subject=headers.subject,
-        date=headers.date,
+        from_=fields.from_,
+        to=fields.to,
+        subject=fields.subject,
+        date=fields.date,
         internal_date=message.internal_date,
         flags=sorted(message.flags),
         size=message.size,
@@ -138,74 +86,115 @@ def summary(mailbox: Mailbox, message: Message) -> Summary:
     )
 
 
-def _decoded_text(part: EmailMessage) -> str | None:
+def _text(part: MimePart | None, raw: bytes) -> str | None:
+    """A text part decoded as SEARCH reads it; with a transfer encoding nobody knows, the text as sent."""
+    if part is None:
+        return None
+    text = part_text(part, raw)
+    return raw[part.body_start : part.end].decode("utf-8", "replace") if text is None else text
+
+
+def _leaves(part: MimePart) -> list[MimePart]:
+    """The parts that are not multiparts, depth first; an encapsulated message is one part."""
+    if not part.children:
+        return [part]
+    return [leaf for child in part.children for leaf in _leaves(child)]
+
+
+def _disposition(part: MimePart) -> tuple[bytes | None, list[tuple[bytes, bytes]]]:
+    value = part.headers.get("content-disposition")
+    if value is None:
+        return None, []
+    kind, params = split_parameters(value)
+    return kind.lower(), params
+
+
+def _rfc2231(value: bytes) -> str:
+    """RFC 2231 4: ``charset'language'percent-encoded text``."""
+    charset, quote, rest = value.partition(b"'")
+    if not quote:
+        charset, rest = b"utf-8", value
+    text = rest.partition(b"'")[2] if b"'" in rest else rest
+    return decode_text(unquote_to_bytes(text), (charset or b"utf-8").decode("ascii", "replace"), "utf-8")
+
+
+def filename(part: MimePart, disposition_params: list[tuple[bytes, bytes]]) -> str | None:
+    """The Content-Disposition ``filename``, else the Content-Type ``name`` (RFC 2183 2.3; RFC 2231 or
+    RFC 2047 encoded)."""
+    for params, key in ((disposition_params, b"filename"), (part.params, b"name")):
+        for name, value in params:
+            lowered = name.lower()
+            if lowered == key + b"*":
+                return _rfc2231(value)
+            if lowered == key:
+                return decode_words(value)
+    return None
+
+
+def _decoded_size(part: MimePart, raw: bytes) -> int:
+    """The size of the content once its transfer encoding is undone (what BINARY[n] serves)."""
+    encoding = part.headers.get("content-transfer-encoding")
+    if encoding is None or part.message is not None:
+        return part.body_size
     try:
-        content = part.get_content()
-    except (LookupError, ValueError, AssertionError):  # unknown charset or broken transfer encoding
-        payload = part.get_payload(decode=True)
-        return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else None
-    return content if isinstance(content, str) else None
+        return len(decode_transfer_encoding(split_parameters(encoding)[0], raw[part.body_start : part.end]))
+    except UnknownTransferEncoding:
+        return part.body_size
 
 
-def _payload_size(part: EmailMessage) -> int:
-    payload = part.get_payload(decode=True)
-    return len(payload) if isinstance(payload, bytes) else 0
+def _attachment(part: MimePart, raw: bytes) -> Attachment:
+    kind, params = _disposition(part)
+    content_id = part.headers.get("content-id")
+    return Attachment(
+        filename=filename(part, params),
+        content_type=(part.type + b"/" + part.subtype).decode("latin-1").lower(),
+        size=_decoded_size(part, raw),
+        content_id=None if content_id is None else decode_words(content_id),
+        inline=kind == b"inline",
+    )
 
 
-def _headers(parsed: EmailMessage) -> list[Header]:
-    headers: list[Header] = []
-    for name, raw_value in parsed.raw_items():
-        try:
-            value = str(policy.default.header_fetch_parse(name, raw_value))
-        except Exception:  # undecodable encoded-words: show the field as it was sent
-            value = str(raw_value)
-        headers.append(Header(name=name, value=value))
-    return headers
+def _headers(parsed: ParsedMessage) -> list[Header]:
+    """Every top-level field in order: its name as sent, its value unfolded and decoded."""
+    raw = parsed.raw
+    return [
+        Header(
+            name=raw[field.start : field.start + len(field.name)].decode("latin-1"),
+            value=decode_words(field.value),
+        )
+        for field in message_headers(parsed).fields
+    ]
 
 
 def detail(mailbox: Mailbox, message: Message) -> Detail:
-    parsed = _parser.parsebytes(message.raw)
-    assert isinstance(parsed, EmailMessage)
-    head = _summary_headers(message.parsed)
-    text: str | None = None
-    html: str | None = None
-    attachments: list[Attachment] = []
-    for part in parsed.walk():
-        if part.is_multipart():
-            continue
-        content_type = part.get_content_type()
-        disposition = part.get_content_disposition()
-        if disposition != "attachment" and content_type == "text/plain" and text is None:
-            text = _decoded_text(part)
-        elif disposition != "attachment" and content_type == "text/html" and html is None:
-            html = _decoded_text(part)
-        elif part is not parsed or disposition is not None:
-            attachments.append(
-                Attachment(
-                    filename=_filename(part),
-                    content_type=content_type,
-                    size=_payload_size(part),
-                    content_id=_field(part, "Content-ID"),
-                    inline=disposition == "inline",
-                )
-            )
+    parsed = message.parsed
+    raw = parsed.raw
+    fields = _fields(parsed)
+    tree = mime_tree(parsed)
+    text_part = first_text(tree, b"plain")
+    html_part = first_text(tree, b"html")
+    attachments = [
+        _attachment(part, raw)
+        for part in _leaves(tree)
+        if part is not text_part and part is not html_part and (part is not tree or _disposition(part)[0] is not None)
+    ]
     return Detail(
         id=mailbox.message_id(message.uid),
         uid=message.uid,
         user=mailbox.account.name,
         mailbox=mailbox.name,
-        from_=head.from_,
-        to=head.to,
-        cc=_addresses(_all_fields(parsed, "Cc")),
-        subject=head.subject,
-        date=head.date,
-        message_id=_field(parsed, "Message-ID"),
+        from_=fields.from_,
+        to=fields.to,
+        cc=fields.cc,
+        subject=fields.subject,
+        date=fields.date,
+        message_id=fields.message_id,
         internal_date=message.internal_date,
         flags=sorted(message.flags),
         size=message.size,
         headers=_headers(parsed),
-        text=text,
-        html=html,
+        text=_text(text_part, raw),
+        html=_text(html_part, raw),
         attachments=attachments,
-        links=links(message.parsed),
+        links=links(parsed),
     )

@@ -41,7 +41,7 @@ def _address_field(headers: Headers, name: str) -> bytes | None:
 _SPACES = re.compile(rb"[ \t]{2,}")
 
 
-def _spaced(value: bytes | None) -> bytes | None:
+def collapse_spaces(value: bytes | None) -> bytes | None:
     """A run of spaces in the subject reads as one, as Dovecot presents it."""
     if value is None or (b"  " not in value and b"\t" not in value):
         return value
@@ -58,7 +58,7 @@ def encode_envelope(headers: Headers) -> bytes:
     reply_to = _address_field(headers, "reply-to") or from_
     return b"(%b %b %b %b %b %b %b %b %b %b)" % (
         nstring(headers.get_last("date")),
-        nstring(_spaced(headers.get_last("subject"))),
+        nstring(collapse_spaces(headers.get_last("subject"))),
         from_,
         sender,
         reply_to,

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from elektromail.delivery.rules import RuleError, parse_rules
-from elektromail.http.inject import InjectError, build_message, inject
+from elektromail.http.inject import InjectError, InjectTooLarge, build_message, inject
 from elektromail.http.schemas import Inject
 from elektromail.web import auth
 from elektromail.web.actions import see_other, small_form
@@ -74,6 +74,9 @@ class Forms:
         except InjectError as error:
             values = {"fields": fields, "error": str(error), "error_field": error.field}
             return self.site.render(request, "compose.html", values, 422)
+        except InjectTooLarge as error:
+            values = {"fields": fields, "error": str(error), "error_field": None}
+            return self.site.render(request, "compose.html", values, 413)
         return see_other(f"/m/{refs[0].id}")
 
     # ------------------------------------------------------------ fault rules

@@ -21,7 +21,6 @@ def client(make_server: ServerFactory) -> Iterator[httpx.Client]:
 
 
 ENDPOINTS = [
-    ("GET", "/healthz"),
     ("GET", "/users"),
     ("POST", "/users"),
     ("GET", "/config"),
@@ -54,6 +53,22 @@ def test_the_right_token_is_accepted(client: httpx.Client) -> None:
     assert client.get("/healthz", headers=auth).status_code == 200
     assert client.post("/inject", json={"to": "user", "text": "x"}, headers=auth).status_code == 201
     assert len(client.get("/messages", headers=auth).json()["messages"]) == 1
+
+
+def test_healthz_answers_without_credentials_and_tells_only_its_status(client: httpx.Client) -> None:
+    # Liveness probes carry no secret: /healthz answers them, but names no listener and no version.
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.text
+    assert response.json() == {"status": "ok", "listeners": {}, "version": ""}
+    # A wrong credential is still refused, so a misconfigured client learns of it.
+    for headers in ({"authorization": "Bearer wrong"}, {"authorization": TOKEN}, {"authorization": "Basic x"}):
+        refused = client.get("/healthz", headers=headers)
+        assert refused.status_code == 401, (headers, refused.text)
+        assert refused.json() == {"error": "missing or wrong bearer token"}
+    full = client.get("/healthz", headers={"authorization": f"Bearer {TOKEN}"}).json()
+    assert full["status"] == "ok"
+    assert set(full["listeners"]) >= {"SMTP", "IMAP", "HTTP"}
+    assert full["version"]
 
 
 def test_query_token_only_for_docs_and_spec(client: httpx.Client) -> None:

@@ -1,0 +1,296 @@
+"""The SMTP connection: one ``asyncio.Protocol`` per client, under an :class:`SmtpSession`.
+
+It owns what touches the transport: the input buffer (a ``bytearray``), framing (command lines, the DATA
+section, BDAT chunks), flow control, the idle timer, the tasks that produce deferred replies, STARTTLS's
+handshake and the 421 at shutdown. Every complete line or content section in the buffer is handed to the
+session in order, and the replies the session queued are written with one ``transport.write`` per read
+(RFC 2920: a pipelined batch is answered in one go). While a reply is being produced by a task (end of
+DATA, AUTH, a delay rule) no further input is handled, so replies keep their order and a ``250`` after
+DATA is only sent once the message is committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+from collections.abc import Callable
+from functools import partial
+from typing import cast
+
+from elektromail.smtp import replies, starttls
+from elektromail.smtp.actions import Deferred, StartTls
+from elektromail.smtp.limits import AUTH_LINE_MAX, COMMAND_LINE_MAX, PENDING_INPUT_MAX
+from elektromail.smtp.replies import Reply
+from elektromail.smtp.session import SmtpSession
+from elektromail.smtp.settings import SmtpSettings
+from elektromail.smtp.state import CHUNK, CLOSED, COMMAND, DATA, SASL
+
+log = logging.getLogger("elektromail.smtp")
+
+CRLF = b"\r\n"
+_AUTH_PREFIX = b"AUTH "
+
+
+class Phase(enum.Enum):
+    """Where the connection is. With the session's :class:`~elektromail.smtp.state.State` it is the whole
+    state of a client, apart from flow control, which follows the transport's callbacks."""
+
+    READING = "reading"  # input is handed to the session as it arrives
+    DISCARDING = "discarding"  # reading, inside an over-long line: dropped up to its CRLF
+    WAITING = "waiting"  # a task produces the next reply (delivery, SASL, TLS): input waits
+    DELAYING = "delaying"  # the task only waits, as a fault rule asked: a stopping server cuts it short
+    STOPPING = "stopping"  # waiting, and the server is stopping: 421 follows the reply
+    CLOSING = "closing"  # the last reply is written and the transport is closing: input is ignored
+    CLOSED = "closed"  # the connection is gone
+
+
+# Members as module constants, compared by identity: see elektromail.smtp.state.
+READING = Phase.READING
+DISCARDING = Phase.DISCARDING
+WAITING = Phase.WAITING
+DELAYING = Phase.DELAYING
+STOPPING = Phase.STOPPING
+CLOSING = Phase.CLOSING
+CLOSED_PHASE = Phase.CLOSED
+
+
+class SmtpConnection(asyncio.Protocol):
+    """One client connection."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+        self.context = settings.context
+        self.session = SmtpSession(settings, tls_active=settings.implicit_tls)
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.phase = READING
+        # Flow control mirrors the transport: the peer reads too slowly / sends too far ahead.
+        self._write_paused = False
+        self._read_paused = False
+        self._loop = asyncio.get_running_loop()
+        self._last_input = 0.0
+        self._idle_timer: asyncio.TimerHandle | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    # ------------------------------------------------------------------ asyncio.Protocol
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's transports do not subclass asyncio.Transport, so no isinstance check here.
+        self.transport = cast(asyncio.Transport, transport)
+        self.context.connections.add(self)
+        if self.context.stopping:
+            self._say_goodbye(replies.SHUTTING_DOWN)
+            return
+        self._last_input = self._loop.time()
+        self._idle_timer = self._loop.call_at(self._last_input + self.settings.idle_timeout, self._check_idle)
+        if (action := self.session.greet()) is not None:
+            self._act(action)
+        self._flush()
+
+    def data_received(self, data: bytes) -> None:
+        self._last_input = self._loop.time()
+        self.buffer += data
+        phase = self.phase
+        if (phase is not READING and phase is not DISCARDING) or self._write_paused:
+            if len(self.buffer) > PENDING_INPUT_MAX and not self._read_paused and self.transport is not None:
+                self._read_paused = True
+                self.transport.pause_reading()
+            return
+        self._process()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.phase is DELAYING and self._task is not None:
+            self._task.cancel()
+        self.phase = CLOSED_PHASE
+        self.context.connections.discard(self)
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
+        self.buffer.clear()
+
+    def pause_writing(self) -> None:
+        self._write_paused = True
+
+    def resume_writing(self) -> None:
+        self._write_paused = False
+        if self.phase is READING or self.phase is DISCARDING:
+            self._process()
+
+    def shutdown(self) -> None:
+        """The server is stopping: 421 and close, after the reply of a delivery in progress."""
+        if self.phase is CLOSED_PHASE or self.phase is CLOSING or self.transport is None:
+            return
+        if self.phase is DELAYING and self._task is not None:
+            self._task.cancel()  # a staged delay ends now; nothing was stored during it
+        elif self.phase is WAITING or self.phase is STOPPING:
+            self.phase = STOPPING
+            return
+        self._say_goodbye(replies.SHUTTING_DOWN)
+
+    # ------------------------------------------------------------------ input
+
+    def _process(self) -> None:
+        """Hand every complete line or content section in the buffer to the session, then write the replies
+        in one go."""
+        try:
+            self._handle_input()
+        except Exception:  # a bug in framing: this session cannot know where it is, so it ends alone
+            log.exception("SMTP session failed")
+            self._say_goodbye(replies.INTERNAL_ERROR)
+            return
+        self._flush()
+
+    def _handle_input(self) -> None:
+        buffer = self.buffer
+        session = self.session
+        while (self.phase is READING or self.phase is DISCARDING) and not self._write_paused:
+            state = session.state
+            if state is not COMMAND and state is not SASL:
+                if state is DATA:
+                    assert session.data is not None
+                    result = session.data.feed(buffer)
+                    if result is None:
+                        break
+                    action = session.message_complete(result)
+                elif state is CHUNK:
+                    assert session.chunk is not None
+                    if not session.chunk.feed(buffer):
+                        break
+                    action = session.chunk_complete()
+                else:  # closed: the goodbye is queued
+                    break
+                if action is not None:
+                    self._act(action)
+                continue
+            end = buffer.find(CRLF)
+            if self.phase is DISCARDING:
+                if end < 0:
+                    del buffer[:-1]  # keep a CR that may start the CRLF
+                    break
+                del buffer[: end + 2]
+                self.phase = READING
+                session.line_too_long()
+                continue
+            limit = AUTH_LINE_MAX if state is SASL or buffer[:5].upper() == _AUTH_PREFIX else COMMAND_LINE_MAX
+            if end < 0:
+                if len(buffer) > limit:
+                    self.phase = DISCARDING
+                    del buffer[:-1]
+                break
+            line = bytes(buffer[:end])
+            del buffer[: end + 2]
+            if end + 2 > limit:
+                session.line_too_long()
+                continue
+            action = session.line(line)
+            if action is not None:
+                self._act(action)
+        reading = self.phase is READING or self.phase is DISCARDING
+        if self._read_paused and reading and len(buffer) < PENDING_INPUT_MAX and self.transport is not None:
+            self._read_paused = False
+            self.transport.resume_reading()
+
+    def _act(self, action: Deferred | StartTls) -> None:
+        """Carry out what the session asked for besides its replies: a deferred reply or STARTTLS."""
+        self.phase = WAITING
+        work = self._produce(action) if isinstance(action, Deferred) else self._start_tls()
+        self._task = self._loop.create_task(work)
+
+    # ------------------------------------------------------------------ output
+
+    def _flush(self) -> None:
+        """Write the queued replies; close once the session said its last."""
+        out = self.session.out
+        if out:
+            if self.phase is not CLOSED_PHASE and self.transport is not None:
+                self.transport.write(out[0] if len(out) == 1 else b"".join(out))
+            out.clear()
+        if self.session.state is CLOSED and self.phase is not CLOSED_PHASE and self.phase is not CLOSING:
+            self.phase = CLOSING
+            if self.transport is not None:
+                self.transport.close()
+
+    def _say_goodbye(self, reply: Reply) -> None:
+        """Queue ``reply``, write everything queued, and close; further input is ignored."""
+        self.session.goodbye(reply)
+        self._flush()
+
+    def _check_idle(self) -> None:
+        # One timer per session, moved on only when it fires: cheaper than re-arming it on every read.
+        if self.phase is CLOSING or self.phase is CLOSED_PHASE:
+            return
+        deadline = self._last_input + self.settings.idle_timeout
+        busy = self.phase is WAITING or self.phase is DELAYING or self.phase is STOPPING
+        if busy or deadline > self._loop.time():
+            if busy:
+                deadline = self._loop.time() + self.settings.idle_timeout
+            self._idle_timer = self._loop.call_at(deadline, self._check_idle)
+            return
+        self._idle_timer = None
+        self._say_goodbye(replies.IDLE_TIMEOUT)
+
+    # ------------------------------------------------------------------ deferred replies
+
+    async def _produce(self, deferred: Deferred) -> None:
+        try:
+            if deferred.delay_ms:
+                self.phase = DELAYING
+                await asyncio.sleep(deferred.delay_ms / 1000)
+                if self.phase is CLOSED_PHASE:  # the client gave up waiting: it was told nothing, so nothing is done
+                    return
+                self.phase = WAITING
+            reply = deferred.reply if deferred.work is None else await deferred.work()
+        except Exception:
+            log.exception("SMTP session failed while producing a reply")
+            reply = replies.LOCAL_ERROR
+        self._resume(reply)
+
+    def _resume(self, reply: Reply | None) -> None:
+        """The reply that held up input is ready: queue it and carry on."""
+        self._task = None
+        if self.phase is not CLOSED_PHASE:
+            self.session.resume(reply)
+            self._carry_on()
+
+    def _carry_on(self) -> None:
+        """Input may be handled again: write what is queued and close, or say 421, or read on."""
+        stopping = self.phase is STOPPING
+        self.phase = READING
+        if self.session.state is CLOSED:
+            self._flush()
+        elif stopping:
+            self._say_goodbye(replies.SHUTTING_DOWN)
+        else:
+            self._process()
+
+    async def _start_tls(self) -> None:
+        provider = self.context.tls
+        transport = self.transport
+        if provider is None or transport is None:  # the session only asks when TLS is configured
+            self._resume(replies.TLS_NOT_AVAILABLE)
+            return
+        outcome = await starttls.handshake(self._loop, transport, self, provider, self._announce_tls)
+        if isinstance(outcome, Reply):
+            self._resume(outcome)
+            return
+        self._task = None
+        if outcome is None or self.phase is CLOSED_PHASE:
+            return
+        self.transport = outcome
+        self.session.tls_active = True
+        self.session.restart()  # RFC 3207 4.2; what is buffered now arrived inside TLS
+        self._carry_on()
+
+    def _announce_tls(self) -> bool:
+        if self.phase is CLOSED_PHASE or self.transport is None:
+            return False
+        self.session.out.append(replies.READY_FOR_TLS.wire)
+        self._flush()
+        self.buffer.clear()
+        return True
+
+
+def smtp_factory(settings: SmtpSettings) -> Callable[[], asyncio.Protocol]:
+    """The protocol factory a listener uses: one :class:`SmtpConnection` per client, sharing ``settings``."""
+    return partial(SmtpConnection, settings)

@@ -1,0 +1,105 @@
+"""Message content: DATA (RFC 5321 4.1.1.4) and BDAT (RFC 3030), and what happens once a message is complete:
+strict mode, the DATA fault rules, delivery.
+
+The session's verbs for content; the octets themselves are read by the connection, through the readers
+these set on the session (:mod:`elektromail.smtp.data`).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from elektromail.delivery.rules import ACCEPTED, DATA
+from elektromail.delivery.service import Delivery, Recipient, ReportRequest
+from elektromail.smtp import replies
+from elektromail.smtp.actions import Action, Deferred
+from elektromail.smtp.commands import CommandError, parse_bdat
+from elektromail.smtp.data import ChunkReader, DataReader
+from elektromail.smtp.replies import Reply
+from elektromail.smtp.state import State
+from elektromail.smtp.strict import content_refusal
+
+if TYPE_CHECKING:
+    from elektromail.smtp.session import SmtpSession
+
+
+def cmd_data(session: SmtpSession, argument: str) -> Action:
+    """``DATA``: 354, and the connection reads the section through :attr:`SmtpSession.data`."""
+    if argument:
+        session.reply(replies.SYNTAX_ERROR)
+    elif (refusal := session.envelope.content_refusal()) is not None:
+        session.reply(refusal)
+    elif session.envelope.chunks is not None:
+        session.reply(replies.DATA_AFTER_BDAT)  # RFC 3030 2
+    else:
+        session.reply(replies.START_MAIL_INPUT)
+        session.data = DataReader(session.settings.max_message_size)
+        session.state = State.DATA
+    return None
+
+
+def cmd_bdat(session: SmtpSession, argument: str) -> Action:
+    """RFC 3030 2: ``BDAT size [LAST]`` and then exactly ``size`` octets, read before the reply, even
+    when the chunk is refused. A refused chunk fails the transaction; the chunks a pipelining client
+    sent after it are read and refused in turn (there is no transaction any more)."""
+    try:
+        size, last = parse_bdat(argument)
+    except CommandError as error:
+        session.reply(error.reply)  # the size is unknown: what follows can only be read as commands
+        return None
+    envelope = session.envelope
+    refusal = envelope.content_refusal()
+    if refusal is None and len(envelope.chunks or b"") + size > session.settings.max_message_size:
+        refusal = replies.MESSAGE_TOO_BIG
+    if refusal is not None:
+        session.chunk = ChunkReader(size, last, None, refusal)
+    else:
+        if envelope.chunks is None:
+            envelope.chunks = bytearray()
+        session.chunk = ChunkReader(size, last, envelope.chunks, None)
+    session.state = State.CHUNK
+    return None
+
+
+def chunk_complete(session: SmtpSession) -> Action:
+    """The connection read the whole BDAT chunk that :attr:`SmtpSession.chunk` took."""
+    chunk, session.chunk = session.chunk, None
+    session.state = State.COMMAND
+    assert chunk is not None, "a chunk is read only after BDAT"
+    if chunk.refusal is not None:
+        session.reset_transaction()
+        session.reply(chunk.refusal)
+    elif chunk.last:
+        return message_complete(session, bytes(session.envelope.chunks or b""))
+    else:
+        session.reply(replies.chunk_received(chunk.size))
+    return None
+
+
+def message_complete(session: SmtpSession, result: bytes | Reply) -> Action:
+    """The message (or the reply refusing it) after DATA's terminator or the last BDAT chunk."""
+    envelope = session.envelope
+    session.reset_transaction()
+    session.state = State.COMMAND
+    if not isinstance(result, Reply) and session.settings.strict:
+        result = content_refusal(result, envelope.eight_bit) or result
+    if isinstance(result, Reply):
+        session.reply(result)
+        return None
+    rules = session.settings.delivery.rules
+    sender, recipients = envelope.sender or "", envelope.recipients
+    delay_ms = 0
+    if DATA in rules.stages:
+        decision = rules.decide(DATA, sender, [recipient.address for recipient in recipients])
+        if decision.verdict is not None and decision.verdict is not ACCEPTED:
+            return session.stage(decision, replies.MESSAGE_ACCEPTED)  # refused or dropped: nothing is stored
+        delay_ms = decision.delay_ms
+    return Deferred(delay_ms, partial(_deliver, session.settings.delivery, sender, recipients, result, envelope.report))
+
+
+async def _deliver(
+    delivery: Delivery, sender: str, recipients: list[Recipient], message: bytes, request: ReportRequest
+) -> Reply:
+    await delivery.deliver(sender, recipients, message, request)
+    return replies.MESSAGE_ACCEPTED
