@@ -75,7 +75,7 @@ class Forms:
             values = {"fields": fields, "error": str(error), "error_field": error.field}
             return self.site.render(request, "compose.html", values, 422)
         except InjectTooLarge as error:
-            values = {"fields": fields, "error": str(error), "error_field": None}
+            values = {"fields": fields, "error": str(error), "error_field": ""}
             return self.site.render(request, "compose.html", values, 413)
         return see_other(f"/m/{refs[0].id}")
 

@@ -77,6 +77,16 @@ def download_headers(filename: str) -> dict[str, str]:
     }
 
 
+def short_size(octets: int) -> str:
+    """A size for a narrow column: 512 B, 1.7 KB, 23 KB, 4.2 MB (1 KB = 1,024 octets)."""
+    size = float(octets)
+    for unit in ("B", "KB", "MB"):
+        if size < 1024:
+            return f"{size:.0f} {unit}" if unit == "B" or size >= 10 else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+
+
 def _template_source(name: str) -> str:
     return (files("elektromail.web") / "templates" / name).read_text(encoding="utf-8")
 
@@ -90,6 +100,7 @@ _environment = Environment(
     lstrip_blocks=True,
 )
 _environment.globals["asset"] = assets.url
+_environment.filters["size"] = short_size
 _environment.globals["version"] = __version__
 templates = Jinja2Templates(env=_environment)
 
