@@ -125,13 +125,21 @@ async def serve(config: Config) -> None:
     server = Server(config)
     loop = asyncio.get_running_loop()
     stop_requested = asyncio.Event()
+    log = logging.getLogger("elektromail")
+
+    def on_signal(signum: signal.Signals) -> None:
+        if server.lifecycle.stopping:  # a second signal changes nothing: the graceful stop is bounded
+            log.info("%s: already stopping", signum.name)
+            return
+        stop_requested.set()
+
     # Before start: the ready line tells supervisors they may signal, so the handlers must be in place by
     # then (a signal during start-up stops the server as soon as it is up).
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop_requested.set)
+        loop.add_signal_handler(signum, on_signal, signum)
     await server.start()
     await stop_requested.wait()
-    logging.getLogger("elektromail").info("stopping")
+    log.info("stopping")
     await server.stop()
 
 

@@ -26,7 +26,7 @@ import msgspec
 
 from elektromail.delivery.rules import DsnRule
 from elektromail.http.schemas import (
-    DEFAULT_WAIT_SECONDS,
+    MESSAGES_WAIT_DEFAULT_SECONDS,
     Deleted,
     DeleteMessagesQuery,
     Detail,
@@ -309,7 +309,7 @@ class Client:
         to: str | None = None,
         subject: str | None = None,
         count: int = 1,
-        timeout: float = DEFAULT_WAIT_SECONDS,
+        timeout: float = MESSAGES_WAIT_DEFAULT_SECONDS,
     ) -> list[Summary]:
         return self._send(Calls.wait(_wait_query(user, mailbox, sender, to, subject, count, timeout)))
 
@@ -410,7 +410,7 @@ class AsyncClient:
         to: str | None = None,
         subject: str | None = None,
         count: int = 1,
-        timeout: float = DEFAULT_WAIT_SECONDS,
+        timeout: float = MESSAGES_WAIT_DEFAULT_SECONDS,
     ) -> list[Summary]:
         return await self._send(Calls.wait(_wait_query(user, mailbox, sender, to, subject, count, timeout)))
 

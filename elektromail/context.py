@@ -1,18 +1,61 @@
-"""What every session shares: configuration, store, and the registry the supervisor closes at shutdown."""
+"""What every session shares: configuration, store, delivery, TLS, the lifecycle state, and the registry of
+live sessions the supervisor closes at shutdown."""
 
 from __future__ import annotations
 
 import asyncio
+import enum
 from typing import TYPE_CHECKING, Protocol
 
 from elektromail.config import Config
-from elektromail.delivery.routing import Router
-from elektromail.delivery.rules import DsnRules
-from elektromail.delivery.service import Delivery, local_hostname
-from elektromail.store.memory import Store
+from elektromail.delivery.service import Delivery
+from elektromail.imap.engine.shared import ImapShared
+from elektromail.store import Store
 
 if TYPE_CHECKING:
     from elektromail.tls import TlsProvider
+
+
+class LifecycleState(enum.Enum):
+    """Where a server is in its life. It only moves forward, in this order."""
+
+    STARTING = "starting"  # building the store, binding listeners
+    READY = "ready"  # every listener is up
+    STOPPING = "stopping"  # listeners closed, sessions told to go (BYE / 421 / HTTP 503)
+    STOPPED = "stopped"  # sessions gone or abandoned, store closed (or start-up failed)
+
+
+_ORDER = list(LifecycleState)
+
+
+class Lifecycle:
+    """The one lifecycle state of a server: the supervisor moves it, and /healthz, the listeners' sessions
+    and the signal handlers read it."""
+
+    __slots__ = ("state", "_stopped")
+
+    def __init__(self) -> None:
+        self.state = LifecycleState.STARTING
+        self._stopped = asyncio.Event()
+
+    def advance(self, state: LifecycleState) -> None:
+        """Move to ``state``; a state never goes back (a stop during start-up stays a stop)."""
+        if _ORDER.index(state) > _ORDER.index(self.state):
+            self.state = state
+            if state is LifecycleState.STOPPED:
+                self._stopped.set()
+
+    @property
+    def ready(self) -> bool:
+        return self.state is LifecycleState.READY
+
+    @property
+    def stopping(self) -> bool:
+        """True from the moment a stop begins, and ever after."""
+        return self.state in (LifecycleState.STOPPING, LifecycleState.STOPPED)
+
+    async def wait_stopped(self) -> None:
+        await self._stopped.wait()
 
 
 class Session(Protocol):
@@ -55,13 +98,25 @@ class Connections:
 
 
 class ServerContext:
-    """Shared by every listener and session of one server."""
+    """Shared by every listener and session of one server. Built by the supervisor once everything it holds
+    is ready: nothing in it is replaced later (the DSN rules inside ``delivery`` change at run time)."""
 
-    def __init__(self, config: Config, store: Store) -> None:
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        delivery: Delivery,
+        tls: TlsProvider | None,
+        lifecycle: Lifecycle,
+    ) -> None:
         self.config = config
         self.store = store
+        self.delivery = delivery
+        self.tls = tls  # None when TLS is off entirely
+        self.lifecycle = lifecycle
         self.connections = Connections()
-        self.tls: TlsProvider | None = None  # None when TLS is off entirely
-        # Routing without DSN rules until the supervisor decodes ELEKTROMAIL_DSN_RULES (Server._prepare).
-        self.delivery = Delivery(store, DsnRules(), Router(store.owner_of), local_hostname())
-        self.stopping = False
+        self.imap = ImapShared()
+
+    @property
+    def stopping(self) -> bool:
+        return self.lifecycle.stopping

@@ -19,10 +19,10 @@ from types import TracebackType
 from typing import Any, Self
 
 from elektromail.config import Config, ConfigError
-from elektromail.context import ServerContext
+from elektromail.context import Lifecycle, LifecycleState, ServerContext
 from elektromail.delivery import Delivery, RuleError, parse_rules
-from elektromail.fixtures import Fixture, read_fixtures, store_fixtures
-from elektromail.store.memory import Store, StoreError
+from elektromail.preload import PreloadedMessage, read_preload_dir, store_preloaded
+from elektromail.store import Store, StoreError
 from elektromail.tls import TlsProvider, tls_wanted
 
 log = logging.getLogger("elektromail")
@@ -33,7 +33,7 @@ SHUTDOWN_GRACE_SECONDS = 3.0
 ProtocolFactory = Callable[[], asyncio.BaseProtocol]
 
 
-class Listener:
+class ListeningSocket:
     """One listening socket: which protocol, which setting chose its port, and the bound port."""
 
     def __init__(
@@ -64,9 +64,30 @@ async def open_store(config: Config) -> Store:
 
 async def close_journal(store: Store) -> None:
     """Flush and close a persistent backend (the in-memory one has nothing to close)."""
-    close = getattr(store.journal, "close", None)
-    if close is not None:
-        await close()
+    await store.journal.close()
+
+
+def build_delivery(config: Config, store: Store) -> Delivery:
+    try:
+        return Delivery.from_config(config, store)
+    except RuleError as error:
+        raise ConfigError(f"ELEKTROMAIL_DSN_RULES: {error}") from None
+
+
+def build_tls(config: Config) -> TlsProvider | None:
+    """The TLS provider, its files checked (errors stop start-up), or None when TLS is off entirely."""
+    if not tls_wanted(config):
+        return None
+    provider = TlsProvider(config)
+    provider.prepare()
+    return provider
+
+
+async def release(store: Store, tls: TlsProvider | None) -> None:
+    """Wait for background TLS generation and close the store's journal."""
+    if tls is not None:
+        await tls.close()
+    await close_journal(store)
 
 
 async def seed_users(context: ServerContext) -> None:
@@ -88,11 +109,15 @@ class Server:
     def __init__(self, config: Config | None = None) -> None:
         self.config = config if config is not None else Config()
         self.context: ServerContext | None = None
-        self.listeners: list[Listener] = []
-        self._stopped = asyncio.Event()
+        self.lifecycle = Lifecycle()
+        self.listeners: list[ListeningSocket] = []
         self._http: Any = None  # the HttpService, when HTTP_PORT is set (imported only then)
-        self.fixtures: list[Fixture] = []  # the preloaded baseline that reset() restores
-        self.ready = False  # every listener is up; false again once stopping
+        self.preloaded: list[PreloadedMessage] = []  # the preloaded baseline that reset() restores
+
+    @property
+    def ready(self) -> bool:
+        """Every listener is up, and no stop has begun (``lifecycle.state`` says which state it is in)."""
+        return self.lifecycle.ready
 
     def listener_ports(self) -> dict[str, int]:
         return {listener.name: listener.port for listener in self.listeners if listener.server is not None}
@@ -127,10 +152,11 @@ class Server:
     async def start(self) -> None:
         config = self.config
         store = await open_store(config)
-        context = ServerContext(config, store)
-        self.context = context
         loop = asyncio.get_running_loop()
+        tls: TlsProvider | None = None
         try:
+            delivery, tls = build_delivery(config, store), build_tls(config)
+            self.context = context = ServerContext(config, store, delivery, tls, self.lifecycle)
             await self._prepare(context)
             self.listeners = self._listener_plan(context)
             for listener in self.listeners:
@@ -139,37 +165,30 @@ class Server:
             await self._close_listeners()
             if self._http is not None:
                 self._http.close()
-            await self._release(context)  # a persistent store holds a lock and a thread: release them
+            await release(store, tls)  # a persistent store holds a lock and a thread: release them
+            self.lifecycle.advance(LifecycleState.STOPPED)
             raise
         for listener in self.listeners:
             log.info("%s listening on %s:%d", listener.name, config.bind_addr, listener.port)
-        self.ready = True
+        self.lifecycle.advance(LifecycleState.READY)
         # The loop is named so that a frozen build that lost uvloop shows it at once.
         log.info("elektromail ready (event loop: %s)", type(loop).__module__.partition(".")[0])
-        if context.tls is not None and config.tls_dir is not None:
+        if tls is not None and config.tls_dir is not None:
             # A certificate kept in a directory is there to be read and trusted by other processes
             # before they connect: make it now, in the background, rather than on first use.
-            context.tls.begin()
+            tls.begin()
 
     async def _prepare(self, context: ServerContext) -> None:
-        """Everything that must hold before the first socket opens."""
-        try:
-            context.delivery = Delivery.from_config(context.config, context.store)
-        except RuleError as error:
-            raise ConfigError(f"ELEKTROMAIL_DSN_RULES: {error}") from None
-        # Read (and check) the fixtures before touching the store, so a bad one changes nothing.
+        """The store's start state: seed users and preloaded messages, before the first socket opens."""
+        # Read (and check) the preloaded messages before touching the store, so a bad one changes nothing.
         if context.config.preload_dir is not None:
-            self.fixtures = read_fixtures(context.config.preload_dir)
-        # A store that already holds data was persisted: fixtures stored by an earlier run stay single.
+            self.preloaded = read_preload_dir(context.config.preload_dir)
+        # A store that already holds data was persisted: messages stored by an earlier run stay single.
         had_data = bool(context.store.accounts())
         await seed_users(context)
-        if self.fixtures:
-            added = await store_fixtures(context.store, self.fixtures, skip_present=had_data)
-            log.info("preloaded %d of %d fixture messages", added, len(self.fixtures))
-        if tls_wanted(context.config):
-            provider = TlsProvider(context.config)
-            provider.prepare()
-            context.tls = provider
+        if self.preloaded:
+            added = await store_preloaded(context.store, self.preloaded, skip_present=had_data)
+            log.info("preloaded %d of %d fixture messages", added, len(self.preloaded))
 
     async def reset(self) -> None:
         """Back to the start state: the seed users, the preloaded fixtures and the configured rules."""
@@ -178,32 +197,32 @@ class Server:
         assert self.context is not None
         self.context.delivery.rules = parse_rules(self.config.dsn_rules)  # checked at start
         await seed_users(self.context)
-        await store_fixtures(store, self.fixtures, skip_present=False)
+        await store_preloaded(store, self.preloaded, skip_present=False)
 
-    def _listener_plan(self, context: ServerContext) -> list[Listener]:
+    def _listener_plan(self, context: ServerContext) -> list[ListeningSocket]:
         from elektromail.imap.engine.connection import imap_factory
         from elektromail.smtp.connection import smtp_factory
         from elektromail.smtp.settings import SmtpSettings
 
         config = context.config
         plan = [
-            Listener("SMTP", "SMTP_PORT", config.smtp_port, smtp_factory(SmtpSettings(context))),
-            Listener("IMAP", "IMAP_PORT", config.imap_port, imap_factory(context)),
+            ListeningSocket("SMTP", "SMTP_PORT", config.smtp_port, smtp_factory(SmtpSettings(context))),
+            ListeningSocket("IMAP", "IMAP_PORT", config.imap_port, imap_factory(context)),
         ]
         if config.http_port is not None:
             # Imported only when enabled: Starlette and uvicorn add to start-up time.
-            from elektromail.http.listener import HttpService
+            from elektromail.http.service import HttpService
 
             self._http = HttpService(context, self)
-            plan.append(Listener("HTTP", "HTTP_PORT", config.http_port, self._http.factory()))
+            plan.append(ListeningSocket("HTTP", "HTTP_PORT", config.http_port, self._http.factory()))
         if config.smtps_port is not None:
             smtps = smtp_factory(SmtpSettings(context, implicit_tls=True))
-            plan.append(Listener("SMTPS", "SMTPS_PORT", config.smtps_port, smtps, True))
+            plan.append(ListeningSocket("SMTPS", "SMTPS_PORT", config.smtps_port, smtps, True))
         if config.imaps_port is not None:
-            plan.append(Listener("IMAPS", "IMAPS_PORT", config.imaps_port, imap_factory(context, True), True))
+            plan.append(ListeningSocket("IMAPS", "IMAPS_PORT", config.imaps_port, imap_factory(context, True), True))
         return plan
 
-    async def _bind(self, loop: asyncio.AbstractEventLoop, listener: Listener) -> None:
+    async def _bind(self, loop: asyncio.AbstractEventLoop, listener: ListeningSocket) -> None:
         ssl_context = None
         if listener.implicit_tls:
             assert self.context is not None and self.context.tls is not None
@@ -229,23 +248,19 @@ class Server:
         context = self.context
         if context is None:
             return
-        context.stopping = True
-        self.ready = False
+        if self.lifecycle.stopping:  # stopped already, or another caller is stopping it: wait for that
+            await self.lifecycle.wait_stopped()
+            return
+        self.lifecycle.advance(LifecycleState.STOPPING)
         await self._close_listeners()
         if self._http is not None:
             self._http.close()
         context.connections.shutdown_all()
         if not await context.connections.wait_empty(timeout):
             log.warning("%d sessions did not close in time", len(context.connections))
-        await self._release(context)
-        self._stopped.set()
+        await release(context.store, context.tls)
+        self.lifecycle.advance(LifecycleState.STOPPED)
         log.info("elektromail stopped")
-
-    async def _release(self, context: ServerContext) -> None:
-        """Wait for background TLS generation and close the store's journal."""
-        if context.tls is not None:
-            await context.tls.close()
-        await close_journal(context.store)
 
     async def _close_listeners(self) -> None:
         # Only the listening sockets close here: open sessions are ended by stop() with BYE/421.
@@ -255,7 +270,7 @@ class Server:
                 listener.server.close()
 
     async def wait_stopped(self) -> None:
-        await self._stopped.wait()
+        await self.lifecycle.wait_stopped()
 
     async def __aenter__(self) -> Self:
         await self.start()

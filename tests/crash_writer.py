@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from elektromail.store.memory import FlagMode
+from elektromail.store import FlagMode
 from elektromail.store.sqlite import open_sqlite_store
 
 USER = "crash"

@@ -16,7 +16,7 @@ from elektromail.config import Config
 from elektromail.delivery.bounce import DELIVERED, FAILED, ReportAction, Reported, build_report
 from elektromail.delivery.routing import Router, split_address
 from elektromail.delivery.rules import ACCEPTED, BOUNCE, DsnRules, Verdict, parse_rules
-from elektromail.store.memory import Store
+from elektromail.store import Store
 
 # RFC 3461 4.1: the NOTIFY keywords (NEVER is the empty set). Without NOTIFY, a server reports failures
 # (and delays), never successes.

@@ -22,12 +22,19 @@ from starlette.types import ASGIApp
 from elektromail import __version__, web
 from elektromail.context import ServerContext
 from elektromail.http.auth import TokenGuard
-from elektromail.http.errors import HttpError, on_http_error, on_starlette_error, on_unexpected_error
+from elektromail.http.errors import (
+    HttpError,
+    on_http_error,
+    on_starlette_error,
+    on_store_unavailable,
+    on_unexpected_error,
+)
 from elektromail.http.openapi import openapi_document
 from elektromail.http.operations import Operation, Resource
 from elektromail.http.origin import OriginGuard
 from elektromail.http.plane import ControlPlane, ServerControl
 from elektromail.http.routes import docs, health, inject, message, messages, rules, server, tls, users
+from elektromail.store import JournalError
 
 # In the order the OpenAPI document lists them.
 RESOURCES: Sequence[Resource] = (
@@ -61,6 +68,7 @@ def create_app(context: ServerContext, server: ServerControl) -> tuple[ASGIApp, 
         exception_handlers={
             HttpError: on_http_error,
             HTTPException: on_starlette_error,
+            JournalError: on_store_unavailable,
             Exception: on_unexpected_error,
         },
     )

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from elektromail.http.schemas import Error
-from elektromail.store.memory import ALREADYEXISTS, StoreError
+from elektromail.store import StoreError, StoreErrorCode
 
 log = logging.getLogger("elektromail.http")
 _encode = msgspec.json.Encoder().encode
@@ -71,12 +71,13 @@ def decode_error(error: msgspec.DecodeError) -> HttpError:
     return BadRequest(str(error))
 
 
+# A refused store write: a name taken is a conflict, anything else the request asked for is invalid.
+STORE_ERRORS: dict[StoreErrorCode, type[HttpError]] = {StoreErrorCode.ALREADY_EXISTS: Conflict}
+
+
 def store_error(error: StoreError, prefix: str = "") -> HttpError:
     """The one place a store refusal becomes an HTTP answer: a name taken is a conflict, the rest invalid."""
-    message = prefix + str(error)
-    if error.code == ALREADYEXISTS:
-        return Conflict(message)
-    return Unprocessable(message)
+    return STORE_ERRORS.get(error.code, Unprocessable)(prefix + str(error))
 
 
 async def on_http_error(request: Request, error: Exception) -> Response:
@@ -87,6 +88,12 @@ async def on_http_error(request: Request, error: Exception) -> Response:
 async def on_starlette_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     return error_response(error.status_code, str(error.detail), dict(error.headers or {}))
+
+
+async def on_store_unavailable(request: Request, error: Exception) -> Response:
+    """The disk could not take a change: a server-side outage, not a bug, and nothing was stored."""
+    log.error("HTTP %s %s not done: %s", request.method, request.url.path, error)
+    return error_response(503, "the change could not be saved (server storage failure)")
 
 
 async def on_unexpected_error(request: Request, error: Exception) -> Response:

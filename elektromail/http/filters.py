@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from elektromail.http.schemas import MessagesQuery
 from elektromail.mail.text import decoded_headers
-from elektromail.store.memory import Store
+from elektromail.store import Store
 from elektromail.store.model import Mailbox, Message, canonical_mailbox_name
 
 # A recipient filter looks at Cc too: which of the two fields named an address rarely matters to a test.

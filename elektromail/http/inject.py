@@ -17,7 +17,7 @@ from elektromail.delivery.routing import Router
 from elektromail.http.errors import TooLarge, Unprocessable, store_error
 from elektromail.http.schemas import Inject, MessageRef
 from elektromail.mail.message import ParsedMessage
-from elektromail.store.memory import Store, StoreError, now
+from elektromail.store import Store, StoreError, now
 from elektromail.store.model import INBOX, Mailbox, Message
 
 DEFAULT_SENDER = "elektromail@localhost"

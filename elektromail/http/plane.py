@@ -30,9 +30,6 @@ _encode = msgspec.json.Encoder().encode
 class ServerControl(Protocol):
     """What the control plane needs from the supervisor."""
 
-    @property
-    def ready(self) -> bool: ...
-
     def listener_ports(self) -> dict[str, int]: ...
 
     async def reset(self) -> None: ...

@@ -11,11 +11,11 @@ from typing import Annotated
 
 import msgspec
 
-from elektromail.fixtures import Flag
+from elektromail.preload import Flag
 
 # Longest wait a client may ask for; tests that need longer should loop on their side.
 MAX_WAIT_SECONDS = 300.0
-DEFAULT_WAIT_SECONDS = 30.0
+MESSAGES_WAIT_DEFAULT_SECONDS = 30.0
 # More matches than this is a runaway test, not a wait.
 MAX_WAIT_COUNT = 10_000
 
@@ -145,7 +145,7 @@ class Deleted(msgspec.Struct, kw_only=True):
 
 class WaitQuery(MessagesQuery, kw_only=True):
     count: Annotated[int, msgspec.Meta(ge=1, le=MAX_WAIT_COUNT, description="how many messages must match")] = 1
-    timeout: Seconds = DEFAULT_WAIT_SECONDS
+    timeout: Seconds = MESSAGES_WAIT_DEFAULT_SECONDS
 
 
 class Messages(msgspec.Struct, kw_only=True):

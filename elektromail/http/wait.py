@@ -11,7 +11,7 @@ import asyncio
 
 from elektromail.http.filters import MessageFilter
 from elektromail.http.schemas import WaitQuery
-from elektromail.store.memory import Store
+from elektromail.store import Store
 from elektromail.store.model import Mailbox, MailboxEvent, Message, MessagesAdded
 
 

@@ -7,6 +7,7 @@ these set on the session (:mod:`elektromail.smtp.data`).
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -19,9 +20,12 @@ from elektromail.smtp.data import ChunkReader, DataReader
 from elektromail.smtp.replies import Reply
 from elektromail.smtp.state import State
 from elektromail.smtp.strict import content_refusal
+from elektromail.store import JournalError
 
 if TYPE_CHECKING:
     from elektromail.smtp.session import SmtpSession
+
+log = logging.getLogger("elektromail.smtp")
 
 
 def cmd_data(session: SmtpSession, argument: str) -> Action:
@@ -101,5 +105,9 @@ def message_complete(session: SmtpSession, result: bytes | Reply) -> Action:
 async def _deliver(
     delivery: Delivery, sender: str, recipients: list[Recipient], message: bytes, request: ReportRequest
 ) -> Reply:
-    await delivery.deliver(sender, recipients, message, request)
+    try:
+        await delivery.deliver(sender, recipients, message, request)
+    except JournalError as error:  # the disk failed, not the session: the client may try again
+        log.error("SMTP message from <%s> not stored: %s", sender, error)
+        return replies.NOT_STORED
     return replies.MESSAGE_ACCEPTED

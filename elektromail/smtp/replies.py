@@ -60,6 +60,7 @@ IDLE_TIMEOUT = Reply(421, "4.4.2", "Idle timeout, closing connection")
 TOO_MANY_ERRORS = Reply(421, "4.7.0", "Too many errors, closing connection")
 INTERNAL_ERROR = Reply(421, "4.3.0", "Internal error, closing connection")
 LOCAL_ERROR = Reply(451, "4.3.0", "Local error in processing, try again later")
+NOT_STORED = Reply(451, "4.3.0", "Message not stored (server storage failure), try again later")
 TLS_NOT_AVAILABLE = Reply(454, "4.7.0", "TLS not available due to temporary reason")
 TOO_MANY_RECIPIENTS = Reply(452, "4.5.3", "Too many recipients")
 

@@ -3,30 +3,38 @@
 The store applies a change to memory and records it in the journal in the same synchronous step, so the
 journal sees changes in exactly the order memory does. It then awaits :meth:`Journal.commit` before it
 returns, so a caller acknowledges a write (SMTP 250, IMAP OK, HTTP 2xx) only once it is durable.
+
+This base class is the in-memory backend's journal: nothing to record, nothing to wait for. A persistent
+backend overrides what it needs; ``commit`` raises :class:`~elektromail.store.errors.JournalError` when
+the change could not be made durable.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from elektromail.store.model import Account, Mailbox, Message
 
 
-class Journal(Protocol):
-    def account_added(self, account: Account) -> None: ...
+class Journal:
+    def account_added(self, account: Account) -> None:
+        pass
 
-    def account_updated(self, account: Account) -> None: ...
+    def account_updated(self, account: Account) -> None:
+        pass
 
     def account_removed(self, account: Account) -> None:
         """The user is gone with all its mailboxes, subscriptions and mail."""
 
-    def mailbox_added(self, mailbox: Mailbox) -> None: ...
+    def mailbox_added(self, mailbox: Mailbox) -> None:
+        pass
 
     def mailbox_updated(self, mailbox: Mailbox) -> None:
         """Name, selectability, UIDNEXT, UIDVALIDITY or HIGHESTMODSEQ changed."""
 
-    def mailbox_removed(self, mailbox: Mailbox) -> None: ...
+    def mailbox_removed(self, mailbox: Mailbox) -> None:
+        pass
 
     def subscription_changed(self, account: Account, name: str, subscribed: bool) -> None:
         """A name was added to or removed from the account's subscriptions."""
@@ -50,48 +58,5 @@ class Journal(Protocol):
     async def commit(self) -> None:
         """Return once every change recorded so far is durable."""
 
-
-class NullJournal:
-    """The in-memory backend: nothing to record, nothing to wait for."""
-
-    def account_added(self, account: Account) -> None:
-        pass
-
-    def account_updated(self, account: Account) -> None:
-        pass
-
-    def account_removed(self, account: Account) -> None:
-        pass
-
-    def mailbox_added(self, mailbox: Mailbox) -> None:
-        pass
-
-    def mailbox_updated(self, mailbox: Mailbox) -> None:
-        pass
-
-    def mailbox_removed(self, mailbox: Mailbox) -> None:
-        pass
-
-    def subscription_changed(self, account: Account, name: str, subscribed: bool) -> None:
-        pass
-
-    def message_added(self, mailbox: Mailbox, message: Message) -> None:
-        pass
-
-    def flags_changed(self, mailbox: Mailbox, messages: list[Message]) -> None:
-        pass
-
-    def messages_removed(self, mailbox: Mailbox, uids: list[int]) -> None:
-        pass
-
-    def counter_updated(self, name: str, value: int) -> None:
-        pass
-
-    def cleared(self) -> None:
-        pass
-
-    async def commit(self) -> None:
-        pass
-
     async def close(self) -> None:
-        pass
+        """Make what is pending durable and release the backend (a persistent one's file and lock)."""

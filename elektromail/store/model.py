@@ -1,13 +1,14 @@
 """Accounts, mailboxes and messages as they live in memory, and the events their changes publish.
 
 Both backends keep this model in memory and serve every read from it; the SQLite backend also records
-each change in its journal. Objects here are mutated only by :class:`~elektromail.store.memory.Store`.
+each change in its journal. Objects here are mutated only by :class:`~elektromail.store.store.Store`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
+from enum import Enum
 
 from elektromail.mail.message import ParsedMessage
 
@@ -20,6 +21,19 @@ _SYSTEM_FLAGS_BY_LOWER = {flag.lower(): flag for flag in SYSTEM_FLAGS}
 
 # Mailbox names that carry an RFC 6154 SPECIAL-USE attribute.
 SPECIAL_USE = {"Sent": "\\Sent", "Drafts": "\\Drafts", "Trash": "\\Trash", "Junk": "\\Junk", "Archive": "\\Archive"}
+
+
+class FlagMode(Enum):
+    """How STORE changes a message's flags."""
+
+    REPLACE = "replace"
+    ADD = "add"
+    REMOVE = "remove"
+
+
+def now() -> datetime:
+    """An internal date: whole seconds, UTC."""
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def canonical_flag(flag: str) -> str:

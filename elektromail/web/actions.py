@@ -10,7 +10,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from elektromail.store.memory import FlagMode, StoreError
+from elektromail.store import FlagMode, StoreError
 from elektromail.store.model import Mailbox, Message
 from elektromail.web import auth, listing
 from elektromail.web.pages import list_url

@@ -18,7 +18,7 @@ from elektromail.mail.headers import decode_words
 from elektromail.mail.message import ParsedMessage
 from elektromail.mail.mime import MimePart, mime_tree
 from elektromail.mail.preview import preview
-from elektromail.store.memory import Store
+from elektromail.store import Store
 from elektromail.store.model import Account, Mailbox, Message
 
 PAGE_SIZE = 50

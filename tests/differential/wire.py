@@ -11,7 +11,8 @@ import re
 import socket
 from typing import NamedTuple
 
-_LITERAL_END = re.compile(rb"~?\{(\d+)\}\r\n\Z")
+from tests.imap_wire import ResponseReader
+
 TIMEOUT = 30.0
 
 # A parsed value: an atom (str), a string (bytes), NIL (None) or a parenthesised list.
@@ -34,7 +35,7 @@ class Client:
 
     def _connect(self) -> None:
         self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=TIMEOUT)
-        self.buffer = bytearray()
+        self.wire = ResponseReader()
         self._line()  # greeting
         reply = self.command(b'LOGIN "%b" "%b"' % (self.user.encode(), self.password.encode()))
         if reply.status != "OK":
@@ -52,30 +53,12 @@ class Client:
         finally:
             self.sock.close()
 
-    def _fill(self) -> None:
-        chunk = self.sock.recv(1 << 20)
-        if not chunk:
-            raise ConnectionError("server closed the connection")
-        self.buffer += chunk
+    def _receive(self) -> bytes:
+        return self.sock.recv(1 << 20)
 
     def _line(self) -> bytes:
         """One response line with its literals, as sent (CRLF kept inside literals, dropped at the end)."""
-        out = bytearray()
-        while True:
-            eol = self.buffer.find(b"\r\n")
-            while eol < 0:
-                self._fill()
-                eol = self.buffer.find(b"\r\n")
-            out += self.buffer[: eol + 2]
-            del self.buffer[: eol + 2]
-            match = _LITERAL_END.search(out[-32:])
-            if match is None:
-                return bytes(out[:-2])
-            size = int(match.group(1))
-            while len(self.buffer) < size:
-                self._fill()
-            out += self.buffer[:size]
-            del self.buffer[:size]
+        return self.wire.read(self.wire.response, self._receive)
 
     def command(self, text: bytes, literal: bytes | None = None, literal8: bool = False) -> Reply:
         """Send ``tag text`` (with ``literal`` after it, synchronising) and collect the answer."""

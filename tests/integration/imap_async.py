@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 
+from tests.imap_wire import ResponseReader
 from tests.servers import client_host
 
 Token = str | bytes | list["Token"]
@@ -119,11 +120,12 @@ class AsyncImap:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader = reader
         self.writer = writer
+        self.wire = ResponseReader()
         self._tag = 0
 
     @classmethod
     async def connect(cls, port: int) -> AsyncImap:
-        reader, writer = await asyncio.open_connection(client_host(), port, limit=4 * 1024 * 1024)
+        reader, writer = await asyncio.open_connection(client_host(), port)
         return cls(reader, writer)
 
     async def close(self) -> None:
@@ -137,17 +139,10 @@ class AsyncImap:
 
     async def read_raw(self) -> bytes:
         """One response with its literals inlined (``{n}`` CRLF octets ...), without the final CRLF."""
-        line = await self.reader.readuntil(b"\r\n")
-        parts = [line]
-        while line.endswith(b"}\r\n") and b"{" in line:
-            start = line.rindex(b"{") + 1
-            digits = line[start:-3].rstrip(b"+")
-            if not digits.isdigit():
-                break
-            parts.append(await self.reader.readexactly(int(digits)))
-            line = await self.reader.readuntil(b"\r\n")
-            parts.append(line)
-        return b"".join(parts)[:-2]
+        return await self.wire.read_async(self.wire.response, self._receive)
+
+    async def _receive(self) -> bytes:
+        return await self.reader.read(65536)
 
     async def read(self) -> Response:
         return parse_response(await self.read_raw())

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from types import TracebackType
 from typing import Self
 
+from tests.imap_wire import ResponseReader
 from tests.servers import client_host
 
 TIMEOUT = 5.0
@@ -18,7 +19,7 @@ TIMEOUT = 5.0
 class RawImap:
     def __init__(self, port: int, host: str | None = None) -> None:
         self.sock = socket.create_connection((host or client_host(), port), timeout=TIMEOUT)
-        self.buffer = b""
+        self.wire = ResponseReader()
         self.greeting = self.read_response()
         self._tag = 0
 
@@ -34,31 +35,16 @@ class RawImap:
     def send(self, data: bytes) -> None:
         self.sock.sendall(data)
 
-    def _fill(self) -> None:
-        chunk = self.sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("server closed the connection")
-        self.buffer += chunk
+    def _receive(self) -> bytes:
+        return self.sock.recv(65536)
 
     def read_line(self) -> bytes:
-        while b"\r\n" not in self.buffer:
-            self._fill()
-        line, _, self.buffer = self.buffer.partition(b"\r\n")
-        return line
-
-    def read_exactly(self, size: int) -> bytes:
-        while len(self.buffer) < size:
-            self._fill()
-        data, self.buffer = self.buffer[:size], self.buffer[size:]
-        return data
+        """One line as sent, without its CRLF (a literal it announces is left to be read)."""
+        return self.wire.read(self.wire.line, self._receive)
 
     def read_response(self) -> bytes:
         """One response line with any literals it carries inlined (``{n}`` CRLF data ...)."""
-        line = self.read_line()
-        while line.endswith(b"}") and b"{" in line:
-            size = int(line[line.rindex(b"{") + 1 : -1].rstrip(b"+"))
-            line += b"\r\n" + self.read_exactly(size) + self.read_line()
-        return line
+        return self.wire.read(self.wire.response, self._receive)
 
     def next_tag(self) -> str:
         self._tag += 1

@@ -8,7 +8,7 @@ import imapclient
 import pytest
 
 from elektromail import ServerThread
-from elektromail.store.memory import FlagMode
+from elektromail.store import FlagMode
 from tests.integration.imap_client import RawImap, status_of
 from tests.servers import client_host, require_in_process
 

@@ -304,7 +304,7 @@ def test_close_expunges_deleted_and_unselect_does_not(server: ServerThread, imap
     store = server.server.store
 
     async def mark_first_deleted() -> None:
-        from elektromail.store.memory import FlagMode
+        from elektromail.store import FlagMode
 
         account = store.account("user")
         assert account is not None

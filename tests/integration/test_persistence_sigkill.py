@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from elektromail.store.memory import Store
+from elektromail.store import Store
 from elektromail.store.sqlite import SqliteJournal, open_sqlite_store
 from tests import crash_writer
 from tests.persistence import RunningServer, cli_env

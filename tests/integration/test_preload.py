@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from elektromail import ConfigError
-from elektromail.fixtures import read_fixtures, store_fixtures
-from elektromail.store.memory import Store
+from elektromail.preload import read_preload_dir, store_preloaded
+from elektromail.store import Store
 from tests.conftest import ServerFactory
 from tests.external import require_own_process
 
@@ -107,13 +107,13 @@ def test_command_line_exits_2_naming_the_bad_file(preload: Path) -> None:
 
 
 async def test_fixtures_already_in_a_kept_store_are_not_stored_twice(preload: Path) -> None:
-    fixtures = read_fixtures(str(preload))
+    fixtures = read_preload_dir(str(preload))
     store = Store()
-    assert await store_fixtures(store, fixtures, skip_present=False) == 4
+    assert await store_preloaded(store, fixtures, skip_present=False) == 4
     # A restart over a persistent store: everything is there already, so nothing is added.
-    assert await store_fixtures(store, fixtures, skip_present=True) == 0
+    assert await store_preloaded(store, fixtures, skip_present=True) == 0
     # A fixture removed by a test comes back; the others stay single.
     inbox = store.account("alice").inbox  # type: ignore[union-attr]
     await store.expunge(inbox, [1])
-    assert await store_fixtures(store, fixtures, skip_present=True) == 1
+    assert await store_preloaded(store, fixtures, skip_present=True) == 1
     assert sorted(m.raw.split(b"\r\n")[0] for m in inbox.messages) == [b"Subject: first", b"Subject: second"]

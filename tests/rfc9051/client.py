@@ -10,12 +10,11 @@ import itertools
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tests.rfc9051.response import Response, fetch_items, literal_length, parse_response, parse_sequence_set
-
-# RFC 9051 does not bound the line length a server may send; this is a sanity bound for the harness.
-MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+from tests.imap_wire import ResponseReader
+from tests.rfc9051.response import Response, fetch_items, parse_response, parse_sequence_set
 
 
 class ImapError(AssertionError):
@@ -92,7 +91,7 @@ class ImapClient:
         self.sock: socket.socket = raw
         if tls:
             self.sock = _client_context().wrap_socket(raw, server_hostname=host)
-        self.buffer = bytearray()
+        self.wire = ResponseReader()
         self._tags = (f"h{number:04d}" for number in itertools.count(1))
         self.capabilities: set[str] = set()
         self.greeting = self.read_response()
@@ -108,48 +107,28 @@ class ImapClient:
     def send(self, data: bytes) -> None:
         self.sock.sendall(data)
 
-    def _fill(self, deadline: float) -> None:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError(f"no complete response within {self.timeout}s; have {bytes(self.buffer[:200])!r}")
-        self.sock.settimeout(remaining)
-        chunk = self.sock.recv(65536)
-        if not chunk:
-            raise ConnectionError(f"server closed the connection; pending {bytes(self.buffer[:200])!r}")
-        self.buffer += chunk
-        if len(self.buffer) > MAX_RESPONSE_BYTES:
-            raise ImapError("response larger than the harness accepts")
+    def _receiver(self, deadline: float) -> Callable[[], bytes]:
+        def receive() -> bytes:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                pending = bytes(self.wire.buffer[:200])
+                raise TimeoutError(f"no complete response within {self.timeout}s; have {pending!r}")
+            self.sock.settimeout(remaining)
+            return self.sock.recv(65536)
 
-    def read_line(self, deadline: float | None = None) -> bytes:
-        deadline = deadline if deadline is not None else time.monotonic() + self.timeout
-        while (end := self.buffer.find(b"\r\n")) < 0:
-            self._fill(deadline)
-        line = bytes(self.buffer[:end])
-        del self.buffer[: end + 2]
-        return line
-
-    def read_exact(self, count: int, deadline: float) -> bytes:
-        while len(self.buffer) < count:
-            self._fill(deadline)
-        data = bytes(self.buffer[:count])
-        del self.buffer[:count]
-        return data
+        return receive
 
     def read_raw_response(self, timeout: float | None = None) -> bytes:
         """One response's bytes: the line, and for each literal it announces, the literal and the rest."""
         deadline = time.monotonic() + (timeout if timeout is not None else self.timeout)
-        parts = [self.read_line(deadline)]
-        while (count := literal_length(parts[-1])) is not None and not parts[0].startswith(b"+"):
-            parts.append(b"\r\n" + self.read_exact(count, deadline))
-            parts.append(self.read_line(deadline))
-        return b"".join(parts)
+        return self.wire.read(self.wire.response, self._receiver(deadline))
 
     def read_response(self, timeout: float | None = None) -> Response:
         return parse_response(self.read_raw_response(timeout))
 
     def has_pending(self, wait: float = 0.0) -> bool:
         """Whether the server sent anything not yet read (waiting up to ``wait`` seconds)."""
-        if self.buffer:
+        if self.wire.pending:
             return True
         self.sock.settimeout(wait if wait > 0 else 0.001)
         try:
@@ -160,7 +139,7 @@ class ImapClient:
             self.sock.settimeout(self.timeout)
         if not chunk:
             return False
-        self.buffer += chunk
+        self.wire.feed(chunk)
         return True
 
     # ---------------------------------------------------------------- commands

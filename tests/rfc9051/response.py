@@ -217,17 +217,6 @@ class _Reader:
         return data[start : self.pos].decode("utf-8", "replace")
 
 
-def literal_length(line: bytes) -> int | None:
-    """The length of the literal a response line ends with (``{n}`` or ``~{n}``), or None."""
-    if not line.endswith(b"}"):
-        return None
-    start = line.rfind(b"{")
-    if start < 0:
-        return None
-    digits = line[start + 1 : -1]
-    return int(digits) if digits.isdigit() else None
-
-
 def parse_sequence_set(text: str) -> list[int]:
     """Expand a sequence set without ``*`` ("1:3,7") into a sorted list of numbers."""
     numbers: set[int] = set()

@@ -21,7 +21,7 @@ from elektromail.delivery.rules import (
     compile_pattern,
     parse_rules,
 )
-from elektromail.store.memory import Store, StoreError
+from elektromail.store import Store, StoreError
 
 
 def test_no_rules_accept_everything() -> None:

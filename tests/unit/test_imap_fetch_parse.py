@@ -16,7 +16,7 @@ from elektromail.imap.engine.parser import ParseError, Reader
 from elektromail.imap.engine.responses import sequence_text
 from elektromail.mail.message import ParsedMessage
 from elektromail.mail.sections import HEADER_FIELDS, MIME, Section
-from elektromail.store.memory import FlagMode
+from elektromail.store import FlagMode
 from elektromail.store.model import Message
 
 

@@ -9,21 +9,23 @@ from __future__ import annotations
 import base64
 
 from elektromail.config import Config
-from elektromail.context import ServerContext
+from elektromail.context import Lifecycle, ServerContext
 from elektromail.delivery.rules import parse_rules
+from elektromail.delivery.service import Delivery
 from elektromail.smtp.actions import START_TLS, Action, Deferred
 from elektromail.smtp.data import ChunkReader, DataReader
 from elektromail.smtp.limits import BAD_COMMAND_LIMIT
 from elektromail.smtp.session import SmtpSession
 from elektromail.smtp.settings import SmtpSettings
 from elektromail.smtp.state import State
-from elektromail.store.memory import Store
+from elektromail.store import Store
 
 
 async def _session(config: Config | None = None, rules: str | None = None) -> SmtpSession:
     store = Store()
     await store.add_user("user", "pass")
-    context = ServerContext(config or Config(), store)
+    config = config or Config()
+    context = ServerContext(config, store, Delivery.from_config(config, store), None, Lifecycle())
     context.delivery.rules = parse_rules(rules)
     session = SmtpSession(SmtpSettings(context))
     session.greet()

@@ -10,9 +10,10 @@ import aiosqlite
 import pytest
 
 from elektromail.config import ConfigError
-from elektromail.store.memory import FlagMode, Store
-from elektromail.store.schema import MIGRATIONS, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_VERSION, TABLES, migrate
+from elektromail.store import FlagMode, Store
 from elektromail.store.sqlite import SqliteJournal, open_sqlite_store
+from elektromail.store.sqlite.migrations import MIGRATIONS, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_VERSION, migrate
+from elektromail.store.sqlite.schema import TABLES
 from tests.persistence import damage, unwritable
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from elektromail.store.memory import StoreError
+from elektromail.store import StoreError
 from elektromail.store.sqlite import SqliteJournal, open_sqlite_store
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from elektromail.store.memory import FlagMode, Store
+from elektromail.store import FlagMode, Store
 from elektromail.store.model import INBOX
 from elektromail.store.sqlite import SqliteJournal, open_sqlite_store
 

@@ -26,9 +26,10 @@ resource = Resource()
     ),
 )
 async def healthz(plane: ControlPlane, request: Request) -> Response:
-    stopping = plane.context.stopping
-    if stopping or not plane.server.ready:
-        health = Health(status="stopping" if stopping else "starting", listeners={}, version=__version__)
+    lifecycle = plane.context.lifecycle
+    if not lifecycle.ready:
+        status_text = "stopping" if lifecycle.stopping else "starting"
+        health = Health(status=status_text, listeners={}, version=__version__)
         status = 503
     else:
         health = Health(status="ok", listeners=plane.server.listener_ports(), version=__version__)

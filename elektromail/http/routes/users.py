@@ -10,7 +10,7 @@ from elektromail.http.errors import store_error
 from elektromail.http.operations import INVALID, INVALID_JSON, Answer, Resource
 from elektromail.http.plane import ControlPlane, json_response, parse_query
 from elektromail.http.schemas import Error, NewUser, User, UsersQuery
-from elektromail.store.memory import StoreError
+from elektromail.store import StoreError
 
 resource = Resource()
 _new_user = msgspec.json.Decoder(NewUser)

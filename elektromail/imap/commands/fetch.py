@@ -31,7 +31,7 @@ from elektromail.mail.sections import (
     section_bytes,
 )
 from elektromail.mail.transfer import UnknownTransferEncoding
-from elektromail.store.memory import FlagMode
+from elektromail.store import FlagMode
 from elektromail.store.model import Message
 
 # Part of IMAP4rev2; named for IMAP4rev1 clients, which learn of it only from this (RFC 9051 Appendix E).

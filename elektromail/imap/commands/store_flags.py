@@ -16,7 +16,7 @@ from elektromail.imap.engine.command_table import SELECTED, Ok, command, no
 from elektromail.imap.engine.parser import Reader, SequenceSet
 from elektromail.imap.engine.responses import sequence_text
 from elektromail.imap.engine.session import Session
-from elektromail.store.memory import FlagMode
+from elektromail.store import FlagMode
 from elektromail.store.model import Message
 
 _MODES = {"FLAGS": FlagMode.REPLACE, "+FLAGS": FlagMode.ADD, "-FLAGS": FlagMode.REMOVE}

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
-import weakref
 from collections.abc import Callable, Iterable
 from typing import NoReturn, cast
 
@@ -26,7 +25,6 @@ from elektromail.imap.engine.limits import (
     READ_HIGH_WATER,
 )
 from elektromail.imap.engine.parser import literal_at_end, tag_of
-from elektromail.imap.engine.selected import RecentClaims
 
 log = logging.getLogger("elektromail.imap")
 
@@ -76,23 +74,6 @@ class LiteralPolicy:
         self.max_size_syntax = max_size_syntax
 
 
-class ImapShared:
-    """State shared by every IMAP session of one server (both plain and implicit-TLS listeners)."""
-
-    def __init__(self) -> None:
-        self.recent = RecentClaims()
-
-
-_SHARED: weakref.WeakKeyDictionary[ServerContext, ImapShared] = weakref.WeakKeyDictionary()
-
-
-def shared_state(context: ServerContext) -> ImapShared:
-    shared = _SHARED.get(context)
-    if shared is None:
-        shared = _SHARED[context] = ImapShared()
-    return shared
-
-
 class ImapConnection(asyncio.Protocol):
     def __init__(self, context: ServerContext, implicit_tls: bool = False) -> None:
         self.context = context
@@ -117,7 +98,7 @@ class ImapConnection(asyncio.Protocol):
         peer = transport.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
         self.context.connections.add(self)
-        session = Session(self, self.context, shared_state(self.context))
+        session = Session(self, self.context)
         self._task = asyncio.get_running_loop().create_task(session.run())
 
     def data_received(self, data: bytes) -> None:

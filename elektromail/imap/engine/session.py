@@ -24,7 +24,6 @@ from elektromail.imap.engine.command_table import (
 from elektromail.imap.engine.connection import (
     ConnectionClosed,
     ImapConnection,
-    ImapShared,
     LineTooLong,
     LiteralPolicy,
     LiteralRejected,
@@ -41,8 +40,9 @@ from elektromail.imap.engine.limits import (
 from elektromail.imap.engine.parser import ATOM_CHARS, ParseError, Reader, tag_of
 from elektromail.imap.engine.responses import text
 from elektromail.imap.engine.selected import SelectedView
+from elektromail.imap.engine.store_errors import NOT_SAVED, STORE_ERROR_CODES
 from elektromail.sasl import MECHANISMS
-from elektromail.store.memory import StoreError
+from elektromail.store import JournalError, StoreError
 from elektromail.store.model import Account
 
 log = logging.getLogger("elektromail.imap")
@@ -58,10 +58,10 @@ QRESYNC = "QRESYNC"
 class Session:
     """One client's IMAP session (RFC 9051 3)."""
 
-    def __init__(self, connection: ImapConnection, context: ServerContext, shared: ImapShared) -> None:
+    def __init__(self, connection: ImapConnection, context: ServerContext) -> None:
         self.connection = connection
         self.context = context
-        self.shared = shared
+        self.shared = context.imap  # per-server IMAP state (\Recent claims)
         self.state = State.NOT_AUTHENTICATED
         self.account: Account | None = None
         self.selected: SelectedView | None = None
@@ -289,7 +289,10 @@ class Session:
         except ParseError as error:
             status, message = "BAD", f"{name}: {error.reason}"
         except StoreError as error:
-            status, message, code = "NO", str(error), _store_code(error.code)
+            status, message, code = "NO", str(error), STORE_ERROR_CODES[error.code]
+        except JournalError as error:
+            log.error("IMAP %s from %s not done: %s", name, self.connection.peer, error)
+            status, message, code = "NO", NOT_SAVED, codes.SERVERBUG
         except LineTooLong:
             status, message = "BAD", f"{name}: line too long"  # a continuation line (IDLE, AUTHENTICATE)
         except ConnectionClosed:
@@ -321,12 +324,6 @@ def _command_name(line: bytes) -> str:
     if any(byte not in ATOM_CHARS and byte != 0x20 for byte in name):
         return ""
     return name.decode("ascii")
-
-
-def _store_code(store_code: str) -> str | None:
-    """The store's reasons are named like the IMAP response codes they become."""
-    known = {codes.NONEXISTENT, codes.ALREADYEXISTS, codes.CANNOT, codes.HASCHILDREN}
-    return store_code if store_code in known else None
 
 
 SERVER_ID = (("name", "elektromail"), ("version", __version__))

@@ -1,8 +1,10 @@
-"""The SQLite schema and its forward migrations, numbered by ``PRAGMA user_version``.
+"""The SQLite schema's forward migrations, numbered by ``PRAGMA user_version``.
 
 Each migration moves a database from version ``n - 1`` to ``n`` and runs in the same transaction as the
 ``user_version`` bump, so a migration either happens completely or not at all. Migrations are only ever
-appended: a released step is never edited, because databases in the field were made with it.
+appended: a released step is never edited, because databases in the field were made with it. A new
+database skips them: it is made at once from the current tables (``schema.py``), and a test checks that
+both roads lead to the same schema.
 """
 
 from __future__ import annotations
@@ -79,9 +81,6 @@ UPDATE mailbox SET expunges_known_from = highest_modseq;
 MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
-# The tables a database of the current version holds; anything else at version 0 is not ours.
-TABLES = frozenset({"account", "mailbox", "message", "counter", "subscription", "expunged"})
-
 
 class SchemaError(Exception):
     """The database cannot be used by this version; the message says why, for the operator."""
@@ -115,17 +114,30 @@ async def migrate(conn: aiosqlite.Connection, migrations: tuple[str, ...] = MIGR
         if foreign:
             raise SchemaError(f"is an SQLite database of another program (tables: {', '.join(sorted(foreign))})")
     for step in range(version, target):
-        await conn.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in _statements(migrations[step]):
-                await conn.execute(statement)
-            # PRAGMA takes no parameters; the value is an int we computed.
-            await conn.execute(f"PRAGMA user_version = {step + 1}")
-        except BaseException:
-            await conn.execute("ROLLBACK")
-            raise
-        await conn.execute("COMMIT")
+        await _apply(conn, _statements(migrations[step]), step + 1)
     return version
+
+
+async def create_or_migrate(conn: aiosqlite.Connection, current: list[str]) -> None:
+    """Give an empty database the ``current`` schema in one transaction; migrate any other forward."""
+    if await user_version(conn) != 0 or await table_names(conn):
+        await migrate(conn)
+        return
+    await _apply(conn, current, SCHEMA_VERSION)
+
+
+async def _apply(conn: aiosqlite.Connection, statements: list[str], version: int) -> None:
+    """Run ``statements`` and set the schema version in one transaction: all of it happens, or none."""
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+        # PRAGMA takes no parameters; the value is an int we computed.
+        await conn.execute(f"PRAGMA user_version = {version}")
+    except BaseException:
+        await conn.execute("ROLLBACK")
+        raise
+    await conn.execute("COMMIT")
 
 
 def _statements(script: str) -> list[str]:

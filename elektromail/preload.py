@@ -1,4 +1,5 @@
-"""Preloaded fixtures: ``ELEKTROMAIL_PRELOAD_DIR`` holds ``<user>/<mailbox>/*.eml`` to store at start.
+"""Preloaded messages ("fixtures" in the docs; not pytest fixtures): ``ELEKTROMAIL_PRELOAD_DIR`` holds
+``<user>/<mailbox>/*.eml`` to store at start.
 
 Nested folders name nested mailboxes (``alice/Archive/2024/a.eml`` goes to ``Archive/2024``). A file may
 have a ``<file>.eml.meta.json`` sidecar with ``flags`` and ``internal_date``. Messages are appended in
@@ -18,15 +19,14 @@ from __future__ import annotations
 import functools
 import os
 from collections import Counter
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import msgspec
 
 from elektromail.config import ConfigError
 from elektromail.mail.message import ParsedMessage
-from elektromail.store.memory import Store, StoreError
+from elektromail.store import Store, StoreError
 from elektromail.store.model import HIERARCHY_SEPARATOR
 
 SETTING = "ELEKTROMAIL_PRELOAD_DIR"
@@ -51,8 +51,9 @@ def _sidecar_decoder() -> msgspec.json.Decoder[Sidecar]:
     return msgspec.json.Decoder(Sidecar)
 
 
-@dataclass(frozen=True)
-class Fixture:
+class PreloadedMessage(NamedTuple):
+    """One message of the preload directory, read and checked, to be stored in ``user``'s ``mailbox``."""
+
     user: str
     mailbox: str
     parsed: ParsedMessage
@@ -81,20 +82,20 @@ def _read(path: str) -> bytes:
         raise ConfigError(f"{SETTING}: cannot read {path}: {error.strerror}") from None
 
 
-def _mailbox_fixtures(root: str, user: str, folder: str, mailbox: str, depth: int) -> list[Fixture]:
+def _mailbox_messages(root: str, user: str, folder: str, mailbox: str, depth: int) -> list[PreloadedMessage]:
     if depth > MAX_DEPTH:
         raise ConfigError(f"{SETTING}: {folder} is nested more than {MAX_DEPTH} levels deep")
     try:
         names = sorted(os.listdir(folder))
     except OSError as error:
         raise ConfigError(f"{SETTING}: cannot read {folder}: {error.strerror}") from None
-    fixtures: list[Fixture] = []
+    fixtures: list[PreloadedMessage] = []
     present = set(names)
     for name in names:
         path = os.path.join(folder, name)
         real = _refuse_escape(root, path)
         if os.path.isdir(real):
-            fixtures.extend(_mailbox_fixtures(root, user, path, f"{mailbox}{HIERARCHY_SEPARATOR}{name}", depth + 1))
+            fixtures.extend(_mailbox_messages(root, user, path, f"{mailbox}{HIERARCHY_SEPARATOR}{name}", depth + 1))
         elif name.endswith(SIDECAR_SUFFIX):
             if name[: -len(".meta.json")] not in present:
                 raise ConfigError(f"{SETTING}: {path} has no {name[: -len('.meta.json')]} beside it")
@@ -103,7 +104,7 @@ def _mailbox_fixtures(root: str, user: str, folder: str, mailbox: str, depth: in
     return fixtures
 
 
-def _fixture(root: str, user: str, mailbox: str, path: str, has_sidecar: bool) -> Fixture:
+def _fixture(root: str, user: str, mailbox: str, path: str, has_sidecar: bool) -> PreloadedMessage:
     raw = _read(path)
     sidecar = Sidecar()
     if has_sidecar:
@@ -113,15 +114,15 @@ def _fixture(root: str, user: str, mailbox: str, path: str, has_sidecar: bool) -
             sidecar = _sidecar_decoder().decode(_read(sidecar_path))
         except msgspec.DecodeError as error:
             raise ConfigError(f"{SETTING}: {sidecar_path}: {error}") from None
-    return Fixture(user, mailbox, ParsedMessage(raw), tuple(sidecar.flags), sidecar.internal_date, path)
+    return PreloadedMessage(user, mailbox, ParsedMessage(raw), tuple(sidecar.flags), sidecar.internal_date, path)
 
 
-def read_fixtures(directory: str) -> list[Fixture]:
+def read_preload_dir(directory: str) -> list[PreloadedMessage]:
     """Every fixture under ``directory``, checked, in the order they are to be stored."""
     if not os.path.isdir(directory):
         raise ConfigError(f"{SETTING}: {directory} is not a directory")
     root = os.path.realpath(directory)
-    fixtures: list[Fixture] = []
+    fixtures: list[PreloadedMessage] = []
     for user in sorted(os.listdir(root)):
         user_path = os.path.join(root, user)
         real = _refuse_escape(root, user_path)
@@ -133,13 +134,13 @@ def read_fixtures(directory: str) -> list[Fixture]:
             mailbox_path = os.path.join(user_path, mailbox)
             mailbox_real = _refuse_escape(root, mailbox_path)
             if os.path.isdir(mailbox_real):
-                fixtures.extend(_mailbox_fixtures(root, user, mailbox_path, mailbox, 1))
+                fixtures.extend(_mailbox_messages(root, user, mailbox_path, mailbox, 1))
             elif mailbox.endswith(MESSAGE_SUFFIX):
                 raise ConfigError(f"{SETTING}: {mailbox_path} must be inside a mailbox folder of {user}")
     return fixtures
 
 
-async def store_fixtures(store: Store, fixtures: list[Fixture], skip_present: bool) -> int:
+async def store_preloaded(store: Store, fixtures: list[PreloadedMessage], skip_present: bool) -> int:
     """Store the fixtures; with ``skip_present`` leave out those already stored. Returns how many were added."""
     # Per mailbox, how many copies of each message are already there (only when asked: a restart).
     already: dict[int, Counter[bytes]] = {}

@@ -1,23 +1,27 @@
 """The store: accounts, mailboxes and messages in memory, with every change journalled and published.
 
+Both backends are this one store; they differ only in the journal behind it (none, or SQLite).
+
 Reads are plain attribute access on the model (``store.account(name).inbox.messages``). Every write is a
 coroutine that changes memory, records the change in the journal, publishes an event to the mailbox's
-listeners and then waits for the journal to commit. With the default :class:`NullJournal` that wait is
-free; the SQLite backend makes it durable.
+listeners and then waits for the journal to commit. With the default :class:`Journal` that wait is
+free; the SQLite journal makes it durable.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
-from enum import Enum
+from datetime import datetime
 
 from elektromail.mail.message import ParsedMessage
-from elektromail.store.journal import Journal, NullJournal
+from elektromail.store import mutations
+from elektromail.store.errors import StoreError, StoreErrorCode
+from elektromail.store.journal import Journal
 from elektromail.store.model import (
     HIERARCHY_SEPARATOR,
     INBOX,
     Account,
+    FlagMode,
     FlagsChanged,
     Listener,
     Mailbox,
@@ -30,35 +34,11 @@ from elektromail.store.model import (
 )
 
 
-class StoreError(Exception):
-    """A write that cannot be done; ``code`` is a short reason the protocols map to their own codes."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-NONEXISTENT = "NONEXISTENT"
-ALREADYEXISTS = "ALREADYEXISTS"
-CANNOT = "CANNOT"
-HASCHILDREN = "HASCHILDREN"
-
-
-class FlagMode(Enum):
-    REPLACE = "replace"
-    ADD = "add"
-    REMOVE = "remove"
-
-
-def now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
-
-
 class Store:
     """The one store of a server process. Not thread-safe: used from the event loop only."""
 
     def __init__(self, journal: Journal | None = None) -> None:
-        self.journal: Journal = journal if journal is not None else NullJournal()
+        self.journal = journal if journal is not None else Journal()
         self._accounts: dict[str, Account] = {}
         self._by_email: dict[str, Account] = {}  # lower-cased address -> the account that claims it
         self._mailboxes: dict[int, Mailbox] = {}  # by mailbox id, for server-wide message ids
@@ -108,7 +88,7 @@ class Store:
     def _check_email_free(self, email: str | None, account: Account | None) -> None:
         owner = self._by_email.get(email.lower()) if email else None
         if owner is not None and owner is not account:
-            raise StoreError(ALREADYEXISTS, f"email address {email!r} belongs to user {owner.name!r}")
+            raise StoreError(StoreErrorCode.ALREADY_EXISTS, f"email address {email!r} belongs to user {owner.name!r}")
 
     def check_password(self, name: str, password: str) -> Account | None:
         account = self.account(name)
@@ -120,9 +100,9 @@ class Store:
 
     async def add_user(self, name: str, password: str, email: str | None = None) -> Account:
         if not name or any(ch in name for ch in ' \t\r\n"\\'):
-            raise StoreError(CANNOT, f"invalid user name {name!r}")
+            raise StoreError(StoreErrorCode.INVALID_NAME, f"invalid user name {name!r}")
         if self.account(name) is not None:
-            raise StoreError(ALREADYEXISTS, f"user {name!r} already exists")
+            raise StoreError(StoreErrorCode.ALREADY_EXISTS, f"user {name!r} already exists")
         self._check_email_free(email, None)
         account = self._new_account(name, password, email)
         await self.journal.commit()
@@ -150,7 +130,7 @@ class Store:
 
     async def remove_user(self, account: Account) -> None:
         """Delete a user with all its mailboxes and mail; sessions that have one of them selected end."""
-        self._require_live(account)
+        mutations.require_live(account)
         account.removed = True
         del self._accounts[account.name.lower()]
         if account.email:
@@ -160,10 +140,6 @@ class Store:
             mailbox.publish(MailboxRemoved(mailbox, None))
         self.journal.account_removed(account)
         await self.journal.commit()
-
-    def _require_live(self, account: Account) -> None:
-        if account.removed:
-            raise StoreError(NONEXISTENT, f"user {account.name!r} was removed")
 
     def _new_account(self, name: str, password: str, email: str | None) -> Account:
         account = Account(self._next_account_id, name, password, email)
@@ -179,7 +155,7 @@ class Store:
     # ------------------------------------------------------------------ mailboxes
 
     def _new_mailbox(self, account: Account, name: str) -> Mailbox:
-        self._require_live(account)
+        mutations.require_live(account)
         mailbox = Mailbox(self._next_mailbox_id, account, name, self._next_uid_validity)
         self._mailboxes[mailbox.id] = mailbox
         self._next_mailbox_id += 1
@@ -190,19 +166,20 @@ class Store:
         self.journal.mailbox_added(mailbox)
         return mailbox
 
-    async def create_mailbox(self, account: Account, name: str) -> Mailbox:
-        """Create ``name`` and any missing superior names (RFC 9051 6.3.4)."""
-        name = canonical_mailbox_name(name.rstrip(HIERARCHY_SEPARATOR))
-        if not name or any(not part for part in name.split(HIERARCHY_SEPARATOR)):
-            raise StoreError(CANNOT, "invalid mailbox name")
-        existing = account.mailboxes.get(name)
-        if existing is not None and existing.selectable:
-            raise StoreError(ALREADYEXISTS, "mailbox already exists")
+    def _add_superiors(self, account: Account, name: str) -> None:
         parts = name.split(HIERARCHY_SEPARATOR)
         for depth in range(1, len(parts)):
             superior = HIERARCHY_SEPARATOR.join(parts[:depth])
             if superior not in account.mailboxes:
                 self._new_mailbox(account, superior)
+
+    async def create_mailbox(self, account: Account, name: str) -> Mailbox:
+        """Create ``name`` and any missing superior names (RFC 9051 6.3.4)."""
+        name = _valid_mailbox_name(name)
+        existing = account.mailboxes.get(name)
+        if existing is not None and existing.selectable:
+            raise StoreError(StoreErrorCode.ALREADY_EXISTS, "mailbox already exists")
+        self._add_superiors(account, name)
         if existing is not None:  # a \Noselect placeholder becomes a real mailbox again
             existing.selectable = True
             self.journal.mailbox_updated(existing)
@@ -216,14 +193,14 @@ class Store:
         """RFC 9051 6.3.5: a mailbox with children loses its messages and becomes \\Noselect."""
         mailbox = self._require_mailbox(account, name)
         if mailbox.name == INBOX:
-            raise StoreError(CANNOT, "INBOX cannot be deleted")
+            raise StoreError(StoreErrorCode.NOT_ALLOWED, "INBOX cannot be deleted")
         has_children = bool(account.children(mailbox.name))
         if has_children and not mailbox.selectable:
-            raise StoreError(HASCHILDREN, "mailbox has children and is already \\Noselect")
+            raise StoreError(StoreErrorCode.HAS_CHILDREN, "mailbox has children and is already \\Noselect")
         uids = [message.uid for message in mailbox.messages]
         if has_children:
             if uids:  # the UIDs stay expunged: a later CREATE revives the mailbox with its UIDVALIDITY
-                self._remove_messages(mailbox, uids)
+                mutations.remove_messages(self.journal, mailbox, uids)
             mailbox.selectable = False
             self.journal.mailbox_updated(mailbox)
         else:
@@ -236,25 +213,19 @@ class Store:
     async def rename_mailbox(self, account: Account, old: str, new: str) -> Mailbox:
         """RFC 9051 6.3.6: children move along; renaming INBOX moves its messages to a new mailbox."""
         source = self._require_mailbox(account, old)
-        new = canonical_mailbox_name(new.rstrip(HIERARCHY_SEPARATOR))
-        if not new or any(not part for part in new.split(HIERARCHY_SEPARATOR)):
-            raise StoreError(CANNOT, "invalid mailbox name")
+        new = _valid_mailbox_name(new)
         if new in account.mailboxes:
-            raise StoreError(ALREADYEXISTS, "target mailbox already exists")
+            raise StoreError(StoreErrorCode.ALREADY_EXISTS, "target mailbox already exists")
         if new == source.name or new.startswith(source.name + HIERARCHY_SEPARATOR):
-            raise StoreError(CANNOT, "cannot rename a mailbox into itself")
-        parts = new.split(HIERARCHY_SEPARATOR)
-        for depth in range(1, len(parts)):
-            superior = HIERARCHY_SEPARATOR.join(parts[:depth])
-            if superior not in account.mailboxes:
-                self._new_mailbox(account, superior)
+            raise StoreError(StoreErrorCode.NOT_ALLOWED, "cannot rename a mailbox into itself")
+        self._add_superiors(account, new)
         if source.name == INBOX:
             target = self._new_mailbox(account, new)
             moved = list(source.messages)
             for message in moved:
-                self._add_message(target, message.parsed, message.flags, message.internal_date)
+                mutations.add_message(self.journal, target, message.parsed, message.flags, message.internal_date)
             uids = [message.uid for message in moved]
-            self._remove_messages(source, uids)
+            mutations.remove_messages(self.journal, source, uids)
             source.publish(MessagesExpunged(source, uids))
             await self.journal.commit()
             return target
@@ -278,8 +249,8 @@ class Store:
         """
         name = canonical_mailbox_name(name.rstrip(HIERARCHY_SEPARATOR) or name)
         if not name:
-            raise StoreError(CANNOT, "invalid mailbox name")
-        self._require_live(account)
+            raise StoreError(StoreErrorCode.INVALID_NAME, "invalid mailbox name")
+        mutations.require_live(account)
         if (name in account.subscriptions) == subscribed:
             return
         if subscribed:
@@ -292,38 +263,10 @@ class Store:
     def _require_mailbox(self, account: Account, name: str) -> Mailbox:
         mailbox = account.mailbox(name)
         if mailbox is None:
-            raise StoreError(NONEXISTENT, "no such mailbox")
+            raise StoreError(StoreErrorCode.NO_SUCH_MAILBOX, "no such mailbox")
         return mailbox
 
     # ------------------------------------------------------------------ messages
-
-    def _add_message(
-        self, mailbox: Mailbox, parsed: ParsedMessage, flags: Iterable[str], internal_date: datetime | None
-    ) -> Message:
-        self._require_live(mailbox.account)
-        message = Message(
-            mailbox.uid_next,
-            frozenset(canonical_flag(flag) for flag in flags),
-            internal_date if internal_date is not None else now(),
-            parsed,
-            mailbox.next_modseq(),
-        )
-        mailbox.uid_next += 1
-        mailbox.messages.append(message)
-        mailbox.by_uid[message.uid] = message
-        self.journal.message_added(mailbox, message)
-        return message
-
-    def _remove_messages(self, mailbox: Mailbox, uids: Sequence[int]) -> None:
-        self._require_live(mailbox.account)
-        gone = set(uids)
-        modseq = mailbox.next_modseq()  # RFC 7162 3.1: an expunge changes the mailbox, so HIGHESTMODSEQ moves on
-        expunged = mailbox.expunged
-        for uid in gone:
-            del mailbox.by_uid[uid]
-            expunged[uid] = modseq  # for VANISHED (EARLIER), RFC 7162 3.2
-        mailbox.messages = [message for message in mailbox.messages if message.uid not in gone]
-        self.journal.messages_removed(mailbox, list(uids))
 
     async def append(
         self,
@@ -344,10 +287,11 @@ class Store:
     ) -> list[Message]:
         """Append several messages (raw, flags, internal date) as one write: one commit, so a persistent
         store keeps all of them or none (MULTIAPPEND, RFC 3502)."""
-        if not mailbox.selectable:
-            raise StoreError(NONEXISTENT, "mailbox is \\Noselect")
+        _require_selectable(mailbox)
         messages = [
-            self._add_message(mailbox, raw if isinstance(raw, ParsedMessage) else ParsedMessage(raw), flags, date)
+            mutations.add_message(
+                self.journal, mailbox, raw if isinstance(raw, ParsedMessage) else ParsedMessage(raw), flags, date
+            )
             for raw, flags, date in items
         ]
         mailbox.publish(MessagesAdded(mailbox, messages, origin))
@@ -362,7 +306,7 @@ class Store:
         for name in dict.fromkeys(name.lower() for name in user_names):
             account = self.account(name) or self._new_account(name, name, None)
             inbox = account.inbox
-            message = self._add_message(inbox, parsed, (), None)
+            message = mutations.add_message(self.journal, inbox, parsed, (), None)
             inbox.publish(MessagesAdded(inbox, [message]))
             self._notify_delivery(inbox, [message])
             stored.append(message)
@@ -402,16 +346,15 @@ class Store:
         """Remove the messages with these UIDs; returns the UIDs removed, ascending."""
         gone = sorted(uid for uid in set(uids) if uid in mailbox.by_uid)
         if gone:
-            self._remove_messages(mailbox, gone)
+            mutations.remove_messages(self.journal, mailbox, gone)
             mailbox.publish(MessagesExpunged(mailbox, gone, origin))
             await self.journal.commit()
         return gone
 
     async def copy(self, messages: Sequence[Message], target: Mailbox) -> list[Message]:
         """Copy into ``target`` keeping flags and internal dates; returns the new messages in order."""
-        if not target.selectable:
-            raise StoreError(NONEXISTENT, "mailbox is \\Noselect")
-        copies = [self._add_message(target, m.parsed, m.flags, m.internal_date) for m in messages]
+        _require_selectable(target)
+        copies = [mutations.add_message(self.journal, target, m.parsed, m.flags, m.internal_date) for m in messages]
         if copies:
             target.publish(MessagesAdded(target, copies))
             self._notify_delivery(target, copies)
@@ -422,12 +365,11 @@ class Store:
         self, source: Mailbox, messages: Sequence[Message], target: Mailbox, origin: object | None = None
     ) -> list[Message]:
         """RFC 6851: copy then expunge, committed together."""
-        if not target.selectable:
-            raise StoreError(NONEXISTENT, "mailbox is \\Noselect")
-        copies = [self._add_message(target, m.parsed, m.flags, m.internal_date) for m in messages]
+        _require_selectable(target)
+        copies = [mutations.add_message(self.journal, target, m.parsed, m.flags, m.internal_date) for m in messages]
         if copies:
             uids = [message.uid for message in messages]
-            self._remove_messages(source, uids)
+            mutations.remove_messages(self.journal, source, uids)
             target.publish(MessagesAdded(target, copies))
             self._notify_delivery(target, copies)
             source.publish(MessagesExpunged(source, sorted(uids), origin))
@@ -452,7 +394,7 @@ class Store:
     def _empty(self, mailbox: Mailbox) -> int:
         uids = [message.uid for message in mailbox.messages]
         if uids:
-            self._remove_messages(mailbox, uids)
+            mutations.remove_messages(self.journal, mailbox, uids)
             mailbox.publish(MessagesExpunged(mailbox, uids))
         return len(uids)
 
@@ -471,3 +413,15 @@ class Store:
     def _notify_delivery(self, mailbox: Mailbox, messages: list[Message]) -> None:
         for listener in tuple(self.delivery_listeners):
             listener(MessagesAdded(mailbox, messages))
+
+
+def _valid_mailbox_name(name: str) -> str:
+    name = canonical_mailbox_name(name.rstrip(HIERARCHY_SEPARATOR))
+    if not name or any(not part for part in name.split(HIERARCHY_SEPARATOR)):
+        raise StoreError(StoreErrorCode.INVALID_NAME, "invalid mailbox name")
+    return name
+
+
+def _require_selectable(mailbox: Mailbox) -> None:
+    if not mailbox.selectable:
+        raise StoreError(StoreErrorCode.NOT_SELECTABLE, "mailbox is \\Noselect")

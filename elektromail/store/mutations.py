@@ -1,0 +1,51 @@
+"""The message changes every store write is built from: change the model, record it in the journal.
+
+Kept apart from :class:`~elektromail.store.store.Store` so each write (append, copy, move, rename,
+expunge, purge) adds and removes messages the same way, with UIDs and mod-sequences moved on as RFC 9051
+and RFC 7162 require.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from elektromail.mail.message import ParsedMessage
+from elektromail.store.errors import StoreError, StoreErrorCode
+from elektromail.store.journal import Journal
+from elektromail.store.model import Account, Mailbox, Message, canonical_flag, now
+
+
+def require_live(account: Account) -> None:
+    if account.removed:
+        raise StoreError(StoreErrorCode.USER_REMOVED, f"user {account.name!r} was removed")
+
+
+def add_message(
+    journal: Journal, mailbox: Mailbox, parsed: ParsedMessage, flags: Iterable[str], internal_date: datetime | None
+) -> Message:
+    require_live(mailbox.account)
+    message = Message(
+        mailbox.uid_next,
+        frozenset(canonical_flag(flag) for flag in flags),
+        internal_date if internal_date is not None else now(),
+        parsed,
+        mailbox.next_modseq(),
+    )
+    mailbox.uid_next += 1
+    mailbox.messages.append(message)
+    mailbox.by_uid[message.uid] = message
+    journal.message_added(mailbox, message)
+    return message
+
+
+def remove_messages(journal: Journal, mailbox: Mailbox, uids: Sequence[int]) -> None:
+    require_live(mailbox.account)
+    gone = set(uids)
+    modseq = mailbox.next_modseq()  # RFC 7162 3.1: an expunge changes the mailbox, so HIGHESTMODSEQ moves on
+    expunged = mailbox.expunged
+    for uid in gone:
+        del mailbox.by_uid[uid]
+        expunged[uid] = modseq  # for VANISHED (EARLIER), RFC 7162 3.2
+    mailbox.messages = [message for message in mailbox.messages if message.uid not in gone]
+    journal.messages_removed(mailbox, list(uids))
