@@ -52,7 +52,8 @@ class Actions:
             return see_other(back)
         if action == "delete":
             await store.expunge(mailbox, [message.uid])
-            return see_other(list_url(mailbox.account.name, mailbox.name))
+            # From the list (keyboard), back to that list; from the message page, to its mailbox.
+            return see_other(auth.local_target(str(form.get("list", "")), list_url(mailbox.account.name, mailbox.name)))
         if action == "move":
             return await self._move(mailbox, message, str(form.get("to", "")))
         return Response(f"unknown action {action!r}\n", 400, media_type="text/plain", headers=UI_HEADERS)

@@ -70,6 +70,25 @@ def test_keyboard_moves_opens_acts_and_returns(web: WebServer, page: Page) -> No
     assert "three" not in {summary["subject"] for summary in flags}
 
 
+def test_keyboard_acts_on_the_selected_row_of_the_list(web: WebServer, page: Page) -> None:
+    web.inject(subject="older")
+    newest = web.inject(subject="newest")
+    page.goto(web.url + "/u/alice/INBOX")
+    rows = page.locator("tr[data-row]")
+    page.keyboard.press("j")
+    page.keyboard.press("r")
+    expect(rows.first).not_to_have_class(re.compile(r"\bunread\b"))
+    expect(rows.first).to_have_class(re.compile(r"\bselected\b"))  # the selection survives the refresh
+    page.keyboard.press("s")
+    expect(rows.first).to_have_class(re.compile(r"\bflagged\b"))
+    detail = web.api.get(f"/messages/by-id/{newest}").json()
+    assert detail["flags"] == ["\\Flagged", "\\Seen"]
+    page.keyboard.press("#")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("older")
+    expect(page).to_have_url(web.url + "/u/alice/INBOX")
+
+
 def test_search_as_you_type_names_the_view_in_the_address_bar(web: WebServer, page: Page) -> None:
     web.inject(subject="password reset")
     web.inject(subject="weekly digest")

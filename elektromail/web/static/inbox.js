@@ -120,7 +120,18 @@
   }
   function press(key) {
     var button = document.querySelector('button[data-key="' + key + '"]');
-    if (button) { button.click(); }
+    if (button) { button.click(); return; }
+    // In the list: act on the selected row, then show the same list again.
+    var row = document.querySelector("tr[data-row].selected");
+    var list = document.getElementById("list");
+    if (!row || !list || !window.htmx) { return; }
+    var action = key === "r" ? (row.classList.contains("unread") ? "read" : "unread")
+      : key === "s" ? (row.classList.contains("flagged") ? "unflag" : "flag") : "delete";
+    var view = list.getAttribute("data-view");
+    window.htmx.ajax("POST", "/m/" + encodeURIComponent(row.getAttribute("data-id")) + "/act", {
+      source: list, target: "#list", select: "#list", swap: "outerHTML",
+      values: { action: action, next: view, list: view }
+    });
   }
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) { return; }
