@@ -128,7 +128,8 @@ class Server:
         for listener in self.listeners:
             if listener.name == name:
                 return listener.port
-        raise KeyError(f"no {name} listener")
+        # Off unless configured (HTTP_PORT, SMTPS_PORT, IMAPS_PORT) or not started yet: say so, not KeyError.
+        raise LookupError(f"this server has no {name} listener: it is off (see {name}_PORT) or not started")
 
     @property
     def smtp_port(self) -> int:

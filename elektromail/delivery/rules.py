@@ -14,6 +14,14 @@ MAIL, RCPT, end of DATA) the rules of that stage are tried in order and the firs
 ``delay`` only waits and lets the rules after it decide. A rule acts when its patterns match, its
 ``times`` are not used up and its seeded ``probability`` draw succeeds; a greylisted pair that waited
 long enough passes on to the next rule. An address no rule decides is accepted.
+
+A rule may name a ``user`` instead of (or as well as) a recipient pattern: it then matches every address
+that routes to that user (``+tags``, any domain, the user's own email address; see
+:mod:`elektromail.delivery.routing`).
+
+The rules in force change as a whole (``PUT /rules``) or one at a time (``POST /rules``,
+``DELETE /rules/{id}``); either way a rule that stays keeps its id and its state (uses left, random
+draws, greylisted pairs), so a test's ``times`` or greylist is not restarted by another test's change.
 """
 
 from __future__ import annotations
@@ -21,11 +29,14 @@ from __future__ import annotations
 import functools
 import random
 import re
+import secrets
 import time
 from collections.abc import Callable, Sequence
 from typing import Annotated, Literal, TypeAlias
 
 import msgspec
+
+from elektromail.delivery.routing import split_address, user_for_local_part
 
 Action = Literal["reject", "bounce", "accept", "tempfail", "greylist", "delay", "disconnect"]
 Stage = Literal["greeting", "mail", "rcpt", "data"]
@@ -58,6 +69,7 @@ class _Rule(
 
     recipient: str = "*"
     sender: str = "*"
+    user: str | None = None  # the recipient must also route to this user (however it is addressed)
     times: Annotated[int, msgspec.Meta(ge=1)] | None = None  # act on the first N matches only
     probability: Annotated[float, msgspec.Meta(ge=0.0, le=1.0)] = 1.0  # chance to act on a match
     seed: int = 0  # the probability draws are reproducible: one generator per rule, seeded with this
@@ -115,6 +127,13 @@ class Disconnect(_Rule, frozen=True, tag="disconnect"):
 DsnRule: TypeAlias = Reject | Bounce | Accept | Tempfail | Greylist | Delay | Disconnect
 
 
+class AddedRule(msgspec.Struct, frozen=True, kw_only=True):
+    """A rule added on its own (``POST /rules``), with the id that removes it (``DELETE /rules/{id}``)."""
+
+    id: str
+    rule: DsnRule
+
+
 class RuleError(ValueError):
     """The rules cannot be used; the message says where and why. ``malformed``: the text is not JSON."""
 
@@ -148,7 +167,16 @@ def _decoder() -> msgspec.json.Decoder[list[DsnRule]]:
     return msgspec.json.Decoder(list[DsnRule])
 
 
+@functools.cache
+def _one_rule_decoder() -> msgspec.json.Decoder[DsnRule]:
+    import msgspec.json
+
+    return msgspec.json.Decoder(DsnRule)
+
+
 Clock = Callable[[], float]
+# The user a recipient address routes to (the server's Router binds its own).
+Route = Callable[[str], str]
 
 
 def _verdict(rule: DsnRule) -> Verdict | None:
@@ -177,28 +205,48 @@ def rule_stage(rule: DsnRule) -> Stage:
 class CompiledRule:
     """One rule ready to match, with its run-time state: uses left, random draws, greylisted pairs."""
 
-    __slots__ = ("rule", "stage", "recipient", "sender", "verdict", "delay_ms", "_left", "_random", "_seen")
+    __slots__ = (
+        "id",
+        "rule",
+        "stage",
+        "recipient",
+        "sender",
+        "user",
+        "verdict",
+        "delay_ms",
+        "_left",
+        "_random",
+        "_seen",
+    )
 
     def __init__(self, rule: DsnRule) -> None:
+        self.id = secrets.token_hex(6)  # random: an id of a rule from before a restart or reset finds nothing
         self.rule = rule
         self.stage = rule_stage(rule)
         self.recipient = None if rule.recipient == "*" else compile_pattern(rule.recipient)
         self.sender = None if rule.sender == "*" else compile_pattern(rule.sender)
+        self.user = None if rule.user is None else rule.user.lower()
         self.verdict = _verdict(rule)
         self.delay_ms = rule.ms if isinstance(rule, Delay) else 0
         self._left = rule.times
         self._random = random.Random(rule.seed) if rule.probability < 1.0 else None
         self._seen: dict[tuple[str, str], float] = {}  # greylist: pair -> first attempt
 
-    def matches(self, sender: str, recipients: Sequence[str]) -> bool:
+    def matches(self, sender: str, recipients: Sequence[str], route: Route) -> bool:
         if self.sender is not None and not self.sender.fullmatch(sender):
             return False
-        pattern = self.recipient
-        return pattern is None or any(pattern.fullmatch(recipient) for recipient in recipients)
+        return any(self._matches_recipient(recipient, route) for recipient in recipients) or (
+            not recipients and self.recipient is None and self.user is None
+        )
 
-    def acts(self, sender: str, recipients: Sequence[str], now: Clock) -> bool:
+    def _matches_recipient(self, recipient: str, route: Route) -> bool:
+        if self.recipient is not None and not self.recipient.fullmatch(recipient):
+            return False
+        return self.user is None or route(recipient).lower() == self.user
+
+    def acts(self, sender: str, recipients: Sequence[str], now: Clock, route: Route) -> bool:
         """Whether the rule acts on this attempt; counts the use when it does."""
-        if self._left == 0 or not self.matches(sender, recipients):
+        if self._left == 0 or not self.matches(sender, recipients, route):
             return False
         if isinstance(self.rule, Greylist) and not self._greylisted(sender, recipients[0], now()):
             return False
@@ -230,25 +278,66 @@ class Decision(msgspec.Struct, frozen=True):
 CARRY_ON = Decision()
 
 
-class DsnRules:
-    """The decoded rules, matched first to last, with their run-time state (replaced as a whole)."""
+def _local_part_route(address: str) -> str:
+    return user_for_local_part(split_address(address)[0])
 
-    def __init__(self, rules: Sequence[DsnRule] = (), clock: Clock = time.monotonic) -> None:
-        self.rules = tuple(rules)
-        self._compiled = tuple(CompiledRule(rule) for rule in rules)
+
+class DsnRules:
+    """The decoded rules, matched first to last, with their run-time state.
+
+    A set never changes its list: :meth:`replaced`, :meth:`added` and :meth:`removed` make the next one,
+    handing on the compiled rules (ids and state) of every rule that stays.
+    """
+
+    def __init__(
+        self,
+        rules: Sequence[DsnRule] | Sequence[CompiledRule] = (),
+        clock: Clock = time.monotonic,
+        route: Route = _local_part_route,
+    ) -> None:
+        self._compiled = tuple(rule if isinstance(rule, CompiledRule) else CompiledRule(rule) for rule in rules)
+        self.rules = tuple(rule.rule for rule in self._compiled)
         self._by_stage = {stage: tuple(rule for rule in self._compiled if rule.stage == stage) for stage in STAGES}
         # The stages the session must ask about; RCPT is asked whenever there is any rule.
         self.stages = frozenset(stage for stage, found in self._by_stage.items() if found)
         self._clock = clock
+        # Set by the server's Delivery, so that `user` rules route as delivery does.
+        self.route = route
 
     def __bool__(self) -> bool:
         return bool(self._compiled)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Each rule's id, in the order of :attr:`rules`."""
+        return tuple(rule.id for rule in self._compiled)
+
+    def _next(self, compiled: Sequence[CompiledRule]) -> DsnRules:
+        return DsnRules(compiled, self._clock, self.route)
+
+    def replaced(self, new: DsnRules) -> DsnRules:
+        """``new``'s rules, each equal to one of these (counted with repeats) keeping that one's id and state."""
+        unused: dict[DsnRule, list[CompiledRule]] = {}
+        for rule in self._compiled:
+            unused.setdefault(rule.rule, []).append(rule)
+        kept = [unused[rule.rule].pop(0) if unused.get(rule.rule) else rule for rule in new._compiled]
+        return self._next(kept)
+
+    def added(self, rule: DsnRule) -> tuple[DsnRules, str]:
+        """These rules with ``rule`` in front (it decides before them); and its id."""
+        compiled = CompiledRule(rule)
+        return self._next((compiled, *self._compiled)), compiled.id
+
+    def removed(self, rule_id: str) -> DsnRules | None:
+        """These rules without the one with this id; None when there is none."""
+        kept = tuple(rule for rule in self._compiled if rule.id != rule_id)
+        return None if len(kept) == len(self._compiled) else self._next(kept)
 
     def decide(self, stage: Stage, sender: str = "", recipients: Sequence[str] = ()) -> Decision:
         """Try the rules of ``stage`` in order; at the end of DATA a recipient pattern matches any recipient."""
         delay_ms = 0
         for rule in self._by_stage[stage]:
-            if rule.acts(sender, recipients, self._clock):
+            if rule.acts(sender, recipients, self._clock, self.route):
                 if rule.verdict is not None:
                     return Decision(delay_ms, rule.verdict)
                 delay_ms = delay_ms or rule.delay_ms  # the first delay that acts is the wait
@@ -257,7 +346,8 @@ class DsnRules:
     def verdict(self, sender: str, recipient: str) -> Verdict:
         """The delivery verdict for one recipient outside SMTP (injection): faults do not apply there."""
         for rule in self._by_stage[RCPT]:
-            if isinstance(rule.rule, Reject | Bounce | Accept) and rule.acts(sender, (recipient,), self._clock):
+            decides_delivery = isinstance(rule.rule, Reject | Bounce | Accept)
+            if decides_delivery and rule.acts(sender, (recipient,), self._clock, self.route):
                 assert rule.verdict is not None
                 return rule.verdict
         return ACCEPTED
@@ -279,6 +369,18 @@ def parse_rules(text: str | bytes | None) -> DsnRules:
     return DsnRules(rules)
 
 
+def parse_rule(text: str | bytes) -> DsnRule:
+    """Decode one rule (a ``POST /rules`` body) and check it as :func:`parse_rules` does."""
+    try:
+        rule = _one_rule_decoder().decode(text)
+    except msgspec.ValidationError as error:
+        raise RuleError(f"invalid rule: {error}") from None
+    except msgspec.DecodeError as error:
+        raise RuleError(f"not valid JSON: {error}", malformed=True) from None
+    _check(rule, "the rule", "$")
+    return rule
+
+
 def _check(rule: DsnRule, where: str, path: str) -> None:
     """What the types cannot say: classes that must agree, and patterns a stage can match."""
     code = getattr(rule, "code", None)
@@ -286,10 +388,11 @@ def _check(rule: DsnRule, where: str, path: str) -> None:
     if code is not None and status is not None and str(code)[0] != status[0]:
         raise RuleError(f"{where}: code {code} and status {status} disagree on the class - at `{path}.status`")
     stage = rule_stage(rule)
-    if stage == GREETING and (rule.sender != "*" or rule.recipient != "*"):
+    if stage == GREETING and (rule.sender != "*" or rule.recipient != "*" or rule.user is not None):
         raise RuleError(f"{where}: at the greeting there is no sender or recipient to match - at `{path}.stage`")
-    if stage == MAIL and rule.recipient != "*":
-        raise RuleError(f"{where}: at MAIL there is no recipient to match - at `{path}.recipient`")
+    if stage == MAIL and (rule.recipient != "*" or rule.user is not None):
+        field = "recipient" if rule.recipient != "*" else "user"
+        raise RuleError(f"{where}: at MAIL there is no recipient to match - at `{path}.{field}`")
 
 
 def compile_pattern(pattern: str) -> re.Pattern[str]:

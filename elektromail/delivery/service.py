@@ -55,9 +55,19 @@ class Delivery:
 
     def __init__(self, store: Store, rules: DsnRules, router: Router, hostname: str) -> None:
         self.store = store
-        self.rules = rules
         self.router = router
+        self.rules = rules
         self.hostname = hostname
+
+    @property
+    def rules(self) -> DsnRules:
+        return self._rules
+
+    @rules.setter
+    def rules(self, rules: DsnRules) -> None:
+        # A rule naming a `user` must see recipients routed as delivery routes them.
+        rules.route = self.router.user_for
+        self._rules = rules
 
     @classmethod
     def from_config(cls, config: Config, store: Store) -> Delivery:

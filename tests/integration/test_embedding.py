@@ -53,6 +53,14 @@ def test_thread_runner_for_sync_code() -> None:
     assert _refuses(port)
 
 
+def test_the_port_of_a_listener_that_is_off_says_so() -> None:
+    with ServerThread(LOOPBACK) as server:
+        with pytest.raises(LookupError) as off:
+            _ = server.http_port
+        assert not isinstance(off.value, KeyError)
+        assert str(off.value) == "this server has no HTTP listener: it is off (see HTTP_PORT) or not started"
+
+
 def test_thread_runner_reports_start_errors() -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import smtplib
+import ssl
 from collections.abc import Iterator
 
 import pytest
 
 from elektromail import ServerThread
-from elektromail.client import ApiError, AsyncClient, Client, WaitTimeout
+from elektromail.client import ApiError, AsyncClient, BadUrl, Client, WaitTimeout
 from elektromail.delivery.rules import DsnRule, Reject, Tempfail
 from tests.conftest import ServerFactory
 from tests.servers import client_host
@@ -100,3 +101,69 @@ async def test_the_async_client_does_the_same(url: str) -> None:
         await client.delete_user("dora")
         with pytest.raises(ApiError):
             await client.messages(user="dora")
+
+
+def refused_codes(host: str, port: int, recipients: list[str]) -> dict[str, int]:
+    """Send one message to each recipient on its own; the RCPT code of each refused one."""
+    codes: dict[str, int] = {}
+    for recipient in recipients:
+        with smtplib.SMTP(host, port) as smtp:
+            try:
+                smtp.sendmail("app@example.com", [recipient], b"Subject: x\r\n\r\nx\r\n")
+            except smtplib.SMTPRecipientsRefused as refused:
+                codes[recipient] = refused.recipients[recipient][0]
+    return codes
+
+
+def test_rules_added_and_removed_one_by_one_keep_the_others_state(client: Client, http_server: ServerThread) -> None:
+    host, port = client_host(), http_server.smtp_port
+    first = client.add_rule(Tempfail(user="ann", times=1))
+    assert refused_codes(host, port, ["ann@example.com"]) == {"ann@example.com": 451}  # its one use
+    # Another client adds and removes its own rule, and replaces the list with the same rules.
+    other = client.add_rule(Reject(user="ben"))
+    assert [type(rule).__name__ for rule in client.rules()] == ["Reject", "Tempfail"]
+    assert refused_codes(host, port, ["ben+tag@elsewhere.example", "ann@example.com"]) == {
+        "ben+tag@elsewhere.example": 550
+    }
+    client.remove_rule(other)
+    client.set_rules(client.rules())
+    # Ann's rule is still used up: it was neither restarted nor dropped.
+    assert refused_codes(host, port, ["ann@example.com", "ben@example.com"]) == {}
+    assert client.rules() == [Tempfail(user="ann", times=1)]
+    client.remove_rule(first)
+    assert client.rules() == []
+    with pytest.raises(ApiError) as gone:
+        client.remove_rule(first)
+    assert gone.value.status == 404
+    with pytest.raises(ApiError) as bad:
+        client.add_rule(Tempfail(code=200))
+    assert bad.value.status == 422
+    assert "code" in bad.value.message
+
+
+def test_the_token_comes_from_the_environment_when_not_given(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ELEKTROMAIL_HTTP_TOKEN", TOKEN)
+    with Client(url) as client:
+        assert client.users() != []
+    monkeypatch.setenv("ELEKTROMAIL_HTTP_TOKEN", "wrong")
+    with Client(url) as client, pytest.raises(ApiError) as refused:
+        client.users()
+    assert refused.value.status == 401
+
+
+@pytest.mark.parametrize("url", ["mail:8080", "localhost:8025", "http://", "ftp://mail/", "mail"])
+def test_a_url_that_is_not_http_is_refused_at_once(url: str) -> None:
+    with pytest.raises(BadUrl) as refused:
+        Client(url)
+    assert repr(url) in str(refused.value)
+    assert "http://" in str(refused.value)
+
+
+def test_the_certificate_makes_starttls_trusted(client: Client, http_server: ServerThread) -> None:
+    pem = client.tls_certificate()
+    assert pem.startswith("-----BEGIN CERTIFICATE-----")
+    context = ssl.create_default_context(cadata=pem)
+    with smtplib.SMTP("127.0.0.1", http_server.smtp_port) as smtp:
+        smtp.starttls(context=context)  # verifies the chain and the name
+        smtp.sendmail("app@example.com", ["carl@example.com"], b"Subject: over TLS\r\n\r\nx\r\n")
+    assert [m.subject for m in client.wait(user="carl", timeout=5)] == ["over TLS"]

@@ -12,39 +12,11 @@ from collections.abc import Iterator
 import pytest
 
 from elektromail.client import Client
+from tests.integration.plugin_runs import SEND, TOKEN, prepare, run, url_of
 from tests.integration.process import ServerProcess
 
 pytest_plugins = ["pytester"]
 pytestmark = [pytest.mark.timeout(180), pytest.mark.slow]
-
-TOKEN = "plugin-test-token"
-INNER_TIMEOUT_SECONDS = 120
-INI = """
-[pytest]
-asyncio_mode = auto
-asyncio_default_fixture_loop_scope = function
-asyncio_default_test_loop_scope = function
-"""
-
-# Sends mail the way an application under test would: plain SMTP to the mailbox's address.
-SEND = """
-import smtplib
-from email.message import EmailMessage
-
-
-def send(mailbox, subject, text="hello", html=None, attachment=None, sender="app@example.com"):
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = mailbox.address
-    message["Subject"] = subject
-    message.set_content(text)
-    if html is not None:
-        message.add_alternative(html, subtype="html")
-    if attachment is not None:
-        message.add_attachment(attachment, maintype="application", subtype="pdf", filename="invoice.pdf")
-    with smtplib.SMTP(mailbox.smtp_host, mailbox.smtp_port) as smtp:
-        smtp.send_message(message)
-"""
 
 # Twelve tests that each send their own mail and must see only that; run in parallel they share a server.
 ISOLATION = (
@@ -57,7 +29,8 @@ import pytest
 def test_only_my_own_mail(mailbox, n):
     for i in range(3):
         send(mailbox, f"test {n} message {i}")
-    assert mailbox.wait(subject=f"test {n} message", count=3).subject == f"test {n} message 2"
+    arrived = mailbox.wait(subject=f"test {n} message", count=3)
+    assert [m.subject for m in arrived] == [f"test {n} message {i}" for i in range(3)]
     assert [m.subject for m in mailbox.messages()] == [f"test {n} message {i}" for i in range(3)]
     assert all(m.to == [mailbox.address] for m in mailbox.messages())
 """
@@ -66,23 +39,7 @@ def test_only_my_own_mail(mailbox, n):
 
 @pytest.fixture
 def inner(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    """A pytester directory whose runs start their own server unless a test says otherwise."""
-    monkeypatch.delenv("ELEKTROMAIL_URL", raising=False)
-    for variable in ("ELEKTROMAIL_HTTP_TOKEN", "ELEKTROMAIL_SMTP_PORT", "ELEKTROMAIL_IMAP_PORT"):
-        monkeypatch.delenv(variable, raising=False)
-    pytester.makeini(INI)
-    return pytester
-
-
-# Plugins of the outer suite's dependencies that the inner suites do not use; each costs seconds of import
-# in every process and xdist worker. pytest-benchmark, where installed, warns under xdist, which -W error
-# turns into an error.
-UNUSED_PLUGINS = ("cacheprovider", "schemathesis", "hypothesispytest", "benchmark")
-
-
-def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    blocked = [option for name in UNUSED_PLUGINS for option in ("-p", f"no:{name}")]
-    return pytester.runpytest_subprocess("-W", "error", *blocked, *args, timeout=INNER_TIMEOUT_SECONDS)
+    return prepare(pytester, monkeypatch)
 
 
 @pytest.fixture
@@ -90,10 +47,6 @@ def external() -> Iterator[ServerProcess]:
     """A server process with the HTTP control plane behind a token, as a CI service would run it."""
     with ServerProcess({"HTTP_PORT": "0", "ELEKTROMAIL_HTTP_TOKEN": TOKEN}) as server:
         yield server
-
-
-def url_of(server: ServerProcess) -> str:
-    return f"http://127.0.0.1:{server.ports['HTTP']}"
 
 
 def test_in_process_mailbox_receives_parses_and_cleans_up(inner: pytest.Pytester) -> None:

@@ -252,7 +252,7 @@ def test_get_rules_returns_the_configured_rules(http: tuple[ServerThread, httpx.
     assert client.get("/rules").json() == [{"action": "reject", "recipient": "*@reject.test"}]
 
 
-def test_put_rules_replaces_them_at_once_and_reset_restores_the_configured(
+def test_put_rules_keeps_the_state_of_rules_that_stay_and_reset_restores_the_configured(
     http: tuple[ServerThread, httpx.Client],
 ) -> None:
     server, client = http
@@ -270,8 +270,12 @@ def test_put_rules_replaces_them_at_once_and_reset_restores_the_configured(
     assert caught.value.recipients["user@example.com"] == (451, b"4.3.0 Come back")
     send(server)  # times: 1 is used up ...
     assert client.put("/rules", json=rules).status_code == 200
-    with pytest.raises(smtplib.SMTPRecipientsRefused):
-        send(server)  # ... and counts again from zero with the new rule set
+    send(server)  # ... and stays used up when the same rule is given again (other clients' replaces)
+    changed = [{**rules[0], "text": "Later"}, rules[1]]
+    assert client.put("/rules", json=changed).status_code == 200
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as caught:
+        send(server)  # a changed rule is a new one: it counts from zero
+    assert caught.value.recipients["user@example.com"] == (451, b"4.3.0 Later")
     assert client.post("/reset").status_code == 200
     assert client.get("/rules").json() == [{"action": "reject", "recipient": "*@reject.test"}]
     with pytest.raises(smtplib.SMTPRecipientsRefused):

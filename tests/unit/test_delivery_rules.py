@@ -19,8 +19,10 @@ from elektromail.delivery.rules import (
     DsnRules,
     RuleError,
     compile_pattern,
+    parse_rule,
     parse_rules,
 )
+from elektromail.delivery.service import Delivery
 from elektromail.store import Store, StoreError
 
 
@@ -187,3 +189,72 @@ def test_greylist_refuses_a_pair_until_its_time_has_passed() -> None:
     assert not refused("a@x", "b@y")
     assert not refused("a@x", "b@y")  # and stays accepted
     assert refused("a@x", "c@y")
+
+
+async def test_a_user_rule_matches_the_users_mail_however_it_is_addressed() -> None:
+    store = Store()
+    await store.add_user("t1", "pw", "Robert@Corp.example")
+    delivery = Delivery(store, parse_rules('[{"action": "reject", "user": "T1"}]'), Router(store.owner_of), "h")
+    rules = delivery.rules
+    for address in ("t1@elektromail.example.com", "T1+signup@other.example", "robert@corp.example"):
+        assert rules.verdict("app@x", address).action == "reject", address
+        assert rules.decide(RCPT, "app@x", [address]).verdict is not None, address
+    for address in ("t2@elektromail.example.com", "robert@elsewhere.example", "t1x@corp.example"):
+        assert rules.verdict("app@x", address) is ACCEPTED, address
+    # A rule given later (PUT /rules) routes the same way.
+    delivery.rules = parse_rules('[{"action": "tempfail", "user": "t1", "stage": "data"}]')
+    assert delivery.rules.decide(DATA, "app@x", ["someone@x", "robert@corp.example"]).verdict is not None
+    assert delivery.rules.decide(DATA, "app@x", ["someone@x"]) is CARRY_ON
+
+
+def test_a_user_rule_needs_a_recipient_stage() -> None:
+    with pytest.raises(RuleError, match=r"at MAIL there is no recipient to match - at `\$\[0\].user`"):
+        parse_rules('[{"action": "delay", "ms": 1, "stage": "mail", "user": "a"}]')
+
+
+def test_a_replace_keeps_the_state_and_id_of_every_rule_that_stays() -> None:
+    once = '{"action": "tempfail", "times": 1, "recipient": "a@x"}'
+    other = '{"action": "reject", "recipient": "b@x"}'
+    rules = parse_rules(f"[{once}]")
+    assert rules.decide(RCPT, "s@x", ["a@x"]).verdict is not None  # used up
+    (kept_id,) = rules.ids
+    rules = rules.replaced(parse_rules(f"[{other}, {once}]"))
+    assert rules.decide(RCPT, "s@x", ["a@x"]) is CARRY_ON  # still used up: not restarted
+    assert rules.ids[1] == kept_id
+    # A rule taken out and given again is a new rule.
+    rules = rules.replaced(parse_rules(f"[{other}]")).replaced(parse_rules(f"[{other}, {once}]"))
+    assert rules.decide(RCPT, "s@x", ["a@x"]).verdict is not None
+    assert rules.ids[1] != kept_id
+
+
+def test_rules_added_and_removed_one_at_a_time_leave_the_others_alone() -> None:
+    rules = parse_rules('[{"action": "greylist", "seconds": 3600}]')
+    assert rules.decide(RCPT, "s@x", ["a@x"]).verdict is not None  # the pair is now greylisted
+    rules, first = rules.added(parse_rule('{"action": "reject", "user": "b"}'))
+    rules, second = rules.added(parse_rule('{"action": "tempfail", "user": "c", "times": 1}'))
+    assert [type(rule).__name__ for rule in rules.rules] == ["Tempfail", "Reject", "Greylist"]  # the newest first
+    assert rules.decide(RCPT, "s@x", ["c@x"]).verdict is not None
+    after = rules.removed(first)
+    assert after is not None
+    assert rules.removed("no-such-id") is None
+    assert [type(rule).__name__ for rule in after.rules] == ["Tempfail", "Greylist"]
+    assert after.ids[0] == second
+    assert after.decide(RCPT, "s@x", ["c@x"]).verdict is not None  # the greylist, not the used-up tempfail
+    verdict = after.decide(RCPT, "s@x", ["a@x"]).verdict
+    assert verdict is not None
+    assert verdict.status == "4.7.1"  # the greylisting memory stayed too
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("{", "not valid JSON"),
+        ('{"action": "drop"}', "Invalid value 'drop' - at `$.action`"),
+        ('{"action": "reject", "code": 450, "status": "5.1.1"}', "code 450 and status 5.1.1 disagree"),
+        ('[{"action": "reject"}]', "Expected `object`, got `array`"),
+    ],
+)
+def test_one_rule_is_checked_like_a_list(text: str, problem: str) -> None:
+    with pytest.raises(RuleError) as raised:
+        parse_rule(text)
+    assert problem in str(raised.value)
