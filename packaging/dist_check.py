@@ -3,7 +3,8 @@
 What a user installs must hold what the project is: the metadata (name, version, Python, licence,
 dependencies, the README as Markdown), the entry points (the ``elektromail`` command and the pytest plugin
 under ``pytest11``), every module, and the package data read at run time (``py.typed``, the Swagger UI's
-files, the web inbox's templates and files). The sdist must rebuild the same package. Prints one line per problem and exits 1 if there is any.
+files, the web inbox's templates and files). The sdist must rebuild the same package. Prints one line per
+problem and exits 1 if there is any.
 """
 
 from __future__ import annotations
