@@ -28,6 +28,8 @@ class Settings:
     starts: int = 5
     memory_small: int = 10_000
     memory_large: int = 1_000
+    cycle_messages: int = 10_000
+    cycles: int = 5
 
     @classmethod
     def short(cls) -> Settings:
@@ -44,6 +46,8 @@ class Settings:
             starts=1,
             memory_small=200,
             memory_large=5,
+            cycle_messages=500,
+            cycles=2,
         )
 
 
@@ -65,6 +69,8 @@ class Endpoint:
     count: Callable[[], int | None] = field(default=lambda: None)
     # Puts messages into the INBOX before the server reads it, faster than APPEND (Dovecot's Maildir).
     fill: Callable[[list[bytes]], None] | None = None
+    # Forgets every message kept (elektromail's POST /reset), where the server offers it.
+    reset: Callable[[], None] | None = None
 
 
 @dataclass(frozen=True)

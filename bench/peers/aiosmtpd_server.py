@@ -1,8 +1,9 @@
 """aiosmtpd as a test mail server is usually run: a handler that keeps every message in a list.
 
-    python -m bench.peers.aiosmtpd_server SMTP_PORT COUNT_PORT [--uvloop] [--max-message-size N]
+    python -m bench.peers.aiosmtpd_server SMTP_PORT COUNT_PORT [--reset-port N] [--uvloop] [--max-message-size N]
 
-A connection to COUNT_PORT is answered with the number of messages kept, as one line.
+A connection to COUNT_PORT is answered with the number of messages kept, as one line; a connection to the
+reset port empties the list first.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ class KeepingHandler:
         return "250 OK"
 
 
-async def serve(smtp_port: int, count_port: int, max_size: int) -> None:
+async def serve(smtp_port: int, count_port: int, max_size: int, reset_port: int | None = None) -> None:
     handler = KeepingHandler()
     loop = asyncio.get_running_loop()
     await loop.create_server(
@@ -36,6 +37,13 @@ async def serve(smtp_port: int, count_port: int, max_size: int) -> None:
         writer.close()
 
     await asyncio.start_server(answer, "127.0.0.1", count_port)
+    if reset_port is not None:
+
+        async def reset(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            handler.messages = []
+            await answer(reader, writer)
+
+        await asyncio.start_server(reset, "127.0.0.1", reset_port)
     await asyncio.Event().wait()
 
 
@@ -43,10 +51,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("smtp_port", type=int)
     parser.add_argument("count_port", type=int)
+    parser.add_argument("--reset-port", type=int, default=None)
     parser.add_argument("--uvloop", action="store_true")
     parser.add_argument("--max-message-size", type=int, default=33554432)
     args = parser.parse_args()
-    coroutine = serve(args.smtp_port, args.count_port, args.max_message_size)
+    coroutine = serve(args.smtp_port, args.count_port, args.max_message_size, args.reset_port)
     if args.uvloop:
         import uvloop
 

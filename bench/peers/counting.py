@@ -32,3 +32,17 @@ def line_count(port: int) -> int:
     """A server that answers a connection with its count as one line (bench.peers.aiosmtpd_server)."""
     with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
         return int(sock.makefile("rb").readline())
+
+
+def http_post(url: str, method: str = "POST") -> None:
+    """A request without a body that must succeed (a reset)."""
+    request = urllib.request.Request(url, method=method, data=b"" if method == "POST" else None)
+    with urllib.request.urlopen(request, timeout=120) as response:
+        if response.status != 200:
+            raise WrongAnswer(f"{method} {url}: {response.status}")
+
+
+def line_reset(port: int) -> None:
+    """A server that forgets its mail when connected to, and answers with its count then (0)."""
+    if (left := line_count(port)) != 0:
+        raise WrongAnswer(f"{left} messages still kept after the reset")

@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 
 from bench.model import Endpoint, Peer, StartOptions
-from bench.peers.counting import imap_count
+from bench.peers.counting import http_post, imap_count
 from bench.processes import PYTHON, ROOT, free_port, spawn, stop_process, wait_ready
 
 PACKAGE = (PYTHON, "-m", "elektromail")
@@ -21,7 +21,7 @@ BUILDS = {
     "elektromail-static": (DIST / f"elektromail-linux-{platform.machine()}", "build/pyinstaller.sh"),
     "elektromail-nuitka": (DIST / "elektromail-nuitka", "build/nuitka.sh"),
 }
-ALL_GROUPS = frozenset({"smtp", "imap", "scaling", "latency", "startup", "memory"})
+ALL_GROUPS = frozenset({"smtp", "imap", "scaling", "latency", "startup", "memory", "cycles"})
 
 
 @contextmanager
@@ -51,6 +51,7 @@ def run(command: Sequence[str], options: StartOptions, sqlite: bool = False) -> 
                 pid=process.pid,
                 ready_seconds=ready,
                 count=partial(imap_count, ports["imap"], "user", "pass"),
+                reset=partial(http_post, f"http://127.0.0.1:{ports['http']}/reset") if options.http else None,
             )
         finally:
             stop_process(process)
@@ -90,7 +91,7 @@ PEERS = [
         Peer(
             name=name,
             description=f"elektromail, {path.name} under dist/",
-            groups=frozenset({"smtp", "imap", "latency", "startup", "memory"}),
+            groups=frozenset({"smtp", "imap", "latency", "startup", "memory", "cycles"}),
             missing=partial(_built, path, script),
             start=partial(run, (str(path),)),
             version=partial(_version, (str(path),)),

@@ -13,10 +13,10 @@ from functools import partial
 from pathlib import Path
 
 from bench.model import Endpoint, Peer, StartOptions
-from bench.peers.counting import http_json_count, line_count
+from bench.peers.counting import http_json_count, http_post, line_count, line_reset
 from bench.processes import PYTHON, free_port, spawn, stop_process, wait_ready
 
-SMTP_GROUPS = frozenset({"smtp", "startup", "memory"})
+SMTP_GROUPS = frozenset({"smtp", "startup", "memory", "cycles"})
 
 
 @contextmanager
@@ -31,13 +31,19 @@ def _running(command: Sequence[str], greetings: list[tuple[int, bytes]], what: s
 
 @contextmanager
 def aiosmtpd(uvloop: bool, options: StartOptions) -> Iterator[Endpoint]:
-    smtp, count = free_port(), free_port()
-    command = [PYTHON, "-m", "bench.peers.aiosmtpd_server", str(smtp), str(count)]
+    smtp, count, reset = free_port(), free_port(), free_port()
+    command = [PYTHON, "-m", "bench.peers.aiosmtpd_server", str(smtp), str(count), "--reset-port", str(reset)]
     command += ["--uvloop"] if uvloop else []
     if options.max_message_size:
         command += ["--max-message-size", str(options.max_message_size)]
     with _running(command, [(smtp, b"220"), (count, b"")], "aiosmtpd") as (pid, ready):
-        yield Endpoint(smtp=smtp, pid=pid, ready_seconds=ready, count=partial(line_count, count))
+        yield Endpoint(
+            smtp=smtp,
+            pid=pid,
+            ready_seconds=ready,
+            count=partial(line_count, count),
+            reset=partial(line_reset, reset),
+        )
 
 
 @contextmanager
@@ -56,7 +62,11 @@ def maildev(options: StartOptions) -> Iterator[Endpoint]:
     command += ["--silent", "--max-message-size", str(options.max_message_size or 0)]
     with _running(command, [(smtp, b"220"), (web, b"")], "maildev") as (pid, ready):
         yield Endpoint(
-            smtp=smtp, pid=pid, ready_seconds=ready, count=partial(http_json_count, f"http://127.0.0.1:{web}/api/email")
+            smtp=smtp,
+            pid=pid,
+            ready_seconds=ready,
+            count=partial(http_json_count, f"http://127.0.0.1:{web}/api/email"),
+            reset=partial(http_post, f"http://127.0.0.1:{web}/email/all", "DELETE"),
         )
 
 

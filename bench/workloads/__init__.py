@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from bench.model import Settings, Workload
-from bench.workloads import imap, latency, memory, scaling, smtp, startup
+from bench.workloads import cycles, imap, latency, memory, scaling, smtp, startup
 
-NAMES = ("smtp", "imap", "scaling", "latency", "startup", "memory")
+NAMES = ("smtp", "imap", "scaling", "latency", "startup", "memory", "cycles")
 
 
 def all_workloads(settings: Settings) -> list[Workload]:
-    modules = (smtp, imap, scaling, latency, startup, memory)
+    modules = (smtp, imap, scaling, latency, startup, memory, cycles)
     return [module.workload(settings) for module in modules]

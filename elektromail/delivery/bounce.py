@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from email.utils import format_datetime
 from typing import Literal
 
 from elektromail.mail.message import find_header_end
@@ -58,6 +57,8 @@ def build_report(
 
     ``full_content`` returns the whole message (RET=FULL); otherwise only its header (RET=HDRS).
     """
+    from email.utils import format_datetime  # only reports need the email package: not loaded at start
+
     original_header = original[: find_header_end(original)]
     addresses_ascii = sender.isascii() and all(reported.recipient.isascii() for reported in recipients)
     global_form = not (addresses_ascii and original_header.isascii())

@@ -94,19 +94,21 @@ class Delivery:
             await self.store.deliver([recipient.user for recipient in delivered], raw)
         if not sender:  # RFC 3461 6.2 / RFC 5321 6.1: never report on a message with a null sender
             return
-        failures = [
-            Reported(r.address, r.verdict.status, r.verdict.code, r.verdict.text, r.original_recipient)
-            for r in recipients
-            if r.verdict.action == BOUNCE and FAILURE in r.notify
-        ]
-        # RFC 3461 4.3: RET asks for the content in failure reports; a success report returns the header.
-        await self._report(FAILED, sender, failures, raw, arrival, request, request.full_content is not False)
+        if len(delivered) < len(recipients):
+            failures = [
+                Reported(r.address, r.verdict.status, r.verdict.code, r.verdict.text, r.original_recipient)
+                for r in recipients
+                if r.verdict.action == BOUNCE and FAILURE in r.notify
+            ]
+            # RFC 3461 4.3: RET asks for the content in failure reports; a success report returns the header.
+            await self._report(FAILED, sender, failures, raw, arrival, request, request.full_content is not False)
         successes = [
             Reported(r.address, "2.0.0", 250, "delivered", r.original_recipient)
             for r in delivered
             if SUCCESS in r.notify
         ]
-        await self._report(DELIVERED, sender, successes, raw, arrival, request, False)
+        if successes:
+            await self._report(DELIVERED, sender, successes, raw, arrival, request, False)
 
     async def _report(
         self,

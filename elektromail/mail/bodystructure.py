@@ -11,6 +11,7 @@ from elektromail.mail.headers import Headers
 from elektromail.mail.imapstr import NIL, nstring, string
 from elektromail.mail.message import ParsedMessage
 from elektromail.mail.mime import MimePart, Params, mime_tree, split_parameters
+from elektromail.mail.sections import travelling_form
 
 
 def _params(params: Params) -> bytes:
@@ -42,32 +43,37 @@ def _extension(part: MimePart) -> bytes:
     return b"%b %b %b" % (_disposition(headers), _language(headers), nstring(headers.get("content-location")))
 
 
-def encode_body(part: MimePart, raw: bytes, extended: bool) -> bytes:
+def encode_body(part: MimePart, parsed: ParsedMessage, extended: bool) -> bytes:
+    raw = parsed.raw
     if part.is_multipart:
-        children = b"".join(encode_body(child, raw, extended) for child in part.children)
+        children = b"".join(encode_body(child, parsed, extended) for child in part.children)
         out = children + b" " + string(part.subtype)
         if extended:
             out += b" " + _params(part.params) + b" " + _extension(part)
         return b"(" + out + b")"
     headers = part.headers
+    encoding, size, lines = part.encoding, part.body_size, raw.count(b"\n", part.body_start, part.end)
+    travelling = travelling_form(parsed, part)
+    if travelling is not None:  # binary content with a NUL: described as BODY[part] serves it
+        encoding, size, lines = b"base64", len(travelling), travelling.count(b"\n") + 1
     fields = b"%b %b %b %b %b %b %d" % (
         string(part.type),
         string(part.subtype),
         _params(part.params),
         nstring(headers.get("content-id")),
         nstring(headers.get("content-description")),
-        string(part.encoding),
-        part.body_size,
+        string(encoding),
+        size,
     )
     if part.message is not None:
         inner = part.message
         fields += b" %b %b %d" % (
             encode_envelope(inner.headers),
-            encode_body(inner, raw, extended),
+            encode_body(inner, parsed, extended),
             raw.count(b"\n", part.body_start, part.end),
         )
     elif part.type.lower() == b"text":
-        fields += b" %d" % raw.count(b"\n", part.body_start, part.end)
+        fields += b" %d" % lines
     if extended:
         fields += b" " + nstring(headers.get("content-md5")) + b" " + _extension(part)
     return b"(" + fields + b")"
@@ -76,7 +82,7 @@ def encode_body(part: MimePart, raw: bytes, extended: bool) -> bytes:
 def bodystructure(parsed: ParsedMessage) -> bytes:
     cached: bytes | None = parsed.cache.get("bodystructure")
     if cached is None:
-        cached = encode_body(mime_tree(parsed), parsed.raw, True)
+        cached = encode_body(mime_tree(parsed), parsed, True)
         parsed.cache["bodystructure"] = cached
     return cached
 
@@ -84,6 +90,6 @@ def bodystructure(parsed: ParsedMessage) -> bytes:
 def body(parsed: ParsedMessage) -> bytes:
     cached: bytes | None = parsed.cache.get("body")
     if cached is None:
-        cached = encode_body(mime_tree(parsed), parsed.raw, False)
+        cached = encode_body(mime_tree(parsed), parsed, False)
         parsed.cache["body"] = cached
     return cached

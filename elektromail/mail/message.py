@@ -9,6 +9,7 @@ fast. Nothing re-parses a message per request.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import Any
 
 _BARE_LF = re.compile(rb"(?<!\r)\n")
@@ -41,32 +42,74 @@ def find_header_end(raw: bytes) -> int:
 
 
 class ParsedMessage:
-    """Immutable message bytes with derived data computed at most once.
+    """Immutable message bytes with derived data computed at most once, on first need.
 
     ``source`` is exactly what was received (SMTP DATA after dot-unstuffing, an APPEND literal, a fixture
     file): it is what is persisted and what the HTTP API returns as raw. ``raw`` is its CRLF form, which
     IMAP serves and counts sizes in (RFC 9051 2.3.4); the two are one object when the source already
     uses CRLF, which is almost always. ``served`` is ``raw`` as BODY[] sections send it.
 
-    ``cache`` holds lazily derived views keyed by name (the IMAP layer stores ENVELOPE and BODYSTRUCTURE
-    encodings there); it is filled on first use and never invalidated because the bytes never change.
+    Storing a message needs only its octets: ``raw``, ``header_end`` and ``served`` each scan the message,
+    so each is worked out when something first reads it (most messages a test server receives are
+    counted, not read). ``cache`` holds costlier views keyed by name (the IMAP layer stores ENVELOPE and
+    BODYSTRUCTURE encodings there); it too is made on first use and never invalidated, because the bytes
+    never change.
     """
 
-    __slots__ = ("cache", "header_end", "raw", "served", "source")
+    __slots__ = ("_cache", "_header_end", "_raw", "_served", "source")
 
     def __init__(self, source: bytes) -> None:
-        raw = to_crlf(source)
         self.source = source
-        self.raw = raw
-        self.header_end = find_header_end(raw)
-        # A literal cannot carry NUL (RFC 9051 4.3): BODY[] sections serve it as 0x80, as Dovecot does;
-        # BINARY (literal8) serves the stored octets.
-        self.served = raw.replace(b"\x00", b"\x80") if b"\x00" in raw else raw
-        self.cache: dict[str, Any] = {}
+        self._raw: bytes | None = None
+        self._header_end = -1
+        self._served: bytes | None = None
+        self._cache: dict[str, Any] | None = None
+
+    @property
+    def raw(self) -> bytes:
+        raw = self._raw
+        if raw is None:
+            raw = self._raw = to_crlf(self.source)
+        return raw
+
+    @property
+    def header_end(self) -> int:
+        header_end = self._header_end
+        if header_end < 0:
+            header_end = self._header_end = find_header_end(self.raw)
+        return header_end
+
+    @property
+    def served(self) -> bytes:
+        served = self._served
+        if served is None:
+            # A literal cannot carry NUL (RFC 9051 4.3): BODY[] sections serve it as 0x80, as Dovecot does;
+            # BINARY (literal8) serves the stored octets.
+            raw = self.raw
+            served = self._served = raw.replace(b"\x00", b"\x80") if b"\x00" in raw else raw
+        return served
+
+    @property
+    def cache(self) -> dict[str, Any]:
+        cache = self._cache
+        if cache is None:
+            cache = self._cache = {}
+        return cache
 
     @property
     def size(self) -> int:
         return len(self.raw)
+
+    def source_slice(self, start: int, end: int) -> bytes:
+        """The octets as received that ``raw[start:end]`` stands for: its bare LFs as they came, without
+        the CRs the CRLF form added (what a part with ``Content-Transfer-Encoding: binary`` holds)."""
+        if self.source is self.raw:
+            return self.raw[start:end]
+        added: list[int] | None = self.cache.get("added-crs")
+        if added is None:  # where each bare LF got its CR in ``raw``: the k-th bare LF at p, the CR at p + k
+            added = [match.start() + index for index, match in enumerate(_BARE_LF.finditer(self.source))]
+            self.cache["added-crs"] = added
+        return self.source[start - bisect_left(added, start) : end - bisect_left(added, end)]
 
     @property
     def header(self) -> bytes:

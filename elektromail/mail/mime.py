@@ -179,7 +179,7 @@ class _Parser:
             stop = self._multipart(part, stack, depth)
         elif kind == MESSAGE_RFC822 and depth < MAX_MIME_DEPTH and part.encoding.lower() in _IDENTITY:
             part.message, stop = self.entity(body_start, None, TEXT_PLAIN, stack, depth + 1, is_message=True)
-            part.end = part.message.end
+            part.end = min(part.message.end, self._until(stop, body_start))
         else:
             stop = self.next_boundary(body_start, stack)
             part.end = self._until(stop, body_start)
@@ -210,15 +210,23 @@ class _Parser:
         own = len(inner) - 1
         child_default = MESSAGE_RFC822 if part.subtype.lower() == b"digest" else TEXT_PLAIN
         stop = self.next_boundary(part.body_start, inner)
+        last_line_whole = False  # what precedes the stop is a line read whole, its CRLF included
         while stop[1] == own:
             line = stop[0]
             after = line + 2 + len(boundary)
             if self.raw.startswith(b"--", after):  # the close delimiter: the rest is epilogue
-                stop = self.next_boundary(self._line_end(line), stack)
+                epilogue = self._line_end(line)
+                stop = self.next_boundary(epilogue, stack)
+                last_line_whole = stop[0] == epilogue
                 break
             child, stop = self.entity(self._line_end(line), None, child_default, inner, depth + 1)
             part.children.append(child)
+            last_line_whole = child.end == stop[0] or (not child.is_multipart and child.body_size == 0)
         part.end = self._until(stop, part.body_start)
+        if last_line_whole and stop[1] is not None:
+            # The last child was all header (or the close delimiter ended it): the CRLF before the enclosing
+            # boundary ends that line and stays with this multipart, where Dovecot ends it too.
+            part.end = stop[0]
         return stop
 
     def _line_end(self, line: int) -> int:

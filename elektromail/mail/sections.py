@@ -7,6 +7,7 @@ HEADER.FIELDS apply to the top-level message or to an encapsulated message; MIME
 
 from __future__ import annotations
 
+from base64 import encodebytes
 from typing import NamedTuple
 
 from elektromail.mail.envelope import message_headers
@@ -84,6 +85,9 @@ def section_bytes(parsed: ParsedMessage, section: Section) -> bytes | None:
     if node is None:
         return None
     if text == "":
+        travelling = travelling_form(parsed, node)
+        if travelling is not None:
+            return travelling
         return raw[node.body_start : node.end]
     if text == MIME:
         return raw[node.header_start : node.body_start]
@@ -95,6 +99,19 @@ def section_bytes(parsed: ParsedMessage, section: Section) -> bytes | None:
     if text == TEXT:
         return raw[inner.body_start : inner.end]
     return _fields(raw, inner.headers, section.fields, text == HEADER_FIELDS_NOT, top=False)
+
+
+def travelling_form(parsed: ParsedMessage, node: MimePart) -> bytes | None:
+    """How BODY and BODYSTRUCTURE show a leaf of binary content (Content-Transfer-Encoding binary) that
+    holds a NUL, which no literal can carry (RFC 9051 4.3): its octets as APPENDed, in base64, as Dovecot
+    answers (RFC 3516 4.3), so nothing is lost or altered. None for every other part (a NUL in a part
+    that claims to be text is served as 0x80, as Dovecot does)."""
+    if parsed.served is parsed.raw or not _is_leaf(node) or node.encoding.lower() != b"binary":
+        return None
+    if b"\x00" not in parsed.raw[node.body_start : node.end]:
+        return None
+    content = parsed.source_slice(node.body_start, node.end)
+    return encodebytes(content).rstrip(b"\n").replace(b"\n", b"\r\n")
 
 
 def _transfer_encoding(node: MimePart) -> bytes:
@@ -167,7 +184,11 @@ def binary_bytes(parsed: ParsedMessage, part: tuple[int, ...]) -> bytes | None:
     if not part:
         data = _decoded_entity(raw, root, 0)
     elif _is_leaf(node):
-        data = decode_transfer_encoding(_transfer_encoding(node), raw[node.body_start : node.end])
+        encoding = _transfer_encoding(node)
+        if encoding.lower() == b"binary":  # RFC 3516 4.3: exactly the octets APPENDed, bare LFs and all
+            data = parsed.source_slice(node.body_start, node.end)
+        else:
+            data = decode_transfer_encoding(encoding, raw[node.body_start : node.end])
     else:
         data = _decoded_entity(raw, node, node.body_start)
     parsed.cache[key] = data

@@ -6,18 +6,21 @@ a delay a fault rule asked for, it hands the connection a :class:`Deferred` and 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Final, NamedTuple
+from collections.abc import Callable, Coroutine
+from typing import Any, Final, NamedTuple
 
 from elektromail.smtp.replies import Reply
 
 
 class Deferred(NamedTuple):
     """A reply that comes later: after ``delay_ms`` (a fault rule's delay, which a stopping server cuts
-    short), ``work`` produces it, or it is ``reply`` when there is no work. A None reply hangs up."""
+    short), ``work`` produces it, or it is ``reply`` when there is no work. A None reply hangs up.
+
+    ``work`` is a coroutine function, so that the connection can start it at once and only hand it to a
+    task when it really waits (the in-memory store never does)."""
 
     delay_ms: int
-    work: Callable[[], Awaitable[Reply | None]] | None
+    work: Callable[[], Coroutine[Any, Any, Reply | None]] | None
     reply: Reply | None = None
 
 

@@ -117,16 +117,25 @@ def _strip_prefix(argument: str, prefix: str, bad_syntax: Reply) -> str:
 
 
 def _parse_path(text: str, bad_syntax: Reply) -> tuple[Path, str]:
-    match = _PATH.match(_fold(text))
-    if match is None:
-        raise CommandError(bad_syntax)
-    local = text[match.start("local") : match.end("local")]
-    domain = text[match.start("domain") : match.end("domain")]
-    address = text[match.start("address") : match.end("address")]
-    path_length = _octets(text[: match.end()])
-    if _octets(local) > LOCAL_PART_MAX or _octets(domain) > DOMAIN_MAX or path_length > PATH_MAX:
-        too_long = replies.SENDER_TOO_LONG if bad_syntax is replies.BAD_SENDER_SYNTAX else replies.RECIPIENT_TOO_LONG
-        raise CommandError(too_long)
+    if text.isascii():  # almost always: the match's groups are the text's, and characters are octets
+        match = _PATH.match(text)
+        if match is None:
+            raise CommandError(bad_syntax)
+        local, domain, address = match.group("local", "domain", "address")
+        too_long = len(local) > LOCAL_PART_MAX or len(domain) > DOMAIN_MAX or match.end() > PATH_MAX
+    else:
+        match = _PATH.match(_NON_ASCII.sub("a", text))
+        if match is None:
+            raise CommandError(bad_syntax)
+        local = text[match.start("local") : match.end("local")]
+        domain = text[match.start("domain") : match.end("domain")]
+        address = text[match.start("address") : match.end("address")]
+        path_length = _octets(text[: match.end()])
+        too_long = _octets(local) > LOCAL_PART_MAX or _octets(domain) > DOMAIN_MAX or path_length > PATH_MAX
+    if too_long:
+        raise CommandError(
+            replies.SENDER_TOO_LONG if bad_syntax is replies.BAD_SENDER_SYNTAX else replies.RECIPIENT_TOO_LONG
+        )
     if local.startswith('"'):
         local = _QUOTED_PAIR.sub(r"\1", local[1:-1])
     return Path(local, domain, address), text[match.end() :]

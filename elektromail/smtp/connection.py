@@ -4,9 +4,10 @@ It owns what touches the transport: the input buffer (a ``bytearray``), framing 
 section, BDAT chunks), flow control, the idle timer, the tasks that produce deferred replies, STARTTLS's
 handshake and the 421 at shutdown. Every complete line or content section in the buffer is handed to the
 session in order, and the replies the session queued are written with one ``transport.write`` per read
-(RFC 2920: a pipelined batch is answered in one go). While a reply is being produced by a task (end of
-DATA, AUTH, a delay rule) no further input is handled, so replies keep their order and a ``250`` after
-DATA is only sent once the message is committed.
+(RFC 2920: a pipelined batch is answered in one go). A deferred reply (end of DATA, AUTH) is produced at
+once when its work never waits; while one is being produced by a task (a SQLite commit, a delay rule) no
+further input is handled, so replies keep their order and a ``250`` after DATA is only sent once the
+message is committed.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from functools import partial
-from typing import cast
+from typing import Any, cast
 
-from elektromail.smtp import replies, starttls
+from elektromail.smtp import eager, replies, starttls
 from elektromail.smtp.actions import Deferred, StartTls
 from elektromail.smtp.limits import AUTH_LINE_MAX, COMMAND_LINE_MAX, PENDING_INPUT_MAX
 from elektromail.smtp.replies import Reply
@@ -172,17 +173,19 @@ class SmtpConnection(asyncio.Protocol):
                 self.phase = READING
                 session.line_too_long()
                 continue
-            limit = AUTH_LINE_MAX if state is SASL or buffer[:5].upper() == _AUTH_PREFIX else COMMAND_LINE_MAX
-            if end < 0:
-                if len(buffer) > limit:
-                    self.phase = DISCARDING
-                    del buffer[:-1]
-                break
+            if end < 0 or end + 2 > COMMAND_LINE_MAX:  # the limit depends on the line only past the usual one
+                limit = AUTH_LINE_MAX if state is SASL or buffer[:5].upper() == _AUTH_PREFIX else COMMAND_LINE_MAX
+                if end < 0:
+                    if len(buffer) > limit:
+                        self.phase = DISCARDING
+                        del buffer[:-1]
+                    break
+                if end + 2 > limit:
+                    del buffer[: end + 2]
+                    session.line_too_long()
+                    continue
             line = bytes(buffer[:end])
             del buffer[: end + 2]
-            if end + 2 > limit:
-                session.line_too_long()
-                continue
             action = session.line(line)
             if action is not None:
                 self._act(action)
@@ -192,9 +195,29 @@ class SmtpConnection(asyncio.Protocol):
             self.transport.resume_reading()
 
     def _act(self, action: Deferred | StartTls) -> None:
-        """Carry out what the session asked for besides its replies: a deferred reply or STARTTLS."""
+        """Carry out what the session asked for besides its replies: a deferred reply or STARTTLS.
+
+        A deferred reply without a delay is produced at once when its work never waits (delivery to the
+        in-memory store): it joins this batch's replies and input goes on. Otherwise a task produces it
+        and input waits for it."""
+        if isinstance(action, Deferred):
+            if not action.delay_ms and action.work is not None:
+                try:
+                    outcome = eager.start(action.work())
+                except Exception:
+                    log.exception("SMTP session failed while producing a reply")
+                    self.session.resume(replies.LOCAL_ERROR)
+                    return
+                if isinstance(outcome, eager.Done):
+                    self.session.resume(outcome.value)
+                    return
+                self.phase = WAITING
+                self._task = self._loop.create_task(self._produce(action, outcome))
+                return
+            work = self._produce(action)
+        else:
+            work = self._start_tls()
         self.phase = WAITING
-        work = self._produce(action) if isinstance(action, Deferred) else self._start_tls()
         self._task = self._loop.create_task(work)
 
     # ------------------------------------------------------------------ output
@@ -232,15 +255,19 @@ class SmtpConnection(asyncio.Protocol):
 
     # ------------------------------------------------------------------ deferred replies
 
-    async def _produce(self, deferred: Deferred) -> None:
+    async def _produce(self, deferred: Deferred, started: Coroutine[Any, Any, Reply | None] | None = None) -> None:
+        """Produce ``deferred``'s reply, or finish ``started``, its work that was begun eagerly."""
         try:
-            if deferred.delay_ms:
-                self.phase = DELAYING
-                await asyncio.sleep(deferred.delay_ms / 1000)
-                if self.phase is CLOSED_PHASE:  # the client gave up waiting: it was told nothing, so nothing is done
-                    return
-                self.phase = WAITING
-            reply = deferred.reply if deferred.work is None else await deferred.work()
+            if started is not None:
+                reply = await started
+            else:
+                if deferred.delay_ms:
+                    self.phase = DELAYING
+                    await asyncio.sleep(deferred.delay_ms / 1000)
+                    if self.phase is CLOSED_PHASE:  # the client gave up waiting: told nothing, nothing is done
+                        return
+                    self.phase = WAITING
+                reply = deferred.reply if deferred.work is None else await deferred.work()
         except Exception:
             log.exception("SMTP session failed while producing a reply")
             reply = replies.LOCAL_ERROR

@@ -6,6 +6,7 @@ each change in its journal. Objects here are mutated only by :class:`~elektromai
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from enum import Enum
@@ -31,9 +32,28 @@ class FlagMode(Enum):
     REMOVE = "remove"
 
 
+class _Clock:
+    """Internal dates in whole seconds: the messages of one second share one datetime object."""
+
+    __slots__ = ("second", "date")
+
+    def __init__(self) -> None:
+        self.second = -1
+        self.date = datetime.fromtimestamp(0, UTC)
+
+    def now(self) -> datetime:
+        second = int(time.time())
+        if second != self.second:
+            self.second, self.date = second, datetime.fromtimestamp(second, UTC)
+        return self.date
+
+
+_clock = _Clock()
+
+
 def now() -> datetime:
     """An internal date: whole seconds, UTC."""
-    return datetime.now(UTC).replace(microsecond=0)
+    return _clock.now()
 
 
 def canonical_flag(flag: str) -> str:
@@ -41,6 +61,27 @@ def canonical_flag(flag: str) -> str:
     if flag.startswith("\\"):
         return _SYSTEM_FLAGS_BY_LOWER.get(flag.lower(), flag)
     return flag
+
+
+# Distinct flag sets are few (most messages have none, or \Seen): messages share one frozenset per set
+# instead of holding a copy each. Bounded, so that hostile keywords cannot grow it without end.
+FLAG_SETS_MAX = 4096
+_flag_sets: dict[frozenset[str], frozenset[str]] = {}
+
+
+def shared_flags(flags: frozenset[str]) -> frozenset[str]:
+    """The one shared frozenset equal to ``flags`` (``flags`` itself when it is new, or too many are kept)."""
+    shared = _flag_sets.get(flags)
+    if shared is None:
+        if len(_flag_sets) < FLAG_SETS_MAX:
+            _flag_sets[flags] = flags
+        return flags
+    return shared
+
+
+def flag_set(flags: Iterable[str]) -> frozenset[str]:
+    """Flags in their canonical spelling, as a shared frozenset."""
+    return shared_flags(frozenset(canonical_flag(flag) for flag in flags))
 
 
 def canonical_mailbox_name(name: str) -> str:
@@ -197,6 +238,12 @@ class Mailbox:
         if modseq < self.expunges_known_from:
             return [uid for uid in range(1, self.uid_next) if uid not in self.by_uid and known(uid)]
         return sorted(uid for uid, when in self.expunged.items() if when > modseq and known(uid))
+
+    def release_messages(self) -> None:
+        """The mailbox was removed from the store: drop what it holds (readers already took their copies)."""
+        self.messages = []
+        self.by_uid = {}
+        self.expunged = {}
 
     def publish(self, event: MailboxEvent) -> None:
         for listener in tuple(self.listeners):

@@ -13,7 +13,7 @@ from datetime import datetime
 from elektromail.mail.message import ParsedMessage
 from elektromail.store.errors import StoreError, StoreErrorCode
 from elektromail.store.journal import Journal
-from elektromail.store.model import Account, Mailbox, Message, canonical_flag, now
+from elektromail.store.model import Account, Mailbox, Message, flag_set, now
 
 
 def require_live(account: Account) -> None:
@@ -27,7 +27,7 @@ def add_message(
     require_live(mailbox.account)
     message = Message(
         mailbox.uid_next,
-        frozenset(canonical_flag(flag) for flag in flags),
+        flag_set(flags),
         internal_date if internal_date is not None else now(),
         parsed,
         mailbox.next_modseq(),

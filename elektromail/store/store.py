@@ -31,6 +31,7 @@ from elektromail.store.model import (
     MessagesExpunged,
     canonical_flag,
     canonical_mailbox_name,
+    shared_flags,
 )
 
 
@@ -138,6 +139,7 @@ class Store:
         for mailbox in account.mailboxes.values():
             del self._mailboxes[mailbox.id]
             mailbox.publish(MailboxRemoved(mailbox, None))
+            mailbox.release_messages()  # freed now, not when the cycle collector finds the account
         self.journal.account_removed(account)
         await self.journal.commit()
 
@@ -208,6 +210,8 @@ class Store:
             del self._mailboxes[mailbox.id]
             self.journal.mailbox_removed(mailbox)
         mailbox.publish(MailboxRemoved(mailbox, None))
+        if not has_children:
+            mailbox.release_messages()
         await self.journal.commit()
 
     async def rename_mailbox(self, account: Account, old: str, new: str) -> Mailbox:
@@ -332,7 +336,7 @@ class Store:
             else:
                 new = message.flags - wanted
             if new != message.flags:
-                message.flags = new
+                message.flags = shared_flags(new)
                 mailbox.highest_modseq += 1  # Mailbox.next_modseq, inlined: this loop is STORE's hot path
                 message.modseq = mailbox.highest_modseq
                 changed.append(message)
@@ -404,6 +408,10 @@ class Store:
             account.removed = True
             for mailbox in account.mailboxes.values():
                 mailbox.publish(MailboxRemoved(mailbox, None))
+                # An account and its mailboxes refer to each other, so only the cycle collector would free
+                # them, and it looks at old objects rarely: let go of the messages now, by reference count,
+                # so the next messages reuse their memory.
+                mailbox.release_messages()
         self._accounts.clear()
         self._by_email.clear()
         self._mailboxes.clear()

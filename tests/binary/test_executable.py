@@ -1,4 +1,4 @@
-"""The static executable on its own: an empty root, its extraction directory, its own subcommands.
+"""The static executable on its own: an empty root, its cache of the unpacked build, its own subcommands.
 
 Collected only when ELEKTROMAIL_BINARY names the executable (scripts/test builds it and sets it).
 """
@@ -54,10 +54,52 @@ def test_round_trip_inside_an_empty_root(empty_root: Path) -> None:
         server.stop()
 
 
-def test_extraction_honours_tmpdir(tmp_path: Path) -> None:
+def _start_and_stop(env: dict[str, str]) -> None:
+    server = ServerProcess(env=env)
+    try:
+        server.wait_ready()
+        server.signal(signal.SIGTERM)
+        assert server.wait(10) == 0
+    finally:
+        server.stop()
+
+
+def test_unpacks_once_into_a_cache_named_by_the_build(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    _start_and_stop({"ELEKTROMAIL_UNPACK_DIR": str(cache)})
+    (build,) = cache.iterdir()  # one build, no half-unpacked leftovers
+    program = build / "elektromail"
+    first = program.stat()
+    assert (cache.stat().st_mode & 0o077) == 0, "the cache is private"
+    _start_and_stop({"ELEKTROMAIL_UNPACK_DIR": str(cache)})
+    assert list(cache.iterdir()) == [build]
+    again = program.stat()
+    assert (again.st_ino, again.st_mtime_ns) == (first.st_ino, first.st_mtime_ns), "unpacked a second time"
+
+
+def test_the_cache_falls_back_to_tmpdir(tmp_path: Path) -> None:
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    server = ServerProcess(env={"TMPDIR": str(scratch)})
+    _start_and_stop({"TMPDIR": str(scratch), "HOME": "/nonexistent", "XDG_CACHE_HOME": ""})
+    (cache,) = scratch.iterdir()
+    assert cache.name == f"elektromail-{os.getuid()}"
+    (build,) = cache.iterdir()
+    assert (build / "elektromail").is_file()
+
+
+@pytest.mark.parametrize("cache_mode", ["unset", "shared"])
+def test_without_a_usable_cache_it_unpacks_for_one_run_and_cleans_up(tmp_path: Path, cache_mode: str) -> None:
+    """ELEKTROMAIL_UNPACK_DIR set empty, or a directory others may write to (which could hold anything):
+    the build is unpacked under TMPDIR for this run only and removed when it ends."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    cache = ""
+    if cache_mode == "shared":
+        shared = tmp_path / "shared"
+        shared.mkdir()
+        shared.chmod(0o777)
+        cache = str(shared)
+    server = ServerProcess(env={"TMPDIR": str(scratch), "ELEKTROMAIL_UNPACK_DIR": cache})
     try:
         server.wait_ready()
         assert any(scratch.iterdir()), "nothing was unpacked under TMPDIR"
@@ -66,6 +108,8 @@ def test_extraction_honours_tmpdir(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert not any(scratch.iterdir()), "the unpacked files were left behind"
+    if cache:
+        assert not any(Path(cache).iterdir()), "a directory others may write to was used"
 
 
 def test_built_for_the_architecture_its_name_gives() -> None:

@@ -3,6 +3,8 @@ the stored octets come back, over a real socket, from elektromail and (when inst
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from bench.peers.dovecot import dovecot_available
@@ -16,13 +18,18 @@ MESSAGE = (
 )
 
 
-def _sections(client: Client) -> dict[str, object]:
-    reply = client.command(b"APPEND INBOX", MESSAGE, literal8=True)
+def _appended(client: Client, message: bytes, items: bytes) -> dict[str, object]:
+    """APPEND ``message`` with a literal8, then FETCH ``items`` of it: the data items by name."""
+    reply = client.command(b"APPEND INBOX", message, literal8=True)
     assert reply.status == "OK", reply.text
     assert client.command(b"SELECT INBOX").status == "OK"
-    reply = client.command(b"FETCH * (BODY.PEEK[1] BINARY.PEEK[1] BINARY.SIZE[1] RFC822.SIZE)")
+    reply = client.command(b"FETCH * (" + items + b")")
     assert reply.status == "OK", reply.text
     return dict(fetch_items(reply.untagged[-1])[1])
+
+
+def _sections(client: Client) -> dict[str, object]:
+    return _appended(client, MESSAGE, b"BODY.PEEK[1] BINARY.PEEK[1] BINARY.SIZE[1] RFC822.SIZE")
 
 
 def test_literal8_append_serves_the_stored_octets() -> None:
@@ -42,3 +49,39 @@ def test_literal8_append_decodes_as_dovecot() -> None:
         mine, reference = _sections(ours), _sections(theirs)
     for item in ("BINARY[1]", "BINARY.SIZE[1]"):
         assert mine[item] == reference[item]
+
+
+# One part, Content-Transfer-Encoding binary, whose content holds a NUL, an 8-bit octet and every kind of
+# line end: nothing of it may change on the way back.
+SINGLE_OCTETS = b"\0-\xe4\n\r\n\n\n"
+SINGLE = (
+    b"From: a@example.com\r\nSubject: bin\r\nContent-Type: application/octet-stream\r\n"
+    b"Content-Transfer-Encoding: binary\r\n\r\n" + SINGLE_OCTETS
+)
+
+
+def _single(client: Client) -> dict[str, object]:
+    return _appended(client, SINGLE, b"BINARY.PEEK[1] BINARY.SIZE[1] BODY.PEEK[1] BODYSTRUCTURE")
+
+
+def test_binary_part_comes_back_as_appended_and_body_loses_nothing() -> None:
+    """BINARY[1] is the octets APPENDed (bare LFs too, RFC 3516 4.2); BODY[1] cannot carry a NUL in a
+    literal (RFC 9051 4.3), so it comes in base64 (RFC 3516 4.3), which decodes to the same octets."""
+    with elektromail_with([]) as client:
+        items = _single(client)
+    assert items["BINARY[1]"] == SINGLE_OCTETS
+    assert items["BINARY.SIZE[1]"] == str(len(SINGLE_OCTETS))
+    body = items["BODY[1]"]
+    assert isinstance(body, bytes)
+    assert base64.b64decode(body) == SINGLE_OCTETS
+    structure = items["BODYSTRUCTURE"]  # describes the part as BODY[1] serves it
+    assert isinstance(structure, list)
+    assert structure[5:7] == [b"base64", str(len(body))]
+
+
+@pytest.mark.skipif(not dovecot_available(), reason="dovecot-imapd is not installed")
+def test_binary_part_answers_as_dovecot() -> None:
+    with elektromail_with([]) as ours, dovecot_with([]) as theirs:
+        mine, reference = _single(ours), _single(theirs)
+    for item in ("BINARY[1]", "BINARY.SIZE[1]", "BODY[1]", "BODYSTRUCTURE"):
+        assert mine[item] == reference[item], item

@@ -10,11 +10,11 @@ from elektromail.imap.engine.parser import (
     LiteralAnnouncement,
     ParseError,
     Reader,
-    SeqRange,
-    SequenceSet,
+    UndecodableName,
     literal_at_end,
     tag_of,
 )
+from elektromail.imap.engine.sequence import SeqRange, SequenceSet
 
 
 def test_tag_stops_at_space_and_rejects_plus() -> None:
@@ -131,6 +131,12 @@ def test_sequence_sets() -> None:
     assert Reader(b"1:*").sequence_set() == SequenceSet((SeqRange(1, None),))
     assert Reader(b"*").sequence_set() == SequenceSet((SeqRange(None, None),))
     assert Reader(b"5:3,7,9:*").sequence_set().resolve(10) == [3, 4, 5, 7, 9, 10]
+    # As ascending disjoint runs: overlaps and neighbours merge, "*" and numbers past it stop at the largest.
+    assert Reader(b"9:*,5:3,4,7,6").sequence_set().spans(10) == [(3, 7), (9, 10)]
+    assert Reader(b"1:*").sequence_set().spans(100_000) == [(1, 100_000)]
+    assert Reader(b"20:30,2").sequence_set().spans(10) == [(2, 2)]
+    assert Reader(b"*:4").sequence_set().spans(3) == [(3, 3)]
+    assert Reader(b"1:*").sequence_set().spans(0) == []
     assert Reader(b"$").sequence_set().saved
 
 
@@ -212,9 +218,14 @@ def test_mailbox_names_modified_utf7_for_rev1_and_utf8_after_enable() -> None:
     assert Reader('"Entwürfe"'.encode(), utf8=True).mailbox() == "Entwürfe"
     assert Reader(b'"A&-B"').mailbox() == "A&B"
     with pytest.raises(ParseError):
-        Reader('"Entwürfe"'.encode()).mailbox()  # 8-bit without UTF8=ACCEPT
-    with pytest.raises(ParseError):
-        Reader(b'"Entw&APw"').mailbox()  # unterminated shift
+        Reader('"Entwürfe"'.encode()).mailbox()  # 8-bit without UTF8=ACCEPT: no IMAP4rev1 string
+    # Not modified UTF-7, yet an astring: no syntax error, but a name that names no mailbox.
+    for wire in (b'"Entw&APw"', b'"inbox&"', b'"a&Jjo!"'):  # shifts left open or holding no base64
+        name = Reader(wire).mailbox()
+        assert isinstance(name, UndecodableName)
+        assert name == wire.strip(b'"').decode()
+    assert isinstance(Reader(b'"a&Jjo!*"').list_mailbox(), UndecodableName)
+    assert isinstance(Reader(b'"&Jjo!"').reference(), UndecodableName)
 
 
 def test_list_mailbox_keeps_wildcards() -> None:

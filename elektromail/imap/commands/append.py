@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
+from elektromail.imap.commands.mailboxes import find_mailbox
 from elektromail.imap.engine import codes
 from elektromail.imap.engine.command_table import AUTHENTICATED, Ok, capability, command, no
 from elektromail.imap.engine.parser import Reader
@@ -65,8 +66,7 @@ def _append_message(reader: Reader) -> AppendMessage:
 
 @command("APPEND", states=AUTHENTICATED, parse=parse_append, large_literals=True)
 async def append(session: Session, tag: str, arguments: AppendArguments) -> Ok | None:
-    account = session.require_account()
-    mailbox = account.mailbox(arguments.mailbox)
+    mailbox = find_mailbox(session, arguments.mailbox)
     if mailbox is None or not mailbox.selectable:
         raise no("no such mailbox", codes.TRYCREATE)
     # All or nothing (RFC 3502 6.3.11): every message is checked before any is stored.

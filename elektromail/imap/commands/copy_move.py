@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from elektromail.imap.commands.fetch import selected_messages
+from elektromail.imap.commands.mailboxes import find_mailbox
 from elektromail.imap.engine import codes
 from elektromail.imap.engine.command_table import SELECTED, Ok, capability, command, no
-from elektromail.imap.engine.parser import Reader, SequenceSet
+from elektromail.imap.engine.parser import Reader
 from elektromail.imap.engine.responses import sequence_text
+from elektromail.imap.engine.sequence import SequenceSet
 from elektromail.imap.engine.session import Session
 from elektromail.store.model import Mailbox, Message
 
@@ -30,7 +32,7 @@ def parse_copy(reader: Reader) -> CopyArguments:
 
 
 def _target(session: Session, name: str) -> Mailbox:
-    target = session.require_account().mailbox(name)
+    target = find_mailbox(session, name)
     if target is None or not target.selectable:
         raise no("no such mailbox", codes.TRYCREATE)  # RFC 9051 6.4.7: the client may CREATE and retry
     return target

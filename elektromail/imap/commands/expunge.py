@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from elektromail.imap.commands.fetch import selected_messages
 from elektromail.imap.engine.command_table import SELECTED, Ok, command, no
-from elektromail.imap.engine.parser import Reader, SequenceSet, no_arguments
+from elektromail.imap.engine.parser import Reader, no_arguments
+from elektromail.imap.engine.sequence import SequenceSet
 from elektromail.imap.engine.session import Session
 
 DELETED = "\\Deleted"

@@ -10,11 +10,13 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from elektromail.imap.commands.condstore import enable_condstore, mod_sequence, modseq_item
+from elektromail.imap.commands.fetch_flags import flags_answer
 from elektromail.imap.commands.qresync import require_qresync, vanished_earlier
 from elektromail.imap.engine import codes, responses
 from elektromail.imap.engine.command_table import SELECTED, Ok, bad, capability, command, no
-from elektromail.imap.engine.parser import Reader, SequenceSet
+from elektromail.imap.engine.parser import Reader
 from elektromail.imap.engine.selected import SelectedView
+from elektromail.imap.engine.sequence import SequenceSet
 from elektromail.imap.engine.session import Session
 from elektromail.mail.bodystructure import body, bodystructure
 from elektromail.mail.envelope import envelope
@@ -56,6 +58,8 @@ CHANGEDSINCE = "CHANGEDSINCE"
 VANISHED = "VANISHED"
 # Items that read the body without .PEEK and so set \Seen (RFC 9051 6.4.5).
 _SETS_SEEN = frozenset({"RFC822", "RFC822.TEXT"})
+# Items whose answer may be a literal (everything else fits on the response line).
+_LITERAL_KINDS = frozenset({"BODY[]", "BINARY[]", "RFC822", "RFC822.HEADER", "RFC822.TEXT"})
 
 
 class FetchItem(NamedTuple):
@@ -235,20 +239,12 @@ def _clip(data: bytes, partial: tuple[int, int] | None) -> bytes:
 
 # An encoded item: plain bytes, or (prefix ending in a literal's {n}CRLF, the literal's bytes).
 Piece = bytes | tuple[bytes, bytes]
+# Item lists answered in one pass from the view (fetch_flags): FETCH (FLAGS) and UID FETCH (FLAGS).
+_FLAGS_SHAPES = frozenset({("FLAGS",), ("UID", "FLAGS")})
+# Buffers queued before they are handed to the connection mid-answer (a few hundred responses).
+_FLUSH_BUFFERS = 512
 # Literal bodies larger than this go out as their own buffer instead of being copied into the line.
 _SEPARATE_BUFFER = 4096
-# "FLAGS (...)" by flag set: messages share a handful of sets, which are replaced and never mutated.
-_FLAGS_ITEMS: dict[frozenset[str], bytes] = {}
-_FLAGS_ITEMS_MAX = 4096
-
-
-def _flags_item(flags: frozenset[str]) -> bytes:
-    item = _FLAGS_ITEMS.get(flags)
-    if item is None:
-        if len(_FLAGS_ITEMS) >= _FLAGS_ITEMS_MAX:  # keywords make many sets: stay bounded
-            _FLAGS_ITEMS.clear()
-        item = _FLAGS_ITEMS[flags] = b"FLAGS " + responses.flag_list(sorted(flags))
-    return item
 
 
 def _literal_parts(label: bytes, data: bytes | None, binary: bool = False) -> Piece:
@@ -265,9 +261,7 @@ def _encode(item: FetchItem, view: SelectedView, message: Message, rev1: bool) -
     if kind == "UID":
         return b"UID %d" % message.uid
     if kind == "FLAGS":
-        if rev1 and message.uid in view.recent:
-            return b"FLAGS " + responses.flag_list(view.flags_of(message, rev1))
-        return _flags_item(message.flags)
+        return view.flags_bytes(message, rev1)
     if kind == "RFC822.SIZE":
         return b"RFC822.SIZE %d" % parsed.size
     if kind == "INTERNALDATE":
@@ -310,23 +304,24 @@ def _beyond(sequence: SequenceSet, exists: int) -> bool:
     )
 
 
-def selected_messages(session: Session, sequence: SequenceSet, by_uid: bool) -> list[tuple[int, Message]]:
-    """(sequence number, message) pairs a sequence set names; shared by FETCH, STORE, COPY and MOVE."""
+def selected_spans(session: Session, sequence: SequenceSet, by_uid: bool) -> list[range]:
+    """The positions in the selected view that a sequence set names, as ascending ranges."""
     view = session.require_selected()
-    if sequence.saved:
-        # RFC 5182 2.1: "$" names the saved messages in either form; before any SAVE it is empty.
-        found = ((view.seq_of_uid(uid), uid) for uid in sorted(view.saved))
-        return [(seq, view.messages[seq - 1]) for seq, uid in found if seq is not None]
-    if by_uid:
-        if not view.uids:
-            return []
-        largest = view.uids[-1]
-        return [
-            (seq, message) for seq, message in enumerate(view.messages, 1) if sequence.contains(message.uid, largest)
-        ]
-    if _beyond(sequence, view.exists):
+    if not by_uid and not sequence.saved and _beyond(sequence, view.exists):
         raise bad("invalid message sequence number")
-    return [(seq, view.messages[seq - 1]) for seq in sequence.resolve(view.exists)]
+    return view.index_spans(sequence, by_uid)
+
+
+def selected_messages(session: Session, sequence: SequenceSet, by_uid: bool) -> list[tuple[int, Message]]:
+    """(sequence number, message) pairs a sequence set names; shared by STORE, COPY, MOVE and EXPUNGE."""
+    messages = session.require_selected().messages
+    return [(index + 1, messages[index]) for span in selected_spans(session, sequence, by_uid) for index in span]
+
+
+def _flags_shape(items: list[FetchItem], newly_seen: set[int]) -> tuple[str, ...] | None:
+    """("FLAGS",) or ("UID", "FLAGS") when that is all the answer holds, for the one-pass answer."""
+    kinds = tuple(item.kind for item in items)
+    return kinds if kinds in _FLAGS_SHAPES and not newly_seen else None
 
 
 async def _fetch(session: Session, arguments: FetchArguments, by_uid: bool) -> None:
@@ -342,56 +337,87 @@ async def _fetch(session: Session, arguments: FetchArguments, by_uid: bool) -> N
     changed_since = arguments.changed_since
     if has_modseq or changed_since is not None:
         enable_condstore(session)  # RFC 7162 3.1: FETCH MODSEQ and CHANGEDSINCE are enabling commands
-    wanted = selected_messages(session, arguments.sequence, by_uid)
+    spans = selected_spans(session, arguments.sequence, by_uid)
+    messages = view.messages
     if changed_since is not None:
-        wanted = [(seq, message) for seq, message in wanted if message.modseq > changed_since]
+        changed = [index for span in spans for index in span if messages[index].modseq > changed_since]
+        spans = [range(index, index + 1) for index in changed]
         if not has_modseq:  # RFC 7162 3.1.4.1: CHANGEDSINCE implies the MODSEQ item
             items.append(FetchItem(MODSEQ, MODSEQ.encode("ascii")))
             has_modseq = True
     newly_seen: set[int] = set()
     if not view.read_only and any(item.sets_seen for item in items):
-        unseen = [message for _, message in wanted if SEEN not in message.flags]
+        unseen = [messages[index] for span in spans for index in span if SEEN not in messages[index].flags]
         if unseen:
             await session.context.store.set_flags(view.mailbox, unseen, [SEEN], FlagMode.ADD, origin=session)
             newly_seen = {message.uid for message in unseen}
-    has_flags = any(item.kind == "FLAGS" for item in items)
-    # RFC 7162 3.1: a CONDSTORE session hears the UID and MODSEQ of a message FETCH marked \Seen.
-    seen_needs_uid = session.condstore and not any(item.kind == "UID" for item in items)
-    seen_needs_modseq = session.condstore and not has_modseq
     rev1 = not session.rev2
-    out = session.out
     if arguments.vanished and changed_since is not None:
-        vanished_earlier(out, view.mailbox, changed_since, arguments.sequence)  # before the FETCH responses
-    view.announce_keywords(out)  # before any FLAGS below shows a keyword new to the client
-    for seq, message in wanted:
-        pieces = [_encode(item, view, message, rev1) for item in items]
-        if newly_seen and message.uid in newly_seen:
-            if seen_needs_uid:
-                pieces.append(b"UID %d" % message.uid)
-            if not has_flags:
-                pieces.append(b"FLAGS " + responses.flag_list(view.flags_of(message, rev1)))
-            if seen_needs_modseq:
-                pieces.append(modseq_item(message.modseq))
-        if all(type(piece) is bytes for piece in pieces):  # no literal: one formatting step
-            out.append(b"* %d FETCH (%b)\r\n" % (seq, b" ".join(pieces)))  # type: ignore[arg-type]
-            continue
-        line = bytearray(b"* %d FETCH (" % seq)
-        for index, piece in enumerate(pieces):
-            if index:
-                line += b" "
-            if isinstance(piece, bytes):
-                line += piece
-                continue
-            prefix, data = piece
-            line += prefix
-            if len(data) > _SEPARATE_BUFFER:
-                out.append(bytes(line))
-                out.append(data)
-                line = bytearray()
+        vanished_earlier(session.out, view.mailbox, changed_since, arguments.sequence)  # before the FETCHes
+    view.announce_keywords(session.out)  # before any FLAGS below shows a keyword new to the client
+    # The answer goes out as it is made, a chunk at a time: the client reads one while the next is built.
+    shape = _flags_shape(items, newly_seen)
+    if shape is not None:
+        for chunk in flags_answer(view, spans, rev1, with_uid=len(shape) == 2):
+            session.raw(chunk)
+            session.flush()
+        return
+    extras = _SeenExtras(session, items, has_modseq) if newly_seen else None
+    literal_free = not any(item.kind in _LITERAL_KINDS for item in items)
+    out = session.out
+    for span in spans:
+        for index in span:
+            message = messages[index]
+            pieces = [_encode(item, view, message, rev1) for item in items]
+            if extras is not None and message.uid in newly_seen:
+                extras.add(pieces, view, message, rev1)
+            if literal_free:  # no literal: one formatting step
+                out.append(b"* %d FETCH (%b)\r\n" % (index + 1, b" ".join(pieces)))  # type: ignore[arg-type]
             else:
-                line += data
-        line += b")\r\n"
-        out.append(bytes(line))
+                _append_with_literals(out, index + 1, pieces)
+            if len(out) >= _FLUSH_BUFFERS:
+                session.flush()
+                out = session.out
+
+
+class _SeenExtras:
+    """What a message that this FETCH marked \\Seen adds to its response: the new FLAGS when they were not
+    asked for, and for a CONDSTORE session its UID and MODSEQ (RFC 7162 3.1)."""
+
+    def __init__(self, session: Session, items: list[FetchItem], has_modseq: bool) -> None:
+        self.uid = session.condstore and not any(item.kind == "UID" for item in items)
+        self.flags = not any(item.kind == "FLAGS" for item in items)
+        self.modseq = session.condstore and not has_modseq
+
+    def add(self, pieces: list[Piece], view: SelectedView, message: Message, rev1: bool) -> None:
+        if self.uid:
+            pieces.append(b"UID %d" % message.uid)
+        if self.flags:
+            pieces.append(view.flags_bytes(message, rev1))
+        if self.modseq:
+            pieces.append(modseq_item(message.modseq))
+
+
+def _append_with_literals(out: list[bytes], seq: int, pieces: list[Piece]) -> None:
+    """One response whose items include literals: their octets stay the stored bytes object when large
+    (queued as their own buffer, not copied into the line)."""
+    line = bytearray(b"* %d FETCH (" % seq)
+    for index, piece in enumerate(pieces):
+        if index:
+            line += b" "
+        if isinstance(piece, bytes):
+            line += piece
+            continue
+        prefix, data = piece
+        line += prefix
+        if len(data) > _SEPARATE_BUFFER:
+            out.append(bytes(line))
+            out.append(data)
+            line = bytearray()
+        else:
+            line += data
+    line += b")\r\n"
+    out.append(bytes(line))
 
 
 @command("FETCH", states=SELECTED, parse=parse_fetch, expunge_ok=False)

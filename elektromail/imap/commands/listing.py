@@ -9,10 +9,11 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from elektromail.imap.commands.condstore import enable_condstore
+from elektromail.imap.commands.mailboxes import find_mailbox
 from elektromail.imap.engine import codes, responses
 from elektromail.imap.engine.codes import HIGHESTMODSEQ
 from elektromail.imap.engine.command_table import AUTHENTICATED, Ok, capability, command, no
-from elektromail.imap.engine.parser import Reader
+from elektromail.imap.engine.parser import Reader, UndecodableName
 from elektromail.imap.engine.session import Session
 from elektromail.store.model import HIERARCHY_SEPARATOR, INBOX, Account, Mailbox, canonical_mailbox_name
 
@@ -231,7 +232,7 @@ async def list_command(session: Session, tag: str, arguments: ListArguments) -> 
         # RFC 9051 6.3.9: an empty pattern asks for the hierarchy delimiter and root.
         session.untagged(b"LIST (\\Noselect) " + _SEPARATOR + b' ""')
         return None
-    regexes = [pattern_regex(_canonical_pattern(arguments.reference, p)) for p in arguments.patterns]
+    regexes = _regexes(arguments.reference, arguments.patterns)
     if "SUBSCRIBED" in arguments.select:
         _list_subscribed(session, account, regexes, arguments)
         return None
@@ -246,6 +247,18 @@ async def list_command(session: Session, tag: str, arguments: ListArguments) -> 
         if arguments.status_items and mailbox.selectable:
             session.untagged(status_line(session, mailbox, arguments.status_items))
     return None
+
+
+def _regexes(reference: str, patterns: tuple[str, ...]) -> list[re.Pattern[str]]:
+    """One regex a pattern; a reference or pattern that is not valid modified UTF-7 matches nothing
+    (the answer is OK with no names, as Dovecot gives)."""
+    if isinstance(reference, UndecodableName):
+        return []
+    return [
+        pattern_regex(_canonical_pattern(reference, pattern))
+        for pattern in patterns
+        if not isinstance(pattern, UndecodableName)
+    ]
 
 
 def parse_lsub(reader: Reader) -> tuple[str, str]:
@@ -265,7 +278,7 @@ async def lsub(session: Session, tag: str, arguments: tuple[str, str]) -> Ok | N
     if pattern == "":
         session.untagged(b"LSUB (\\Noselect) " + _SEPARATOR + b' ""')
         return None
-    regexes = [pattern_regex(_canonical_pattern(reference, pattern))]
+    regexes = _regexes(reference, (pattern,))
     subscriptions = account.subscriptions
     for name in sorted(subscriptions | _ancestors(subscriptions), key=_listing_order):
         if not _matches(name, regexes):
@@ -332,7 +345,7 @@ def parse_status(reader: Reader) -> tuple[str, tuple[str, ...]]:
 @command("STATUS", states=AUTHENTICATED, parse=parse_status)
 async def status(session: Session, tag: str, arguments: tuple[str, tuple[str, ...]]) -> Ok | None:
     name, items = arguments
-    mailbox = session.require_account().mailbox(name)
+    mailbox = find_mailbox(session, name)
     if mailbox is None or not mailbox.selectable:
         raise no("no such mailbox", codes.NONEXISTENT)
     if HIGHESTMODSEQ in items:

@@ -9,8 +9,8 @@ from elektromail.imap.commands.condstore import highest_modseq_ok
 from elektromail.imap.commands.qresync import QresyncParameters, parse_qresync_parameter, require_qresync, resynchronise
 from elektromail.imap.engine import codes, responses
 from elektromail.imap.engine.command_table import AUTHENTICATED, Ok, command, no
-from elektromail.imap.engine.parser import Reader
-from elektromail.imap.engine.selected import SelectedView
+from elektromail.imap.engine.parser import Reader, UndecodableName
+from elektromail.imap.engine.selected import SelectedView, first_without
 from elektromail.imap.engine.session import CONDSTORE, QRESYNC, Session
 from elektromail.store.model import INBOX, Mailbox
 
@@ -65,13 +65,23 @@ def parse_two_mailboxes(reader: Reader) -> tuple[str, str]:
     return first, second
 
 
+def check_decodable(name: str) -> None:
+    if isinstance(name, UndecodableName):
+        raise no("mailbox name is not valid modified UTF-7", codes.CANNOT)
+
+
 def check_new_name(name: str) -> None:
     if not name or any(ch in _FORBIDDEN_IN_NAMES for ch in name):
         raise no("invalid mailbox name", codes.CANNOT)
 
 
+def find_mailbox(session: Session, name: str) -> Mailbox | None:
+    """The mailbox ``name`` names; a name that is not valid modified UTF-7 names none."""
+    return None if isinstance(name, UndecodableName) else session.require_account().mailbox(name)
+
+
 def existing_mailbox(session: Session, name: str, missing_code: str = codes.NONEXISTENT) -> Mailbox:
-    mailbox = session.require_account().mailbox(name)
+    mailbox = find_mailbox(session, name)
     if mailbox is None or not mailbox.selectable:
         raise no("no such mailbox", missing_code)
     return mailbox
@@ -100,7 +110,7 @@ async def _open(session: Session, arguments: SelectArguments, read_only: bool) -
     if session.condstore:
         highest_modseq_ok(session, mailbox.highest_modseq)  # RFC 7162 3.1.1
     if rev1:
-        first_unseen = next((i for i, m in enumerate(view.messages, 1) if "\\Seen" not in m.flags), None)
+        first_unseen = first_without(view.messages, "\\Seen")
         if first_unseen is not None:
             session.untagged_ok("first unseen", responses.code(codes.UNSEEN, first_unseen))
     else:
@@ -126,6 +136,7 @@ async def examine(session: Session, tag: str, arguments: SelectArguments) -> Ok 
 @command("CREATE", states=AUTHENTICATED, parse=parse_mailbox)
 async def create(session: Session, tag: str, name: str) -> Ok | None:
     account = session.require_account()
+    check_decodable(name)
     check_new_name(name.rstrip("/"))
     if name.rstrip("/") == INBOX:
         raise no("INBOX always exists", codes.ALREADYEXISTS)
@@ -138,7 +149,7 @@ async def delete(session: Session, tag: str, name: str) -> Ok | None:
     account = session.require_account()
     if name == INBOX:
         raise no("INBOX cannot be deleted", codes.CANNOT)
-    mailbox = account.mailbox(name)
+    mailbox = find_mailbox(session, name)
     if mailbox is None:
         raise no("no such mailbox", codes.NONEXISTENT)
     if session.selected is not None and session.selected.mailbox is mailbox:
@@ -152,8 +163,9 @@ async def delete(session: Session, tag: str, name: str) -> Ok | None:
 async def rename(session: Session, tag: str, names: tuple[str, str]) -> Ok | None:
     account = session.require_account()
     old, new = names
+    check_decodable(new)
     check_new_name(new.rstrip("/"))
-    source = account.mailbox(old)
+    source = find_mailbox(session, old)
     if source is None or (not source.selectable and old == INBOX):
         raise no("no such mailbox", codes.NONEXISTENT)
     if account.mailbox(new) is not None:
@@ -165,6 +177,7 @@ async def rename(session: Session, tag: str, names: tuple[str, str]) -> Ok | Non
 @command("SUBSCRIBE", states=AUTHENTICATED, parse=parse_mailbox)
 async def subscribe(session: Session, tag: str, name: str) -> Ok | None:
     account = session.require_account()
+    check_decodable(name)
     await session.context.store.set_subscribed(account, name, True)
     return None
 
@@ -172,5 +185,6 @@ async def subscribe(session: Session, tag: str, name: str) -> Ok | None:
 @command("UNSUBSCRIBE", states=AUTHENTICATED, parse=parse_mailbox)
 async def unsubscribe(session: Session, tag: str, name: str) -> Ok | None:
     account = session.require_account()
+    check_decodable(name)
     await session.context.store.set_subscribed(account, name, False)
     return None

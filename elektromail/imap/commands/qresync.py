@@ -15,8 +15,9 @@ from typing import NamedTuple
 from elektromail.imap.commands.condstore import mod_sequence, modseq_item
 from elektromail.imap.engine import responses
 from elektromail.imap.engine.command_table import bad, capability
-from elektromail.imap.engine.parser import Reader, SequenceSet
+from elektromail.imap.engine.parser import Reader
 from elektromail.imap.engine.selected import SelectedView
+from elektromail.imap.engine.sequence import SequenceSet
 from elektromail.imap.engine.session import QRESYNC, Session
 from elektromail.store.model import Mailbox
 

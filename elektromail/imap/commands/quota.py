@@ -3,6 +3,7 @@ enforced (a test server should not refuse mail for space)."""
 
 from __future__ import annotations
 
+from elektromail.imap.commands.mailboxes import find_mailbox
 from elektromail.imap.engine import codes, responses
 from elektromail.imap.engine.command_table import AUTHENTICATED, Ok, capability, command, no
 from elektromail.imap.engine.parser import Reader
@@ -49,7 +50,7 @@ def parse_mailbox(reader: Reader) -> str:
 
 @command("GETQUOTAROOT", states=AUTHENTICATED, parse=parse_mailbox)
 async def getquotaroot(session: Session, tag: str, name: str) -> Ok | None:
-    mailbox = session.require_account().mailbox(name)
+    mailbox = find_mailbox(session, name)
     if mailbox is None:
         raise no("no such mailbox", codes.NONEXISTENT)
     wire_name = responses.mailbox_name(mailbox.name, session.utf8)

@@ -13,8 +13,9 @@ from elektromail.imap.commands.condstore import enable_condstore, mod_sequence
 from elektromail.imap.commands.fetch import selected_messages
 from elektromail.imap.engine import codes, responses
 from elektromail.imap.engine.command_table import SELECTED, Ok, command, no
-from elektromail.imap.engine.parser import Reader, SequenceSet
+from elektromail.imap.engine.parser import Reader
 from elektromail.imap.engine.responses import sequence_text
+from elektromail.imap.engine.sequence import SequenceSet
 from elektromail.imap.engine.session import Session
 from elektromail.store import FlagMode
 from elektromail.store.model import Message

@@ -91,6 +91,9 @@ class ImapConnection(asyncio.Protocol):
     # ------------------------------------------------------------------ asyncio.Protocol
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # The commands register themselves on import: at the first connection, not at start, so that a
+        # server nobody reads over IMAP never holds them in memory.
+        import elektromail.imap.commands  # noqa: F401
         from elektromail.imap.engine.session import Session
 
         # uvloop's transports do not subclass asyncio.Transport, so no isinstance check here.
@@ -310,6 +313,4 @@ def _tag_before_space(buffer: bytearray) -> str | None:
 
 def imap_factory(context: ServerContext, implicit_tls: bool = False) -> Callable[[], asyncio.Protocol]:
     """The supervisor's entry point: a protocol factory for one IMAP listener."""
-    import elektromail.imap.commands  # noqa: F401  (registers every command)
-
     return lambda: ImapConnection(context, implicit_tls)

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from elektromail.imap.engine import mutf7
 from elektromail.imap.engine.limits import MAX_NUMBER, MAX_NUMBER64
+from elektromail.imap.engine.sequence import SeqRange, SequenceSet
 from elektromail.store.model import SYSTEM_FLAGS, canonical_flag, canonical_mailbox_name
 
 
@@ -71,41 +72,10 @@ def tag_of(line: bytes) -> str | None:
     return None
 
 
-class SeqRange(NamedTuple):
-    """``a:b`` in a sequence set; ``None`` stands for ``*`` (the largest number in use)."""
-
-    start: int | None
-    end: int | None
-
-
-class SequenceSet(NamedTuple):
-    """RFC 9051 9 sequence-set; ``saved`` is ``$`` (RFC 9051 6.4.4.1, the saved search result)."""
-
-    ranges: tuple[SeqRange, ...]
-    saved: bool = False
-
-    def resolve(self, largest: int) -> list[int]:
-        """The numbers in ascending order without duplicates, ``*`` read as ``largest`` (RFC 9051 9)."""
-        if largest <= 0:
-            return []
-        numbers: set[int] = set()
-        for seq_range in self.ranges:
-            low = largest if seq_range.start is None else seq_range.start
-            high = largest if seq_range.end is None else seq_range.end
-            if low > high:
-                low, high = high, low
-            numbers.update(range(low, min(high, largest) + 1))
-        return sorted(numbers)
-
-    def contains(self, number: int, largest: int) -> bool:
-        for seq_range in self.ranges:
-            low = largest if seq_range.start is None else seq_range.start
-            high = largest if seq_range.end is None else seq_range.end
-            if low > high:
-                low, high = high, low
-            if low <= number <= high:
-                return True
-        return False
+class UndecodableName(str):
+    """A mailbox name (or LIST pattern) from a client without UTF-8 that is not valid modified UTF-7
+    (RFC 3501 5.1.3). The grammar takes it, since a mailbox name is an astring, so it is no syntax error:
+    it names no mailbox, matches none, and none can be made with it (NO, as Dovecot answers)."""
 
 
 class Reader:
@@ -322,7 +292,8 @@ class Reader:
         return self._decode_name(raw)
 
     def _mailbox_text(self, raw: bytes) -> str:
-        return canonical_mailbox_name(self._decode_name(raw))
+        name = self._decode_name(raw)
+        return name if isinstance(name, UndecodableName) else canonical_mailbox_name(name)
 
     def _decode_name(self, raw: bytes) -> str:
         try:
@@ -333,10 +304,12 @@ class Reader:
             if any(ch < " " or ch == "\x7f" for ch in text):
                 raise self.error("mailbox name contains control characters")
             return text
+        if not text.isascii():
+            raise self.error("8-bit mailbox name without UTF-8")  # RFC 3501 9: a quoted CHAR is 7-bit
         try:
             return mutf7.decode(text)
-        except mutf7.MailboxNameError as error:
-            raise self.error(str(error)) from None
+        except mutf7.MailboxNameError:
+            return UndecodableName(text)
 
     # ------------------------------------------------------------------ lists, flags, sets
 
