@@ -83,6 +83,12 @@
   // ---------------------------------------------------------------- list selection
   var selectedId = null;
   function rows() { return Array.prototype.slice.call(document.querySelectorAll("tr[data-row]")); }
+  // The selected row, also while a live refresh has just replaced the rows and not marked it again yet.
+  function selectedRow() {
+    var row = document.querySelector("tr[data-row].selected");
+    if (!row && selectedId) { row = document.querySelector('tr[data-id="' + CSS.escape(selectedId) + '"]'); }
+    return row;
+  }
   function select(row) {
     rows().forEach(function (each) { each.classList.remove("selected"); each.removeAttribute("aria-selected"); });
     if (!row) { return; }
@@ -96,7 +102,8 @@
   function move(step) {
     var all = rows();
     if (!all.length) { return false; }
-    var at = all.findIndex(function (row) { return row.classList.contains("selected"); });
+    var current = selectedRow();
+    var at = all.indexOf(current);
     var next = at < 0 ? 0 : Math.min(Math.max(at + step, 0), all.length - 1);
     if (at === all.length - 1 && step > 0) {
       var older = document.querySelector("[data-older]");
@@ -105,7 +112,7 @@
     select(all[next]);
     return true;
   }
-  document.addEventListener("htmx:afterSettle", function () {
+  document.addEventListener("htmx:afterSwap", function () {
     if (selectedId) {
       var again = document.querySelector('tr[data-id="' + CSS.escape(selectedId) + '"]');
       if (again) { again.classList.add("selected"); again.setAttribute("aria-selected", "true"); }
@@ -122,14 +129,14 @@
     var button = document.querySelector('button[data-key="' + key + '"]');
     if (button) { button.click(); return; }
     // In the list: act on the selected row, then show the same list again.
-    var row = document.querySelector("tr[data-row].selected");
+    var row = selectedRow();
     var list = document.getElementById("list");
     if (!row || !list || !window.htmx) { return; }
     var action = key === "r" ? (row.classList.contains("unread") ? "read" : "unread")
       : key === "s" ? (row.classList.contains("flagged") ? "unflag" : "flag") : "delete";
     var view = list.getAttribute("data-view");
     window.htmx.ajax("POST", "/m/" + encodeURIComponent(row.getAttribute("data-id")) + "/act", {
-      source: list, target: "#list", select: "#list", swap: "outerHTML",
+      source: row, target: "#list", select: "#list", swap: "outerHTML",
       values: { action: action, next: view, list: view }
     });
   }
@@ -149,7 +156,7 @@
         if (onMessage) { follow("[data-newer]"); } else { move(-1); }
         break;
       case "Enter":
-        var chosen = document.querySelector("tr[data-row].selected");
+        var chosen = selectedRow();
         if (!chosen || target.tagName === "A" && !target.closest("tr[data-row]")) { return; }
         window.location.assign(chosen.getAttribute("data-href"));
         break;
