@@ -53,6 +53,9 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     smtps_port: int | None = None
     imaps_port: int | None = None
     log_level: str = "info"
+    transcripts: bool = True
+    transcript_sessions: int = 1000
+    transcript_kib: int = 256
 
 
 # --- value parsers: each takes the raw text and returns the typed value or raises ValueError(reason) ---
@@ -302,6 +305,30 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("smtps_port", "SMTPS_PORT", "--smtps-port", parse_port, "unset (off)", "implicit-TLS SMTP port"),
     Setting("imaps_port", "IMAPS_PORT", "--imaps-port", parse_port, "unset (off)", "implicit-TLS IMAP port"),
     Setting("log_level", "ELEKTROMAIL_LOG_LEVEL", "--log-level", parse_log_level, "info", "log verbosity"),
+    Setting(
+        "transcripts",
+        "ELEKTROMAIL_TRANSCRIPTS",
+        "--transcripts",
+        parse_bool,
+        "on",
+        "record every SMTP and IMAP session for GET /sessions, secrets masked (off: record nothing)",
+    ),
+    Setting(
+        "transcript_sessions",
+        "ELEKTROMAIL_TRANSCRIPT_SESSIONS",
+        "--transcript-sessions",
+        parse_positive_int,
+        "1000",
+        "sessions whose transcripts are kept; the oldest are dropped",
+    ),
+    Setting(
+        "transcript_kib",
+        "ELEKTROMAIL_TRANSCRIPT_KIB",
+        "--transcript-kib",
+        parse_positive_int,
+        "256",
+        "KiB one transcript may hold before it is truncated",
+    ),
 )
 
 SETTINGS_BY_FLAG: dict[str, Setting] = {setting.flag: setting for setting in SETTINGS}

@@ -9,8 +9,11 @@ from typing import TYPE_CHECKING, Protocol
 
 from elektromail.config import Config
 from elektromail.delivery.service import Delivery
+from elektromail.events.bus import EventBus
+from elektromail.events.publisher import EventPublisher
 from elektromail.imap.engine.shared import ImapShared
 from elektromail.store import Store
+from elektromail.transcripts.registry import Transcripts
 
 if TYPE_CHECKING:
     from elektromail.tls import TlsProvider
@@ -116,6 +119,11 @@ class ServerContext:
         self.lifecycle = lifecycle
         self.connections = Connections()
         self.imap = ImapShared()
+        self.transcripts = Transcripts(config.transcripts, config.transcript_sessions, config.transcript_kib)
+        self.events = EventBus()
+        self.publisher = EventPublisher(self.events)
+        self.transcripts.listeners.add(self.publisher.session_changed)
+        store.observer = self.publisher  # every store change becomes events
 
     @property
     def stopping(self) -> bool:

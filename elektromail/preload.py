@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import os
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, NamedTuple
 
 import msgspec
@@ -28,6 +28,7 @@ from elektromail.config import ConfigError
 from elektromail.mail.message import ParsedMessage
 from elektromail.store import Store, StoreError
 from elektromail.store.model import HIERARCHY_SEPARATOR
+from elektromail.store.provenance import PRELOAD, Delivery, Provenance
 
 SETTING = "ELEKTROMAIL_PRELOAD_DIR"
 MESSAGE_SUFFIX = ".eml"
@@ -158,7 +159,8 @@ async def store_preloaded(store: Store, fixtures: list[PreloadedMessage], skip_p
                 if copies[fixture.parsed.raw] > 0:
                     copies[fixture.parsed.raw] -= 1
                     continue
-            await store.append(mailbox, fixture.parsed, fixture.flags, fixture.internal_date)
+            arrival = Provenance(delivery=Delivery(protocol=PRELOAD, received_at=datetime.now(UTC)))
+            await store.append(mailbox, fixture.parsed, fixture.flags, fixture.internal_date, provenance=arrival)
         except StoreError as error:
             raise ConfigError(f"{SETTING}: {fixture.path}: {error}") from None
         added += 1

@@ -15,9 +15,11 @@ import datetime
 import os
 import socket
 import ssl
+import weakref
 from pathlib import Path
 
 from elektromail.config import Config, ConfigError
+from elektromail.store.provenance import TlsFacts
 
 CERT_FILE_NAME = "elektromail-cert.pem"
 KEY_FILE_NAME = "elektromail-key.pem"
@@ -40,6 +42,7 @@ def server_context(cert_pem: bytes, key_pem: bytes) -> ssl.SSLContext:
     them for the duration of the call."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.sni_callback = _remember_server_name
     import tempfile  # here: start-up does not pay for it unless TLS is used
 
     with tempfile.TemporaryDirectory(prefix="elektromail-tls-") as directory:
@@ -50,6 +53,29 @@ def server_context(cert_pem: bytes, key_pem: bytes) -> ssl.SSLContext:
         key_path.write_bytes(key_pem)
         context.load_cert_chain(cert_path, key_path)
     return context
+
+
+# The server name each TLS connection's client asked for (RFC 6066 3), for transcripts and deliveries.
+_server_names: weakref.WeakKeyDictionary[object, str] = weakref.WeakKeyDictionary()
+
+
+def _remember_server_name(connection: object, server_name: str | None, context: ssl.SSLContext) -> None:
+    if server_name is not None:
+        _server_names[connection] = server_name
+
+
+def connection_facts(transport: object) -> TlsFacts | None:
+    """Protocol version, cipher and SNI of a TLS transport; None for a plain one."""
+    get_extra_info = getattr(transport, "get_extra_info", None)
+    ssl_object = get_extra_info("ssl_object") if get_extra_info is not None else None
+    if ssl_object is None:
+        return None
+    cipher = ssl_object.cipher()
+    return TlsFacts(
+        version=ssl_object.version() or "unknown",
+        cipher=cipher[0] if cipher else "unknown",
+        sni=_server_names.get(ssl_object),
+    )
 
 
 def certificate_names(config: Config) -> list[str]:

@@ -6,7 +6,7 @@ import importlib.metadata
 import platform
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -21,11 +21,13 @@ BUILDS = {
     "elektromail-static": (DIST / f"elektromail-linux-{platform.machine()}", "build/pyinstaller.sh"),
     "elektromail-nuitka": (DIST / "elektromail-nuitka", "build/nuitka.sh"),
 }
-ALL_GROUPS = frozenset({"smtp", "imap", "scaling", "latency", "startup", "memory", "cycles"})
+ALL_GROUPS = frozenset({"smtp", "imap", "scaling", "latency", "startup", "memory", "cycles", "transcripts", "search"})
 
 
 @contextmanager
-def run(command: Sequence[str], options: StartOptions, sqlite: bool = False) -> Iterator[Endpoint]:
+def run(
+    command: Sequence[str], options: StartOptions, sqlite: bool = False, env: Mapping[str, str] | None = None
+) -> Iterator[Endpoint]:
     ports = {"smtp": free_port(), "imap": free_port()}
     arguments = ["--smtp-port", str(ports["smtp"]), "--imap-port", str(ports["imap"]), "--bind", "127.0.0.1"]
     arguments += ["--users", "user:pass", "--log-level", "warning"]
@@ -38,7 +40,7 @@ def run(command: Sequence[str], options: StartOptions, sqlite: bool = False) -> 
         if sqlite:
             arguments += ["--db", str(Path(directory) / "mail.db")]
         started = time.perf_counter()
-        process = spawn([*command, *arguments])
+        process = spawn([*command, *arguments], env=env)
         try:
             greetings = [(ports["smtp"], b"220"), (ports["imap"], b"* OK")]
             if options.http:
@@ -78,6 +80,14 @@ PACKAGE_PEER = Peer(
 )
 PEERS = [
     PACKAGE_PEER,
+    Peer(
+        name="elektromail-untranscribed",
+        description="elektromail, the package, with ELEKTROMAIL_TRANSCRIPTS=off: what recording costs",
+        groups=frozenset({"transcripts"}),
+        missing=lambda: None,
+        start=partial(run, PACKAGE, env={"ELEKTROMAIL_TRANSCRIPTS": "off"}),
+        version=partial(importlib.metadata.version, "elektromail"),
+    ),
     Peer(
         name="elektromail-sqlite",
         description="elektromail, the package, every message committed to SQLite before its reply",

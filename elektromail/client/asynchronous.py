@@ -10,6 +10,7 @@ from typing import Self, TypeVar
 
 import httpx
 
+from elektromail.client.activity import AsyncActivityOperations
 from elektromail.client.blocking import DEFAULT_TIMEOUT
 from elektromail.client.calls import Call, Calls, auth_headers, filters, inject_body, wait_query
 from elektromail.client.errors import checked_url
@@ -19,7 +20,7 @@ from elektromail.http.schemas import MESSAGES_WAIT_DEFAULT_SECONDS, Detail, Heal
 T = TypeVar("T")
 
 
-class AsyncClient:
+class AsyncClient(AsyncActivityOperations):
     """:class:`Client`'s operations as coroutines, over an httpx ``AsyncClient``."""
 
     def __init__(

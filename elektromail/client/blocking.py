@@ -9,6 +9,7 @@ from typing import Self, TypeVar
 
 import httpx
 
+from elektromail.client.activity import ActivityOperations
 from elektromail.client.calls import Call, Calls, auth_headers, filters, inject_body, wait_query
 from elektromail.client.errors import checked_url
 from elektromail.delivery.rules import DsnRule
@@ -19,7 +20,7 @@ T = TypeVar("T")
 DEFAULT_TIMEOUT = 10.0
 
 
-class Client:
+class Client(ActivityOperations):
     """The control plane of one server, over a blocking httpx client.
 
     ``base_url`` is the server's HTTP address (``http://localhost:8025``; anything else raises

@@ -35,6 +35,7 @@ from elektromail.http.schemas import (
     UsersQuery,
     WaitQuery,
 )
+from elektromail.search.results import MAX_LIMIT
 
 T = TypeVar("T")
 
@@ -174,7 +175,9 @@ class Calls:
 
     @staticmethod
     def messages(query: MessagesQuery) -> Call[list[Summary]]:
-        return Call("GET", "/messages", _summaries, _query(query))
+        # The newest MAX_LIMIT matches (search() pages through more), oldest first: the order they came in.
+        params = _query(query) | {"limit": MAX_LIMIT}
+        return Call("GET", "/messages", lambda response: _summaries(response)[::-1], params)
 
     @staticmethod
     def wait(query: WaitQuery) -> Call[list[Summary]]:

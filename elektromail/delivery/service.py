@@ -12,11 +12,16 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import NamedTuple
 
+import msgspec
+
 from elektromail.config import Config
 from elektromail.delivery.bounce import DELIVERED, FAILED, ReportAction, Reported, build_report
 from elektromail.delivery.routing import Router, split_address
 from elektromail.delivery.rules import ACCEPTED, BOUNCE, DsnRules, Verdict, parse_rules
 from elektromail.store import Store
+from elektromail.store.provenance import BOUNCE as BOUNCE_PROTOCOL
+from elektromail.store.provenance import Delivery as DeliveryFacts
+from elektromail.store.provenance import Envelope, Provenance
 
 # RFC 3461 4.1: the NOTIFY keywords (NEVER is the empty set). Without NOTIFY, a server reports failures
 # (and delays), never successes.
@@ -38,6 +43,14 @@ class Recipient:
         self.verdict = verdict
         self.notify = DEFAULT_NOTIFY
         self.original_recipient: str | None = None
+
+
+class Arrival(NamedTuple):
+    """How a message came in: the delivery facts, and the envelope with every recipient of the
+    transaction (each stored copy keeps the recipients routed to its user)."""
+
+    delivery: DeliveryFacts
+    envelope: Envelope
 
 
 class ReportRequest(NamedTuple):
@@ -84,16 +97,29 @@ class Delivery:
         return Recipient(address, self.router.user_for(address, local_part), verdict)
 
     async def deliver(
-        self, sender: str, recipients: Sequence[Recipient], raw: bytes, request: ReportRequest = NO_REQUEST
-    ) -> None:
+        self,
+        sender: str,
+        recipients: Sequence[Recipient],
+        raw: bytes,
+        request: ReportRequest = NO_REQUEST,
+        how: Arrival | None = None,
+    ) -> list[str]:
         """Store ``raw`` once per user; bounced recipients get a failure report sent to the sender instead,
-        and recipients whose NOTIFY has SUCCESS a success report."""
+        and recipients whose NOTIFY has SUCCESS a success report. Returns the ids of the copies stored
+        for the recipients (not of reports)."""
         arrival = datetime.now(UTC)
         delivered = [recipient for recipient in recipients if recipient.verdict.action != BOUNCE]
+        stored_ids: list[str] = []
         if delivered:
-            await self.store.deliver([recipient.user for recipient in delivered], raw)
+            users = list(dict.fromkeys(recipient.user.lower() for recipient in delivered))
+            provenance = _per_user(how, delivered) if how is not None else None
+            stored = await self.store.deliver(users, raw, provenance)
+            for user, message in zip(users, stored, strict=True):
+                account = self.store.account(user)
+                if account is not None:
+                    stored_ids.append(account.inbox.message_id(message.uid))
         if not sender:  # RFC 3461 6.2 / RFC 5321 6.1: never report on a message with a null sender
-            return
+            return stored_ids
         if len(delivered) < len(recipients):
             failures = [
                 Reported(r.address, r.verdict.status, r.verdict.code, r.verdict.text, r.original_recipient)
@@ -109,6 +135,7 @@ class Delivery:
         ]
         if successes:
             await self._report(DELIVERED, sender, successes, raw, arrival, request, False)
+        return stored_ids
 
     async def _report(
         self,
@@ -133,16 +160,43 @@ class Delivery:
             full_content=full_content,
             envelope_id=request.envelope_id,
         )
-        await self.store.deliver([self.router.user_for(sender, split_address(sender)[0])], report)
+        # A report is sent by the server itself, from the null reverse path (RFC 3461 6.2) to the sender.
+        provenance = Provenance(
+            delivery=DeliveryFacts(protocol=BOUNCE_PROTOCOL, received_at=datetime.now(UTC)),
+            envelope=Envelope(mail_from="", rcpt_to=(sender,)),
+        )
+        await self.store.deliver([self.router.user_for(sender, split_address(sender)[0])], report, provenance)
 
-    async def deliver_to(self, sender: str, addresses: Sequence[str], raw: bytes) -> list[Recipient]:
+    async def deliver_to(
+        self, sender: str, addresses: Sequence[str], raw: bytes, how: Arrival | None = None
+    ) -> list[Recipient]:
         """Deliver to plain addresses (for injection outside SMTP); returns the routed recipients.
 
         Recipients a ``reject`` rule matches are left out of delivery and returned with that verdict.
         """
         routed = [self.recipient(sender, address) for address in addresses]
-        await self.deliver(sender, [r for r in routed if r.verdict.action != "reject"], raw)
+        await self.deliver(sender, [r for r in routed if r.verdict.action != "reject"], raw, NO_REQUEST, how)
         return routed
+
+
+def _per_user(how: Arrival, delivered: Sequence[Recipient]) -> dict[str, Provenance]:
+    """Each user's copy with the envelope recipients routed to that user (RFC 5321 3.3: one transaction
+    may carry recipients of several mailboxes; a copy only tells of its own)."""
+    by_user: dict[str, list[str]] = {}
+    for recipient in delivered:
+        by_user.setdefault(recipient.user.lower(), []).append(recipient.address)
+    envelope = how.envelope
+    return {
+        user: Provenance(
+            delivery=how.delivery,
+            envelope=msgspec.structs.replace(
+                envelope,
+                rcpt_to=tuple(addresses),
+                recipient_parameters=tuple(p for p in envelope.recipient_parameters if p.address in addresses),
+            ),
+        )
+        for user, addresses in by_user.items()
+    }
 
 
 _hostname: str | None = None

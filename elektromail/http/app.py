@@ -33,7 +33,19 @@ from elektromail.http.openapi import openapi_document
 from elektromail.http.operations import Operation, Resource
 from elektromail.http.origin import OriginGuard
 from elektromail.http.plane import ControlPlane, ServerControl
-from elektromail.http.routes import docs, health, inject, message, messages, rules, server, tls, users
+from elektromail.http.routes import (
+    docs,
+    events,
+    health,
+    inject,
+    message,
+    messages,
+    rules,
+    server,
+    sessions,
+    tls,
+    users,
+)
 from elektromail.store import JournalError
 
 # In the order the OpenAPI document lists them.
@@ -44,6 +56,8 @@ RESOURCES: Sequence[Resource] = (
     users.resource,
     messages.resource,
     message.resource,
+    sessions.resource,
+    events.resource,
     health.resource,
     tls.resource,
     docs.resource,

@@ -1,9 +1,10 @@
 """Which stored messages a ``GET /messages`` or ``GET /messages/wait`` query selects.
 
 Both endpoints filter with :class:`MessageFilter`, so a message listed by one is waited for by the other.
-Header filters match like IMAP SEARCH FROM/TO/SUBJECT (RFC 9051 6.4.4): case-insensitive substrings of
-the field values with RFC 2047 encoded words decoded, display names and addresses alike. The decoded
-values are cached on the message and shared with SEARCH.
+The query language (``q=``) and the ``user``, ``mailbox``, ``rcpt`` and ``session`` filters become terms of
+one compiled query (:mod:`elektromail.search`), evaluated by the matching code IMAP SEARCH uses. The
+``from``, ``to`` and ``subject`` filters match case-insensitive substrings of the decoded field values
+(display names and addresses alike; ``to`` looks at Cc too), as they always have.
 """
 
 from __future__ import annotations
@@ -12,6 +13,11 @@ from collections.abc import Iterator
 
 from elektromail.http.schemas import MessagesQuery
 from elektromail.mail.text import decoded_headers
+from elektromail.search import matching
+from elektromail.search.evaluate import CompiledQuery, MessageTest
+from elektromail.search.query import MailboxTerm, Query, SessionTerm, Term, TextTerm, UserTerm, parse_query
+from elektromail.search.results import Page, newest_first
+from elektromail.search.results import matching as matching_by_mailbox
 from elektromail.store import Store
 from elektromail.store.model import Mailbox, Message, canonical_mailbox_name
 
@@ -19,33 +25,44 @@ from elektromail.store.model import Mailbox, Message, canonical_mailbox_name
 RECIPIENT_FIELDS = ("to", "cc")
 
 
+def _header_test(fields: tuple[str, ...], text: str) -> MessageTest:
+    def test(mailbox: Mailbox, message: Message) -> bool:
+        values = decoded_headers(message.parsed)
+        return any(text in value for field in fields for value in values.get(field, ()))
+
+    return test
+
+
 class MessageFilter:
-    """The user, mailbox and header conditions of one query; every condition given must hold."""
+    """Every condition of one query; all given must hold. A malformed ``q`` raises
+    :class:`~elektromail.search.query.QueryError` naming the term."""
 
     def __init__(self, query: MessagesQuery) -> None:
-        self.user = query.user.lower() if query.user is not None else None
-        self.mailbox = canonical_mailbox_name(query.mailbox) if query.mailbox is not None else None
+        terms: list[Term] = list(parse_query(query.q).terms) if query.q else []
+        if query.user is not None:
+            terms.append(UserTerm(query.user.lower()))
+        if query.mailbox is not None:
+            terms.append(MailboxTerm(canonical_mailbox_name(query.mailbox)))
+        if query.rcpt:
+            terms.append(TextTerm("rcpt", matching.fold(query.rcpt)))
+        if query.session:
+            terms.append(SessionTerm(query.session))
         wanted = ((("from",), query.from_), (RECIPIENT_FIELDS, query.to), (("subject",), query.subject))
-        # (lower-case field names, case-folded text that one of their values must contain)
-        self.headers = [(fields, text.casefold()) for fields, text in wanted if text is not None]
+        headers = [_header_test(fields, text.casefold()) for fields, text in wanted if text is not None]
+        self.compiled = CompiledQuery(Query(tuple(terms)), headers)
 
     def mailbox_matches(self, mailbox: Mailbox) -> bool:
-        if self.user is not None and mailbox.account.name.lower() != self.user:
-            return False
-        return self.mailbox is None or mailbox.name == self.mailbox
+        return self.compiled.mailbox_matches(mailbox)
 
-    def message_matches(self, message: Message) -> bool:
-        if not self.headers:
-            return True
-        values = decoded_headers(message.parsed)
-        return all(
-            any(text in value for field in fields for value in values.get(field, ())) for fields, text in self.headers
-        )
+    def message_matches(self, mailbox: Mailbox, message: Message) -> bool:
+        return self.compiled.matches(mailbox, message)
 
     def matches(self, store: Store) -> Iterator[tuple[Mailbox, Message]]:
-        for account in store.accounts():
-            for mailbox in account.mailboxes.values():
-                if self.mailbox_matches(mailbox):
-                    for message in mailbox.messages:
-                        if self.message_matches(message):
-                            yield mailbox, message
+        """Every match, mailbox by mailbox in store order."""
+        for mailbox, found in matching_by_mailbox(store.accounts(), self.compiled):
+            for message in found:
+                yield mailbox, message
+
+    def page(self, store: Store, limit: int, cursor: str | None) -> Page:
+        """Newest first: ``limit`` matches after ``cursor``, with the total."""
+        return newest_first(store.accounts(), self.compiled, limit, cursor)

@@ -9,6 +9,7 @@ message is appended there instead of being delivered to the INBOX.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, getaddresses, make_msgid
@@ -16,9 +17,11 @@ from email.utils import format_datetime, getaddresses, make_msgid
 from elektromail.delivery.routing import Router
 from elektromail.http.errors import TooLarge, Unprocessable, store_error
 from elektromail.http.schemas import Inject, MessageRef
+from elektromail.mail.envelope import message_headers
 from elektromail.mail.message import ParsedMessage
 from elektromail.store import Store, StoreError, now
 from elektromail.store.model import INBOX, Mailbox, Message
+from elektromail.store.provenance import HTTP, Delivery, Envelope, Provenance
 
 DEFAULT_SENDER = "elektromail@localhost"
 _BARE_LF = re.compile(rb"(?<!\r)\n")
@@ -36,18 +39,34 @@ class InjectTooLarge(TooLarge):
     """The message built is larger than ELEKTROMAIL_MAX_MESSAGE_SIZE."""
 
 
-def recipients(request: Inject, router: Router) -> list[str]:
+def recipients(request: Inject, router: Router) -> dict[str, list[str]]:
+    """The users the request's addresses route to, each with its addresses, in order."""
     fields = [request.to] if isinstance(request.to, str) else request.to
     addresses = [address for _, address in getaddresses(fields) if address]
     if not addresses:
         raise InjectError("to", "no recipient address")
-    users: list[str] = []
+    users: dict[str, list[str]] = {}
     for address in addresses:
         user = router.user_for(address)
         if not user or any(ch in user for ch in ' \t\r\n"\\'):
             raise InjectError("to", f"{address!r} does not name a user")
-        users.append(user)
-    return list(dict.fromkeys(users))
+        users.setdefault(user, []).append(address)
+    return users
+
+
+def _sender(request: Inject, parsed: ParsedMessage) -> str:
+    """The reverse path an injection stands for: the ``from`` asked for, else the message's From."""
+    field = message_headers(parsed).get("from")
+    written = request.from_ if request.from_ is not None else field.decode("utf-8", "replace") if field else ""
+    found = [address for _, address in getaddresses([written or ""]) if address]
+    return found[0] if found else ""
+
+
+def _provenance(sender: str, addresses: list[str]) -> Provenance:
+    return Provenance(
+        delivery=Delivery(protocol=HTTP, received_at=datetime.now(UTC)),
+        envelope=Envelope(mail_from=sender, rcpt_to=tuple(addresses)),
+    )
 
 
 def build_message(request: Inject) -> bytes:
@@ -86,19 +105,22 @@ async def inject(store: Store, router: Router, request: Inject, max_size: int) -
     if len(raw) > max_size:
         raise InjectTooLarge(f"raw: message is {len(raw)} octets, larger than the limit of {max_size}")
     parsed = ParsedMessage(raw)
+    sender = _sender(request, parsed)
     if request.mailbox is None and not request.flags and request.internal_date is None:
-        stored = await store.deliver(users, parsed)
+        arrivals = {user.lower(): _provenance(sender, addresses) for user, addresses in users.items()}
+        stored = await store.deliver(users, parsed, arrivals)
         inboxes = [account.inbox for user in users if (account := store.account(user)) is not None]
         return [_ref(inbox, message) for inbox, message in zip(inboxes, stored, strict=True)]
     refs: list[MessageRef] = []
     mailbox_name = request.mailbox or INBOX
-    for user in users:
+    for user, addresses in users.items():
         account = await store.ensure_account(user)
         mailbox = account.mailbox(mailbox_name)
         try:
             if mailbox is None:
                 mailbox = await store.create_mailbox(account, mailbox_name)
-            message = await store.append(mailbox, parsed, request.flags, request.internal_date)
+            arrival = _provenance(sender, addresses)
+            message = await store.append(mailbox, parsed, request.flags, request.internal_date, provenance=arrival)
         except StoreError as error:
             raise store_error(error, "mailbox: ") from None
         refs.append(_ref(mailbox, message))

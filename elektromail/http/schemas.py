@@ -12,6 +12,8 @@ from typing import Annotated
 import msgspec
 
 from elektromail.preload import Flag
+from elektromail.search.results import DEFAULT_LIMIT, MAX_LIMIT
+from elektromail.store.provenance import Delivery, Envelope
 
 # Longest wait a client may ask for; tests that need longer should loop on their side.
 MAX_WAIT_SECONDS = 300.0
@@ -24,6 +26,11 @@ Seconds = Annotated[float, msgspec.Meta(gt=0, le=MAX_WAIT_SECONDS, description="
 FROM_FILTER = "text in the From field (display name or address); any case, RFC 2047 encoded words decoded"
 TO_FILTER = "text in a To or Cc field (display name or address); any case, RFC 2047 encoded words decoded"
 SUBJECT_FILTER = "text in the Subject field; any case, RFC 2047 encoded words decoded"
+RCPT_FILTER = "text in an SMTP envelope recipient (RCPT TO), so Bcc recipients are found; any case"
+QUERY_FILTER = (
+    'a query: free words, "phrases", from: to: cc: bcc: rcpt: subject: body: header:Name:value user: mailbox: '
+    "is: keyword: has:attachment larger: smaller: before: after: on: session: tls:yes|no, - to negate (docs/http.md)"
+)
 MESSAGE_ID_PATTERN = r"^[0-9]+-[0-9]+$"
 MessageId = Annotated[
     str, msgspec.Meta(pattern=MESSAGE_ID_PATTERN, description="unique across the server; never reused")
@@ -81,6 +88,8 @@ class Summary(msgspec.Struct, kw_only=True, rename={"from_": "from"}):
     flags: list[str]
     size: int
     links: Links
+    envelope: Annotated[Envelope | None, msgspec.Meta(description="the SMTP envelope; null without one (APPEND)")]
+    delivery: Annotated[Delivery | None, msgspec.Meta(description="how the message arrived")]
 
 
 class Header(msgspec.Struct, kw_only=True):
@@ -115,6 +124,8 @@ class Detail(msgspec.Struct, kw_only=True, rename={"from_": "from"}):
     html: str | None
     attachments: list[Attachment]
     links: Links
+    envelope: Envelope | None
+    delivery: Delivery | None
 
 
 class MessagesQuery(msgspec.Struct, forbid_unknown_fields=False, kw_only=True):
@@ -125,6 +136,16 @@ class MessagesQuery(msgspec.Struct, forbid_unknown_fields=False, kw_only=True):
     from_: Annotated[str | None, msgspec.Meta(description=FROM_FILTER)] = msgspec.field(default=None, name="from")
     to: Annotated[str | None, msgspec.Meta(description=TO_FILTER)] = None
     subject: Annotated[str | None, msgspec.Meta(description=SUBJECT_FILTER)] = None
+    rcpt: Annotated[str | None, msgspec.Meta(description=RCPT_FILTER)] = None
+    session: Annotated[str | None, msgspec.Meta(description="delivered in this SMTP session (its id)")] = None
+    q: Annotated[str | None, msgspec.Meta(description=QUERY_FILTER)] = None
+
+
+class ListQuery(MessagesQuery, kw_only=True):
+    """``GET /messages``: the filters, and which page of the results, newest first."""
+
+    limit: Annotated[int, msgspec.Meta(ge=1, le=MAX_LIMIT, description="messages per page")] = DEFAULT_LIMIT
+    cursor: Annotated[str | None, msgspec.Meta(description="the cursor of the previous page")] = None
 
 
 class MessageQuery(msgspec.Struct, forbid_unknown_fields=False, kw_only=True):
@@ -150,6 +171,14 @@ class WaitQuery(MessagesQuery, kw_only=True):
 
 class Messages(msgspec.Struct, kw_only=True):
     messages: list[Summary]
+
+
+class MessagesPage(msgspec.Struct, kw_only=True):
+    """A page of ``GET /messages``, newest first."""
+
+    messages: list[Summary]
+    total: Annotated[int, msgspec.Meta(description="how many messages match in all")]
+    cursor: Annotated[str | None, msgspec.Meta(description="pass as cursor= for the next page; null: last page")]
 
 
 # ---------------------------------------------------------------- injection

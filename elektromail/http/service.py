@@ -106,9 +106,10 @@ class HttpService:
         return make
 
     def close(self) -> None:
-        """Release pending waits (they answer 503) and stop refreshing headers; connections close via the
-        supervisor's registry."""
+        """Release pending waits (they answer 503), end event streams and stop refreshing headers;
+        connections close via the supervisor's registry."""
         self.plane.waiters.close()
+        self.context.events.close()  # event streams end, so their connections can close
         if self._date_timer is not None:
             self._date_timer.cancel()
             self._date_timer = None

@@ -13,6 +13,7 @@ from urllib.parse import unquote_to_bytes
 
 from elektromail.http.schemas import Attachment, Detail, Header, Summary
 from elektromail.mail.addresses import MISSING_DOMAIN, MISSING_MAILBOX, parse_address_list
+from elektromail.mail.attachments import attachment_parts
 from elektromail.mail.envelope import collapse_spaces, message_headers
 from elektromail.mail.headers import Headers, decode_text, decode_words
 from elektromail.mail.links import links
@@ -83,6 +84,8 @@ def summary(mailbox: Mailbox, message: Message) -> Summary:
         flags=sorted(message.flags),
         size=message.size,
         links=links(message.parsed),
+        envelope=message.provenance.envelope if message.provenance is not None else None,
+        delivery=message.provenance.delivery if message.provenance is not None else None,
     )
 
 
@@ -92,13 +95,6 @@ def _text(part: MimePart | None, raw: bytes) -> str | None:
         return None
     text = part_text(part, raw)
     return raw[part.body_start : part.end].decode("utf-8", "replace") if text is None else text
-
-
-def _leaves(part: MimePart) -> list[MimePart]:
-    """The parts that are not multiparts, depth first; an encapsulated message is one part."""
-    if not part.children:
-        return [part]
-    return [leaf for child in part.children for leaf in _leaves(child)]
 
 
 def _disposition(part: MimePart) -> tuple[bytes | None, list[tuple[bytes, bytes]]]:
@@ -173,11 +169,7 @@ def detail(mailbox: Mailbox, message: Message) -> Detail:
     tree = mime_tree(parsed)
     text_part = first_text(tree, b"plain")
     html_part = first_text(tree, b"html")
-    attachments = [
-        _attachment(part, raw)
-        for part in _leaves(tree)
-        if part is not text_part and part is not html_part and (part is not tree or _disposition(part)[0] is not None)
-    ]
+    attachments = [_attachment(part, raw) for part in attachment_parts(parsed)]
     return Detail(
         id=mailbox.message_id(message.uid),
         uid=message.uid,
@@ -197,4 +189,6 @@ def detail(mailbox: Mailbox, message: Message) -> Detail:
         html=_text(html_part, raw),
         attachments=attachments,
         links=links(parsed),
+        envelope=message.provenance.envelope if message.provenance is not None else None,
+        delivery=message.provenance.delivery if message.provenance is not None else None,
     )

@@ -34,9 +34,11 @@ class Waiters:
             event.set()
 
 
-async def wait_for_messages(store: Store, waiters: Waiters, query: WaitQuery) -> list[tuple[Mailbox, Message]] | None:
-    """The matching messages once there are ``query.count`` of them, or None at the timeout or at stop."""
-    matcher = MessageFilter(query)
+async def wait_for_messages(
+    store: Store, waiters: Waiters, query: WaitQuery, matcher: MessageFilter
+) -> list[tuple[Mailbox, Message]] | None:
+    """The messages ``matcher`` selects once there are ``query.count`` of them, or None at the timeout
+    or at stop."""
     found = list(matcher.matches(store))
     if len(found) >= query.count:
         return found
@@ -46,7 +48,7 @@ async def wait_for_messages(store: Store, waiters: Waiters, query: WaitQuery) ->
         if (
             isinstance(event, MessagesAdded)
             and matcher.mailbox_matches(event.mailbox)
-            and any(matcher.message_matches(message) for message in event.messages)
+            and any(matcher.message_matches(event.mailbox, message) for message in event.messages)
         ):
             wake.set()
 

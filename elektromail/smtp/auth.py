@@ -19,12 +19,13 @@ from elektromail.smtp.replies import Reply
 class Authentication:
     """Who the client proved to be, and the SASL step waiting for the client's next response."""
 
-    __slots__ = ("_verify", "user", "step")
+    __slots__ = ("_verify", "user", "step", "mechanism")
 
     def __init__(self, verify: sasl.Verifier) -> None:
         self._verify = verify
         self.user: str | None = None
         self.step: sasl.Step | None = None  # set while a 334 challenge waits for its answer
+        self.mechanism = ""  # of the last AUTH command
 
     def forget(self) -> None:
         """Back to unauthenticated (a new connection, or after STARTTLS)."""
@@ -37,6 +38,7 @@ class Authentication:
         mechanism = mechanism.upper()
         if mechanism not in sasl.MECHANISMS:
             return replies.UNKNOWN_MECHANISM
+        self.mechanism = mechanism
         if " " in initial:
             return replies.SYNTAX_ERROR
         try:

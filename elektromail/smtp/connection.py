@@ -26,6 +26,9 @@ from elektromail.smtp.replies import Reply
 from elektromail.smtp.session import SmtpSession
 from elektromail.smtp.settings import SmtpSettings
 from elektromail.smtp.state import CHUNK, CLOSED, COMMAND, DATA, SASL
+from elektromail.store.provenance import client_address
+from elektromail.tls import connection_facts
+from elektromail.transcripts.recorder import Transcript
 
 log = logging.getLogger("elektromail.smtp")
 
@@ -73,6 +76,7 @@ class SmtpConnection(asyncio.Protocol):
         self._last_input = 0.0
         self._idle_timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
+        self.transcript: Transcript = self.session.transcript  # the session's own, once connected
 
     # ------------------------------------------------------------------ asyncio.Protocol
 
@@ -80,6 +84,10 @@ class SmtpConnection(asyncio.Protocol):
         # uvloop's transports do not subclass asyncio.Transport, so no isinstance check here.
         self.transport = cast(asyncio.Transport, transport)
         self.context.connections.add(self)
+        transcript = self.context.transcripts.start("smtp", client_address(transport.get_extra_info("peername")))
+        self.transcript = self.session.transcript = transcript
+        if self.settings.implicit_tls and (facts := connection_facts(transport)) is not None:
+            transcript.tls_established(facts)
         if self.context.stopping:
             self._say_goodbye(replies.SHUTTING_DOWN)
             return
@@ -105,6 +113,7 @@ class SmtpConnection(asyncio.Protocol):
             self._task.cancel()
         self.phase = CLOSED_PHASE
         self.context.connections.discard(self)
+        self.context.transcripts.end(self.transcript)
         if self._idle_timer is not None:
             self._idle_timer.cancel()
             self._idle_timer = None
@@ -153,11 +162,14 @@ class SmtpConnection(asyncio.Protocol):
                     result = session.data.feed(buffer)
                     if result is None:
                         break
+                    if isinstance(result, bytes):
+                        self.transcript.client_content(len(result))
                     action = session.message_complete(result)
                 elif state is CHUNK:
                     assert session.chunk is not None
                     if not session.chunk.feed(buffer):
                         break
+                    self.transcript.client_content(session.chunk.size)
                     action = session.chunk_complete()
                 else:  # closed: the goodbye is queued
                     break
@@ -186,6 +198,7 @@ class SmtpConnection(asyncio.Protocol):
                     continue
             line = bytes(buffer[:end])
             del buffer[: end + 2]
+            self.transcript.client_line(line)
             action = session.line(line)
             if action is not None:
                 self._act(action)
@@ -227,7 +240,9 @@ class SmtpConnection(asyncio.Protocol):
         out = self.session.out
         if out:
             if self.phase is not CLOSED_PHASE and self.transport is not None:
-                self.transport.write(out[0] if len(out) == 1 else b"".join(out))
+                data = out[0] if len(out) == 1 else b"".join(out)
+                self.transport.write(data)
+                self.transcript.server_output(data)
             out.clear()
         if self.session.state is CLOSED and self.phase is not CLOSED_PHASE and self.phase is not CLOSING:
             self.phase = CLOSING
@@ -306,6 +321,8 @@ class SmtpConnection(asyncio.Protocol):
             return
         self.transport = outcome
         self.session.tls_active = True
+        if (facts := connection_facts(outcome)) is not None:
+            self.transcript.tls_established(facts)
         self.session.restart()  # RFC 3207 4.2; what is buffered now arrived inside TLS
         self._carry_on()
 

@@ -12,7 +12,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from elektromail.delivery.rules import ACCEPTED, DATA
-from elektromail.delivery.service import Delivery, Recipient, ReportRequest
+from elektromail.delivery.service import Arrival, Recipient, ReportRequest
 from elektromail.smtp import replies
 from elektromail.smtp.actions import Action, Deferred
 from elektromail.smtp.commands import CommandError, parse_bdat
@@ -99,15 +99,24 @@ def message_complete(session: SmtpSession, result: bytes | Reply) -> Action:
         if decision.verdict is not None and decision.verdict is not ACCEPTED:
             return session.stage(decision, replies.MESSAGE_ACCEPTED)  # refused or dropped: nothing is stored
         delay_ms = decision.delay_ms
-    return Deferred(delay_ms, partial(_deliver, session.settings.delivery, sender, recipients, result, envelope.report))
+    how = Arrival(session.delivery_facts(), envelope.record())
+    work = partial(_deliver, session, sender, recipients, result, envelope.report, how)
+    return Deferred(delay_ms, work)
 
 
 async def _deliver(
-    delivery: Delivery, sender: str, recipients: list[Recipient], message: bytes, request: ReportRequest
+    session: SmtpSession,
+    sender: str,
+    recipients: list[Recipient],
+    message: bytes,
+    request: ReportRequest,
+    how: Arrival,
 ) -> Reply:
     try:
-        await delivery.deliver(sender, recipients, message, request)
+        stored = await session.settings.delivery.deliver(sender, recipients, message, request, how)
     except JournalError as error:  # the disk failed, not the session: the client may try again
         log.error("SMTP message from <%s> not stored: %s", sender, error)
         return replies.NOT_STORED
+    for message_id in stored:
+        session.transcript.stored(message_id)
     return replies.MESSAGE_ACCEPTED

@@ -5,12 +5,24 @@ from __future__ import annotations
 from elektromail.delivery.service import NO_REQUEST, Recipient
 from elektromail.smtp import replies
 from elektromail.smtp.replies import Reply
+from elektromail.store.provenance import Envelope as ProvenanceEnvelope
+from elektromail.store.provenance import RecipientParameters
 
 
 class Envelope:
     """The sender, the accepted recipients and the options of the transaction in progress."""
 
-    __slots__ = ("sender", "recipients", "rcpt_attempted", "smtputf8", "eight_bit", "report", "chunks")
+    __slots__ = (
+        "sender",
+        "recipients",
+        "rcpt_attempted",
+        "smtputf8",
+        "eight_bit",
+        "report",
+        "chunks",
+        "mail_parameters",
+        "rcpt_parameters",
+    )
 
     def __init__(self) -> None:
         self.sender: str | None = None  # None: no transaction; "" is the null reverse-path
@@ -20,6 +32,8 @@ class Envelope:
         self.eight_bit = False  # BODY=8BITMIME or SMTPUTF8 was declared
         self.report = NO_REQUEST  # RET and ENVID (RFC 3461)
         self.chunks: bytearray | None = None  # the message so far, once BDAT began it (RFC 3030)
+        self.mail_parameters: dict[str, str | None] = {}  # MAIL's ESMTP parameters as given, for the record
+        self.rcpt_parameters: list[RecipientParameters] = []  # the DSN parameters RCPTs gave
 
     def content_refusal(self) -> Reply | None:
         """Why message content (DATA or BDAT) cannot come now, or None when it can."""
@@ -29,6 +43,23 @@ class Envelope:
             # RFC 5321 3.3: 554 when every RCPT was refused, 503 when none was sent.
             return replies.NO_VALID_RECIPIENTS if self.rcpt_attempted else replies.NEED_RCPT
         return None
+
+    def record(self) -> ProvenanceEnvelope:
+        """The envelope as the stored message keeps it (every accepted recipient; delivery narrows it)."""
+        parameters = self.mail_parameters
+        size = parameters.get("SIZE")
+        body = parameters.get("BODY")
+        full = self.report.full_content
+        return ProvenanceEnvelope(
+            mail_from=self.sender or "",
+            rcpt_to=tuple(recipient.address for recipient in self.recipients),
+            body=body.upper() if body else None,
+            smtputf8=self.smtputf8,
+            size=int(size) if size is not None and size.isdigit() else None,
+            ret=None if full is None else "FULL" if full else "HDRS",
+            envid=self.report.envelope_id,
+            recipient_parameters=tuple(self.rcpt_parameters),
+        )
 
 
 def non_ascii_refusal(address: str, smtputf8: bool, sender: bool) -> Reply | None:

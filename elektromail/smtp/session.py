@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from elektromail.delivery.rules import ACCEPT, ACCEPTED, BOUNCE, CARRY_ON, GREETING, MAIL, RCPT, Decision
 from elektromail.smtp import content, replies, starttls
@@ -26,6 +27,9 @@ from elektromail.smtp.replies import BAD_COMMAND_CODES, Reply
 from elektromail.smtp.settings import SmtpSettings
 from elektromail.smtp.staging import staged
 from elektromail.smtp.state import CLOSED, COMMAND, SASL
+from elektromail.store.provenance import SMTP, AuthFacts, RecipientParameters
+from elektromail.store.provenance import Delivery as DeliveryFacts
+from elektromail.transcripts.recorder import Transcript, UnrecordedTranscript
 
 log = logging.getLogger("elektromail.smtp")
 
@@ -55,6 +59,8 @@ class SmtpSession:
         self.tls_active = tls_active
         self.auth = Authentication(settings.verify)
         self._bad_commands = 0
+        # Where the connection records the session; the session adds what it learns (EHLO name, AUTH).
+        self.transcript: Transcript = UnrecordedTranscript("", "smtp", None, 0)
         self.restart()
 
     # ------------------------------------------------------------------ state
@@ -63,6 +69,7 @@ class SmtpSession:
         """A fresh session: after connect, and after a STARTTLS upgrade (RFC 3207 4.2 forgets everything)."""
         self.state = COMMAND
         self.greeting = NOT_GREETED
+        self.helo_name: str | None = None
         self.auth.forget()
         self.reset_transaction()
 
@@ -125,11 +132,27 @@ class SmtpSession:
         self.reply(reply)
         if self.auth.step is not None and self.state is COMMAND:
             self.state = SASL
+        elif reply is replies.AUTH_SUCCEEDED and self.auth.user is not None:
+            self.transcript.authenticated(AuthFacts(mechanism=self.auth.mechanism, user=self.auth.user))
 
     def goodbye(self, reply: Reply) -> None:
         """Queue the last reply; the connection closes once it is written."""
         self.out.append(reply.wire)
         self.state = CLOSED
+
+    def delivery_facts(self) -> DeliveryFacts:
+        """How a message of this session arrives: the session, client, EHLO name, TLS and AUTH now."""
+        transcript = self.transcript
+        user = self.auth.user
+        return DeliveryFacts(
+            protocol=SMTP,
+            received_at=datetime.now(UTC),
+            session_id=transcript.id or None,
+            client=transcript.client,
+            helo=self.helo_name,
+            tls=transcript.tls if self.tls_active else None,
+            auth=AuthFacts(mechanism=self.auth.mechanism, user=user) if user is not None else None,
+        )
 
     # ------------------------------------------------------------------ output
 
@@ -168,6 +191,7 @@ class SmtpSession:
             self.reply(replies.HELO_NEEDS_DOMAIN)
             return None
         self.greeting = EHLO
+        self.helo_name = self.transcript.helo = argument.strip()
         self.reset_transaction()  # RFC 5321 4.1.4: EHLO is an implicit RSET
         offer_tls = self.settings.starttls and not self.tls_active
         self._send(self.settings.ehlo_reply_with_starttls if offer_tls else self.settings.ehlo_reply)
@@ -178,6 +202,7 @@ class SmtpSession:
             self.reply(replies.HELO_NEEDS_DOMAIN)
             return None
         self.greeting = HELO
+        self.helo_name = self.transcript.helo = argument.strip()
         self.reset_transaction()
         self._send(self.settings.helo_reply)
         return None
@@ -202,6 +227,7 @@ class SmtpSession:
             return None
         envelope = self.envelope
         envelope.sender = path.address
+        envelope.mail_parameters = parameters
         envelope.smtputf8 = options.smtputf8
         envelope.eight_bit = options.eight_bit
         envelope.report = options.report
@@ -252,6 +278,11 @@ class SmtpSession:
                 recipient.notify = options.notify
             recipient.original_recipient = options.original_recipient
             envelope.recipients.append(recipient)
+            if options.notify is not None or options.original_recipient is not None:
+                notify = None if options.notify is None else tuple(sorted(options.notify))
+                envelope.rcpt_parameters.append(
+                    RecipientParameters(address=path.address, notify=notify, orcpt=options.original_recipient)
+                )
             if not decision.delay_ms:
                 self.reply(replies.RECIPIENT_OK)
                 return None

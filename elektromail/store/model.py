@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from enum import Enum
 
 from elektromail.mail.message import ParsedMessage
+from elektromail.store.provenance import Provenance
 
 INBOX = "INBOX"
 HIERARCHY_SEPARATOR = "/"
@@ -96,18 +97,26 @@ class Message:
     """One message in one mailbox. ``flags`` is replaced, never mutated, so snapshots stay valid.
 
     ``modseq`` is the mailbox's mod-sequence of the message's last change (RFC 7162 CONDSTORE).
+    ``provenance`` is how it arrived (envelope and delivery), None where nothing is known.
     """
 
-    __slots__ = ("uid", "flags", "internal_date", "parsed", "modseq")
+    __slots__ = ("uid", "flags", "internal_date", "parsed", "modseq", "provenance")
 
     def __init__(
-        self, uid: int, flags: frozenset[str], internal_date: datetime, parsed: ParsedMessage, modseq: int = 1
+        self,
+        uid: int,
+        flags: frozenset[str],
+        internal_date: datetime,
+        parsed: ParsedMessage,
+        modseq: int = 1,
+        provenance: Provenance | None = None,
     ) -> None:
         self.uid = uid
         self.flags = flags
         self.internal_date = internal_date
         self.parsed = parsed
         self.modseq = modseq
+        self.provenance = provenance
 
     @property
     def size(self) -> int:

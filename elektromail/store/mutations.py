@@ -13,7 +13,16 @@ from datetime import datetime
 from elektromail.mail.message import ParsedMessage
 from elektromail.store.errors import StoreError, StoreErrorCode
 from elektromail.store.journal import Journal
-from elektromail.store.model import Account, Mailbox, Message, flag_set, now
+from elektromail.store.model import (
+    HIERARCHY_SEPARATOR,
+    Account,
+    Mailbox,
+    Message,
+    canonical_mailbox_name,
+    flag_set,
+    now,
+)
+from elektromail.store.provenance import Provenance
 
 
 def require_live(account: Account) -> None:
@@ -22,7 +31,12 @@ def require_live(account: Account) -> None:
 
 
 def add_message(
-    journal: Journal, mailbox: Mailbox, parsed: ParsedMessage, flags: Iterable[str], internal_date: datetime | None
+    journal: Journal,
+    mailbox: Mailbox,
+    parsed: ParsedMessage,
+    flags: Iterable[str],
+    internal_date: datetime | None,
+    provenance: Provenance | None = None,
 ) -> Message:
     require_live(mailbox.account)
     message = Message(
@@ -31,12 +45,18 @@ def add_message(
         internal_date if internal_date is not None else now(),
         parsed,
         mailbox.next_modseq(),
+        provenance,
     )
     mailbox.uid_next += 1
     mailbox.messages.append(message)
     mailbox.by_uid[message.uid] = message
     journal.message_added(mailbox, message)
     return message
+
+
+def copy_message(journal: Journal, target: Mailbox, message: Message) -> Message:
+    """A copy of ``message`` in ``target``: same content, flags, internal date and provenance, a new UID."""
+    return add_message(journal, target, message.parsed, message.flags, message.internal_date, message.provenance)
 
 
 def remove_messages(journal: Journal, mailbox: Mailbox, uids: Sequence[int]) -> None:
@@ -49,3 +69,15 @@ def remove_messages(journal: Journal, mailbox: Mailbox, uids: Sequence[int]) -> 
         expunged[uid] = modseq  # for VANISHED (EARLIER), RFC 7162 3.2
     mailbox.messages = [message for message in mailbox.messages if message.uid not in gone]
     journal.messages_removed(mailbox, list(uids))
+
+
+def valid_mailbox_name(name: str) -> str:
+    name = canonical_mailbox_name(name.rstrip(HIERARCHY_SEPARATOR))
+    if not name or any(not part for part in name.split(HIERARCHY_SEPARATOR)):
+        raise StoreError(StoreErrorCode.INVALID_NAME, "invalid mailbox name")
+    return name
+
+
+def require_selectable(mailbox: Mailbox) -> None:
+    if not mailbox.selectable:
+        raise StoreError(StoreErrorCode.NOT_SELECTABLE, "mailbox is \\Noselect")

@@ -10,7 +10,7 @@ free; the SQLite journal makes it durable.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from elektromail.mail.message import ParsedMessage
@@ -25,6 +25,7 @@ from elektromail.store.model import (
     FlagsChanged,
     Listener,
     Mailbox,
+    MailboxEvent,
     MailboxRemoved,
     Message,
     MessagesAdded,
@@ -33,6 +34,8 @@ from elektromail.store.model import (
     canonical_mailbox_name,
     shared_flags,
 )
+from elektromail.store.observer import StoreObserver
+from elektromail.store.provenance import Provenance
 
 
 class Store:
@@ -48,6 +51,7 @@ class Store:
         self._next_uid_validity = 1
         # Store-wide listeners of new messages (the HTTP wait endpoint).
         self.delivery_listeners: set[Listener] = set()
+        self.observer = StoreObserver()  # hears of every change (the event stream), before waits wake
 
     def restore(
         self, accounts: Iterable[Account], next_account_id: int, next_mailbox_id: int, next_uid_validity: int
@@ -138,9 +142,10 @@ class Store:
             self._by_email.pop(account.email.lower(), None)
         for mailbox in account.mailboxes.values():
             del self._mailboxes[mailbox.id]
-            mailbox.publish(MailboxRemoved(mailbox, None))
+            self._publish(mailbox, MailboxRemoved(mailbox, None))
             mailbox.release_messages()  # freed now, not when the cycle collector finds the account
         self.journal.account_removed(account)
+        self.observer.user_deleted(account.name)
         await self.journal.commit()
 
     def _new_account(self, name: str, password: str, email: str | None) -> Account:
@@ -151,6 +156,7 @@ class Store:
         if email:
             self._by_email[email.lower()] = account
         self.journal.account_added(account)
+        self.observer.user_created(account.name)
         self._new_mailbox(account, INBOX)
         return account
 
@@ -166,6 +172,7 @@ class Store:
         self.journal.counter_updated("uid_validity", self._next_uid_validity)
         account.mailboxes[name] = mailbox
         self.journal.mailbox_added(mailbox)
+        self.observer.mailbox_created(mailbox)
         return mailbox
 
     def _add_superiors(self, account: Account, name: str) -> None:
@@ -177,7 +184,7 @@ class Store:
 
     async def create_mailbox(self, account: Account, name: str) -> Mailbox:
         """Create ``name`` and any missing superior names (RFC 9051 6.3.4)."""
-        name = _valid_mailbox_name(name)
+        name = mutations.valid_mailbox_name(name)
         existing = account.mailboxes.get(name)
         if existing is not None and existing.selectable:
             raise StoreError(StoreErrorCode.ALREADY_EXISTS, "mailbox already exists")
@@ -185,6 +192,7 @@ class Store:
         if existing is not None:  # a \Noselect placeholder becomes a real mailbox again
             existing.selectable = True
             self.journal.mailbox_updated(existing)
+            self.observer.mailbox_created(existing)
             mailbox = existing
         else:
             mailbox = self._new_mailbox(account, name)
@@ -209,15 +217,16 @@ class Store:
             del account.mailboxes[mailbox.name]
             del self._mailboxes[mailbox.id]
             self.journal.mailbox_removed(mailbox)
-        mailbox.publish(MailboxRemoved(mailbox, None))
+        self._publish(mailbox, MailboxRemoved(mailbox, None))
         if not has_children:
             mailbox.release_messages()
+        self.observer.mailbox_deleted(account.name, mailbox.name)
         await self.journal.commit()
 
     async def rename_mailbox(self, account: Account, old: str, new: str) -> Mailbox:
         """RFC 9051 6.3.6: children move along; renaming INBOX moves its messages to a new mailbox."""
         source = self._require_mailbox(account, old)
-        new = _valid_mailbox_name(new)
+        new = mutations.valid_mailbox_name(new)
         if new in account.mailboxes:
             raise StoreError(StoreErrorCode.ALREADY_EXISTS, "target mailbox already exists")
         if new == source.name or new.startswith(source.name + HIERARCHY_SEPARATOR):
@@ -227,10 +236,10 @@ class Store:
             target = self._new_mailbox(account, new)
             moved = list(source.messages)
             for message in moved:
-                mutations.add_message(self.journal, target, message.parsed, message.flags, message.internal_date)
+                mutations.copy_message(self.journal, target, message)
             uids = [message.uid for message in moved]
             mutations.remove_messages(self.journal, source, uids)
-            source.publish(MessagesExpunged(source, uids))
+            self._publish(source, MessagesExpunged(source, uids))
             await self.journal.commit()
             return target
         renamed = [source, *account.children(source.name)]
@@ -238,10 +247,11 @@ class Store:
         for mailbox in renamed:
             del account.mailboxes[mailbox.name]
         for mailbox in renamed:
-            mailbox.publish(MailboxRemoved(mailbox, None))
-            mailbox.name = new + mailbox.name[len(old_prefix) :]
+            self._publish(mailbox, MailboxRemoved(mailbox, None))
+            old_name, mailbox.name = mailbox.name, new + mailbox.name[len(old_prefix) :]
             account.mailboxes[mailbox.name] = mailbox
             self.journal.mailbox_updated(mailbox)
+            self.observer.mailbox_renamed(account.name, old_name, mailbox.name)
         await self.journal.commit()
         return source
 
@@ -279,8 +289,9 @@ class Store:
         flags: Iterable[str] = (),
         internal_date: datetime | None = None,
         origin: object | None = None,
+        provenance: Provenance | None = None,
     ) -> Message:
-        (message,) = await self.append_many(mailbox, [(raw, flags, internal_date)], origin)
+        (message,) = await self.append_many(mailbox, [(raw, flags, internal_date)], origin, provenance)
         return message
 
     async def append_many(
@@ -288,30 +299,39 @@ class Store:
         mailbox: Mailbox,
         items: Sequence[tuple[bytes | ParsedMessage, Iterable[str], datetime | None]],
         origin: object | None = None,
+        provenance: Provenance | None = None,
     ) -> list[Message]:
-        """Append several messages (raw, flags, internal date) as one write: one commit, so a persistent
-        store keeps all of them or none (MULTIAPPEND, RFC 3502)."""
-        _require_selectable(mailbox)
+        """Append messages (raw, flags, internal date) that arrived as ``provenance`` says in one write: one
+        commit, so a persistent store keeps all of them or none (MULTIAPPEND, RFC 3502)."""
+        mutations.require_selectable(mailbox)
+        parse = ParsedMessage
         messages = [
             mutations.add_message(
-                self.journal, mailbox, raw if isinstance(raw, ParsedMessage) else ParsedMessage(raw), flags, date
+                self.journal, mailbox, raw if isinstance(raw, parse) else parse(raw), flags, date, provenance
             )
             for raw, flags, date in items
         ]
-        mailbox.publish(MessagesAdded(mailbox, messages, origin))
+        self._publish(mailbox, MessagesAdded(mailbox, messages, origin))
         self._notify_delivery(mailbox, messages)
         await self.journal.commit()
         return messages
 
-    async def deliver(self, user_names: Iterable[str], raw: bytes | ParsedMessage) -> list[Message]:
-        """Store one copy of ``raw`` in the INBOX of each user, creating users as needed; one commit."""
+    async def deliver(
+        self,
+        user_names: Iterable[str],
+        raw: bytes | ParsedMessage,
+        provenance: Provenance | Mapping[str, Provenance] | None = None,
+    ) -> list[Message]:
+        """Store one copy of ``raw`` in the INBOX of each user, creating users as needed; one commit.
+        ``provenance``: how they arrived, for all or by lower-case user (each has its own recipients)."""
         parsed = raw if isinstance(raw, ParsedMessage) else ParsedMessage(raw)
         stored: list[Message] = []
         for name in dict.fromkeys(name.lower() for name in user_names):
             account = self.account(name) or self._new_account(name, name, None)
             inbox = account.inbox
-            message = mutations.add_message(self.journal, inbox, parsed, (), None)
-            inbox.publish(MessagesAdded(inbox, [message]))
+            facts = provenance.get(name) if isinstance(provenance, Mapping) else provenance
+            message = mutations.add_message(self.journal, inbox, parsed, (), None, facts)
+            self._publish(inbox, MessagesAdded(inbox, [message]))
             self._notify_delivery(inbox, [message])
             stored.append(message)
         await self.journal.commit()
@@ -342,7 +362,7 @@ class Store:
                 changed.append(message)
         if changed:
             self.journal.flags_changed(mailbox, changed)
-            mailbox.publish(FlagsChanged(mailbox, changed, origin))
+            self._publish(mailbox, FlagsChanged(mailbox, changed, origin))
             await self.journal.commit()
         return changed
 
@@ -351,16 +371,16 @@ class Store:
         gone = sorted(uid for uid in set(uids) if uid in mailbox.by_uid)
         if gone:
             mutations.remove_messages(self.journal, mailbox, gone)
-            mailbox.publish(MessagesExpunged(mailbox, gone, origin))
+            self._publish(mailbox, MessagesExpunged(mailbox, gone, origin))
             await self.journal.commit()
         return gone
 
     async def copy(self, messages: Sequence[Message], target: Mailbox) -> list[Message]:
         """Copy into ``target`` keeping flags and internal dates; returns the new messages in order."""
-        _require_selectable(target)
-        copies = [mutations.add_message(self.journal, target, m.parsed, m.flags, m.internal_date) for m in messages]
+        mutations.require_selectable(target)
+        copies = [mutations.copy_message(self.journal, target, message) for message in messages]
         if copies:
-            target.publish(MessagesAdded(target, copies))
+            self._publish(target, MessagesAdded(target, copies))
             self._notify_delivery(target, copies)
             await self.journal.commit()
         return copies
@@ -369,14 +389,14 @@ class Store:
         self, source: Mailbox, messages: Sequence[Message], target: Mailbox, origin: object | None = None
     ) -> list[Message]:
         """RFC 6851: copy then expunge, committed together."""
-        _require_selectable(target)
-        copies = [mutations.add_message(self.journal, target, m.parsed, m.flags, m.internal_date) for m in messages]
+        mutations.require_selectable(target)
+        copies = [mutations.copy_message(self.journal, target, message) for message in messages]
         if copies:
             uids = [message.uid for message in messages]
             mutations.remove_messages(self.journal, source, uids)
-            target.publish(MessagesAdded(target, copies))
+            self._publish(target, MessagesAdded(target, copies))
             self._notify_delivery(target, copies)
-            source.publish(MessagesExpunged(source, sorted(uids), origin))
+            self._publish(source, MessagesExpunged(source, sorted(uids), origin))
             await self.journal.commit()
         return copies
 
@@ -399,7 +419,7 @@ class Store:
         uids = [message.uid for message in mailbox.messages]
         if uids:
             mutations.remove_messages(self.journal, mailbox, uids)
-            mailbox.publish(MessagesExpunged(mailbox, uids))
+            self._publish(mailbox, MessagesExpunged(mailbox, uids))
         return len(uids)
 
     async def clear(self) -> None:
@@ -407,7 +427,7 @@ class Store:
         for account in self._accounts.values():
             account.removed = True
             for mailbox in account.mailboxes.values():
-                mailbox.publish(MailboxRemoved(mailbox, None))
+                self._publish(mailbox, MailboxRemoved(mailbox, None))
                 # An account and its mailboxes refer to each other, so only the cycle collector would free
                 # them, and it looks at old objects rarely: let go of the messages now, by reference count,
                 # so the next messages reuse their memory.
@@ -418,18 +438,10 @@ class Store:
         self.journal.cleared()
         await self.journal.commit()
 
+    def _publish(self, mailbox: Mailbox, event: MailboxEvent) -> None:
+        mailbox.publish(event)
+        self.observer.mailbox_changed(event)
+
     def _notify_delivery(self, mailbox: Mailbox, messages: list[Message]) -> None:
         for listener in tuple(self.delivery_listeners):
             listener(MessagesAdded(mailbox, messages))
-
-
-def _valid_mailbox_name(name: str) -> str:
-    name = canonical_mailbox_name(name.rstrip(HIERARCHY_SEPARATOR))
-    if not name or any(not part for part in name.split(HIERARCHY_SEPARATOR)):
-        raise StoreError(StoreErrorCode.INVALID_NAME, "invalid mailbox name")
-    return name
-
-
-def _require_selectable(mailbox: Mailbox) -> None:
-    if not mailbox.selectable:
-        raise StoreError(StoreErrorCode.NOT_SELECTABLE, "mailbox is \\Noselect")

@@ -33,6 +33,12 @@ def _in_event_loop() -> bool:
     return True
 
 
+def _store_order(summary: Summary) -> tuple[int, int]:
+    """Mailbox by mailbox in the order they were made, each in UID order: ids are ``<mailbox>-<uid>``."""
+    mailbox, _, uid = summary.id.partition("-")
+    return int(mailbox), int(uid)
+
+
 class Mailbox:
     """A user created for one test, with a unique address, removed with its mail after the test."""
 
@@ -76,7 +82,21 @@ class Mailbox:
     def messages(self) -> list[ReceivedMessage]:
         """Every message of this user: INBOX's, then other mailboxes', each in the order they were stored."""
         client = self.server.client
-        return [self._received(client, summary) for summary in client.messages(user=self.user)]
+        stored = sorted(client.messages(user=self.user), key=_store_order)
+        return [self._received(client, summary) for summary in stored]
+
+    def transcript(self, message: ReceivedMessage | None = None) -> str:
+        """The transcript (``C:``/``S:`` lines, secrets masked) of the session that delivered ``message``,
+        by default of the newest message; ValueError when it came by no session (``/inject``)."""
+        if message is None:
+            held = self.messages()
+            if not held:
+                raise ValueError(f"{self.address} holds no message")
+            message = held[-1]
+        session_id = message.delivery.session_id if message.delivery is not None else None
+        if session_id is None:
+            raise ValueError(f"message {message.id} was not delivered by an SMTP or IMAP session")
+        return self.server.client.transcript(session_id)
 
     @overload
     def wait(

@@ -66,6 +66,8 @@ class ReceivedMessage:
         self.html = detail.html
         self.links = detail.links
         self.attachments: list[Attachment] = detail.attachments
+        self.envelope = detail.envelope  # MAIL FROM and every RCPT TO this copy was for (Bcc included)
+        self.delivery = detail.delivery  # protocol, session, client, EHLO name, TLS, AUTH
 
     @cached_property
     def headers(self) -> Headers:

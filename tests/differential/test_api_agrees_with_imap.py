@@ -233,7 +233,7 @@ def test_api_and_imap_agree_on_every_message(corpus: str) -> None:
     assert messages
     problems: list[str] = []
     with server_with([data for _, data in messages]) as (imap, http):
-        listed = http.get("/messages", params={"user": USER})
+        listed = http.get("/messages", params={"user": USER, "limit": 1000})
         assert listed.status_code == 200, listed.text
         summaries = {summary["uid"]: summary for summary in listed.json()["messages"]}
         assert len(summaries) == len(messages)

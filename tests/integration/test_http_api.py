@@ -206,6 +206,8 @@ def test_messages_list_filters_and_summary_fields(client: httpx.Client) -> None:
         "flags",
         "size",
         "links",
+        "envelope",
+        "delivery",
     }
     assert alice["size"] == len(client.get("/messages/1/raw", params={"user": "alice"}).content)
     assert client.get("/messages", params={"mailbox": "Nope"}).json()["messages"] == []

@@ -42,7 +42,9 @@ def api_schema(api_server: ServerThread) -> schemathesis.BaseSchema:
     return schema
 
 
-schema = schemathesis.pytest.from_fixture("api_schema")
+# GET /events is an endless stream: a generated request cannot read its answer to the end. Its statuses,
+# filters and errors are tested in test_events.py.
+schema = schemathesis.pytest.from_fixture("api_schema").exclude(path="/events")
 
 
 def shortens(timeout: object) -> bool:

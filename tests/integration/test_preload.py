@@ -42,7 +42,8 @@ def preload(tmp_path: Path) -> Path:
 
 def summaries(client: httpx.Client, **params: str) -> list[tuple[str, str, int, str, list[str]]]:
     messages = client.get("/messages", params=params).json()["messages"]
-    return [(m["user"], m["mailbox"], m["uid"], m["subject"], m["flags"]) for m in messages]
+    # Listed newest first; compared in store order.
+    return sorted((m["user"], m["mailbox"], m["uid"], m["subject"], m["flags"]) for m in messages)
 
 
 BASELINE = [

@@ -296,3 +296,41 @@ def test_a_wrong_token_fails_with_the_servers_answer(inner: pytest.Pytester, ext
     result = run(inner, f"--elektromail-url={url_of(external)}", "--elektromail-token=wrong")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*ApiError: 401: missing or wrong bearer token*"])
+
+
+def test_messages_tell_their_envelope_delivery_and_transcript(inner: pytest.Pytester) -> None:
+    inner.makepyfile(
+        test_story="""
+import smtplib
+
+import pytest
+
+
+def test_a_blind_copy_and_the_session_behind_it(mailbox):
+    with smtplib.SMTP(mailbox.smtp_host, mailbox.smtp_port) as smtp:
+        smtp.ehlo("app.example")
+        smtp.sendmail(
+            "app@example.com",
+            ["customer@example.com", mailbox.address],
+            b"From: app@example.com\\r\\nTo: customer@example.com\\r\\nSubject: Invoice\\r\\n\\r\\nx\\r\\n",
+        )
+    message = mailbox.wait(subject="Invoice")
+    assert message.envelope.rcpt_to == (mailbox.address,)
+    assert message.envelope.mail_from == "app@example.com"
+    assert mailbox.address not in message.to
+    assert message.delivery.protocol == "smtp" and message.delivery.helo == "app.example"
+    assert message.delivery.tls is None and message.delivery.auth is None
+    transcript = mailbox.transcript()
+    assert "C: ehlo app.example" in transcript and f"C: rcpt TO:<{mailbox.address}>" in transcript
+    assert transcript == mailbox.transcript(message)
+
+
+def test_injected_mail_has_no_session(mailbox, elektromail_server):
+    elektromail_server.client.inject(mailbox.address, subject="set up")
+    message = mailbox.wait(subject="set up")
+    assert message.delivery.protocol == "http" and message.delivery.session_id is None
+    with pytest.raises(ValueError, match="not delivered by an SMTP or IMAP session"):
+        mailbox.transcript(message)
+"""
+    )
+    run(inner).assert_outcomes(passed=2)

@@ -123,3 +123,14 @@ def test_smtp_strict_from_environment_and_flag() -> None:
     assert load_config({}, parse_flags(["--smtp-strict"])).smtp_strict is True
     with pytest.raises(ConfigError, match="ELEKTROMAIL_SMTP_STRICT"):
         load_config({"ELEKTROMAIL_SMTP_STRICT": "sometimes"})
+
+
+def test_transcript_settings() -> None:
+    defaults = load_config({})
+    assert (defaults.transcripts, defaults.transcript_sessions, defaults.transcript_kib) == (True, 1000, 256)
+    assert load_config({"ELEKTROMAIL_TRANSCRIPTS": "off"}).transcripts is False
+    assert load_config({}, parse_flags(["--transcripts", "off"])).transcripts is False
+    limited = load_config({"ELEKTROMAIL_TRANSCRIPT_SESSIONS": "10", "ELEKTROMAIL_TRANSCRIPT_KIB": "4"})
+    assert (limited.transcript_sessions, limited.transcript_kib) == (10, 4)
+    with pytest.raises(ConfigError, match="ELEKTROMAIL_TRANSCRIPT_KIB"):
+        load_config({"ELEKTROMAIL_TRANSCRIPT_KIB": "0"})

@@ -21,7 +21,7 @@ def detail(text: str | None, html: str | None = None, links: list[str] | None = 
     return Detail(
         id="1-1", uid=1, user="t1", mailbox="INBOX", from_="app@example.com", to=["t1@x"], cc=[],
         subject="Your code", date=None, message_id=None, internal_date=NOW, flags=[], size=1, headers=[],
-        text=text, html=html, attachments=[], links=links or [],
+        text=text, html=html, attachments=[], links=links or [], envelope=None, delivery=None,
     )  # fmt: skip
 
 
@@ -29,6 +29,7 @@ def summary(user: str, to: str, subject: str, seconds_after: float) -> Summary:
     return Summary(
         id="1-2", uid=2, user=user, mailbox="INBOX", from_="app@example.com", to=[to], subject=subject,
         date=None, internal_date=NOW + timedelta(seconds=seconds_after), flags=[], size=1, links=[],
+        envelope=None, delivery=None,
     )  # fmt: skip
 
 

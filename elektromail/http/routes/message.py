@@ -1,18 +1,21 @@
-"""One message, by IMAP UID in a user's mailbox or by its server-wide id: details, raw, remove."""
+"""One message, by IMAP UID in a user's mailbox or by its server-wide id: details, raw, flags, remove."""
 
 from __future__ import annotations
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
 from elektromail.http import views
-from elektromail.http.errors import NotFound
-from elektromail.http.operations import INVALID, UNKNOWN, UNKNOWN_ID, Answer, Resource
+from elektromail.http.errors import NotFound, Unprocessable
+from elektromail.http.flags import FlagChange, InvalidFlag, change_flags, checked_change
+from elektromail.http.operations import INVALID, INVALID_JSON, UNKNOWN, UNKNOWN_ID, Answer, Resource
 from elektromail.http.plane import ControlPlane, json_response, parse_query
-from elektromail.http.schemas import Detail, MessageQuery
+from elektromail.http.schemas import Detail, Error, MessageQuery, Summary
 from elektromail.store.model import Mailbox, Message
 
 resource = Resource()
+_flag_change = msgspec.json.Decoder(FlagChange)
 RFC822 = "message/rfc822"
 MAX_UID = 2**32 - 1
 
@@ -115,3 +118,31 @@ async def get_raw_by_id(plane: ControlPlane, request: Request) -> Response:
 )
 async def delete_by_id(plane: ControlPlane, request: Request) -> Response:
     return await _remove(plane, *by_id(plane, request))
+
+
+@resource.operation(
+    "PATCH",
+    "/messages/by-id/{id}",
+    "changeFlagsById",
+    "Add and remove flags of one message, as IMAP STORE would",
+    {
+        200: Answer("the message with its flags now", Summary),
+        **INVALID_JSON,
+        422: Answer("a flag STORE would refuse (\\Recent, an unknown system flag, not an atom)", Error),
+        **UNKNOWN_ID,
+    },
+    body=FlagChange,
+    description=(
+        "MODSEQ advances once; IMAP sessions with the mailbox selected hear an untagged FETCH (IDLE too), "
+        "and `* FLAGS` first when a keyword is new to the mailbox."
+    ),
+)
+async def change_flags_by_id(plane: ControlPlane, request: Request) -> Response:
+    mailbox, message = by_id(plane, request)
+    change = await plane.read_body(request, _flag_change)
+    try:
+        add, remove = checked_change(change)
+    except InvalidFlag as error:
+        raise Unprocessable(str(error)) from None
+    await change_flags(plane.store, mailbox, [message], add, remove)
+    return json_response(views.summary(mailbox, message))

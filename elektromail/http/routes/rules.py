@@ -51,6 +51,7 @@ async def put_rules(plane: ControlPlane, request: Request) -> Response:
         raise (BadRequest if error.malformed else Unprocessable)(str(error)) from None
     delivery = plane.context.delivery
     delivery.rules = delivery.rules.replaced(rules)
+    plane.context.publisher.rules_changed()
     return json_response(delivery.rules.rules)
 
 
@@ -75,6 +76,7 @@ async def add_rule(plane: ControlPlane, request: Request) -> Response:
         raise (BadRequest if error.malformed else Unprocessable)(str(error)) from None
     delivery = plane.context.delivery
     delivery.rules, rule_id = delivery.rules.added(rule)
+    plane.context.publisher.rules_changed()
     return json_response(AddedRule(id=rule_id, rule=rule), 201)
 
 
@@ -93,4 +95,5 @@ async def remove_rule(plane: ControlPlane, request: Request) -> Response:
     if remaining is None:
         raise NotFound(f"no rule with id {rule_id!r}")
     delivery.rules = remaining
+    plane.context.publisher.rules_changed()
     return Response(status_code=204)

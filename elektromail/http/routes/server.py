@@ -15,15 +15,22 @@ from elektromail.http.schemas import Status
 resource = Resource()
 
 
+def _forget_activity(plane: ControlPlane) -> None:
+    """Session transcripts go with the mail; event listeners hear that everything changed."""
+    plane.context.transcripts.clear()
+    plane.context.publisher.reset()
+
+
 @resource.operation(
     "POST",
     "/reset",
     "reset",
     "Back to the start state",
-    {200: Answer("seed users, preloaded fixtures and configured rules restored; nothing else", Status)},
+    {200: Answer("seed users, preloaded fixtures and configured rules restored; transcripts forgotten", Status)},
 )
 async def reset(plane: ControlPlane, request: Request) -> Response:
     await plane.server.reset()
+    _forget_activity(plane)
     return json_response(Status(status="reset"))
 
 
@@ -32,10 +39,11 @@ async def reset(plane: ControlPlane, request: Request) -> Response:
     "/purge",
     "purge",
     "Remove every message, keep users and mailboxes",
-    {200: Answer("all messages removed", Status)},
+    {200: Answer("all messages and session transcripts removed", Status)},
 )
 async def purge(plane: ControlPlane, request: Request) -> Response:
     await plane.store.purge()
+    _forget_activity(plane)
     return json_response(Status(status="purged"))
 
 

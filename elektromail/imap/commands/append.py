@@ -4,7 +4,7 @@ APPENDLIMIT (RFC 7889: the connection refuses a larger literal with TOOBIG befor
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 from elektromail.imap.commands.mailboxes import find_mailbox
@@ -14,6 +14,7 @@ from elektromail.imap.engine.parser import Reader
 from elektromail.imap.engine.responses import sequence_text
 from elektromail.imap.engine.selected import RECENT
 from elektromail.imap.engine.session import Session
+from elektromail.store.provenance import IMAP, Delivery, Provenance
 
 capability("UIDPLUS", "MULTIAPPEND")
 
@@ -76,6 +77,19 @@ async def append(session: Session, tag: str, arguments: AppendArguments) -> Ok |
         if len(item.message) > session.context.config.max_message_size:
             raise no("message too large", codes.TOOBIG)
     items = [(item.message, item.flags, item.internal_date) for item in arguments.messages]
-    messages = await session.context.store.append_many(mailbox, items, origin=session)
+    transcript = session.connection.transcript
+    arrival = Provenance(
+        delivery=Delivery(
+            protocol=IMAP,
+            received_at=datetime.now(UTC),
+            session_id=transcript.id or None,
+            client=transcript.client,
+            tls=transcript.tls if session.connection.tls_active else None,
+            auth=transcript.auth,
+        )
+    )
+    messages = await session.context.store.append_many(mailbox, items, origin=session, provenance=arrival)
+    for message in messages:
+        transcript.stored(mailbox.message_id(message.uid))
     uids = sequence_text([message.uid for message in messages]).decode("ascii")
     return Ok(None, f"{codes.APPENDUID} {mailbox.uid_validity} {uids}")

@@ -14,6 +14,7 @@ from elektromail.imap.engine.command_table import NOT_AUTHENTICATED, CommandFail
 from elektromail.imap.engine.parser import Reader
 from elektromail.imap.engine.session import Session
 from elektromail.store.model import Account
+from elektromail.store.provenance import AuthFacts
 
 
 def parse_login(reader: Reader) -> tuple[str, str]:
@@ -25,10 +26,11 @@ def parse_login(reader: Reader) -> tuple[str, str]:
     return user, password
 
 
-async def _logged_in(session: Session, account: Account | None) -> Ok:
+async def _logged_in(session: Session, account: Account | None, mechanism: str) -> Ok:
     if account is None:
         raise no("invalid credentials", codes.AUTHENTICATIONFAILED)
     session.account = account
+    session.connection.transcript.authenticated(AuthFacts(mechanism=mechanism, user=account.name))
     session.state = State.AUTHENTICATED
     # RFC 9051 6.2.3: the capability list may change after login; send it so the client need not ask.
     return Ok("authenticated", session.capability_code())
@@ -37,7 +39,7 @@ async def _logged_in(session: Session, account: Account | None) -> Ok:
 @command("LOGIN", states=NOT_AUTHENTICATED, parse=parse_login)
 async def login(session: Session, tag: str, arguments: tuple[str, str]) -> Ok | None:
     user, password = arguments
-    return await _logged_in(session, await sasl.authenticate(session.context, user, password))
+    return await _logged_in(session, await sasl.authenticate(session.context, user, password), "LOGIN")
 
 
 def parse_authenticate(reader: Reader) -> tuple[str, bytes | None]:
@@ -84,4 +86,4 @@ async def authenticate(session: Session, tag: str, arguments: tuple[str, bytes |
         raise CommandFailed(f"invalid SASL response: {error}", status="BAD") from None
     if isinstance(outcome, sasl.Failure) and outcome.authorization:
         raise no("cannot act as another user", codes.AUTHORIZATIONFAILED)
-    return await _logged_in(session, outcome.account if isinstance(outcome, sasl.Success) else None)
+    return await _logged_in(session, outcome.account if isinstance(outcome, sasl.Success) else None, mechanism)

@@ -1,8 +1,7 @@
 """SEARCH keys (RFC 9051 6.4.4) parsed into predicates over (sequence number, message).
 
-Parsing is pure: it returns a :data:`Predicate` closure tree built once per command. String keys match
-case-insensitively as substrings of decoded header values (RFC 2047) and decoded text bodies; the
-decoded forms are computed once per message and cached by the message model.
+Parsing is pure: it returns a :data:`Predicate` closure tree built once per command. What a key means for
+one message is decided by :mod:`elektromail.search.matching`, which the HTTP query language uses too.
 """
 
 from __future__ import annotations
@@ -13,9 +12,7 @@ from typing import NamedTuple
 
 from elektromail.imap.commands.condstore import mod_sequence
 from elektromail.imap.engine.parser import Reader
-from elektromail.mail.envelope import message_headers
-from elektromail.mail.headers import sent_date
-from elektromail.mail.text import address_text, body_text, decoded_headers, full_text
+from elektromail.search import matching
 from elektromail.store.model import Message
 
 
@@ -54,48 +51,23 @@ _ADDRESS_KEYS = {"BCC": "bcc", "CC": "cc", "FROM": "from", "TO": "to"}
 
 
 def _header_contains(name: str, needle: str) -> Predicate:
-    def match(ctx: SearchContext, seq: int, message: Message) -> bool:
-        values = decoded_headers(message.parsed).get(name)
-        return values is not None and any(needle in value for value in values)
-
-    return match
+    return lambda ctx, seq, message: matching.header_contains(message, name, needle)
 
 
 def _address_contains(name: str, needle: str) -> Predicate:
-    return lambda ctx, seq, message: needle in address_text(message.parsed, name)
+    return lambda ctx, seq, message: matching.address_contains(message, name, needle)
 
 
 def _flag(flag: str, present: bool) -> Predicate:
-    return lambda ctx, seq, message: (flag in message.flags) is present
+    return lambda ctx, seq, message: matching.has_flag(message, flag) is present
 
 
-_NO_DATE = date(1970, 1, 1)
-
-
-def _internal_date(message: Message) -> date:
-    return message.internal_date.date()
-
-
-def _sent(message: Message) -> date:
-    cache = message.parsed.cache
-    sent: date | None = cache.get("sent_on")
-    if sent is None:
-        # No usable Date: the message was sent at the start of 1970 as far as SENT* keys go, as Dovecot
-        # reads it (RFC 9051 6.4.4 leaves it open; SORT reads the internal date instead, RFC 5256 2.2).
-        sent = cache["sent_on"] = sent_date(message_headers(message.parsed).get("date")) or _NO_DATE
-    return sent
-
-
-def _compare(of: Callable[[Message], date], op: str, day: date) -> Predicate:
-    if op == "BEFORE":
-        return lambda ctx, seq, message: of(message) < day
-    if op == "ON":
-        return lambda ctx, seq, message: of(message) == day
-    return lambda ctx, seq, message: of(message) >= day
+def _compare(of: Callable[[Message], date], comparison: str, day: date) -> Predicate:
+    return lambda ctx, seq, message: matching.day_matches(of(message), comparison, day)
 
 
 def _text(reader: Reader) -> str:
-    return reader.astring().decode("utf-8", "replace").casefold()
+    return matching.fold(reader.astring().decode("utf-8", "replace"))
 
 
 MODSEQ = "MODSEQ"
@@ -157,23 +129,23 @@ def parse_key(reader: Reader, depth: int = 0, used: set[str] | None = None) -> P
     if name == "BODY":
         reader.sp()
         needle = _text(reader)
-        return lambda ctx, seq, message: needle in body_text(message.parsed)
+        return lambda ctx, seq, message: matching.body_contains(message, needle)
     if name == "TEXT":
         reader.sp()
         needle = _text(reader)
-        return lambda ctx, seq, message: needle in full_text(message.parsed)
+        return lambda ctx, seq, message: matching.text_contains(message, needle)
     if name in ("BEFORE", "ON", "SINCE"):
         reader.sp()
-        return _compare(_internal_date, name, reader.date())
+        return _compare(matching.internal_day, name, reader.date())
     if name in ("SENTBEFORE", "SENTON", "SENTSINCE"):
         reader.sp()
-        return _compare(_sent, name[4:], reader.date())
+        return _compare(matching.sent_day, name[4:], reader.date())
     if name in ("LARGER", "SMALLER"):
         reader.sp()
         size = reader.number64()
         if name == "LARGER":
-            return lambda ctx, seq, message: message.size > size
-        return lambda ctx, seq, message: message.size < size
+            return lambda ctx, seq, message: matching.larger_than(message, size)
+        return lambda ctx, seq, message: matching.smaller_than(message, size)
     if name == "UID":
         reader.sp()
         uids = reader.sequence_set()

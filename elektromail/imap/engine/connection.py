@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from typing import NoReturn, cast
 
 from elektromail.context import ServerContext
@@ -25,6 +25,9 @@ from elektromail.imap.engine.limits import (
     READ_HIGH_WATER,
 )
 from elektromail.imap.engine.parser import literal_at_end, tag_of
+from elektromail.store.provenance import client_address
+from elektromail.tls import connection_facts
+from elektromail.transcripts.recorder import Transcript, UnrecordedTranscript
 
 log = logging.getLogger("elektromail.imap")
 
@@ -87,6 +90,7 @@ class ImapConnection(asyncio.Protocol):
         self._skipping = False  # the rest of an overlong line is still to be thrown away
         self._task: asyncio.Task[None] | None = None
         self.peer: str = "?"
+        self.transcript: Transcript = UnrecordedTranscript("", "imap", None, 0)  # replaced once connected
 
     # ------------------------------------------------------------------ asyncio.Protocol
 
@@ -101,6 +105,9 @@ class ImapConnection(asyncio.Protocol):
         peer = transport.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
         self.context.connections.add(self)
+        self.transcript = self.context.transcripts.start("imap", client_address(peer))
+        if self.implicit_tls and (facts := connection_facts(transport)) is not None:
+            self.transcript.tls_established(facts)
         session = Session(self, self.context)
         self._task = asyncio.get_running_loop().create_task(session.run())
 
@@ -120,6 +127,7 @@ class ImapConnection(asyncio.Protocol):
         self._closed = True
         self._wake()
         self.context.connections.discard(self)
+        self.context.transcripts.end(self.transcript)
 
     def _wake(self) -> None:
         waiter = self._waiter
@@ -149,6 +157,11 @@ class ImapConnection(asyncio.Protocol):
         """One line without its CRLF (a bare LF is accepted too); raises LineTooLong past ``limit``.
 
         Nothing beyond ``limit`` (plus what one read brings) is ever buffered for a line."""
+        line = await self._read_line(limit)
+        self.transcript.client_line(line)
+        return line
+
+    async def _read_line(self, limit: int = MAX_LINE) -> bytes:
         if self._skipping:
             await self._discard_line()
         scanned = 0
@@ -236,10 +249,12 @@ class ImapConnection(asyncio.Protocol):
                 self.write((b"+ Ready for literal data\r\n",))
             parts.append(b"\r\n")
             parts.append(await self.read_exactly(announced.size))
+            self.transcript.client_content(announced.size)
             try:
-                line = await self.read_line()
+                line = await self._read_line()
             except LineTooLong:
                 raise LineTooLong(tag) from None  # the line after a literal has no tag of its own
+            self.transcript.client_continued(line)
             parts.append(line)
             total += len(line)
             if total > policy.max_command:
@@ -274,9 +289,10 @@ class ImapConnection(asyncio.Protocol):
 
     # ------------------------------------------------------------------ writing and closing
 
-    def write(self, chunks: Iterable[bytes]) -> None:
+    def write(self, chunks: Sequence[bytes]) -> None:
         if self.transport is not None and not self.transport.is_closing():
             self.transport.writelines(chunks)
+            self.transcript.server_output_many(chunks)
 
     def close(self) -> None:
         self._closed = True
@@ -303,6 +319,8 @@ class ImapConnection(asyncio.Protocol):
             raise ConnectionClosed
         self.transport = new_transport
         self.tls_active = True
+        if (facts := connection_facts(new_transport)) is not None:
+            self.transcript.tls_established(facts)
 
 
 def _tag_before_space(buffer: bytearray) -> str | None:

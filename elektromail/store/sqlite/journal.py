@@ -24,6 +24,7 @@ import msgspec
 from elektromail.store.errors import JournalError
 from elektromail.store.journal import Journal
 from elektromail.store.model import Account, Mailbox, Message
+from elektromail.store.provenance import encode_provenance
 from elektromail.store.sqlite.schema import (
     ACCOUNT,
     ALL_TABLES,
@@ -93,6 +94,7 @@ def message_row(mailbox: Mailbox, message: Message) -> MessageRow:
         internal_date=message.internal_date.isoformat(),
         raw=message.source,
         modseq=message.modseq,
+        provenance=encode_provenance(message.provenance) if message.provenance is not None else None,
     )
 
 

@@ -18,6 +18,7 @@ import msgspec
 from elektromail.config import ConfigError
 from elektromail.mail.message import ParsedMessage
 from elektromail.store.model import INBOX, Account, Mailbox, Message
+from elektromail.store.provenance import decode_provenance
 from elektromail.store.sqlite import schema
 from elektromail.store.sqlite.journal import NO_FLAGS_TEXT, SqliteJournal
 from elektromail.store.sqlite.migrations import SchemaError, create_or_migrate
@@ -192,7 +193,13 @@ def _load_messages(rows: Iterable[schema.MessageRow], mailboxes: dict[int, Mailb
         except (TypeError, ValueError):
             raise CorruptDatabase(f"message {uid} of {mailbox.name!r} has an unreadable date") from None
         modseq = row.modseq
-        message = Message(uid, flag_set, date, ParsedMessage(bytes(row.raw)), modseq)
+        provenance = None
+        if row.provenance is not None:
+            try:
+                provenance = decode_provenance(row.provenance)
+            except msgspec.DecodeError:
+                raise CorruptDatabase(f"message {uid} of {mailbox.name!r} has unreadable provenance") from None
+        message = Message(uid, flag_set, date, ParsedMessage(bytes(row.raw)), modseq, provenance)
         if modseq > mailbox.highest_modseq:
             # HIGHESTMODSEQ is never behind a message, even if the mailbox row's value was lost.
             mailbox.highest_modseq = modseq

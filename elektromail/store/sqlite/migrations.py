@@ -77,8 +77,14 @@ ALTER TABLE mailbox ADD COLUMN expunges_known_from INTEGER NOT NULL DEFAULT 0;
 UPDATE mailbox SET expunges_known_from = highest_modseq;
 """
 
+# Version 5: how each message arrived (its SMTP envelope and delivery facts) as JSON. Messages stored
+# before were not recorded: they keep NULL, which reads as unknown.
+SCHEMA_V5 = """
+ALTER TABLE message ADD COLUMN provenance BLOB;
+"""
+
 # MIGRATIONS[n - 1] takes a database from version n - 1 to version n.
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4)
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -45,6 +45,7 @@ class MessageRow(NamedTuple):
     internal_date: str  # ISO 8601
     raw: bytes
     modseq: int
+    provenance: bytes | None  # the envelope and delivery as JSON (store/provenance.py); None: unknown
 
 
 class ExpungedRow(NamedTuple):

@@ -1,0 +1,107 @@
+"""Does this message match? The per-message tests that IMAP SEARCH keys (RFC 9051 6.4.4) and the HTTP
+query language share, so that both always agree on what "FROM x" or "BODY y" means.
+
+Needles are case-folded by :func:`fold` once per query; the message side (decoded header values, address
+fields as ENVELOPE reads them, decoded text parts) is computed once per message and cached by the model.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from elektromail.mail.attachments import has_attachments
+from elektromail.mail.envelope import message_headers
+from elektromail.mail.headers import sent_date
+from elektromail.mail.text import address_text, body_text, decoded_headers, full_text
+from elektromail.store.model import Message
+
+BEFORE = "BEFORE"
+ON = "ON"
+SINCE = "SINCE"
+
+# What a message without a usable Date header was sent on, as far as SENT* keys go: the start of 1970,
+# as Dovecot reads it (RFC 9051 6.4.4 leaves it open; SORT reads the internal date, RFC 5256 2.2).
+NO_SENT_DATE = date(1970, 1, 1)
+
+
+def fold(text: str) -> str:
+    """A needle as the message side is kept: case-folded."""
+    return text.casefold()
+
+
+def header_contains(message: Message, name: str, needle: str) -> bool:
+    """HEADER/SUBJECT: a field named ``name`` (lower case) whose decoded value contains ``needle``; an
+    empty needle matches any message that has the field."""
+    values = decoded_headers(message.parsed).get(name)
+    return values is not None and any(needle in value for value in values)
+
+
+def address_contains(message: Message, name: str, needle: str) -> bool:
+    """FROM, TO, CC, BCC: the address field as its ENVELOPE structure reads contains ``needle``."""
+    return needle in address_text(message.parsed, name)
+
+
+def body_contains(message: Message, needle: str) -> bool:
+    """BODY: the decoded text parts contain ``needle``."""
+    return needle in body_text(message.parsed)
+
+
+def text_contains(message: Message, needle: str) -> bool:
+    """TEXT: some header or text part contains ``needle``."""
+    return needle in full_text(message.parsed)
+
+
+def has_flag(message: Message, flag: str) -> bool:
+    return flag in message.flags
+
+
+def internal_day(message: Message) -> date:
+    return message.internal_date.date()
+
+
+def sent_day(message: Message) -> date:
+    cache = message.parsed.cache
+    sent: date | None = cache.get("sent_on")
+    if sent is None:
+        sent = cache["sent_on"] = sent_date(message_headers(message.parsed).get("date")) or NO_SENT_DATE
+    return sent
+
+
+def day_matches(day: date, comparison: str, target: date) -> bool:
+    """BEFORE, ON, SINCE (RFC 9051 6.4.4: dates disregard time and timezone)."""
+    if comparison == BEFORE:
+        return day < target
+    if comparison == ON:
+        return day == target
+    return day >= target
+
+
+def larger_than(message: Message, size: int) -> bool:
+    return message.size > size
+
+
+def smaller_than(message: Message, size: int) -> bool:
+    return message.size < size
+
+
+def has_attachment(message: Message) -> bool:
+    """The HTTP detail view lists an attachment (see :mod:`elektromail.mail.attachments`)."""
+    return has_attachments(message.parsed)
+
+
+def envelope_recipient_contains(message: Message, needle: str) -> bool:
+    """Some RCPT TO address of the message's envelope contains ``needle`` (case-insensitive)."""
+    provenance = message.provenance
+    if provenance is None or provenance.envelope is None:
+        return False
+    return any(needle in address.casefold() for address in provenance.envelope.rcpt_to)
+
+
+def delivered_in_session(message: Message, session_id: str) -> bool:
+    provenance = message.provenance
+    return provenance is not None and provenance.delivery.session_id == session_id
+
+
+def delivered_over_tls(message: Message) -> bool:
+    provenance = message.provenance
+    return provenance is not None and provenance.delivery.tls is not None

@@ -1,0 +1,233 @@
+"""One session's transcript: what the client and the server said, as it happened, within a size budget.
+
+Recording is on the path of every line an SMTP or IMAP session handles, so it only appends a tuple
+(monotonic time, kind, payload) to a list; decoding, line splitting and formatting happen when someone
+reads the transcript. Secrets are masked before they are kept (see :mod:`.masking`); message content
+(DATA, BDAT, literals in either direction) is kept as its size only. Once ``limit`` octets are recorded
+a single truncation marker ends the line record; the structured facts (TLS, AUTH, stored messages) are
+still kept, since they are small and bounded by what the session can do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from time import monotonic
+from typing import Literal
+
+from elektromail.store.provenance import AuthFacts, TlsFacts
+from elektromail.transcripts.masking import (
+    SECRET,
+    is_imap_continuation,
+    is_smtp_continuation,
+    mask_imap_command,
+    mask_smtp_command,
+)
+
+SessionProtocol = Literal["smtp", "imap"]
+
+# Entry kinds: what the payload of an entry is.
+CLIENT = 0  # bytes: one command line (or the part of an IMAP command around literals), masked
+SERVER = 1  # bytes: output as written, CRLF included, literal content replaced by its size
+CONTENT = 2  # int: octets of message content the client sent (DATA, BDAT, an IMAP literal)
+STORED = 3  # str: the server-wide id of a message the session delivered or appended
+TLS = 4  # TlsFacts: the handshake completed
+AUTH = 5  # AuthFacts: the client authenticated
+TRUNCATED = 6  # None: the size budget is spent; nothing more is recorded
+
+Entry = tuple[float, int, object]
+
+# The fixed cost of an entry beside its payload, counted against the budget so that many tiny lines
+# cannot hold more memory than the budget says.
+ENTRY_OVERHEAD = 48
+
+# A literal announcement at the end of a line of server output: {size} or literal8's ~{size}.
+_LITERAL = re.compile(rb"\{(\d{1,19})\}\r\n")
+
+
+class Transcript:
+    """The record of one session. The session calls the recording methods; readers use ``entries``."""
+
+    __slots__ = (
+        "id",
+        "protocol",
+        "client",
+        "started_at",
+        "ended_at",
+        "origin",
+        "entries",
+        "size",
+        "limit",
+        "truncated",
+        "helo",
+        "tls",
+        "auth",
+        "message_ids",
+        "_smtp",
+        "_exchange",
+        "_hide_rest",
+        "_skip",
+    )
+
+    def __init__(self, session_id: str, protocol: SessionProtocol, client: str | None, limit: int) -> None:
+        self.id = session_id
+        self.protocol = protocol
+        self.client = client
+        self.started_at = datetime.now(UTC)
+        self.ended_at: datetime | None = None
+        self.origin = monotonic()
+        self.entries: list[Entry] = []
+        self.size = 0
+        self.limit = limit
+        self.truncated = False
+        self.helo: str | None = None
+        self.tls: TlsFacts | None = None
+        self.auth: AuthFacts | None = None
+        self.message_ids: list[str] = []
+        self._smtp = protocol == "smtp"
+        self._exchange = False  # inside a SASL exchange: client lines are secret
+        self._hide_rest = False  # IMAP LOGIN continued after a literal: the rest may be the password
+        self._skip = 0  # octets of a server literal still to come, not recorded
+
+    @property
+    def recording(self) -> bool:
+        return True
+
+    def _add(self, kind: int, payload: object, size: int) -> None:
+        if self.truncated:
+            return
+        self.size += size + ENTRY_OVERHEAD
+        if self.size > self.limit or kind == TRUNCATED:
+            self.truncated = True
+            self.entries.append((monotonic(), TRUNCATED, None))
+            return
+        self.entries.append((monotonic(), kind, payload))
+
+    def client_line(self, line: bytes) -> None:
+        """A command line as received, without its CRLF; for IMAP, the part up to a literal if any."""
+        if self.truncated:
+            return
+        if self._exchange:
+            line = SECRET
+        elif self._smtp:
+            if line[:1] in b"Aa":  # only AUTH carries a secret: the rest skip the masking call
+                line, self._exchange = mask_smtp_command(line)
+        else:
+            head = line[:24].upper()
+            if b" LOGIN" in head or b" AUTHENTICATE" in head:
+                line, self._exchange, self._hide_rest = mask_imap_command(line)
+            else:
+                self._hide_rest = False
+        # _add, inlined: this runs for every line of every session.
+        self.size += len(line) + ENTRY_OVERHEAD
+        if self.size > self.limit:
+            self._add(TRUNCATED, None, 0)
+            return
+        self.entries.append((monotonic(), CLIENT, line))
+
+    def client_continued(self, line: bytes) -> None:
+        """The part of an IMAP command that follows one of its literals."""
+        if self._hide_rest or self._exchange:
+            line = SECRET
+        self._add(CLIENT, line, len(line))
+
+    def client_content(self, size: int) -> None:
+        """Message content (DATA, a BDAT chunk, an IMAP literal): only its size is recorded."""
+        self._add(CONTENT, size, 8)
+
+    def server_output(self, data: bytes) -> None:
+        if self.truncated:
+            return
+        if self._exchange and not (is_smtp_continuation(data) if self._smtp else is_imap_continuation(data)):
+            self._exchange = False
+        if not self._smtp and (self._skip or b"}\r\n" in data):  # SMTP replies carry no literals
+            data = self._without_literals(data)
+        self.size += len(data) + ENTRY_OVERHEAD
+        if self.size > self.limit:
+            self._add(TRUNCATED, None, 0)
+            return
+        self.entries.append((monotonic(), SERVER, data))
+
+    def server_output_many(self, chunks: Sequence[bytes]) -> None:
+        """One write of several pieces (IMAP responses built from precomputed parts), as one entry. The
+        pieces are joined in C first: a pass over them in Python would cost more than the copy."""
+        if not chunks or self.truncated:
+            return
+        self.server_output(chunks[0] if len(chunks) == 1 else b"".join(chunks))
+
+    def _without_literals(self, data: bytes) -> bytes:
+        """``data`` with the content of each literal replaced by its size; a literal may run on into the
+        next writes, which are then skipped as far as it goes."""
+        pieces: list[bytes] = []
+        position = 0
+        if self._skip:
+            position = min(self._skip, len(data))
+            self._skip -= position
+        while True:
+            found = _LITERAL.search(data, position)
+            if found is None:
+                break
+            size = int(found.group(1))
+            pieces.append(data[position : found.end()])
+            pieces.append(b"<%d octets>" % size)
+            taken = min(size, len(data) - found.end())
+            position = found.end() + taken
+            self._skip = size - taken
+        pieces.append(data[position:])
+        return b"".join(pieces)
+
+    def stored(self, message_id: str) -> None:
+        """The session delivered (SMTP) or appended (IMAP) the message with this server-wide id."""
+        self.message_ids.append(message_id)
+        self._add(STORED, message_id, len(message_id))
+
+    def tls_established(self, facts: TlsFacts) -> None:
+        self.tls = facts
+        self._add(TLS, facts, 64)
+
+    def authenticated(self, facts: AuthFacts) -> None:
+        self.auth = facts
+        self._add(AUTH, facts, 64)
+
+    def end(self) -> None:
+        if self.ended_at is None:
+            self.ended_at = datetime.now(UTC)
+
+    def milliseconds(self, moment: float) -> int:
+        """A recorded time as milliseconds since the session started."""
+        return round((moment - self.origin) * 1000)
+
+
+class UnrecordedTranscript(Transcript):
+    """A session's identity and facts without its lines: what sessions get with recording turned off."""
+
+    __slots__ = ()
+
+    @property
+    def recording(self) -> bool:
+        return False
+
+    def client_line(self, line: bytes) -> None:
+        pass
+
+    def client_continued(self, line: bytes) -> None:
+        pass
+
+    def client_content(self, size: int) -> None:
+        pass
+
+    def server_output(self, data: bytes) -> None:
+        pass
+
+    def server_output_many(self, chunks: Sequence[bytes]) -> None:
+        pass
+
+    def stored(self, message_id: str) -> None:
+        pass
+
+    def tls_established(self, facts: TlsFacts) -> None:
+        self.tls = facts
+
+    def authenticated(self, facts: AuthFacts) -> None:
+        self.auth = facts
