@@ -76,7 +76,7 @@ def create_app(context: ServerContext, server: ServerControl) -> tuple[ASGIApp, 
     for operation in operations:
         by_path.setdefault(operation.starlette_path, {})[operation.method] = operation
     routes: list[BaseRoute] = [Route(path, _dispatch(plane, ops), methods=list(ops)) for path, ops in by_path.items()]
-    routes += web.routes(context, server.reset, plane.waiters)
+    routes += web.routes(context, server.reset)
     app: ASGIApp = Starlette(
         routes=routes,
         exception_handlers={

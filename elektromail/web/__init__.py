@@ -13,12 +13,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from elektromail.context import ServerContext
-from elektromail.http.wait import Waiters
 from elektromail.web import assets
 from elektromail.web.actions import Actions
 from elektromail.web.forms import Forms
 from elektromail.web.live import Live
 from elektromail.web.pages import Pages
+from elektromail.web.sessions import Sessions
 from elektromail.web.site import Site
 
 PAGE_PREFIXES = ("/u/", "/m/", "/web/")
@@ -37,9 +37,9 @@ async def _asset(request: Request) -> Response:
     return Response(found.content, media_type=found.media_type, headers=headers)
 
 
-def routes(context: ServerContext, reset: Callable[[], Awaitable[None]], waiters: Waiters) -> list[BaseRoute]:
-    site = Site(context, reset, waiters)
-    pages, actions, forms, live = Pages(site), Actions(site), Forms(site), Live(site)
+def routes(context: ServerContext, reset: Callable[[], Awaitable[None]]) -> list[BaseRoute]:
+    site = Site(context, reset)
+    pages, actions, forms, live, sessions = Pages(site), Actions(site), Forms(site), Live(site), Sessions(site)
     guarded = site.guarded
     get, post = ["GET"], ["POST"]
     return [
@@ -59,6 +59,9 @@ def routes(context: ServerContext, reset: Callable[[], Awaitable[None]], waiters
         Route("/web/rules", guarded(forms.save_rules), methods=post),
         Route("/web/server", guarded(forms.server_page), methods=get),
         Route("/web/server", guarded(forms.server_action), methods=post),
+        Route("/web/sessions", guarded(sessions.list_page), methods=get),
+        Route("/web/sessions/{id}", guarded(sessions.session_page), methods=get),
+        Route("/web/sessions/{id}/transcript", guarded(sessions.transcript), methods=get),
         Route("/web/live", guarded(live.stream), methods=get),
         Route("/web/login", guarded(forms.login_page, public=True), methods=get),
         Route("/web/login", guarded(forms.login, public=True), methods=post),

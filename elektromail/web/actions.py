@@ -10,19 +10,24 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from elektromail.store import FlagMode, StoreError
+from elektromail.http.flags import change_flags
+from elektromail.search.query import QueryError
+from elektromail.store import StoreError
 from elektromail.store.model import Mailbox, Message
 from elektromail.web import auth, listing
 from elektromail.web.pages import list_url
 from elektromail.web.responses import UI_HEADERS
 from elektromail.web.site import NotFound, Site
 
-# action -> (flag, mode)
+SEEN = frozenset({"\\Seen"})
+FLAGGED = frozenset({"\\Flagged"})
+NONE: frozenset[str] = frozenset()
+# action -> (flags to add, flags to remove), changed as PATCH /messages/by-id/{id} changes them
 FLAG_ACTIONS = {
-    "read": ("\\Seen", FlagMode.ADD),
-    "unread": ("\\Seen", FlagMode.REMOVE),
-    "flag": ("\\Flagged", FlagMode.ADD),
-    "unflag": ("\\Flagged", FlagMode.REMOVE),
+    "read": (SEEN, NONE),
+    "unread": (NONE, SEEN),
+    "flag": (FLAGGED, NONE),
+    "unflag": (NONE, FLAGGED),
 }
 # A form has a handful of short fields; anything larger is not from these pages.
 MAX_FORM_FIELDS = 20
@@ -47,8 +52,8 @@ class Actions:
         back = auth.local_target(str(form.get("next", "")), f"/m/{mailbox.message_id(message.uid)}")
         store = self.site.store
         if action in FLAG_ACTIONS:
-            flag, mode = FLAG_ACTIONS[action]
-            await store.set_flags(mailbox, [message], [flag], mode)
+            add, remove = FLAG_ACTIONS[action]
+            await change_flags(store, mailbox, [message], add, remove)
             return see_other(back)
         if action == "delete":
             await store.expunge(mailbox, [message.uid])
@@ -79,14 +84,17 @@ class Actions:
         action = str(form.get("action", ""))
         if action not in ("read", "delete"):
             return Response(f"unknown action {action!r}\n", 400, media_type="text/plain", headers=UI_HEADERS)
-        scope = listing.Scope(user, mailbox_name)
+        try:
+            found = listing.matches(self.site.store, listing.Scope(user, mailbox_name), query)
+        except QueryError as error:
+            return Response(f"q: {error}\n", 400, media_type="text/plain", headers=UI_HEADERS)
         chosen: dict[int, tuple[Mailbox, list[Message]]] = {}
-        for mailbox, message in list(listing.candidates(self.site.store, scope, listing.TextMatch(query))):
+        for mailbox, message in found:
             chosen.setdefault(mailbox.id, (mailbox, []))[1].append(message)
         store = self.site.store
         for mailbox, messages in chosen.values():
             if action == "read":
-                await store.set_flags(mailbox, messages, ["\\Seen"], FlagMode.ADD)
+                await change_flags(store, mailbox, messages, SEEN, NONE)
             else:
                 await store.expunge(mailbox, [message.uid for message in messages])
         return see_other(list_url(user, mailbox_name, q=query))

@@ -1,9 +1,8 @@
-"""``/web/live``: a Server-Sent Events stream telling open pages that new mail was stored.
+"""``/web/live``: the server's event stream for the pages, behind the pages' own session cookie.
 
-Each event names the stored message; a page reloads its list (and counts) when one arrives. A comment
-line every :data:`KEEPALIVE_SECONDS` keeps proxies from closing an idle stream, and the stream ends when
-the server stops, so a graceful stop does not wait on it. The queue per page is bounded: a page that
-cannot keep up is told once to reload everything instead.
+The same events as ``GET /events`` (one event bus): a list reloads itself when mail is stored, flagged or
+expunged, a message page when its own message changes. Browsers reconnect on their own with
+``Last-Event-ID`` and get what they missed (or ``resync``). The stream ends when the server stops.
 """
 
 from __future__ import annotations
@@ -11,44 +10,37 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
-import msgspec
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from elektromail.store.model import MailboxEvent, MessagesAdded
+from elektromail.events.bus import Subscription
+from elektromail.events.sse import KEEPALIVE, KEEPALIVE_SECONDS, MEDIA_TYPE, OPENING, last_event_id
+from elektromail.events.types import EventFilter
 from elektromail.web.responses import COMMON_HEADERS
 from elektromail.web.site import Site
 
-KEEPALIVE_SECONDS = 15.0
-QUEUE_LIMIT = 256
-KEEPALIVE = b":\n\n"
-_encode = msgspec.json.Encoder().encode
 
-
-class Stored(msgspec.Struct):
-    id: str
-    user: str
-    mailbox: str
-    uid: int
-
-
-def frame(event: str, data: bytes) -> bytes:
-    return b"event: " + event.encode() + b"\ndata: " + data + b"\n\n"
-
-
-async def _next(queue: asyncio.Queue[bytes], stop: asyncio.Event) -> bytes | None:
-    """The next event, a keep-alive comment after a quiet while, or None once the server stops."""
-    getter = asyncio.ensure_future(queue.get())
-    stopper = asyncio.ensure_future(stop.wait())
+async def frames(subscription: Subscription) -> AsyncIterator[bytes]:
+    """Each event's frame as published, several at once when they come together; a keep-alive comment
+    after a quiet while; the end when the subscription closes (server stopping, or too far behind)."""
     try:
-        await asyncio.wait({getter, stopper}, timeout=KEEPALIVE_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+        yield OPENING
+        while True:
+            first = subscription.take()
+            if first is None:
+                try:
+                    first = await asyncio.wait_for(subscription.next(), KEEPALIVE_SECONDS)
+                except TimeoutError:
+                    yield KEEPALIVE
+                    continue
+                if first is None:
+                    return
+            batch = [first.frame]
+            while (more := subscription.take()) is not None:
+                batch.append(more.frame)
+            yield b"".join(batch)
     finally:
-        stopper.cancel()
-        if not getter.done():
-            getter.cancel()
-    if getter.done() and not getter.cancelled():
-        return getter.result()
-    return None if stop.is_set() else KEEPALIVE
+        subscription.close()
 
 
 class Live:
@@ -56,44 +48,7 @@ class Live:
         self.site = site
 
     async def stream(self, request: Request) -> Response:
-        queue: asyncio.Queue[bytes] = asyncio.Queue(QUEUE_LIMIT)
-        overflowed = False
-
-        def on_delivery(event: MailboxEvent) -> None:
-            nonlocal overflowed
-            if not isinstance(event, MessagesAdded) or overflowed:
-                return
-            mailbox = event.mailbox
-            for message in event.messages:
-                data = _encode(Stored(mailbox.message_id(message.uid), mailbox.account.name, mailbox.name, message.uid))
-                try:
-                    queue.put_nowait(frame("message.stored", data))
-                except asyncio.QueueFull:
-                    overflowed = True
-                    return
-
-        store = self.site.store
-        waiters = self.site.waiters
-        stop = asyncio.Event()
-
-        async def events() -> AsyncIterator[bytes]:
-            nonlocal overflowed
-            store.delivery_listeners.add(on_delivery)
-            waiters.add(stop)
-            try:
-                yield b"retry: 2000\n\n"
-                while not waiters.closed:
-                    if overflowed:
-                        yield frame("resync", b"{}")
-                        while not queue.empty():
-                            queue.get_nowait()
-                        overflowed = False
-                    item = await _next(queue, stop)
-                    if item is not None:
-                        yield item
-            finally:
-                store.delivery_listeners.discard(on_delivery)
-                waiters.discard(stop)
-
+        resume = last_event_id(request.headers.get("last-event-id"))
+        subscription = self.site.context.events.subscribe(EventFilter(), resume)
         headers = {**COMMON_HEADERS, "X-Accel-Buffering": "no"}
-        return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+        return StreamingResponse(frames(subscription), media_type=MEDIA_TYPE, headers=headers)

@@ -13,6 +13,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from elektromail.http import views
+from elektromail.search.query import QueryError
+from elektromail.search.results import CursorError
 from elektromail.store.model import Mailbox, Message
 from elektromail.web import listing, parts
 from elektromail.web.responses import UI_HEADERS, body_headers, download_headers
@@ -73,7 +75,12 @@ class Pages:
                 mailbox_name = mailbox.name
         query = request.query_params.get("q", "").strip()
         cursor = request.query_params.get("before")
-        found = listing.page(store, listing.Scope(user, mailbox_name), query, cursor)
+        error: str | None = None
+        try:
+            found = listing.page(store, listing.Scope(user, mailbox_name), query, cursor)
+        except (QueryError, CursorError) as refused:
+            error = f"{'Search' if isinstance(refused, QueryError) else 'Page'}: {refused}"
+            found = listing.Page([], 0, None)
         here = list_url(user, mailbox_name, q=query, before=cursor)
         values: dict[str, Any] = {
             "page": found,
@@ -84,15 +91,20 @@ class Pages:
             "list_path": list_url(user, mailbox_name),
             "older": list_url(user, mailbox_name, q=query, before=found.next_cursor) if found.next_cursor else None,
             "newest": list_url(user, mailbox_name, q=query) if cursor else None,
+            "error": error,
         }
         # htmx asks for the list alone when searching or when mail arrives.
         name = "list.html" if request.headers.get("hx-request") == "true" else "inbox.html"
-        return self.site.render(request, name, values)
+        return self.site.render(request, name, values, 400 if error else 200)
 
     async def latest(self, request: Request) -> Response:
         query = request.query_params.get("q", "").strip()
         user = request.query_params.get("user")
-        found = listing.newest(self.site.store, listing.Scope(user or None, request.query_params.get("mailbox")), query)
+        scope = listing.Scope(user or None, request.query_params.get("mailbox") or None)
+        try:
+            found = listing.newest(self.site.store, scope, query)
+        except QueryError as error:
+            raise NotFound(f"no message matches: the search is malformed ({error})") from None
         if found is None:
             raise NotFound("no message matches" + (f" {query!r}" if query else ""))
         mailbox, message = found
@@ -133,6 +145,7 @@ class Pages:
             "user": mailbox.account.name,
             "mailbox": mailbox.name,
             "q": "",
+            "shown_recipients": {address.lower() for address in (*detail.to, *detail.cc)},
         }
         return self.site.render(request, "message.html", values)
 

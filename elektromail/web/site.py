@@ -9,7 +9,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from elektromail.context import ServerContext
-from elektromail.http.wait import Waiters
 from elektromail.store.model import Mailbox, Message
 from elektromail.web import auth, listing
 from elektromail.web.responses import UI_HEADERS, page
@@ -26,11 +25,10 @@ class NotFound(Exception):
 class Site:
     """The web inbox of one server."""
 
-    def __init__(self, context: ServerContext, reset: Callable[[], Awaitable[None]], waiters: Waiters) -> None:
+    def __init__(self, context: ServerContext, reset: Callable[[], Awaitable[None]]) -> None:
         self.context = context
         self.store = context.store
         self.reset_server = reset
-        self.waiters = waiters
         self.token = context.config.http_token
 
     def guarded(self, handler: Handler, public: bool = False) -> Handler:

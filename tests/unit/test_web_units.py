@@ -1,4 +1,4 @@
-"""Pure parts of the web inbox: sizes, redirect targets, cursors, cid images, dark rewriting, Host names."""
+"""Pure parts of the web inbox: sizes, redirect targets, cid images, dark rewriting, Host names."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import pytest
 from elektromail.http.origin import host_name, is_loopback
 from elektromail.web import parts
 from elektromail.web.auth import local_target, session_value
-from elektromail.web.listing import format_cursor, parse_cursor
 from elektromail.web.pages import prefer_dark
 from elektromail.web.responses import short_size
 
@@ -42,13 +41,6 @@ def test_session_cookie_is_a_mac_of_the_token() -> None:
     assert session_value("token") == session_value("token")
     assert "token" not in session_value("token")
     assert len(session_value("token")) == 64
-
-
-def test_cursor_round_trip_and_garbage() -> None:
-    key = (1767225600.25, 3, 17)
-    assert parse_cursor(format_cursor(key)) == key
-    for garbage in ("", "x", "1_2", "a_b_c", "1_2_3_4"):
-        assert parse_cursor(garbage) is None
 
 
 def test_cid_references_become_data_urls_of_image_parts_only() -> None:

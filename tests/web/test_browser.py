@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import imaplib
 import re
+import smtplib
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,30 @@ def test_new_mail_appears_without_reload(web: WebServer, page: Page, requests_se
     expect(page.locator("[data-unread-total]")).to_have_text("2")
     expect(page).to_have_title(re.compile(r"^\(2\) "))
     assert requests_seen.foreign(web.url) == []
+
+
+def test_changes_by_imap_clients_show_at_once(web: WebServer, page: Page) -> None:
+    message_id = web.inject(subject="watched")
+    imap = imaplib.IMAP4("127.0.0.1", web.thread.imap_port)
+    imap.login("alice", "wonderland")
+    imap.select("INBOX")
+    uid = message_id.split("-")[1]
+    page.goto(f"{web.url}/m/{message_id}")
+    expect(page.locator("body")).to_have_attribute("data-live-state", "open")
+    page.evaluate("window.stillTheSamePage = true")
+    imap.uid("STORE", uid, "+FLAGS", "(\\Flagged)")
+    expect(page.locator("button[data-key=s]")).to_have_text("Unflag")
+    page.goto(f"{web.url}/u/alice/INBOX")
+    expect(page.locator("body")).to_have_attribute("data-live-state", "open")
+    page.evaluate("window.stillTheSamePage = true")
+    expect(page.locator("tr[data-row]").first).to_have_class(re.compile(r"\bunread\b"))
+    imap.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+    expect(page.locator("tr[data-row]").first).not_to_have_class(re.compile(r"\bunread\b"))
+    imap.uid("STORE", uid, "+FLAGS", "(\\Deleted)")
+    imap.expunge()
+    expect(page.locator("tr[data-row]")).to_have_count(0)
+    assert page.evaluate("window.stillTheSamePage") is True
+    imap.logout()
 
 
 def test_keyboard_moves_opens_acts_and_returns(web: WebServer, page: Page) -> None:
@@ -159,8 +185,11 @@ def test_no_serious_accessibility_violation(web: WebServer, browser: Browser, th
     # axe is injected as a script of its own: only this test's context lets it past the pages' CSP.
     context = browser.new_context(bypass_csp=True, color_scheme=theme)  # type: ignore[arg-type]
     page = context.new_page()
+    with smtplib.SMTP("127.0.0.1", web.thread.smtp_port) as smtp:
+        smtp.sendmail("a@example.com", ["alice@example.com"], b"Subject: by SMTP\r\n\r\nhi\r\n")
+    session = web.api.get("/sessions").json()["sessions"][0]["id"]
     paths = ("/", f"/m/{message_id}", f"/m/{message_id}?tab=headers", f"/m/{message_id}?tab=parts")
-    for path in (*paths, "/web/compose", "/web/rules", "/web/server"):
+    for path in (*paths, "/web/compose", "/web/rules", "/web/server", "/web/sessions", f"/web/sessions/{session}"):
         page.goto(web.url + path)
         assert axe_violations(page) == [], path
     context.close()

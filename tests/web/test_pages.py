@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import imaplib
 import re
+import smtplib
 
 import httpx
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from elektromail.web import assets
 from tests.web.conftest import WebServer
 
-UI_PATHS = ("/", "/u/alice", "/u/alice/INBOX", "/web/compose", "/web/rules", "/web/server")
+UI_PATHS = ("/", "/u/alice", "/u/alice/INBOX", "/web/compose", "/web/rules", "/web/server", "/web/sessions")
 
 
 def page(web: WebServer, path: str, **kwargs: object) -> httpx.Response:
@@ -250,3 +251,46 @@ def test_purge_and_reset_need_confirmation(web: WebServer) -> None:
     web.api.post("/users", json={"name": "carol", "password": "pw"})
     assert web.api.post("/web/server", data={"action": "reset", "confirm": "yes"}).status_code == 303
     assert "carol" not in {user["name"] for user in web.api.get("/users").json()}
+
+
+def test_search_takes_the_query_language_of_the_api(web: WebServer) -> None:
+    web.inject(subject="invoice 7", **{"from": "billing@shop.test"})
+    web.inject(subject="newsletter", **{"from": "news@shop.test"})
+    found = page(web, "/", params={"q": "from:billing"}).text
+    assert found.count("data-row ") == 1
+    assert "invoice 7" in found
+    assert page(web, "/", params={"q": "-from:billing"}).text.count("data-row ") == 1
+    assert page(web, "/", params={"q": "is:unseen"}).text.count("data-row ") == 2
+    bad = page(web, "/", params={"q": 'subject:"open'})
+    assert bad.status_code == 400
+    assert 'id="search-error"' in bad.text
+    assert "unclosed quote" in bad.text
+    latest = web.api.get("/latest", params={"q": "from:news@shop.test"})
+    assert latest.status_code == 303
+
+
+def test_bcc_recipients_show_in_the_list_and_on_the_message(web: WebServer) -> None:
+    with smtplib.SMTP("127.0.0.1", web.thread.smtp_port) as smtp:
+        smtp.sendmail(
+            "app@example.com",
+            ["alice@example.com", "secret@example.com"],
+            b"From: app@example.com\r\nTo: alice@example.com\r\nSubject: with bcc\r\n\r\nhi\r\n",
+        )
+    listing = page(web, "/u/secret/INBOX").text
+    assert "+ secret@example.com" in listing
+    message_id = re.search(r'data-id="([^"]+)"', listing)
+    assert message_id is not None
+    message = page(web, f"/m/{message_id.group(1)}").text
+    assert '&lt;secret@example.com&gt;</code> <span class="bcc">(no header names it: Bcc)</span>' in message
+    assert "MAIL FROM</dt><dd><code>&lt;app@example.com&gt;</code>" in message
+    session = re.search(r'href="/web/sessions/([^"]+)" data-transcript', message)
+    assert session is not None
+    transcript = page(web, f"/web/sessions/{session.group(1)}").text
+    assert "RCPT TO:&lt;secret@example.com&gt;" in transcript
+    assert f'href="/m/{message_id.group(1)}"' in transcript
+    text = web.api.get(f"/web/sessions/{session.group(1)}/transcript")
+    assert text.headers["content-disposition"].startswith("attachment;")
+    assert "C: DATA" in text.text
+    sessions = page(web, "/web/sessions?protocol=smtp").text
+    assert f'href="/web/sessions/{session.group(1)}"' in sessions
+    assert page(web, "/web/sessions/no-such-session").status_code == 404

@@ -193,20 +193,34 @@
   });
 
   // ---------------------------------------------------------------- live updates
+  // A list reloads itself (and the counts beside it) on any change of mail; a message page reloads its
+  // article when its own message changes (flags set by an IMAP client, say). Bursts become one reload.
   var liveUrl = body.getAttribute("data-live");
-  if (liveUrl && window.EventSource && document.getElementById("list")) {
+  var list = document.getElementById("list");
+  var article = document.querySelector("[data-message]");
+  if (liveUrl && window.EventSource && (list || article)) {
     var pending = null;
-    var changed = function () {
-      // Bursts of mail become one refresh.
+    var later = function (what) {
       if (pending !== null) { return; }
-      pending = window.setTimeout(function () {
-        pending = null;
-        body.dispatchEvent(new CustomEvent("mail-changed"));
-      }, 100);
+      pending = window.setTimeout(function () { pending = null; what(); }, 100);
+    };
+    var refreshList = function () { body.dispatchEvent(new CustomEvent("mail-changed")); };
+    var refreshMessage = function () {
+      if (!window.htmx) { return; }
+      window.htmx.ajax("GET", window.location.pathname + window.location.search,
+        { source: "[data-message]", target: "[data-message]", select: "[data-message]", swap: "outerHTML" });
+    };
+    var onEvent = function (event) {
+      if (list) { later(refreshList); return; }
+      var id = article.getAttribute("data-message");
+      var data = {};
+      try { data = JSON.parse(event.data || "{}"); } catch (e) { data = {}; }
+      if (data.message_id === id || event.type === "reset" || event.type === "resync") { later(refreshMessage); }
     };
     var source = new EventSource(liveUrl);
-    ["message.stored", "message.flags", "message.expunged", "reset", "resync"].forEach(function (name) {
-      source.addEventListener(name, changed);
+    ["message.stored", "message.flags", "message.expunged", "mailbox.created", "mailbox.deleted",
+      "mailbox.renamed", "user.created", "user.deleted", "reset", "resync"].forEach(function (name) {
+      source.addEventListener(name, onEvent);
     });
     body.setAttribute("data-live-state", "connecting");
     source.addEventListener("open", function () { body.setAttribute("data-live-state", "open"); });
