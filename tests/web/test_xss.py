@@ -59,4 +59,4 @@ def test_no_message_runs_script_navigates_or_reaches_out(
     assert dialogs == []
     assert requests_seen.foreign(web.url) == []
     # Every message is still there: showing mail changed nothing.
-    assert len(web.api.get("/messages").json()["messages"]) == len(ids)
+    assert web.api.get("/messages").json()["total"] == len(ids)
