@@ -49,6 +49,7 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     tls_cert: str | None = None
     tls_key: str | None = None
     tls_hostnames: tuple[str, ...] = ()
+    http_allowed_hosts: tuple[str, ...] = ()
     smtps_port: int | None = None
     imaps_port: int | None = None
     log_level: str = "info"
@@ -292,6 +293,14 @@ SETTINGS: tuple[Setting, ...] = (
         parse_names,
         "unset",
         "extra names for the generated certificate, comma-separated",
+    ),
+    Setting(
+        "http_allowed_hosts",
+        "ELEKTROMAIL_HTTP_ALLOWED_HOSTS",
+        "--http-allowed-hosts",
+        parse_names,
+        "unset",
+        "extra Host names the HTTP port answers when bound to loopback, comma-separated",
     ),
     Setting("smtps_port", "SMTPS_PORT", "--smtps-port", parse_port, "unset (off)", "implicit-TLS SMTP port"),
     Setting("imaps_port", "IMAPS_PORT", "--imaps-port", parse_port, "unset (off)", "implicit-TLS IMAP port"),

@@ -3,7 +3,8 @@
 What a user installs must hold what the project is: the metadata (name, version, Python, licence,
 dependencies, the README as Markdown), the entry points (the ``elektromail`` command and the pytest plugin
 under ``pytest11``), every module, and the package data read at run time (``py.typed``, the Swagger UI's
-files). The sdist must rebuild the same package. Prints one line per problem and exits 1 if there is any.
+files, the web inbox's templates and files). The sdist must rebuild the same package. Prints one line per
+problem and exits 1 if there is any.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ def source_files() -> set[str]:
     """The package's files as they must appear in the wheel: modules and package data."""
     package = ROOT / PACKAGE
     files = {path.relative_to(ROOT).as_posix() for path in package.rglob("*.py") if "__pycache__" not in path.parts}
-    files |= {path.relative_to(ROOT).as_posix() for path in (package / "http" / "static").iterdir()}
+    for data in ("http/static", "web/static", "web/templates"):
+        files |= {path.relative_to(ROOT).as_posix() for path in (package / data).iterdir()}
     files.add(f"{PACKAGE}/py.typed")
     return files
 

@@ -43,7 +43,7 @@ def config_env(config: Config) -> dict[str, str]:
     env: dict[str, str] = {}
     for setting in SETTINGS:
         value = getattr(config, setting.field)
-        if value == getattr(_DEFAULTS, setting.field) and setting.field not in ("smtp_port", "imap_port"):
+        if value == getattr(_DEFAULTS, setting.field) and setting.field not in ("smtp_port", "imap_port", "bind_addr"):
             continue
         if value is None:
             continue

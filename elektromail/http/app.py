@@ -16,10 +16,10 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
-from elektromail import __version__
+from elektromail import __version__, web
 from elektromail.context import ServerContext
 from elektromail.http.auth import TokenGuard
 from elektromail.http.errors import (
@@ -31,6 +31,7 @@ from elektromail.http.errors import (
 )
 from elektromail.http.openapi import openapi_document
 from elektromail.http.operations import Operation, Resource
+from elektromail.http.origin import OriginGuard
 from elektromail.http.plane import ControlPlane, ServerControl
 from elektromail.http.routes import (
     docs,
@@ -74,7 +75,8 @@ def create_app(context: ServerContext, server: ServerControl) -> tuple[ASGIApp, 
     by_path: dict[str, dict[str, Operation]] = {}
     for operation in operations:
         by_path.setdefault(operation.starlette_path, {})[operation.method] = operation
-    routes = [Route(path, _dispatch(plane, ops), methods=list(ops)) for path, ops in by_path.items()]
+    routes: list[BaseRoute] = [Route(path, _dispatch(plane, ops), methods=list(ops)) for path, ops in by_path.items()]
+    routes += web.routes(context, server.reset)
     app: ASGIApp = Starlette(
         routes=routes,
         exception_handlers={
@@ -87,6 +89,7 @@ def create_app(context: ServerContext, server: ServerControl) -> tuple[ASGIApp, 
     token = context.config.http_token
     if token is not None:
         app = TokenGuard(app, token)
+    app = OriginGuard(app, context.config)
     return app, plane
 
 

@@ -3,7 +3,8 @@
 Every request needs ``Authorization: Bearer <token>`` (compared in constant time) when a token is
 configured, with three exceptions: browsers cannot set headers on a link, so ``/docs`` and
 ``/openapi.json`` also take ``?token=`` (the Swagger UI then sends the header itself); the UI's static
-files hold no data; and ``/healthz`` answers a request without credentials so liveness probes need no
+files hold no data (and the web inbox's pages check the token themselves, from a session cookie:
+:mod:`elektromail.web.auth`); and ``/healthz`` answers a request without credentials so liveness probes need no
 secret, telling it only its status (see :func:`authorized`). A wrong token is refused everywhere, so a
 client that sends one learns that at once.
 """
@@ -15,6 +16,7 @@ import hmac
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from elektromail import web
 from elektromail.http import docs
 from elektromail.http.errors import error_response
 
@@ -49,7 +51,7 @@ class TokenGuard:
 
     def allows(self, scope: Scope) -> bool:
         path: str = scope["path"]
-        if path.startswith(docs.ASSET_PREFIX):
+        if path.startswith(docs.ASSET_PREFIX) or web.owns(path):
             return True
         for name, value in scope["headers"]:
             if name == b"authorization":

@@ -28,7 +28,8 @@ ENTRY_POINTS = (
 def package_files() -> set[str]:
     package = ROOT / "elektromail"
     modules = {p.relative_to(ROOT).as_posix() for p in package.rglob("*.py") if "__pycache__" not in p.parts}
-    data = {p.relative_to(ROOT).as_posix() for p in (package / "http" / "static").iterdir()}
+    folders = ("http/static", "web/static", "web/templates")
+    data = {p.relative_to(ROOT).as_posix() for folder in folders for p in (package / folder).iterdir()}
     return modules | data | {"elektromail/py.typed"}
 
 
@@ -92,6 +93,7 @@ def test_a_complete_package_passes(tmp_path: Path) -> None:
             "lacks elektromail/http/static/swagger-ui-bundle.js",
         ),
         ({"leave_out": "elektromail/py.typed"}, "lacks elektromail/py.typed"),
+        ({"leave_out": "elektromail/web/templates/message.html"}, "lacks elektromail/web/templates/message.html"),
         ({"leave_out": "elektromail/testing/mailbox.py"}, "lacks elektromail/testing/mailbox.py"),
         (
             {"entry_points": "[console_scripts]\nelektromail = elektromail.cli:main\n"},
