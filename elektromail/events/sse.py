@@ -7,9 +7,16 @@ sends. :class:`StreamReader` is the other side, for the typed client.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
 import msgspec
 
 from elektromail.events.types import EventData
+
+if TYPE_CHECKING:
+    from elektromail.events.bus import Subscription
 
 MEDIA_TYPE = "text/event-stream"
 # How long a browser's EventSource waits before reconnecting after the stream ends (milliseconds).
@@ -72,3 +79,27 @@ class StreamReader:
         data, kind = "\n".join(self._data), self._type or "message"
         self._data, self._type = [], ""
         return StreamEvent(id=self._id, type=kind, data=_decode_data(data))
+
+
+async def stream_frames(subscription: Subscription) -> AsyncIterator[bytes]:
+    """A stream's bytes: each event's frame as published, several at once when they come together; a
+    keep-alive comment after a quiet while; the end when the subscription closes (server stopping, or
+    cut off for falling behind). Closes the subscription however the stream ends."""
+    try:
+        yield OPENING
+        while True:
+            first = subscription.take()
+            if first is None:
+                try:
+                    first = await asyncio.wait_for(subscription.next(), KEEPALIVE_SECONDS)
+                except TimeoutError:
+                    yield KEEPALIVE
+                    continue
+                if first is None:
+                    return
+            batch = [first.frame]
+            while (more := subscription.take()) is not None:
+                batch.append(more.frame)
+            yield b"".join(batch)
+    finally:
+        subscription.close()

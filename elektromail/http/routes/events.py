@@ -9,16 +9,13 @@ or hears ``resync`` when those events are gone.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from elektromail.events.bus import Subscription
-from elektromail.events.sse import KEEPALIVE, KEEPALIVE_SECONDS, MEDIA_TYPE, OPENING, last_event_id
+from elektromail.events.sse import MEDIA_TYPE, last_event_id, stream_frames
 from elektromail.events.types import EVENT_TYPES, EventFilter, UnknownEventType, parse_types
 from elektromail.http.errors import BadRequest
 from elektromail.http.operations import INVALID, Answer, Resource
@@ -38,27 +35,6 @@ class EventsQuery(msgspec.Struct, forbid_unknown_fields=False, kw_only=True):
     last_event_id: Annotated[
         str | None, msgspec.Meta(description="resume after this event, for clients that cannot send Last-Event-ID")
     ] = None
-
-
-async def _frames(subscription: Subscription) -> AsyncIterator[bytes]:
-    try:
-        yield OPENING
-        while True:
-            first = subscription.take()
-            if first is None:
-                try:
-                    first = await asyncio.wait_for(subscription.next(), KEEPALIVE_SECONDS)
-                except TimeoutError:
-                    yield KEEPALIVE
-                    continue
-                if first is None:
-                    return  # closed (server stopping) or cut off for falling behind
-            frames = [first.frame]
-            while (more := subscription.take()) is not None:
-                frames.append(more.frame)
-            yield b"".join(frames)
-    finally:
-        subscription.close()
 
 
 @resource.operation(
@@ -89,7 +65,7 @@ async def stream_events(plane: ControlPlane, request: Request) -> Response:
     resume = last_event_id(request.headers.get("last-event-id"), query.last_event_id)
     subscription = plane.context.events.subscribe(EventFilter(query.user, mailbox, types), resume)
     return StreamingResponse(
-        _frames(subscription),
+        stream_frames(subscription),
         media_type=MEDIA_TYPE,
         headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
     )
