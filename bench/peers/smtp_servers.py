@@ -66,7 +66,7 @@ def maildev(options: StartOptions) -> Iterator[Endpoint]:
             pid=pid,
             ready_seconds=ready,
             count=partial(http_json_count, f"http://127.0.0.1:{web}/api/email"),
-            reset=partial(http_post, f"http://127.0.0.1:{web}/email/all", "DELETE"),
+            reset=partial(http_post, f"http://127.0.0.1:{web}/api/email/all", "DELETE"),
         )
 
 
