@@ -1,4 +1,4 @@
-"""Issue 2's promise: what smtplib sends, imaplib reads back byte for byte, in the right user's INBOX."""
+"""The round trip users rely on: what smtplib sends, imaplib reads back byte for byte, in the right user's INBOX."""
 
 from __future__ import annotations
 
