@@ -7,12 +7,10 @@ also check what the server holds afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from elektromail.client import Client
-from tests.integration.plugin_runs import SEND, TOKEN, prepare, run, url_of
+from tests.integration.plugin_runs import SEND, TOKEN, run, url_of
 from tests.integration.process import ServerProcess
 
 pytest_plugins = ["pytester"]
@@ -35,18 +33,6 @@ def test_only_my_own_mail(mailbox, n):
     assert all(m.to == [mailbox.address] for m in mailbox.messages())
 """
 )
-
-
-@pytest.fixture
-def inner(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    return prepare(pytester, monkeypatch)
-
-
-@pytest.fixture
-def external() -> Iterator[ServerProcess]:
-    """A server process with the HTTP control plane behind a token, as a CI service would run it."""
-    with ServerProcess({"HTTP_PORT": "0", "ELEKTROMAIL_HTTP_TOKEN": TOKEN}) as server:
-        yield server
 
 
 def test_in_process_mailbox_receives_parses_and_cleans_up(inner: pytest.Pytester) -> None:

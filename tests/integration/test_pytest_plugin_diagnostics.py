@@ -5,26 +5,14 @@ the test's code rather than the plugin's."""
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 
 import pytest
 
-from tests.integration.plugin_runs import SEND, TOKEN, prepare, run, url_of
+from tests.integration.plugin_runs import SEND, run, url_of
 from tests.integration.process import ServerProcess
 
 pytest_plugins = ["pytester"]
 pytestmark = [pytest.mark.timeout(180), pytest.mark.slow]
-
-
-@pytest.fixture
-def inner(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    return prepare(pytester, monkeypatch)
-
-
-@pytest.fixture
-def external() -> Iterator[ServerProcess]:
-    with ServerProcess({"HTTP_PORT": "0", "ELEKTROMAIL_HTTP_TOKEN": TOKEN}) as server:
-        yield server
 
 
 def test_a_wait_for_mail_the_app_kept_to_itself_names_the_test_modes(inner: pytest.Pytester) -> None:

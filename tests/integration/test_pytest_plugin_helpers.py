@@ -3,8 +3,6 @@ with a token), asserting that no mail comes, waiting for several messages, links
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.integration.plugin_runs import SEND, TOKEN, prepare, run, url_of
@@ -43,12 +41,6 @@ def test_ssl_context_makes_starttls_work_in_process(pytester: pytest.Pytester, m
     inner = prepare(pytester, monkeypatch)
     inner.makepyfile(test_tls="import pytest\n" + STARTTLS)
     run(inner).assert_outcomes(passed=2)
-
-
-@pytest.fixture
-def external() -> Iterator[ServerProcess]:
-    with ServerProcess({"HTTP_PORT": "0", "ELEKTROMAIL_HTTP_TOKEN": TOKEN}) as server:
-        yield server
 
 
 def test_ssl_context_fetches_the_certificate_with_the_token(

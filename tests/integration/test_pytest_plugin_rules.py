@@ -4,27 +4,14 @@ intact, and markers checked before anything runs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from elektromail.client import Client
-from tests.integration.plugin_runs import SEND, TOKEN, prepare, run, url_of
+from tests.integration.plugin_runs import SEND, TOKEN, run, url_of
 from tests.integration.process import ServerProcess
 
 pytest_plugins = ["pytester"]
 pytestmark = [pytest.mark.timeout(180), pytest.mark.slow]
-
-
-@pytest.fixture
-def inner(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    return prepare(pytester, monkeypatch)
-
-
-@pytest.fixture
-def external() -> Iterator[ServerProcess]:
-    with ServerProcess({"HTTP_PORT": "0", "ELEKTROMAIL_HTTP_TOKEN": TOKEN}) as server:
-        yield server
 
 
 def test_the_address_passes_email_validator_and_rules_follow_the_user(inner: pytest.Pytester) -> None:
