@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
-from elektromail import __version__, web
+from elektromail import __version__
 from elektromail.context import ServerContext
 from elektromail.http.auth import TokenGuard
 from elektromail.http.errors import (
@@ -29,9 +29,9 @@ from elektromail.http.errors import (
     on_store_unavailable,
     on_unexpected_error,
 )
-from elektromail.http.openapi import openapi_document
 from elektromail.http.operations import Operation, Resource
 from elektromail.http.origin import OriginGuard
+from elektromail.http.pages import LazyPages
 from elektromail.http.plane import ControlPlane, ServerControl
 from elektromail.http.routes import (
     docs,
@@ -71,12 +71,12 @@ def create_app(context: ServerContext, server: ServerControl) -> tuple[ASGIApp, 
     plane = ControlPlane(context, server)
     operations = [operation for resource in RESOURCES for operation in resource.operations]
     documented = [operation for operation in operations if operation.documented]
-    plane.openapi = msgspec.json.encode(openapi_document(documented, __version__))
+    plane.describe = partial(_describe, documented)
     by_path: dict[str, dict[str, Operation]] = {}
     for operation in operations:
         by_path.setdefault(operation.starlette_path, {})[operation.method] = operation
     routes: list[BaseRoute] = [Route(path, _dispatch(plane, ops), methods=list(ops)) for path, ops in by_path.items()]
-    routes += web.routes(context, server.reset)
+    routes.append(LazyPages(context, server.reset))
     app: ASGIApp = Starlette(
         routes=routes,
         exception_handlers={
@@ -91,6 +91,13 @@ def create_app(context: ServerContext, server: ServerControl) -> tuple[ASGIApp, 
         app = TokenGuard(app, token)
     app = OriginGuard(app, context.config)
     return app, plane
+
+
+def _describe(operations: Sequence[Operation]) -> bytes:
+    """The encoded OpenAPI document of ``operations``."""
+    from elektromail.http.openapi import openapi_document
+
+    return msgspec.json.encode(openapi_document(operations, __version__))
 
 
 def _dispatch(plane: ControlPlane, operations: dict[str, Operation]) -> Callable[[Request], Awaitable[Response]]:

@@ -16,8 +16,7 @@ import hmac
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from elektromail import web
-from elektromail.http import docs
+from elektromail.http import docs, pages
 from elektromail.http.errors import error_response
 
 QUERY_TOKEN_PATHS = frozenset({"/docs", "/openapi.json"})
@@ -51,7 +50,7 @@ class TokenGuard:
 
     def allows(self, scope: Scope) -> bool:
         path: str = scope["path"]
-        if path.startswith(docs.ASSET_PREFIX) or web.owns(path):
+        if path.startswith(docs.ASSET_PREFIX) or pages.owns(path):
             return True
         for name, value in scope["headers"]:
             if name == b"authorization":

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from email.message import EmailMessage
-from email.policy import SMTP
 from email.utils import format_datetime, getaddresses, make_msgid
 
 from elektromail.delivery.routing import Router
@@ -75,6 +73,11 @@ def build_message(request: Inject) -> bytes:
         if request.subject is not None or request.text is not None or request.html is not None:
             raise InjectError("raw", "give either raw or subject/text/html, not both")
         return _BARE_LF.sub(b"\r\n", request.raw.encode("utf-8"))
+    # Here, not at import: the email package's message model and policies weigh some 0.6 MiB, and most
+    # servers never build a message from parts.
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
     message = EmailMessage(policy=SMTP)
     try:
         message["From"] = request.from_ or DEFAULT_SENDER

@@ -6,6 +6,7 @@ are meant to be reused); query strings are converted with ``msgspec.convert``, w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 import msgspec
@@ -47,8 +48,8 @@ def parse_query(request: Request, kind: type[S]) -> S:
 
 
 class ControlPlane:
-    """One server's state as the handlers see it. ``openapi`` is the encoded document, set by the app
-    factory once every resource's operations are known."""
+    """One server's state as the handlers see it. ``openapi`` is the encoded document, built on first
+    read by the function the app factory gives once every resource's operations are known."""
 
     def __init__(self, context: ServerContext, server: ServerControl) -> None:
         self.context = context
@@ -56,7 +57,15 @@ class ControlPlane:
         self.server = server
         self.waiters = Waiters()
         self.body_limit = context.config.max_message_size * 2 + BODY_OVERHEAD
-        self.openapi = b""
+        self.describe: Callable[[], bytes] = bytes
+        self._openapi: bytes | None = None
+
+    @property
+    def openapi(self) -> bytes:
+        # Built on first request, not at start-up: schemas of every type cost time and some memory.
+        if self._openapi is None:
+            self._openapi = self.describe()
+        return self._openapi
 
     async def read_body(self, request: Request, decoder: msgspec.json.Decoder[T]) -> T:
         body = await self.read_bytes(request)
