@@ -7,7 +7,7 @@ import pytest
 from elektromail.http.origin import host_name, is_loopback
 from elektromail.web import parts
 from elektromail.web.auth import local_target, session_value
-from elektromail.web.pages import prefer_dark
+from elektromail.web.preview import inverted, prefer_dark, prefer_light
 from elektromail.web.responses import short_size
 
 
@@ -84,6 +84,24 @@ def test_dark_preview_turns_the_mails_own_queries() -> None:
     assert "(min-width: 0px){a{}}" in rewritten
     assert "(max-width: -1px){b{}}" in rewritten
     assert rewritten.startswith("<style>:root{color-scheme:dark}</style>")
+
+
+def test_light_and_inverted_previews_turn_off_the_mails_dark_queries() -> None:
+    markup = "<style>@media (prefers-color-scheme: dark){a{}} @media (prefers-color-scheme: light){b{}}</style>"
+    for rewritten in (prefer_light(markup), inverted(markup)):
+        assert "(max-width: -1px){a{}}" in rewritten
+        assert "(min-width: 0px){b{}}" in rewritten
+        assert "prefers-color-scheme" not in rewritten
+    assert prefer_light(markup).startswith("<style>:root{color-scheme:light}</style>")
+    assert "filter:invert(1)" in inverted(markup)
+
+
+def test_preview_styles_go_after_the_doctype() -> None:
+    markup = '\ufeff <!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN">\n<html><body>x</body></html>'
+    for rewritten in (prefer_light(markup), prefer_dark(markup), inverted(markup)):
+        head, _, rest = rewritten.partition("<style>")
+        assert head == '\ufeff <!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN">'
+        assert rest.endswith("\n<html><body>x</body></html>")
 
 
 @pytest.mark.parametrize(

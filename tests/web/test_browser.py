@@ -125,12 +125,15 @@ def test_search_as_you_type_names_the_view_in_the_address_bar(web: WebServer, pa
     expect(page).to_have_url(re.compile(r"/u/alice/INBOX\?q=digest$"))
 
 
-def test_phone_tablet_and_dark_previews(web: WebServer, page: Page) -> None:
-    html = (
-        "<style>body{background:#ffffff;color:#000000}"
-        "@media (prefers-color-scheme: dark){body{background:rgb(1, 2, 3)}}</style><p id=x>Hello</p>"
-    )
-    message_id = web.inject(subject="preview", html=html)
+PREVIEWED = (
+    "<!DOCTYPE html><html><head><style>body{background:#ffffff;color:#000000}"
+    "@media (prefers-color-scheme: dark){body{background:rgb(1, 2, 3)}}</style></head>"
+    "<body><p id=x>Hello</p></body></html>"
+)
+
+
+def test_phone_and_tablet_previews(web: WebServer, page: Page) -> None:
+    message_id = web.inject(subject="preview", html=PREVIEWED)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{web.url}/m/{message_id}?width=phone")
     box = page.locator("iframe.body").bounding_box()
@@ -140,15 +143,29 @@ def test_phone_tablet_and_dark_previews(web: WebServer, page: Page) -> None:
     box = page.locator("iframe.body").bounding_box()
     assert box is not None
     assert box["width"] == 768
-    page.goto(f"{web.url}/m/{message_id}?dark=scheme")
-    frame = body_frame(page)
-    assert frame.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(1, 2, 3)"
-    page.goto(f"{web.url}/m/{message_id}?dark=invert")
-    frame = body_frame(page)
-    assert "invert(1)" in frame.evaluate("getComputedStyle(document.documentElement).filter")
-    page.goto(f"{web.url}/m/{message_id}")
-    frame = body_frame(page)
-    assert frame.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_dark_previews_show_the_same_in_either_ui_theme(web: WebServer, browser: Browser, theme: str) -> None:
+    """Off is the light mail, the mail's own dark style is its dark rules, inversion inverts the light mail:
+    whether the UI (and the system it follows) is light or dark."""
+    message_id = web.inject(subject="preview", html=PREVIEWED)
+    context = browser.new_context(color_scheme=theme)  # type: ignore[arg-type]
+    page = context.new_page()
+    seen = {}
+    for mode in ("off", "scheme", "invert"):
+        page.goto(f"{web.url}/m/{message_id}?dark={mode}")
+        frame = body_frame(page)
+        seen[mode] = frame.evaluate(
+            "[getComputedStyle(document.body).backgroundColor, getComputedStyle(document.documentElement).filter,"
+            " getComputedStyle(document.documentElement).colorScheme, document.compatMode]"
+        )
+    context.close()
+    assert seen == {
+        "off": ["rgb(255, 255, 255)", "none", "light", "CSS1Compat"],
+        "scheme": ["rgb(1, 2, 3)", "none", "dark", "CSS1Compat"],
+        "invert": ["rgb(255, 255, 255)", "invert(1) hue-rotate(180deg)", "light", "CSS1Compat"],
+    }
 
 
 def test_token_asked_once_and_kept_out_of_reach(make_server: ServerFactory, page: Page) -> None:
