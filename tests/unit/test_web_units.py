@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
+
 import pytest
 
 from elektromail.http.origin import host_name, is_loopback
 from elektromail.web import parts
 from elektromail.web.auth import local_target, session_value
 from elektromail.web.preview import inverted, prefer_dark, prefer_light
-from elektromail.web.responses import short_size
+from elektromail.web.responses import compact_time, full_time, short_size
 
 
 @pytest.mark.parametrize(
@@ -76,6 +78,21 @@ def test_part_tree_numbers_sections_like_imap() -> None:
     single = parts.parse(b"Subject: x\r\n\r\nbody\r\n")
     assert parts.tree(single).path == "1"
     assert parts.find(single, "1") is single
+
+
+@pytest.mark.parametrize(
+    ("moment", "text"),
+    [
+        (datetime(2026, 12, 7, 7, 41, 5, tzinfo=UTC), "07:41"),
+        (datetime(2026, 12, 7, 9, 30, tzinfo=timezone(timedelta(hours=2))), "07:30"),
+        (datetime(2026, 12, 6, 23, 59, tzinfo=UTC), "6 Dec 23:59"),
+        (datetime(2026, 1, 1, 0, 0, tzinfo=UTC), "1 Jan 00:00"),
+        (datetime(2025, 12, 7, 7, 41, tzinfo=UTC), "2025-12-07"),
+    ],
+)
+def test_compact_time_is_the_time_today_the_day_this_year_the_date_before(moment: datetime, text: str) -> None:
+    assert compact_time(moment, now=datetime(2026, 12, 7, 12, 0, tzinfo=UTC)) == text
+    assert full_time(moment).endswith(" UTC")
 
 
 def test_dark_preview_turns_the_mails_own_queries() -> None:

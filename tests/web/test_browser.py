@@ -5,6 +5,7 @@ from __future__ import annotations
 import imaplib
 import re
 import smtplib
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,36 @@ def test_keyboard_acts_on_the_selected_row_of_the_list(web: WebServer, page: Pag
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("older")
     expect(page).to_have_url(web.url + "/u/alice/INBOX")
+
+
+def test_list_columns_are_readable_at_1280_px(web: WebServer, page: Page) -> None:
+    recipients = [f"recipient-number-{n}@a-rather-long-domain.example" for n in range(8)]
+    raw = (
+        f"From: Notifications of a long-named service <notifications@service.example>\r\nTo: {', '.join(recipients)}"
+        "\r\nSubject: to many\r\n\r\nhi\r\n"
+    )
+    now = datetime.now(UTC)
+    web.inject(to="alice@example.com", raw=raw, internal_date=(now - timedelta(days=400)).isoformat())
+    web.inject(to="alice@example.com", raw=raw, internal_date=(now - timedelta(days=1)).isoformat())
+    web.inject(to="alice@example.com", raw=raw)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    for path in ("/", "/u/alice/INBOX"):
+        page.goto(web.url + path)
+        dates = page.locator("tr[data-row] td.date")
+        expect(dates).to_have_count(3)
+        fits = dates.evaluate_all("cells => cells.map(c => c.scrollWidth <= c.clientWidth && c.clientWidth > 0)")
+        assert fits == [True, True, True], path
+        assert re.fullmatch(r"\d\d:\d\d", dates.first.inner_text())
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d", dates.last.inner_text())
+        stamp = dates.first.locator("time")
+        title = stamp.get_attribute("title") or ""
+        assert title.startswith(now.strftime("%Y-%m-%d ") + dates.first.inner_text() + ":"), title
+        to = page.locator("tr[data-row] td.to").first
+        assert to.get_attribute("title") == ", ".join(recipients) + "; Bcc: alice@example.com"
+        assert to.evaluate("c => getComputedStyle(c).textOverflow") == "ellipsis"
+    expect(page.locator("tr[data-row] td.where")).to_have_count(0)
+    page.goto(web.url + "/")
+    expect(page.locator("tr[data-row] td.where").first).to_have_text("alice / INBOX")
 
 
 def test_search_as_you_type_names_the_view_in_the_address_bar(web: WebServer, page: Page) -> None:
