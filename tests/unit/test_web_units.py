@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from elektromail.http.origin import host_name, is_loopback
-from elektromail.web import parts
+from elektromail.mail.message import ParsedMessage
+from elektromail.store.model import Account, Mailbox, Message
+from elektromail.web import listing, parts
 from elektromail.web.auth import local_target, session_value
 from elektromail.web.preview import inverted, prefer_dark, prefer_light
 from elektromail.web.responses import compact_time, full_time, short_size
@@ -136,3 +138,16 @@ def test_loopback_addresses() -> None:
     assert is_loopback("localhost")
     assert not is_loopback("0.0.0.0")
     assert not is_loopback("192.0.2.1")
+
+
+def test_unread_counts_follow_the_mailboxs_changes() -> None:
+    account = Account(1, "alice", "pw", None)
+    mailbox = Mailbox(1, account, "INBOX", 1)
+    raw = ParsedMessage(b"Subject: x\r\n\r\nx\r\n")
+    mailbox.messages = [Message(uid, frozenset(), datetime(2026, 1, 1, tzinfo=UTC), raw) for uid in (1, 2, 3)]
+    assert listing.unread(mailbox) == 3
+    mailbox.messages[0].flags = frozenset({"\\Seen"})
+    mailbox.highest_modseq += 1  # as every change of the store moves it
+    assert listing.unread(mailbox) == 2
+    other = Mailbox(1, account, "INBOX", 1)  # a new mailbox (after a reset) is counted afresh
+    assert listing.unread(other) == 0
