@@ -131,4 +131,10 @@ def folders(account: Account) -> list[Folder]:
 
 
 def unread_total(store: Store) -> int:
-    return sum(unread(mailbox) for account in store.accounts() for mailbox in account.mailboxes.values())
+    """Every page asks for this: counts of mailboxes the store no longer has (deleted, reset) go here."""
+    mailboxes = [mailbox for account in store.accounts() for mailbox in account.mailboxes.values()]
+    total = sum(unread(mailbox) for mailbox in mailboxes)
+    current = {id(mailbox) for mailbox in mailboxes}
+    for gone in [key for key in _unread if key not in current]:
+        del _unread[gone]
+    return total
