@@ -210,8 +210,21 @@
       window.htmx.ajax("GET", window.location.pathname + window.location.search,
         { source: "[data-message]", target: "[data-message]", select: "[data-message]", swap: "outerHTML" });
     };
+    // A change that arrives while the list is being fetched may not be in that answer, and the refresh it
+    // queues on the old list element is dropped when the answer replaces it: count changes, and fetch
+    // again after any list answer that started before the last change.
+    var changes = 0;
+    var changesAtRequest = 0;
+    document.addEventListener("htmx:beforeRequest", function (event) {
+      var target = event.detail && event.detail.target;
+      if (target && target.id === "list") { changesAtRequest = changes; }
+    });
+    document.addEventListener("htmx:afterSettle", function (event) {
+      var target = event.detail && event.detail.target;
+      if (list && target && target.id === "list" && changes > changesAtRequest) { later(refreshList); }
+    });
     var onEvent = function (event) {
-      if (list) { later(refreshList); return; }
+      if (list) { changes += 1; later(refreshList); return; }
       var id = article.getAttribute("data-message");
       var data = {};
       try { data = JSON.parse(event.data || "{}"); } catch (e) { data = {}; }
