@@ -73,6 +73,8 @@ def matching_messages(mailbox: Mailbox, query: CompiledQuery) -> list[Message]:
     """The messages of the mailbox that the query matches (``mailbox_matches`` already holds)."""
     term = query.column_term
     messages = mailbox.messages
+    if term is None and not query.tests_besides_column:
+        return messages[:]  # the query names places only (user:, mailbox:): every message of this one
     if term is None or len(messages) < MIN_MESSAGES:
         return [message for message in messages if query.matches(mailbox, message)]
     field, needle = term

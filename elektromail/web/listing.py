@@ -100,14 +100,41 @@ class Folder(NamedTuple):
         return self.special_use[1:].lower() if self.special_use else "folder"
 
 
+class _Unread(NamedTuple):
+    mailbox: Mailbox
+    modseq: int
+    unread: int
+
+
+# Every page shows each mailbox's unread count: counting a 100,000-message mailbox takes milliseconds, so
+# a count is kept until the mailbox's HIGHESTMODSEQ moves (every append, flag change and expunge moves it).
+_unread: dict[int, _Unread] = {}
+MAX_UNREAD_KEPT = 1024
+
+
+def unread(mailbox: Mailbox) -> int:
+    kept = _unread.get(id(mailbox))
+    if kept is not None and kept.mailbox is mailbox and kept.modseq == mailbox.highest_modseq:
+        return kept.unread
+    if len(_unread) >= MAX_UNREAD_KEPT:
+        _unread.clear()
+    count = mailbox.count_without("\\Seen")
+    _unread[id(mailbox)] = _Unread(mailbox, mailbox.highest_modseq, count)
+    return count
+
+
 def folders(account: Account) -> list[Folder]:
     return [
-        Folder(account.name, mailbox.name, mailbox.special_use, mailbox.count_without("\\Seen"), len(mailbox.messages))
+        Folder(account.name, mailbox.name, mailbox.special_use, unread(mailbox), len(mailbox.messages))
         for mailbox in account.mailboxes.values()
     ]
 
 
 def unread_total(store: Store) -> int:
-    return sum(
-        mailbox.count_without("\\Seen") for account in store.accounts() for mailbox in account.mailboxes.values()
-    )
+    """Every page asks for this: counts of mailboxes the store no longer has (deleted, reset) go here."""
+    mailboxes = [mailbox for account in store.accounts() for mailbox in account.mailboxes.values()]
+    total = sum(unread(mailbox) for mailbox in mailboxes)
+    current = {id(mailbox) for mailbox in mailboxes}
+    for gone in [key for key in _unread if key not in current]:
+        del _unread[gone]
+    return total

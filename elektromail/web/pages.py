@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import html
-import re
 from email.message import EmailMessage, MIMEPart
 from typing import Any
 from urllib.parse import urlencode
@@ -16,32 +15,15 @@ from elektromail.http import views
 from elektromail.search.query import QueryError
 from elektromail.search.results import CursorError
 from elektromail.store.model import Mailbox, Message
-from elektromail.web import listing, parts
+from elektromail.web import listing, parts, preview
 from elektromail.web.responses import UI_HEADERS, body_headers, download_headers
 from elektromail.web.site import NotFound, Site
 
 TABS = ("html", "text", "headers", "raw", "parts", "attachments", "links")
 WIDTHS = ("full", "tablet", "phone")
-DARK_MODES = ("off", "scheme", "invert")
+DARK_MODES = preview.MODES
 # The source shown on the page is cut here; the download has it all.
 RAW_SHOWN = 512 * 1024
-_DARK_QUERY = re.compile(r"\(\s*prefers-color-scheme\s*:\s*dark\s*\)", re.IGNORECASE)
-_LIGHT_QUERY = re.compile(r"\(\s*prefers-color-scheme\s*:\s*light\s*\)", re.IGNORECASE)
-_ALWAYS = "(min-width: 0px)"
-_NEVER = "(max-width: -1px)"
-DARK_CANVAS = "<style>:root{color-scheme:dark}</style>"
-# Forced inversion, as some mail clients darken light mail: colours inverted, pictures turned back.
-INVERT_STYLE = (
-    "<style>html{filter:invert(1) hue-rotate(180deg);background:#fff}"
-    "img,picture,video,svg{filter:invert(1) hue-rotate(180deg)}</style>"
-)
-
-
-def prefer_dark(markup: str) -> str:
-    """The mail as a client in dark mode shows it: its ``prefers-color-scheme: dark`` rules apply and its
-    light-only ones do not (a frame cannot be told the preference on its own, so the queries are rewritten)."""
-    markup = _DARK_QUERY.sub(_ALWAYS, markup)
-    return DARK_CANVAS + _LIGHT_QUERY.sub(_NEVER, markup)
 
 
 def list_url(user: str | None, mailbox: str | None, **query: str | None) -> str:
@@ -153,11 +135,7 @@ class Pages:
         _, message = self.site.message(request.path_params["id"])
         email = parts.parse(message.raw)
         markup = _first_body(email)
-        dark = request.query_params.get("dark")
-        if dark == "invert":
-            markup = INVERT_STYLE + markup
-        elif dark == "scheme":
-            markup = prefer_dark(markup)
+        markup = preview.shown(markup, request.query_params.get("dark", "off"))
         remote = request.query_params.get("remote") == "1"
         return Response(markup, media_type="text/html; charset=utf-8", headers=body_headers(remote))
 

@@ -8,6 +8,7 @@ message's own ``cid:`` images are turned into those) unless remote content was a
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from importlib.resources import files
 
 from jinja2 import Environment, FunctionLoader, select_autoescape
@@ -87,6 +88,22 @@ def short_size(octets: int) -> str:
     return f"{size:.1f} GB"
 
 
+def compact_time(moment: datetime, now: datetime | None = None) -> str:
+    """A date for a narrow column, as mail clients list them: the time today, the day and time this year,
+    the date before that (in UTC, as the server stores them; the full timestamp goes in a title)."""
+    moment = moment.astimezone(UTC)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    if moment.date() == now.date():
+        return moment.strftime("%H:%M")
+    if moment.year == now.year:
+        return f"{moment.day} {moment.strftime('%b %H:%M')}"
+    return moment.strftime("%Y-%m-%d")
+
+
+def full_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def _template_source(name: str) -> str:
     return (files("elektromail.web") / "templates" / name).read_text(encoding="utf-8")
 
@@ -101,6 +118,8 @@ _environment = Environment(
 )
 _environment.globals["asset"] = assets.url
 _environment.filters["size"] = short_size
+_environment.filters["compact_time"] = compact_time
+_environment.filters["full_time"] = full_time
 _environment.globals["version"] = __version__
 templates = Jinja2Templates(env=_environment)
 

@@ -64,6 +64,30 @@ def test_pages_list_every_match_once_newest_first_while_mail_arrives() -> None:
     assert pages == 26
 
 
+@pytest.mark.parametrize("query", ["", "mailbox:INBOX", "from:sender3"])
+def test_pages_follow_dates_not_uids_when_mail_came_with_older_dates(query: str) -> None:
+    """Mailboxes whose dates rise with their UIDs are paged from their newest end; one with mail appended
+    under older dates (APPEND, inject) must still be paged in date order."""
+    accounts = store({"INBOX": 400, "Archive": 300})
+    inbox = accounts[0].mailboxes["INBOX"]
+    inbox.messages = [message(uid, (uid * 37) % 500) for uid in range(1, 401)]
+    inbox.by_uid = {m.uid: m for m in inbox.messages}
+    compiled = compile_query(parse_query(query))
+    expected = sorted(
+        ((m.internal_date, b.id, m.uid) for b, found in matching(accounts, compiled) for m in found), reverse=True
+    )
+    listed: list[tuple[datetime, int, int]] = []
+    cursor: str | None = None
+    while True:
+        page = newest_first(accounts, compiled, limit=50, cursor=cursor)
+        assert page.total == len(expected)
+        listed += [(m.internal_date, b.id, m.uid) for b, m in page.found]
+        cursor = page.cursor
+        if cursor is None:
+            break
+    assert listed == expected
+
+
 def test_total_and_limit() -> None:
     accounts = store({"INBOX": 300})
     page = newest_first(accounts, compile_query(parse_query("from:sender3")), limit=5)

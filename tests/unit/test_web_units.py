@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
+
 import pytest
 
 from elektromail.http.origin import host_name, is_loopback
-from elektromail.web import parts
+from elektromail.mail.message import ParsedMessage
+from elektromail.store.model import Account, Mailbox, Message
+from elektromail.web import listing, parts
 from elektromail.web.auth import local_target, session_value
-from elektromail.web.pages import prefer_dark
-from elektromail.web.responses import short_size
+from elektromail.web.preview import inverted, prefer_dark, prefer_light
+from elektromail.web.responses import compact_time, full_time, short_size
 
 
 @pytest.mark.parametrize(
@@ -78,12 +82,45 @@ def test_part_tree_numbers_sections_like_imap() -> None:
     assert parts.find(single, "1") is single
 
 
+@pytest.mark.parametrize(
+    ("moment", "text"),
+    [
+        (datetime(2026, 12, 7, 7, 41, 5, tzinfo=UTC), "07:41"),
+        (datetime(2026, 12, 7, 9, 30, tzinfo=timezone(timedelta(hours=2))), "07:30"),
+        (datetime(2026, 12, 6, 23, 59, tzinfo=UTC), "6 Dec 23:59"),
+        (datetime(2026, 1, 1, 0, 0, tzinfo=UTC), "1 Jan 00:00"),
+        (datetime(2025, 12, 7, 7, 41, tzinfo=UTC), "2025-12-07"),
+    ],
+)
+def test_compact_time_is_the_time_today_the_day_this_year_the_date_before(moment: datetime, text: str) -> None:
+    assert compact_time(moment, now=datetime(2026, 12, 7, 12, 0, tzinfo=UTC)) == text
+    assert full_time(moment).endswith(" UTC")
+
+
 def test_dark_preview_turns_the_mails_own_queries() -> None:
     markup = "<style>@media (prefers-color-scheme: dark){a{}} @media (PREFERS-COLOR-SCHEME:light){b{}}</style>"
     rewritten = prefer_dark(markup)
     assert "(min-width: 0px){a{}}" in rewritten
     assert "(max-width: -1px){b{}}" in rewritten
     assert rewritten.startswith("<style>:root{color-scheme:dark}</style>")
+
+
+def test_light_and_inverted_previews_turn_off_the_mails_dark_queries() -> None:
+    markup = "<style>@media (prefers-color-scheme: dark){a{}} @media (prefers-color-scheme: light){b{}}</style>"
+    for rewritten in (prefer_light(markup), inverted(markup)):
+        assert "(max-width: -1px){a{}}" in rewritten
+        assert "(min-width: 0px){b{}}" in rewritten
+        assert "prefers-color-scheme" not in rewritten
+    assert prefer_light(markup).startswith("<style>:root{color-scheme:light}</style>")
+    assert "filter:invert(1)" in inverted(markup)
+
+
+def test_preview_styles_go_after_the_doctype() -> None:
+    markup = '\ufeff <!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN">\n<html><body>x</body></html>'
+    for rewritten in (prefer_light(markup), prefer_dark(markup), inverted(markup)):
+        head, _, rest = rewritten.partition("<style>")
+        assert head == '\ufeff <!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN">'
+        assert rest.endswith("\n<html><body>x</body></html>")
 
 
 @pytest.mark.parametrize(
@@ -101,3 +138,16 @@ def test_loopback_addresses() -> None:
     assert is_loopback("localhost")
     assert not is_loopback("0.0.0.0")
     assert not is_loopback("192.0.2.1")
+
+
+def test_unread_counts_follow_the_mailboxs_changes() -> None:
+    account = Account(1, "alice", "pw", None)
+    mailbox = Mailbox(1, account, "INBOX", 1)
+    raw = ParsedMessage(b"Subject: x\r\n\r\nx\r\n")
+    mailbox.messages = [Message(uid, frozenset(), datetime(2026, 1, 1, tzinfo=UTC), raw) for uid in (1, 2, 3)]
+    assert listing.unread(mailbox) == 3
+    mailbox.messages[0].flags = frozenset({"\\Seen"})
+    mailbox.highest_modseq += 1  # as every change of the store moves it
+    assert listing.unread(mailbox) == 2
+    other = Mailbox(1, account, "INBOX", 1)  # a new mailbox (after a reset) is counted afresh
+    assert listing.unread(other) == 0

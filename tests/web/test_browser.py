@@ -5,6 +5,7 @@ from __future__ import annotations
 import imaplib
 import re
 import smtplib
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,42 @@ def test_keyboard_acts_on_the_selected_row_of_the_list(web: WebServer, page: Pag
     expect(page).to_have_url(web.url + "/u/alice/INBOX")
 
 
+def test_list_columns_are_readable_at_1280_px(web: WebServer, page: Page) -> None:
+    recipients = [f"recipient-number-{n}@a-rather-long-domain.example" for n in range(8)]
+    raw = (
+        f"From: Notifications of a long-named service <notifications@service.example>\r\nTo: {', '.join(recipients)}"
+        "\r\nSubject: to many\r\n\r\nhi\r\n"
+    )
+    now = datetime.now(UTC)
+    web.inject(to="alice@example.com", raw=raw, internal_date=(now - timedelta(days=400)).isoformat())
+    # The widest form: a two-digit day and a wide month of this year (a date later this year shows so too).
+    widest = datetime(now.year, 5, 28, 23, 58, tzinfo=UTC)
+    if widest.date() == now.date():
+        widest = widest.replace(day=27)
+    web.inject(to="alice@example.com", raw=raw, internal_date=widest.isoformat())
+    web.inject(to="alice@example.com", raw=raw, internal_date=(now - timedelta(days=1)).isoformat())
+    web.inject(to="alice@example.com", raw=raw)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    for path in ("/", "/u/alice/INBOX"):
+        page.goto(web.url + path)
+        dates = page.locator("tr[data-row] td.date")
+        expect(dates).to_have_count(4)
+        fits = dates.evaluate_all("cells => cells.map(c => c.scrollWidth <= c.clientWidth && c.clientWidth > 0)")
+        assert fits == [True, True, True, True], path
+        texts = dates.all_inner_texts()
+        today = [n for n, text in enumerate(texts) if re.fullmatch(r"\d\d:\d\d", text)]
+        assert len(today) == 1, texts
+        assert {f"{now - timedelta(days=400):%Y-%m-%d}", f"{widest.day} May 23:58"} <= set(texts), texts
+        title = dates.nth(today[0]).locator("time").get_attribute("title") or ""
+        assert title.startswith(now.strftime("%Y-%m-%d ") + texts[today[0]] + ":"), title
+        to = page.locator("tr[data-row] td.to").first
+        assert to.get_attribute("title") == ", ".join(recipients) + "; Bcc: alice@example.com"
+        assert to.evaluate("c => getComputedStyle(c).textOverflow") == "ellipsis"
+    expect(page.locator("tr[data-row] td.where")).to_have_count(0)
+    page.goto(web.url + "/")
+    expect(page.locator("tr[data-row] td.where").first).to_have_text("alice / INBOX")
+
+
 def test_search_as_you_type_names_the_view_in_the_address_bar(web: WebServer, page: Page) -> None:
     web.inject(subject="password reset")
     web.inject(subject="weekly digest")
@@ -125,12 +162,15 @@ def test_search_as_you_type_names_the_view_in_the_address_bar(web: WebServer, pa
     expect(page).to_have_url(re.compile(r"/u/alice/INBOX\?q=digest$"))
 
 
-def test_phone_tablet_and_dark_previews(web: WebServer, page: Page) -> None:
-    html = (
-        "<style>body{background:#ffffff;color:#000000}"
-        "@media (prefers-color-scheme: dark){body{background:rgb(1, 2, 3)}}</style><p id=x>Hello</p>"
-    )
-    message_id = web.inject(subject="preview", html=html)
+PREVIEWED = (
+    "<!DOCTYPE html><html><head><style>body{background:#ffffff;color:#000000}"
+    "@media (prefers-color-scheme: dark){body{background:rgb(1, 2, 3)}}</style></head>"
+    "<body><p id=x>Hello</p></body></html>"
+)
+
+
+def test_phone_and_tablet_previews(web: WebServer, page: Page) -> None:
+    message_id = web.inject(subject="preview", html=PREVIEWED)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{web.url}/m/{message_id}?width=phone")
     box = page.locator("iframe.body").bounding_box()
@@ -140,15 +180,29 @@ def test_phone_tablet_and_dark_previews(web: WebServer, page: Page) -> None:
     box = page.locator("iframe.body").bounding_box()
     assert box is not None
     assert box["width"] == 768
-    page.goto(f"{web.url}/m/{message_id}?dark=scheme")
-    frame = body_frame(page)
-    assert frame.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(1, 2, 3)"
-    page.goto(f"{web.url}/m/{message_id}?dark=invert")
-    frame = body_frame(page)
-    assert "invert(1)" in frame.evaluate("getComputedStyle(document.documentElement).filter")
-    page.goto(f"{web.url}/m/{message_id}")
-    frame = body_frame(page)
-    assert frame.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_dark_previews_show_the_same_in_either_ui_theme(web: WebServer, browser: Browser, theme: str) -> None:
+    """Off is the light mail, the mail's own dark style is its dark rules, inversion inverts the light mail:
+    whether the UI (and the system it follows) is light or dark."""
+    message_id = web.inject(subject="preview", html=PREVIEWED)
+    context = browser.new_context(color_scheme=theme)  # type: ignore[arg-type]
+    page = context.new_page()
+    seen = {}
+    for mode in ("off", "scheme", "invert"):
+        page.goto(f"{web.url}/m/{message_id}?dark={mode}")
+        frame = body_frame(page)
+        seen[mode] = frame.evaluate(
+            "[getComputedStyle(document.body).backgroundColor, getComputedStyle(document.documentElement).filter,"
+            " getComputedStyle(document.documentElement).colorScheme, document.compatMode]"
+        )
+    context.close()
+    assert seen == {
+        "off": ["rgb(255, 255, 255)", "none", "light", "CSS1Compat"],
+        "scheme": ["rgb(1, 2, 3)", "none", "dark", "CSS1Compat"],
+        "invert": ["rgb(255, 255, 255)", "invert(1) hue-rotate(180deg)", "light", "CSS1Compat"],
+    }
 
 
 def test_token_asked_once_and_kept_out_of_reach(make_server: ServerFactory, page: Page) -> None:

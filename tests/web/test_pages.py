@@ -48,7 +48,7 @@ def test_message_page_and_body_headers(web: WebServer) -> None:
     assert "script" not in policy
     assert body.headers["referrer-policy"] == "no-referrer"
     assert body.headers["x-content-type-options"] == "nosniff"
-    assert body.text.strip() == "<p>Hi</p>"
+    assert body.text.strip() == "<style>:root{color-scheme:light}</style><p>Hi</p>"  # the light preview
     remote = web.api.get(f"/m/{message_id}/body?remote=1").headers["content-security-policy"]
     assert "img-src cid: data: http: https:" in remote
     assert "script" not in remote

@@ -3,6 +3,8 @@ navigates, and no request leaves for another host (tests/web/xss_corpus.py)."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from playwright.sync_api import Frame, Page
 
@@ -11,6 +13,9 @@ from tests.web.xss_corpus import corpus
 
 pytestmark = pytest.mark.timeout(300)
 MESSAGE_TABS = ("", "?tab=parts", "?tab=attachments", "?tab=text", "?tab=links")
+# ELEKTROMAIL_XSS_SAMPLE=N opens every Nth message of the corpus only (all are still delivered, so the list
+# pages as before): the shorter run against the image (scripts/test-web).
+SAMPLE_ENV = "ELEKTROMAIL_XSS_SAMPLE"
 # Anything a payload managed to run would leave a mark here (it runs in the page before load ends).
 WATCH_SCRIPT = """
 window.addEventListener('message', function () { window.posted = (window.posted || 0) + 1; });
@@ -35,9 +40,8 @@ def test_no_message_runs_script_navigates_or_reaches_out(
     page.add_init_script(WATCH_SCRIPT)
     visits: list[str] = ["/", "/u/alice/INBOX"]
     older = None
-    for name, message_id in ids.items():
+    for message_id in list(ids.values())[:: int(os.environ.get(SAMPLE_ENV) or 1)]:
         visits += [f"/m/{message_id}{tab}" for tab in MESSAGE_TABS]
-        del name
     for path in visits:
         before = len(requests_seen.urls)
         navigations.clear()
