@@ -224,3 +224,31 @@ async def test_fault_rules_stage_a_delay_a_refusal_and_a_hang_up() -> None:
 async def test_starttls_is_refused_where_it_is_not_offered() -> None:
     session = await _session()
     assert _codes(await _say(session, "EHLO c", "STARTTLS"))[-1] == "502"  # no TLS configured
+
+
+def _envelope_facts(session: SmtpSession) -> tuple[object, ...]:
+    envelope = session.envelope
+    recipients = [(r.address, r.user, r.verdict, r.notify, r.original_recipient) for r in envelope.recipients]
+    return (envelope.sender, recipients, envelope.rcpt_attempted, envelope.mail_parameters, envelope.record())
+
+
+SHAPE_DIALOGUES = [
+    ["MAIL FROM:<a@example.org>"],  # before EHLO
+    ["EHLO c.example", "MAIL FROM:<a@example.org>", "RCPT TO:<Alice+tag@example.org>", "RCPT TO:<user@example.org>"],
+    ["EHLO c.example", "RCPT TO:<user@example.org>", "MAIL FROM:<a@example.org>", "MAIL FROM:<b@example.org>"],
+    ["HELO c.example", "MAIL FROM:<a@[192.0.2.1]>", "RCPT TO:<x@y.example>", "RCPT TO:<z@y.example>"],  # over the limit
+]
+
+
+async def test_commands_in_the_common_shape_are_answered_as_any_other_spelling() -> None:
+    """Upper-case MAIL/RCPT without parameters take a shorter path; lower-case verbs take the generic one."""
+    configs = [Config(max_recipients=1), Config(smtp_auth_required=True)]
+    rules = [None, '[{"recipient": "*@y.example", "action": "reject"}]']
+    for dialogue in SHAPE_DIALOGUES:
+        for config in configs:
+            for rule in rules:
+                common, other = await _session(config, rule), await _session(config, rule)
+                answers = await _say(common, *dialogue)
+                spelled = [line[:4].lower() + line[4:] if line[:4] in ("MAIL", "RCPT") else line for line in dialogue]
+                assert answers == await _say(other, *spelled)
+                assert _envelope_facts(common) == _envelope_facts(other)
