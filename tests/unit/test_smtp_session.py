@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import base64
 
+import pytest
+
 from elektromail.config import Config
 from elektromail.context import Lifecycle, ServerContext
 from elektromail.delivery.rules import parse_rules
 from elektromail.delivery.service import Delivery
+from elektromail.smtp import replies
 from elektromail.smtp.actions import START_TLS, Action, Deferred
 from elektromail.smtp.data import ChunkReader, DataReader
 from elektromail.smtp.limits import BAD_COMMAND_LIMIT
@@ -252,3 +255,23 @@ async def test_commands_in_the_common_shape_are_answered_as_any_other_spelling()
                 spelled = [line[:4].lower() + line[4:] if line[:4] in ("MAIL", "RCPT") else line for line in dialogue]
                 assert answers == await _say(other, *spelled)
                 assert _envelope_facts(common) == _envelope_facts(other)
+
+
+async def test_a_store_that_fails_costs_the_message_not_the_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    session = await _session()
+    store = session.settings.context.store
+    await _say(session, "EHLO c.example", "MAIL FROM:<a@example.org>", "RCPT TO:<user@example.org>", "DATA")
+
+    def broken(*arguments: object) -> None:
+        raise RuntimeError("the store broke")
+
+    monkeypatch.setattr(store, "deliver_at_once", broken)
+    assert await _data(session, MESSAGE + b".\r\n") == [replies.LOCAL_ERROR.wire.decode().rstrip()]
+    monkeypatch.undo()
+    assert _codes(await _say(session, "MAIL FROM:<a@example.org>", "RCPT TO:<user@example.org>", "DATA")) == [
+        "250",
+        "250",
+        "354",
+    ]
+    assert await _data(session, MESSAGE + b".\r\n") == ["250 2.0.0 Message accepted for delivery"]
+    assert len(_inbox(session)) == 1
