@@ -142,8 +142,15 @@ class Delivery:
         for recipient in recipients:
             if recipient.verdict.action == BOUNCE or SUCCESS in recipient.notify:
                 return None
-        users = list(dict.fromkeys(recipient.user.lower() for recipient in recipients))
-        return self._ids(users, self.store.deliver_at_once(users, raw, _per_user(how, recipients)))
+        envelope = how.envelope
+        if len(recipients) == 1 and envelope.rcpt_to == (recipients[0].address,) and not envelope.recipient_parameters:
+            # The usual transaction, one recipient: its copy keeps the envelope as it is (see _per_user).
+            users = [recipients[0].user.lower()]
+            provenance: Provenance | dict[str, Provenance] = Provenance(delivery=how.delivery, envelope=envelope)
+        else:
+            users = list(dict.fromkeys(recipient.user.lower() for recipient in recipients))
+            provenance = _per_user(how, recipients)
+        return self._ids(users, self.store.deliver_at_once(users, raw, provenance))
 
     def _ids(self, users: list[str], stored: list[Message]) -> list[str]:
         """The server-wide ids of the copies stored for ``users``, in order."""
