@@ -19,6 +19,7 @@ from elektromail.delivery.bounce import DELIVERED, FAILED, ReportAction, Reporte
 from elektromail.delivery.routing import Router, split_address
 from elektromail.delivery.rules import ACCEPTED, BOUNCE, DsnRules, Verdict, parse_rules
 from elektromail.store import Store
+from elektromail.store.model import Message
 from elektromail.store.provenance import BOUNCE as BOUNCE_PROTOCOL
 from elektromail.store.provenance import Delivery as DeliveryFacts
 from elektromail.store.provenance import Envelope, Provenance
@@ -113,11 +114,7 @@ class Delivery:
         if delivered:
             users = list(dict.fromkeys(recipient.user.lower() for recipient in delivered))
             provenance = _per_user(how, delivered) if how is not None else None
-            stored = await self.store.deliver(users, raw, provenance)
-            for user, message in zip(users, stored, strict=True):
-                account = self.store.account(user)
-                if account is not None:
-                    stored_ids.append(account.inbox.message_id(message.uid))
+            stored_ids = self._ids(users, await self.store.deliver(users, raw, provenance))
         if not sender:  # RFC 3461 6.2 / RFC 5321 6.1: never report on a message with a null sender
             return stored_ids
         if len(delivered) < len(recipients):
@@ -136,6 +133,33 @@ class Delivery:
         if successes:
             await self._report(DELIVERED, sender, successes, raw, arrival, request, False)
         return stored_ids
+
+    def deliver_at_once(self, recipients: Sequence[Recipient], raw: bytes, how: Arrival) -> list[str] | None:
+        """:meth:`deliver` in one synchronous step where it can be: the store commits at once and no report is
+        due (no recipient bounced or asked to hear of success). None: nothing was done, :meth:`deliver` must."""
+        if not self.store.journal.commits_at_once:
+            return None
+        for recipient in recipients:
+            if recipient.verdict.action == BOUNCE or SUCCESS in recipient.notify:
+                return None
+        envelope = how.envelope
+        if len(recipients) == 1 and envelope.rcpt_to == (recipients[0].address,) and not envelope.recipient_parameters:
+            # The usual transaction, one recipient: its copy keeps the envelope as it is (see _per_user).
+            users = [recipients[0].user.lower()]
+            provenance: Provenance | dict[str, Provenance] = Provenance(delivery=how.delivery, envelope=envelope)
+        else:
+            users = list(dict.fromkeys(recipient.user.lower() for recipient in recipients))
+            provenance = _per_user(how, recipients)
+        return self._ids(users, self.store.deliver_at_once(users, raw, provenance))
+
+    def _ids(self, users: list[str], stored: list[Message]) -> list[str]:
+        """The server-wide ids of the copies stored for ``users``, in order."""
+        ids: list[str] = []
+        for user, message in zip(users, stored, strict=True):
+            account = self.store.account(user)
+            if account is not None:
+                ids.append(account.inbox.message_id(message.uid))
+        return ids
 
     async def _report(
         self,
@@ -186,6 +210,10 @@ def _per_user(how: Arrival, delivered: Sequence[Recipient]) -> dict[str, Provena
     for recipient in delivered:
         by_user.setdefault(recipient.user.lower(), []).append(recipient.address)
     envelope = how.envelope
+    if len(by_user) == 1 and not envelope.recipient_parameters:
+        ((user, addresses),) = by_user.items()
+        if envelope.rcpt_to == tuple(addresses):  # the usual: the copy has every recipient, as the envelope
+            return {user: Provenance(delivery=how.delivery, envelope=envelope)}
     return {
         user: Provenance(
             delivery=how.delivery,

@@ -99,6 +99,9 @@ class SmtpConnection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self._last_input = self._loop.time()
+        idle = not self.buffer and self.phase is READING and not self._write_paused and not self._read_paused
+        if idle and self._take_whole(data):
+            return
         self.buffer += data
         phase = self.phase
         if (phase is not READING and phase is not DISCARDING) or self._write_paused:
@@ -150,6 +153,43 @@ class SmtpConnection(asyncio.Protocol):
             self._say_goodbye(replies.INTERNAL_ERROR)
             return
         self._flush()
+
+    def _take_whole(self, data: bytes) -> bool:
+        """The usual read, handled without the input buffer: nothing is pending, and ``data`` is exactly one
+        command line, or the whole rest of a message with its terminator. False: another shape, which the
+        buffer frames."""
+        session = self.session
+        state = session.state
+        try:
+            if state is COMMAND or state is SASL:
+                end = data.find(CRLF)
+                if end < 0 or end + 2 != len(data) or end + 2 > COMMAND_LINE_MAX:
+                    return False
+                line = data[:end]
+                self.transcript.client_line(line)
+                action = session.line(line)
+                if action is not None:
+                    self._act(action)
+                if session.state is CHUNK:  # BDAT 0: a chunk without octets is complete already
+                    self._handle_input()
+            elif state is DATA:
+                assert session.data is not None
+                result = session.data.take_whole(data)
+                if result is None:
+                    return False
+                if isinstance(result, bytes):
+                    self.transcript.client_content(len(result))
+                action = session.message_complete(result)
+                if action is not None:
+                    self._act(action)
+            else:
+                return False
+        except Exception:  # a bug in framing: this session cannot know where it is, so it ends alone
+            log.exception("SMTP session failed")
+            self._say_goodbye(replies.INTERNAL_ERROR)
+            return True
+        self._flush()
+        return True
 
     def _handle_input(self) -> None:
         buffer = self.buffer

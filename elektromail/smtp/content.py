@@ -18,7 +18,7 @@ from elektromail.smtp.actions import Action, Deferred
 from elektromail.smtp.commands import CommandError, parse_bdat
 from elektromail.smtp.data import ChunkReader, DataReader
 from elektromail.smtp.replies import Reply
-from elektromail.smtp.state import State
+from elektromail.smtp.state import COMMAND, State
 from elektromail.smtp.strict import content_refusal
 from elektromail.store import JournalError
 
@@ -85,7 +85,7 @@ def message_complete(session: SmtpSession, result: bytes | Reply) -> Action:
     """The message (or the reply refusing it) after DATA's terminator or the last BDAT chunk."""
     envelope = session.envelope
     session.reset_transaction()
-    session.state = State.COMMAND
+    session.state = COMMAND
     if not isinstance(result, Reply) and session.settings.strict:
         result = content_refusal(result, envelope.eight_bit) or result
     if isinstance(result, Reply):
@@ -100,6 +100,17 @@ def message_complete(session: SmtpSession, result: bytes | Reply) -> Action:
             return session.stage(decision, replies.MESSAGE_ACCEPTED)  # refused or dropped: nothing is stored
         delay_ms = decision.delay_ms
     how = Arrival(session.delivery_facts(), envelope.record())
+    if not delay_ms:
+        try:
+            stored = session.settings.delivery.deliver_at_once(recipients, result, how)
+        except Exception:  # as when a deferred reply fails: this message is refused, the session goes on
+            log.exception("SMTP session failed while producing a reply")
+            session.reply(replies.LOCAL_ERROR)
+            return None
+        if stored is not None:  # stored already (the in-memory store, no report due): answer in this batch
+            _record_stored(session, stored)
+            session.reply(replies.MESSAGE_ACCEPTED)
+            return None
     work = partial(_deliver, session, sender, recipients, result, envelope.report, how)
     return Deferred(delay_ms, work)
 
@@ -117,6 +128,10 @@ async def _deliver(
     except JournalError as error:  # the disk failed, not the session: the client may try again
         log.error("SMTP message from <%s> not stored: %s", sender, error)
         return replies.NOT_STORED
+    _record_stored(session, stored)
+    return replies.MESSAGE_ACCEPTED
+
+
+def _record_stored(session: SmtpSession, stored: list[str]) -> None:
     for message_id in stored:
         session.transcript.stored(message_id)
-    return replies.MESSAGE_ACCEPTED

@@ -77,6 +77,18 @@ class DataReader:
                 self._line_start = False
         return None
 
+    def take_whole(self, data: bytes) -> bytes | Reply | None:
+        """The message when ``data``, the first input since DATA, is all of it: it ends at the terminator and
+        no other line starts with a dot, so one search finds both and the message is a slice. None for any
+        other shape, which :meth:`feed` takes."""
+        end = len(data) - len(TERMINATOR)
+        if self._parts or self.oversized or not self._line_start or data[:1] == DOT:
+            return None
+        if data.find(_STUFFED_LINE_START) != end or end < 0 or not data.endswith(TERMINATOR):
+            return None
+        message = data[: end + 2]
+        return message if len(message) <= self.max_size else replies.MESSAGE_TOO_BIG
+
     def _take(self, buffer: bytearray, count: int) -> None:
         """Move the first ``count`` octets of ``buffer`` (whole lines or a line's middle) into the message."""
         if not self.oversized:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from elektromail.delivery.service import NO_REQUEST, Recipient
 from elektromail.smtp import replies
 from elektromail.smtp.replies import Reply
 from elektromail.store.provenance import Envelope as ProvenanceEnvelope
 from elektromail.store.provenance import RecipientParameters
+
+_ADDRESS = attrgetter("address")
 
 
 class Envelope:
@@ -47,12 +51,17 @@ class Envelope:
     def record(self) -> ProvenanceEnvelope:
         """The envelope as the stored message keeps it (every accepted recipient; delivery narrows it)."""
         parameters = self.mail_parameters
+        rcpt_to = tuple(map(_ADDRESS, self.recipients))
+        if not parameters:  # the usual MAIL FROM:<path>: no BODY, SIZE, SMTPUTF8, RET or ENVID
+            return ProvenanceEnvelope(
+                mail_from=self.sender or "", rcpt_to=rcpt_to, recipient_parameters=tuple(self.rcpt_parameters)
+            )
         size = parameters.get("SIZE")
         body = parameters.get("BODY")
         full = self.report.full_content
         return ProvenanceEnvelope(
             mail_from=self.sender or "",
-            rcpt_to=tuple(recipient.address for recipient in self.recipients),
+            rcpt_to=rcpt_to,
             body=body.upper() if body else None,
             smtputf8=self.smtputf8,
             size=int(size) if size is not None and size.isdigit() else None,

@@ -18,7 +18,7 @@ from elektromail.delivery.rules import ACCEPT, ACCEPTED, BOUNCE, CARRY_ON, GREET
 from elektromail.smtp import content, replies, starttls
 from elektromail.smtp.actions import START_TLS, Action, Deferred
 from elektromail.smtp.auth import Authentication
-from elektromail.smtp.commands import CommandError, parse_mail, parse_rcpt
+from elektromail.smtp.commands import SIMPLE_LINE_MAX, SIMPLE_PATH, CommandError, parse_mail, parse_rcpt
 from elektromail.smtp.data import ChunkReader, DataReader
 from elektromail.smtp.envelope import Envelope, non_ascii_refusal
 from elektromail.smtp.limits import BAD_COMMAND_LIMIT
@@ -45,6 +45,8 @@ HELP_REPLY = (
     b"214-2.0.0 Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP AUTH\r\n"
     b"214 2.0.0 See RFC 5321 and RFC 4954\r\n"
 )
+_SENDER_OK = replies.SENDER_OK.wire
+_RECIPIENT_OK = replies.RECIPIENT_OK.wire
 _ADDRESS_COMMANDS = frozenset({b"MAIL ", b"RCPT "})
 # Verdicts under which an accepted recipient joins the transaction (bounce: accepted, then reported).
 _DELIVERED = frozenset({ACCEPT, BOUNCE})
@@ -107,6 +109,10 @@ class SmtpSession:
                     return None
                 # Octets that are not UTF-8 in an address: MAIL and RCPT judge them (553 or 501), not the framing.
                 text = line.decode("utf-8", "surrogateescape")
+            if len(text) <= SIMPLE_LINE_MAX and (simple := SIMPLE_PATH.fullmatch(text)) is not None:
+                verb, address, local_part = simple.group("verb", "address", "local")
+                if self._simple_path(verb, address, local_part):
+                    return None
             verb, _, argument = text.partition(" ")
             handler = _HANDLERS.get(verb.upper())
             if handler is None:
@@ -235,6 +241,31 @@ class SmtpSession:
             return self.stage(decision, replies.SENDER_OK)
         self.reply(replies.SENDER_OK)
         return None
+
+    def _simple_path(self, verb: str, address: str, local_part: str) -> bool:
+        """MAIL or RCPT in the shape of :data:`SIMPLE_PATH` when nothing else can decide its reply: no fault or
+        DSN rules, authentication not required, the transaction where the command belongs. The reply and the
+        envelope are those the generic handler gives. False: the generic handler answers."""
+        settings = self.settings
+        if settings.delivery.rules.stages:
+            return False
+        envelope = self.envelope
+        if verb == "MAIL FROM":
+            if self.greeting == NOT_GREETED or envelope.sender is not None:
+                return False
+            if settings.auth_required and self.auth.user is None:
+                return False
+            envelope.sender = address  # the other fields stay as a new transaction has them: no parameters
+            self.out.append(_SENDER_OK)
+        else:
+            sender = envelope.sender
+            if sender is None or len(envelope.recipients) >= settings.max_recipients:
+                return False
+            envelope.rcpt_attempted = True
+            envelope.recipients.append(settings.delivery.recipient(sender, address, local_part, ACCEPTED))
+            self.out.append(_RECIPIENT_OK)
+        self._bad_commands = 0
+        return True
 
     def _mail_refusal(self) -> Reply | None:
         if self.greeting == NOT_GREETED:

@@ -18,6 +18,14 @@ if TYPE_CHECKING:
 
 
 class Journal:
+    # True when commit() has nothing to wait for (this in-memory journal): a caller may then change the
+    # store and answer in one synchronous step. A journal that overrides commit() waits.
+    commits_at_once = True
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.commits_at_once = cls.commit is Journal.commit
+
     def account_added(self, account: Account) -> None:
         pass
 

@@ -85,6 +85,9 @@ def flag_set(flags: Iterable[str]) -> frozenset[str]:
     return shared_flags(frozenset(canonical_flag(flag) for flag in flags))
 
 
+NO_FLAGS = flag_set(())  # what nearly every new message has
+
+
 def canonical_mailbox_name(name: str) -> str:
     """INBOX is case-insensitive, including as the first level of a hierarchy (RFC 9051 5.1)."""
     head, sep, rest = name.partition(HIERARCHY_SEPARATOR)
@@ -255,6 +258,8 @@ class Mailbox:
         self.expunged = {}
 
     def publish(self, event: MailboxEvent) -> None:
+        if not self.listeners:
+            return
         for listener in tuple(self.listeners):
             listener(event)
 

@@ -15,6 +15,7 @@ from elektromail.store.errors import StoreError, StoreErrorCode
 from elektromail.store.journal import Journal
 from elektromail.store.model import (
     HIERARCHY_SEPARATOR,
+    NO_FLAGS,
     Account,
     Mailbox,
     Message,
@@ -41,7 +42,7 @@ def add_message(
     require_live(mailbox.account)
     message = Message(
         mailbox.uid_next,
-        flag_set(flags),
+        flag_set(flags) if flags else NO_FLAGS,
         internal_date if internal_date is not None else now(),
         parsed,
         mailbox.next_modseq(),

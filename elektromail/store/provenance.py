@@ -23,7 +23,12 @@ PRELOAD: Protocol = "preload"
 BOUNCE: Protocol = "bounce"
 
 
-class RecipientParameters(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+# The records are frozen and hold only strings, numbers, dates, tuples and each other, so they can never be
+# part of a reference cycle: gc=False keeps the cycle collector from tracking (and re-visiting) one set of
+# them per stored message.
+
+
+class RecipientParameters(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, gc=False):
     """The DSN parameters one RCPT TO gave (RFC 3461 4.1, 4.2); only recipients that gave any are listed."""
 
     address: str
@@ -31,7 +36,7 @@ class RecipientParameters(msgspec.Struct, frozen=True, kw_only=True, omit_defaul
     orcpt: Annotated[str | None, msgspec.Meta(description='ORCPT decoded, e.g. "rfc822;user@example.com"')] = None
 
 
-class Envelope(msgspec.Struct, frozen=True, kw_only=True):
+class Envelope(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The SMTP envelope (RFC 5321 2.3.1) of one delivered copy, as the client wrote it."""
 
     mail_from: Annotated[str, msgspec.Meta(description='the reverse path; "" for the null path <>')]
@@ -46,18 +51,18 @@ class Envelope(msgspec.Struct, frozen=True, kw_only=True):
     recipient_parameters: tuple[RecipientParameters, ...] = ()
 
 
-class TlsFacts(msgspec.Struct, frozen=True, kw_only=True):
+class TlsFacts(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     version: Annotated[str, msgspec.Meta(description='e.g. "TLSv1.3"')]
     cipher: Annotated[str, msgspec.Meta(description='e.g. "TLS_AES_256_GCM_SHA384"')]
     sni: Annotated[str | None, msgspec.Meta(description="the server name the client asked for")] = None
 
 
-class AuthFacts(msgspec.Struct, frozen=True, kw_only=True):
+class AuthFacts(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     mechanism: Annotated[str, msgspec.Meta(description='the SASL mechanism, e.g. "PLAIN"; "LOGIN" for IMAP LOGIN')]
     user: str
 
 
-class Delivery(msgspec.Struct, frozen=True, kw_only=True):
+class Delivery(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """How the message reached the store. Fields a path cannot honestly know are null."""
 
     protocol: Protocol
@@ -69,7 +74,7 @@ class Delivery(msgspec.Struct, frozen=True, kw_only=True):
     auth: AuthFacts | None = None
 
 
-class Provenance(msgspec.Struct, frozen=True, kw_only=True):
+class Provenance(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """Everything a message keeps about its arrival; ``envelope`` is null where there was none (APPEND)."""
 
     delivery: Delivery

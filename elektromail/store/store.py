@@ -324,17 +324,39 @@ class Store:
     ) -> list[Message]:
         """Store one copy of ``raw`` in the INBOX of each user, creating users as needed; one commit.
         ``provenance``: how they arrived, for all or by lower-case user (each has its own recipients)."""
+        stored = self._add_to_inboxes(user_names, raw, provenance)
+        await self.journal.commit()
+        return stored
+
+    def deliver_at_once(
+        self,
+        user_names: Iterable[str],
+        raw: bytes | ParsedMessage,
+        provenance: Provenance | Mapping[str, Provenance] | None = None,
+    ) -> list[Message]:
+        """:meth:`deliver` in one synchronous step, for a journal that commits at once (the in-memory store's):
+        the caller answers in the same step, with no coroutine to run."""
+        assert self.journal.commits_at_once, "a journal that waits must be awaited: use deliver()"
+        return self._add_to_inboxes(user_names, raw, provenance)
+
+    def _add_to_inboxes(
+        self,
+        user_names: Iterable[str],
+        raw: bytes | ParsedMessage,
+        provenance: Provenance | Mapping[str, Provenance] | None,
+    ) -> list[Message]:
         parsed = raw if isinstance(raw, ParsedMessage) else ParsedMessage(raw)
+        by_user, shared = (provenance, None) if isinstance(provenance, Mapping) else (None, provenance)
         stored: list[Message] = []
         for name in dict.fromkeys(name.lower() for name in user_names):
-            account = self.account(name) or self._new_account(name, name, None)
+            account = self._accounts.get(name) or self._new_account(name, name, None)
             inbox = account.inbox
-            facts = provenance.get(name) if isinstance(provenance, Mapping) else provenance
+            facts = by_user.get(name) if by_user is not None else shared
             message = mutations.add_message(self.journal, inbox, parsed, (), None, facts)
             self._publish(inbox, MessagesAdded(inbox, [message]))
-            self._notify_delivery(inbox, [message])
+            if self.delivery_listeners:
+                self._notify_delivery(inbox, [message])
             stored.append(message)
-        await self.journal.commit()
         return stored
 
     async def set_flags(

@@ -6,6 +6,8 @@ import pytest
 
 from elektromail.smtp import replies
 from elektromail.smtp.commands import (
+    SIMPLE_LINE_MAX,
+    SIMPLE_PATH,
     CommandError,
     parse_bdat,
     parse_mail,
@@ -118,3 +120,40 @@ def test_bdat_syntax_errors(argument: str) -> None:
     with pytest.raises(CommandError) as caught:
         parse_bdat(argument)
     assert caught.value.reply is replies.BAD_BDAT_SYNTAX
+
+
+SIMPLE_CANDIDATES = [
+    "MAIL FROM:<sender@example.com>",
+    "RCPT TO:<user@example.com>",
+    "RCPT TO:<first.last+tag@sub.example.com>",
+    "MAIL FROM:<a@[192.0.2.1]>",
+    "RCPT TO:<a@[IPv6:2001:db8::1]>",
+    "MAIL FROM:<" + "l" * 50 + "@" + "d" * 11 + ">",  # the longest address the shape takes
+    "MAIL FROM:<" + "l" * 50 + "@" + "d" * 12 + ">",  # one longer: the generic parser's
+    "RCPT TO:<" + "l" * 64 + "@x>",
+    "mail FROM:<a@b.example>",
+    "MAIL from:<a@b.example>",
+    "MAIL FROM: <a@b.example>",
+    "MAIL FROM:<a@b.example> SIZE=10",
+    "MAIL FROM:<>",
+    'MAIL FROM:<"a b"@b.example>',
+    "MAIL FROM:<@route.example:a@b.example>",
+    "RCPT TO:<postmaster>",
+    "RCPT TO:<ü@b.example>",
+    "RCPT TO:<a..b@b.example>",
+    "RCPT TO:<a@-b.example>",
+    "RCPT TO:<a@b.example>>",
+]
+
+
+def test_the_simple_shape_is_parsed_as_the_generic_parser_parses_it() -> None:
+    taken = 0
+    for line in SIMPLE_CANDIDATES:
+        simple = SIMPLE_PATH.fullmatch(line) if len(line) <= SIMPLE_LINE_MAX else None
+        if simple is None:
+            continue
+        taken += 1
+        verb, argument = split_command(line)
+        path, parameters = (parse_mail if verb == "MAIL" else parse_rcpt)(argument)
+        assert (path.address, path.local_part, parameters) == (simple["address"], simple["local"], {})
+    assert taken == 6  # the first six; every other line is left to the generic parser

@@ -98,6 +98,36 @@ def test_unstuffing_across_reads_of_every_size() -> None:
         assert b"NOOP\r\n".startswith(rest)  # what followed the terminator in its read stays for the session
 
 
+WHOLE_READS = [
+    b"Subject: x\r\n\r\nbody\r\n.\r\n",
+    b"\r\n.\r\n",
+    b"a\n.b\n.\r\n.\r\n",  # dots after bare LFs are content
+    b"x\r\n..y\r\n.\r\n",  # a stuffed line: the buffer's reader takes it
+    b".\r\n",  # the empty message
+    b"..x\r\n.\r\n",
+    b"x\r\n.\r\nNOOP\r\n",  # pipelined after the terminator
+    b"x\r\n.\r",
+    b"x\n.\n",
+    b"123456\r\n.\r\n",  # over the limit of 7 below
+]
+
+
+@pytest.mark.parametrize("wire", WHOLE_READS)
+def test_a_whole_message_in_one_read_is_taken_as_the_buffer_would_take_it(wire: bytes) -> None:
+    whole = DataReader(7).take_whole(wire)
+    if whole is not None:
+        assert (whole, bytearray()) == feed_all(DataReader(7), [wire])
+
+
+def test_a_whole_read_is_taken_only_in_its_usual_shape() -> None:
+    taken = {wire for wire in WHOLE_READS if DataReader(7).take_whole(wire) is not None}
+    assert taken == {WHOLE_READS[0], b"\r\n.\r\n", b"a\n.b\n.\r\n.\r\n", b"123456\r\n.\r\n"}
+    assert DataReader(7).take_whole(b"123456\r\n.\r\n") is replies.MESSAGE_TOO_BIG
+    reader = DataReader(1000)
+    assert reader.feed(bytearray(b"begun\r\n")) is None
+    assert reader.take_whole(b"x\r\n.\r\n") is None  # not the first read: the message is in pieces
+
+
 def test_thirty_mib_against_a_limit_of_twenty_five_never_holds_more_than_the_limit() -> None:
     limit = 25 * 1024 * 1024
     reader = DataReader(limit)

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import base64
 
+import pytest
+
 from elektromail.config import Config
 from elektromail.context import Lifecycle, ServerContext
 from elektromail.delivery.rules import parse_rules
 from elektromail.delivery.service import Delivery
+from elektromail.smtp import replies
 from elektromail.smtp.actions import START_TLS, Action, Deferred
 from elektromail.smtp.data import ChunkReader, DataReader
 from elektromail.smtp.limits import BAD_COMMAND_LIMIT
@@ -224,3 +227,51 @@ async def test_fault_rules_stage_a_delay_a_refusal_and_a_hang_up() -> None:
 async def test_starttls_is_refused_where_it_is_not_offered() -> None:
     session = await _session()
     assert _codes(await _say(session, "EHLO c", "STARTTLS"))[-1] == "502"  # no TLS configured
+
+
+def _envelope_facts(session: SmtpSession) -> tuple[object, ...]:
+    envelope = session.envelope
+    recipients = [(r.address, r.user, r.verdict, r.notify, r.original_recipient) for r in envelope.recipients]
+    return (envelope.sender, recipients, envelope.rcpt_attempted, envelope.mail_parameters, envelope.record())
+
+
+SHAPE_DIALOGUES = [
+    ["MAIL FROM:<a@example.org>"],  # before EHLO
+    ["EHLO c.example", "MAIL FROM:<a@example.org>", "RCPT TO:<Alice+tag@example.org>", "RCPT TO:<user@example.org>"],
+    ["EHLO c.example", "RCPT TO:<user@example.org>", "MAIL FROM:<a@example.org>", "MAIL FROM:<b@example.org>"],
+    ["HELO c.example", "MAIL FROM:<a@[192.0.2.1]>", "RCPT TO:<x@y.example>", "RCPT TO:<z@y.example>"],  # over the limit
+]
+
+
+async def test_commands_in_the_common_shape_are_answered_as_any_other_spelling() -> None:
+    """Upper-case MAIL/RCPT without parameters take a shorter path; lower-case verbs take the generic one."""
+    configs = [Config(max_recipients=1), Config(smtp_auth_required=True)]
+    rules = [None, '[{"recipient": "*@y.example", "action": "reject"}]']
+    for dialogue in SHAPE_DIALOGUES:
+        for config in configs:
+            for rule in rules:
+                common, other = await _session(config, rule), await _session(config, rule)
+                answers = await _say(common, *dialogue)
+                spelled = [line[:4].lower() + line[4:] if line[:4] in ("MAIL", "RCPT") else line for line in dialogue]
+                assert answers == await _say(other, *spelled)
+                assert _envelope_facts(common) == _envelope_facts(other)
+
+
+async def test_a_store_that_fails_costs_the_message_not_the_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    session = await _session()
+    store = session.settings.context.store
+    await _say(session, "EHLO c.example", "MAIL FROM:<a@example.org>", "RCPT TO:<user@example.org>", "DATA")
+
+    def broken(*arguments: object) -> None:
+        raise RuntimeError("the store broke")
+
+    monkeypatch.setattr(store, "deliver_at_once", broken)
+    assert await _data(session, MESSAGE + b".\r\n") == [replies.LOCAL_ERROR.wire.decode().rstrip()]
+    monkeypatch.undo()
+    assert _codes(await _say(session, "MAIL FROM:<a@example.org>", "RCPT TO:<user@example.org>", "DATA")) == [
+        "250",
+        "250",
+        "354",
+    ]
+    assert await _data(session, MESSAGE + b".\r\n") == ["250 2.0.0 Message accepted for delivery"]
+    assert len(_inbox(session)) == 1
