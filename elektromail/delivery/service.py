@@ -22,7 +22,7 @@ from elektromail.store import Store
 from elektromail.store.model import Message
 from elektromail.store.provenance import BOUNCE as BOUNCE_PROTOCOL
 from elektromail.store.provenance import Delivery as DeliveryFacts
-from elektromail.store.provenance import Envelope, Provenance
+from elektromail.store.provenance import Envelope, Provenance, shared_envelope
 
 # RFC 3461 4.1: the NOTIFY keywords (NEVER is the empty set). Without NOTIFY, a server reports failures
 # (and delays), never successes.
@@ -215,16 +215,17 @@ def _per_user(how: Arrival, delivered: Sequence[Recipient]) -> dict[str, Provena
         if envelope.rcpt_to == tuple(addresses):  # the usual: the copy has every recipient, as the envelope
             return {user: Provenance(delivery=how.delivery, envelope=envelope)}
     return {
-        user: Provenance(
-            delivery=how.delivery,
-            envelope=msgspec.structs.replace(
-                envelope,
-                rcpt_to=tuple(addresses),
-                recipient_parameters=tuple(p for p in envelope.recipient_parameters if p.address in addresses),
-            ),
-        )
+        user: Provenance(delivery=how.delivery, envelope=shared_envelope(_envelope_for(envelope, addresses)))
         for user, addresses in by_user.items()
     }
+
+
+def _envelope_for(envelope: Envelope, addresses: list[str]) -> Envelope:
+    """``envelope`` with only ``addresses`` among its recipients (itself when they are all of them)."""
+    parameters = tuple(p for p in envelope.recipient_parameters if p.address in addresses)
+    if tuple(addresses) == envelope.rcpt_to and parameters == envelope.recipient_parameters:
+        return envelope
+    return msgspec.structs.replace(envelope, rcpt_to=tuple(addresses), recipient_parameters=parameters)
 
 
 _hostname: str | None = None

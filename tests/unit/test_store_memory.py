@@ -1,12 +1,13 @@
-"""What the store keeps in memory: removed mailboxes let go of their messages, flag sets are shared, and a
-message is stored without being parsed."""
+"""What the store keeps in memory: removed mailboxes let go of their messages, flag sets and envelopes are
+shared, and a message is stored without being parsed."""
 
 from __future__ import annotations
 
 import asyncio
 
 from elektromail.mail.message import ParsedMessage
-from elektromail.store import Store
+from elektromail.store import Store, provenance
+from elektromail.store.provenance import SHARED_ENVELOPES_MAX, Envelope, shared_envelope
 
 MESSAGE = b"Subject: hi\r\n\r\nbody\r\n"
 
@@ -64,3 +65,18 @@ def test_a_stored_message_is_read_on_first_need() -> None:
     assert parsed.served == b"Subject: x\r\n\r\nline\r\nzero\x80\r\n"
     crlf = ParsedMessage(MESSAGE)
     assert crlf.raw is crlf.source and crlf.served is crlf.source
+
+
+def test_copies_with_equal_envelopes_share_one_record() -> None:
+    first = Envelope(mail_from="a@example.com", rcpt_to=("b@example.com",), size=10)
+    same = Envelope(mail_from="a@example.com", rcpt_to=("b@example.com",), size=10)
+    other = Envelope(mail_from="a@example.com", rcpt_to=("c@example.com",), size=10)
+    assert shared_envelope(first) is first
+    assert shared_envelope(same) is first
+    assert shared_envelope(other) is other
+
+
+def test_the_shared_envelopes_are_bounded() -> None:
+    for n in range(SHARED_ENVELOPES_MAX * 2 + 1):
+        shared_envelope(Envelope(mail_from=f"{n}@example.com", rcpt_to=("b@example.com",)))
+    assert 0 < len(provenance._envelopes) <= SHARED_ENVELOPES_MAX
