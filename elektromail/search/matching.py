@@ -32,10 +32,7 @@ def fold(text: str) -> str:
 def header_contains(message: Message, name: str, needle: str) -> bool:
     """HEADER/SUBJECT: a field named ``name`` (lower case) whose decoded value contains ``needle``; an
     empty needle matches any message that has the field."""
-    for value in header_values(message.parsed, name):
-        if needle in value:
-            return True
-    return False
+    return any(needle in value for value in header_values(message.parsed, name))
 
 
 def address_contains(message: Message, name: str, needle: str) -> bool:
