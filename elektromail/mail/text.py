@@ -46,7 +46,7 @@ class SearchText:
         self.texts = tuple(texts)
 
     def __contains__(self, needle: str) -> bool:
-        if any(needle in text for text in self.texts):
+        if self.texts and any(needle in text for text in self.texts):  # most messages have none
             return True
         if not self.spans or not needle.isascii():
             return False  # case-folded ASCII text holds no other characters
