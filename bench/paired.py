@@ -19,10 +19,9 @@ import asyncio
 import os
 import statistics
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 from bench import processes
 from bench.imap_client import login, message_4k, message_small
@@ -46,11 +45,35 @@ def server_cpu(pid: int) -> float:
     return total / _TICK
 
 
-async def _one_command(endpoint: Endpoint, command: bytes, select: bool = True) -> imap.Done:
-    client = await login(endpoint, select=select)
-    await client.command(command)
-    await client.close()
-    return 1, time.perf_counter()
+# A paired workload answers how many operations it did and the seconds they took. Checking the answers
+# afterwards is not timed.
+Timed = tuple[int, float]
+
+
+def _whole(workload: Callable[[Endpoint, int], Awaitable[imap.Done]]) -> Callable[[Endpoint, int], Awaitable[Timed]]:
+    """An ``imap`` workload timed as the ``imap`` bench times it: log in, select, the commands, log out."""
+
+    async def run(endpoint: Endpoint, messages: int) -> Timed:
+        started = time.perf_counter()
+        operations, finished = await workload(endpoint, messages)
+        return operations, finished - started
+
+    return run
+
+
+def _command_only(command: bytes, select: bool = True) -> Callable[[Endpoint, int], Awaitable[Timed]]:
+    """One command in a session already logged in (and with INBOX selected), timed alone, as the
+    ``scaling`` bench times it."""
+
+    async def run(endpoint: Endpoint, messages: int) -> Timed:
+        client = await login(endpoint, select=select)
+        started = time.perf_counter()
+        await client.command(command)
+        elapsed = time.perf_counter() - started
+        await client.close()
+        return 1, elapsed
+
+    return run
 
 
 async def _searches(endpoint: Endpoint, messages: int) -> imap.Done:
@@ -61,22 +84,20 @@ async def _searches(endpoint: Endpoint, messages: int) -> imap.Done:
     return len(MIXED_SEARCHES), time.perf_counter()
 
 
-async def _sessions(endpoint: Endpoint, messages: int) -> imap.Done:
-    return await imap.parallel_sessions(50)(endpoint, messages)
-
-
-# Each returns when its last answer was in (imap.Done); checking the answers after that is not timed.
-Workload = Callable[[Endpoint, int], Coroutine[Any, Any, imap.Done]]
-WORKLOADS: dict[str, Workload] = {
-    "body": imap.fetch_bodies,
-    "envelope": imap.fetch_envelopes,
-    "search": _searches,
-    "store": imap.store_all,
-    "sessions": _sessions,
-    "select": lambda endpoint, messages: _one_command(endpoint, b"SELECT INBOX", select=False),
-    "flags": lambda endpoint, messages: _one_command(endpoint, b"FETCH 1:* (FLAGS)"),
-    "uid-search": lambda endpoint, messages: _one_command(endpoint, b"UID SEARCH FROM sender1 SUBJECT message"),
+WORKLOADS: dict[str, Callable[[Endpoint, int], Awaitable[Timed]]] = {
+    "body": _whole(imap.fetch_bodies),
+    "envelope": _whole(imap.fetch_envelopes),
+    "search": _whole(_searches),
+    "store": _whole(imap.store_all),
+    "sessions": _whole(imap.parallel_sessions(50)),
+    "select": _command_only(b"SELECT INBOX", select=False),
+    "flags": _command_only(b"FETCH 1:* (FLAGS)"),
+    "uid-search": _command_only(b"UID SEARCH FROM sender1 SUBJECT message"),
 }
+
+
+async def _run(workload: Callable[[Endpoint, int], Awaitable[Timed]], endpoint: Endpoint, messages: int) -> Timed:
+    return await workload(endpoint, messages)
 
 
 def _start(stack: ExitStack, spec: str) -> Endpoint:
@@ -129,13 +150,13 @@ def main(argv: list[str] | None = None) -> int:
             wall: dict[str, list[float]] = {name: [] for name in names}
             cpu: dict[str, list[float]] = {name: [] for name in names}
             for endpoint in endpoints:  # once unmeasured: caches of parsed messages fill
-                asyncio.run(WORKLOADS[key](endpoint, args.messages))
+                asyncio.run(_run(WORKLOADS[key], endpoint, args.messages))
             for round_number in range(args.rounds):
                 shift = round_number % len(names)
                 for name, endpoint in (list(zip(names, endpoints, strict=True)) * 2)[shift : shift + len(names)]:
-                    before, started = server_cpu(endpoint.pid), time.perf_counter()
-                    _, finished = asyncio.run(WORKLOADS[key](endpoint, args.messages))
-                    wall[name].append(finished - started)
+                    before = server_cpu(endpoint.pid)
+                    _, seconds = asyncio.run(_run(WORKLOADS[key], endpoint, args.messages))
+                    wall[name].append(seconds)
                     time.sleep(0.05)  # the server's last writes and exits are counted
                     cpu[name].append(server_cpu(endpoint.pid) - before)
             load = os.getloadavg()[0]
