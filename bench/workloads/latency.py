@@ -22,8 +22,8 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 async def idle(client: Client) -> None:
-    client.writer.write(b"i IDLE\r\n")
-    line = await client.reader.readline()
+    client.send(b"i IDLE\r\n")
+    line = await client.readline()
     if not line.startswith(b"+"):
         raise WrongAnswer(f"IDLE: {line[:100]!r}")
 
@@ -31,7 +31,7 @@ async def idle(client: Client) -> None:
 async def seen_exists(client: Client, count: int) -> float:
     """Wait for ``* count EXISTS``; return when it arrived."""
     while True:
-        line = await asyncio.wait_for(client.reader.readline(), TIMEOUT)
+        line = await asyncio.wait_for(client.readline(), TIMEOUT)
         if not line:
             raise WrongAnswer("an IDLE session was closed")
         if line.startswith(b"* %d EXISTS" % count):
@@ -57,7 +57,7 @@ async def to_idlers(endpoint: Endpoint, sessions: int, messages: int, held: int)
     finally:
         await sender.close()
         for client in clients:
-            client.writer.write(b"DONE\r\n")
+            client.send(b"DONE\r\n")
             await client.close()
     return latencies
 

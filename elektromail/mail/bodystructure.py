@@ -11,7 +11,7 @@ from elektromail.mail.headers import Headers
 from elektromail.mail.imapstr import NIL, nstring, string
 from elektromail.mail.message import ParsedMessage
 from elektromail.mail.mime import MimePart, Params, mime_tree, split_parameters
-from elektromail.mail.sections import travelling_form
+from elektromail.mail.served import base64_form
 
 
 def _params(params: Params) -> bytes:
@@ -53,7 +53,7 @@ def encode_body(part: MimePart, parsed: ParsedMessage, extended: bool) -> bytes:
         return b"(" + out + b")"
     headers = part.headers
     encoding, size, lines = part.encoding, part.body_size, raw.count(b"\n", part.body_start, part.end)
-    travelling = travelling_form(parsed, part)
+    travelling = base64_form(parsed, part)
     if travelling is not None:  # binary content with a NUL: described as BODY[part] serves it
         encoding, size, lines = b"base64", len(travelling), travelling.count(b"\n") + 1
     fields = b"%b %b %b %b %b %b %d" % (

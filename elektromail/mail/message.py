@@ -47,7 +47,8 @@ class ParsedMessage:
     ``source`` is exactly what was received (SMTP DATA after dot-unstuffing, an APPEND literal, a fixture
     file): it is what is persisted and what the HTTP API returns as raw. ``raw`` is its CRLF form, which
     IMAP serves and counts sizes in (RFC 9051 2.3.4); the two are one object when the source already
-    uses CRLF, which is almost always. ``served`` is ``raw`` as BODY[] sections send it.
+    uses CRLF, which is almost always. ``served`` is ``raw`` with any NUL as 0x80, and ``raw`` itself
+    (the same object) when it holds none; :mod:`elektromail.mail.served` builds on it.
 
     Storing a message needs only its octets: ``raw``, ``header_end`` and ``served`` each scan the message,
     so each is worked out when something first reads it (most messages a test server receives are
@@ -83,8 +84,8 @@ class ParsedMessage:
     def served(self) -> bytes:
         served = self._served
         if served is None:
-            # A literal cannot carry NUL (RFC 9051 4.3): BODY[] sections serve it as 0x80, as Dovecot does;
-            # BINARY (literal8) serves the stored octets.
+            # A literal cannot carry NUL (RFC 9051 4.3): one that served.py could not re-encode (in a header
+            # or text) is sent as 0x80, as Dovecot does; BINARY (literal8) serves the stored octets.
             raw = self.raw
             served = self._served = raw.replace(b"\x00", b"\x80") if b"\x00" in raw else raw
         return served

@@ -7,13 +7,13 @@ HEADER.FIELDS apply to the top-level message or to an encapsulated message; MIME
 
 from __future__ import annotations
 
-from base64 import encodebytes
 from typing import NamedTuple
 
 from elektromail.mail.envelope import message_headers
 from elektromail.mail.headers import Headers
 from elektromail.mail.message import ParsedMessage
 from elektromail.mail.mime import MimePart, mime_tree, split_parameters
+from elektromail.mail.served import served_message
 from elektromail.mail.transfer import IDENTITY_ENCODINGS, UnknownTransferEncoding, decode_transfer_encoding
 
 HEADER = "HEADER"
@@ -68,7 +68,10 @@ def _fields(raw: bytes, headers: Headers, names: tuple[str, ...], exclude: bool,
 
 
 def section_bytes(parsed: ParsedMessage, section: Section) -> bytes | None:
-    """The octets of ``section``, or None (sent as NIL) when the part does not exist."""
+    """The octets of ``section`` in the message's served form (:mod:`elektromail.mail.served`), or None
+    (sent as NIL) when the part does not exist (RFC 9051 4.5: NIL is the absence of a data item, which
+    the empty string is not)."""
+    parsed = served_message(parsed)
     raw = parsed.served
     text = section.text
     if not section.part:
@@ -85,9 +88,6 @@ def section_bytes(parsed: ParsedMessage, section: Section) -> bytes | None:
     if node is None:
         return None
     if text == "":
-        travelling = travelling_form(parsed, node)
-        if travelling is not None:
-            return travelling
         return raw[node.body_start : node.end]
     if text == MIME:
         return raw[node.header_start : node.body_start]
@@ -99,19 +99,6 @@ def section_bytes(parsed: ParsedMessage, section: Section) -> bytes | None:
     if text == TEXT:
         return raw[inner.body_start : inner.end]
     return _fields(raw, inner.headers, section.fields, text == HEADER_FIELDS_NOT, top=False)
-
-
-def travelling_form(parsed: ParsedMessage, node: MimePart) -> bytes | None:
-    """How BODY and BODYSTRUCTURE show a leaf of binary content (Content-Transfer-Encoding binary) that
-    holds a NUL, which no literal can carry (RFC 9051 4.3): its octets as APPENDed, in base64, as Dovecot
-    answers (RFC 3516 4.3), so nothing is lost or altered. None for every other part (a NUL in a part
-    that claims to be text is served as 0x80, as Dovecot does)."""
-    if parsed.served is parsed.raw or not _is_leaf(node) or node.encoding.lower() != b"binary":
-        return None
-    if b"\x00" not in parsed.raw[node.body_start : node.end]:
-        return None
-    content = parsed.source_slice(node.body_start, node.end)
-    return encodebytes(content).rstrip(b"\n").replace(b"\n", b"\r\n")
 
 
 def _transfer_encoding(node: MimePart) -> bytes:

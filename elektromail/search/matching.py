@@ -12,7 +12,7 @@ from datetime import date
 from elektromail.mail.attachments import has_attachments
 from elektromail.mail.envelope import message_headers
 from elektromail.mail.headers import sent_date
-from elektromail.mail.text import address_text, body_text, decoded_headers, full_text
+from elektromail.mail.text import address_text, body_text, full_text, header_values
 from elektromail.store.model import Message
 
 BEFORE = "BEFORE"
@@ -32,8 +32,7 @@ def fold(text: str) -> str:
 def header_contains(message: Message, name: str, needle: str) -> bool:
     """HEADER/SUBJECT: a field named ``name`` (lower case) whose decoded value contains ``needle``; an
     empty needle matches any message that has the field."""
-    values = decoded_headers(message.parsed).get(name)
-    return values is not None and any(needle in value for value in values)
+    return any(needle in value for value in header_values(message.parsed, name))
 
 
 def address_contains(message: Message, name: str, needle: str) -> bool:

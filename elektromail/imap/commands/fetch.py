@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from elektromail.imap.commands.condstore import enable_condstore, mod_sequence, modseq_item
 from elektromail.imap.commands.fetch_flags import flags_answer
+from elektromail.imap.commands.fetch_literals import LiteralItem, altered_warning, literal_answer
 from elektromail.imap.commands.qresync import require_qresync, vanished_earlier
 from elektromail.imap.engine import codes, responses
 from elektromail.imap.engine.command_table import Ok, bad, capability, command_with_uid_form, no
@@ -32,6 +33,7 @@ from elektromail.mail.sections import (
     binary_bytes,
     section_bytes,
 )
+from elektromail.mail.served import altered, served_message
 from elektromail.mail.transfer import UnknownTransferEncoding
 from elektromail.store import FlagMode
 from elektromail.store.model import Message
@@ -60,6 +62,8 @@ VANISHED = "VANISHED"
 _SETS_SEEN = frozenset({"RFC822", "RFC822.TEXT"})
 # Items whose answer may be a literal (everything else fits on the response line).
 _LITERAL_KINDS = frozenset({"BODY[]", "BINARY[]", "RFC822", "RFC822.HEADER", "RFC822.TEXT"})
+# Items that send the message's octets in its served form (elektromail.mail.served), not BINARY's.
+_SERVED_KINDS = frozenset({"BODY[]", "RFC822", "RFC822.HEADER", "RFC822.TEXT"})
 
 
 class FetchItem(NamedTuple):
@@ -251,8 +255,8 @@ def _encode(item: FetchItem, view: SelectedView, message: Message, rev1: bool) -
         return b"UID %d" % message.uid
     if kind == "FLAGS":
         return view.flags_bytes(message, rev1)
-    if kind == "RFC822.SIZE":
-        return b"RFC822.SIZE %d" % parsed.size
+    if kind == "RFC822.SIZE":  # the size of the message as BODY[] sends it (RFC 9051 7.5.2)
+        return b"RFC822.SIZE %d" % served_message(parsed).size
     if kind == "INTERNALDATE":
         return b"INTERNALDATE " + responses.date_time(message.internal_date)
     if kind == "ENVELOPE":
@@ -265,7 +269,7 @@ def _encode(item: FetchItem, view: SelectedView, message: Message, rev1: bool) -
         data = section_bytes(parsed, item.section)
         return _literal_parts(item.label, None if data is None else _clip(data, item.partial))
     if kind == "RFC822":
-        return _literal_parts(b"RFC822", parsed.served)
+        return _literal_parts(b"RFC822", served_message(parsed).served)
     if kind == "RFC822.HEADER":
         return _literal_parts(b"RFC822.HEADER", section_bytes(parsed, Section(text=HEADER)))
     if kind == "RFC822.TEXT":
@@ -352,13 +356,24 @@ async def fetch(session: Session, tag: str, arguments: FetchArguments, by_uid: b
             session.raw(chunk)
             session.flush()
         return None
+    altered_numbers: list[int] = []
+    literal = _single_literal(items, newly_seen)
+    if literal is not None:
+        for batch in literal_answer(messages, spans, literal, items[0].kind == "UID", altered_numbers):
+            session.out.extend(batch)
+            session.flush()
+        _warn(session, altered_numbers)
+        return None
     extras = _SeenExtras(session, items, has_modseq) if newly_seen else None
     literal_free = not any(item.kind in _LITERAL_KINDS for item in items)
+    serves_octets = any(item.kind in _SERVED_KINDS for item in items)
     out = session.out
     for span in spans:
         for index in span:
             message = messages[index]
             pieces = [_encode(item, view, message, rev1) for item in items]
+            if serves_octets and altered(message.parsed):
+                altered_numbers.append(index + 1)
             if extras is not None and message.uid in newly_seen:
                 extras.add(pieces, view, message, rev1)
             if literal_free:  # no literal: one formatting step
@@ -368,7 +383,27 @@ async def fetch(session: Session, tag: str, arguments: FetchArguments, by_uid: b
             if len(out) >= _FLUSH_BUFFERS:
                 session.flush()
                 out = session.out
+    _warn(session, altered_numbers)
     return None
+
+
+def _single_literal(items: list[FetchItem], newly_seen: set[int]) -> LiteralItem | None:
+    """The item when the answer is one BODY[...] or RFC822 literal per message (after UID, for UID FETCH),
+    for the one-pass answer; None otherwise."""
+    if newly_seen or not 1 <= len(items) <= 2 or (len(items) == 2 and items[0].kind != "UID"):
+        return None
+    item = items[-1]
+    if item.kind == "BODY[]":
+        return LiteralItem(item.label, item.section, item.partial)
+    if item.kind == "RFC822":
+        return LiteralItem(b"RFC822", None, None)
+    return None
+
+
+def _warn(session: Session, altered_numbers: list[int]) -> None:
+    warning = altered_warning(altered_numbers)
+    if warning is not None:
+        session.untagged(warning)
 
 
 class _SeenExtras:

@@ -97,7 +97,7 @@ async def search(session: Session, tag: str, arguments: SearchArguments, by_uid:
     # RFC 7162 3.1.5: no MODSEQ in the response when nothing matched.
     highest = _highest_modseq(returns, [message for _, message in matches]) if arguments.modseq and matches else None
     if returns is None and not session.rev2:
-        line = b"SEARCH" + b"".join(b" %d" % number for number in results)
+        line = b"SEARCH" + (b" " + " ".join(map(str, results)).encode("ascii") if results else b"")
         if highest is not None:
             line += b" (MODSEQ %d)" % highest
         session.untagged(line)

@@ -179,6 +179,9 @@ def parse_key(reader: Reader, depth: int = 0, used: set[str] | None = None) -> P
 def _all_of(keys: list[Predicate]) -> Predicate:
     if len(keys) == 1:
         return keys[0]
+    if len(keys) == 2:  # the common case, without a generator per message
+        first, second = keys
+        return lambda ctx, seq, message: first(ctx, seq, message) and second(ctx, seq, message)
     return lambda ctx, seq, message: all(key(ctx, seq, message) for key in keys)
 
 
