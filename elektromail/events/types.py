@@ -91,6 +91,11 @@ class EventFilter:
         self.mailbox = mailbox
         self.types = types
 
+    @property
+    def key(self) -> tuple[str | None, str | None, frozenset[str] | None]:
+        """Equal for filters that want the same events."""
+        return (self.user, self.mailbox, self.types)
+
     def matches(self, event: _Filterable) -> bool:
         if self.types is not None and event.type not in self.types and event.type != RESYNC:
             return False
