@@ -84,13 +84,15 @@ class Subscription:
         self.closed = False
         self.cut_off = False  # it fell behind: the client should reconnect with its last event id
 
-    def catch_up(self) -> None:
-        """Queue the events published since the last look that this subscription wants."""
+    def catch_up(self, upto: int | None = None) -> None:
+        """Queue the events published since the last look (up to number ``upto``, by default all) that
+        this subscription wants."""
         bus = self._bus
-        if self._position == bus.number or self.closed:
+        upto = bus.number if upto is None else upto
+        if self._position >= upto or self.closed:
             return
-        wanted = bus.wanted(self.filter, self._position)
-        self._position = bus.number
+        wanted = bus.wanted(self.filter, self._position, upto)
+        self._position = upto
         if wanted is None or len(self._queue) + len(wanted) > self._limit:
             self._cut_off()
             return
@@ -111,15 +113,16 @@ class Subscription:
         """The bus's wake: let a waiting reader go on if something it wants was published. What it wants
         is read later, by the reader, so that readers alike share one encoding of the frames."""
         bus = self._bus
-        if self.closed or self._position == bus.number:
+        upto = bus.woken_upto
+        if self.closed or self._position >= upto:
             return
-        wanted = bus.wanted(self.filter, self._position)
+        wanted = bus.wanted(self.filter, self._position, upto)
         if wanted is None or len(self._queue) + len(wanted) > self._limit:
             self._cut_off()
         elif wanted:
             self._wake.set()
         else:
-            self._position = bus.number  # nothing it wants: it need not look at these again
+            self._position = upto  # nothing it wants: it need not look at these again
 
     def pending(self) -> int:
         self.catch_up()
@@ -143,12 +146,14 @@ class Subscription:
         wake.clear()
         queue = self._queue
         if not queue:
-            position = self._position
-            self.catch_up()
-            if queue:  # exactly what its filter wants after ``position``: frames shared with streams alike
+            # Up to the bus's last wake, not to its newest event: every stream woken together then reads
+            # the same span, and shares its filtering and its frames.
+            position, upto = self._position, self._bus.woken_upto
+            self.catch_up(upto)
+            if queue:  # exactly what its filter wants in that span
                 queue.clear()
                 self._limit = self._bus.queue_size
-                return self._bus.frames(self.filter, position)
+                return self._bus.frames(self.filter, position, upto)
         if not queue:
             return None if self.closed else b""
         frames = b"".join([event.frame for event in queue])
@@ -184,7 +189,7 @@ class Subscription:
             self._wake.set()
 
 
-_UNSEEN: object = object()
+_SHARED_MAX = 256  # spans kept for sharing between two wakes
 
 
 class EventBus:
@@ -198,10 +203,10 @@ class EventBus:
         self._unwoken = 0  # events published since the last wake
         self._last_wake = float("-inf")
         self._wake_timer: asyncio.TimerHandle | None = None
-        # What each filter wants after a given event, and those events' frames joined, while no new event
-        # is published: (filter key, after) -> [events or None, frames or None].
-        self._shared: dict[tuple[object, int], list[object]] = {}
-        self._shared_at = 0
+        self.woken_upto = 0  # the newest event when the subscribers were last woken
+        # What each filter wants in a span of events, and their frames joined, for the subscribers woken
+        # together: (filter key, after, upto) -> [events or None, frames or None]. Emptied at each wake.
+        self._shared: dict[tuple[object, int, int], list[object]] = {}
 
     @property
     def last_id(self) -> str:
@@ -234,6 +239,8 @@ class EventBus:
             self._wake_timer.cancel()
             self._wake_timer = None
         self._unwoken = 0
+        self.woken_upto = self.number
+        self._shared.clear()
         try:
             self._last_wake = asyncio.get_running_loop().time()
         except RuntimeError:
@@ -241,11 +248,8 @@ class EventBus:
         for subscriber in tuple(self._subscribers):  # a copy: catching up may cut one off
             subscriber.wake()
 
-    def _entry(self, event_filter: EventFilter, after: int) -> list[object]:
-        if self._shared_at != self.number:
-            self._shared.clear()
-            self._shared_at = self.number
-        key = (event_filter.key, after)
+    def _entry(self, event_filter: EventFilter, after: int, upto: int) -> list[object]:
+        key = (event_filter.key, after, upto)
         entry = self._shared.get(key)
         if entry is None:
             ring = self._ring
@@ -253,20 +257,23 @@ class EventBus:
             if after + 1 < oldest:
                 events: tuple[Event, ...] | None = None  # some have left the ring unread
             else:
-                events = tuple(e for e in islice(ring, after + 1 - oldest, None) if event_filter.matches(e))
+                span = islice(ring, after + 1 - oldest, upto + 1 - oldest)
+                events = tuple(event for event in span if event_filter.matches(event))
+            if len(self._shared) >= _SHARED_MAX:  # readers between wakes (take, next) each ask anew
+                self._shared.clear()
             entry = self._shared[key] = [events, None]
         return entry
 
-    def wanted(self, event_filter: EventFilter, after: int) -> tuple[Event, ...] | None:
-        """The events after number ``after`` that ``event_filter`` wants (None: some have left the ring),
-        worked out once for every subscriber with the same filter reading from the same point."""
-        events = self._entry(event_filter, after)[0]
+    def wanted(self, event_filter: EventFilter, after: int, upto: int) -> tuple[Event, ...] | None:
+        """The events numbered after ``after`` up to ``upto`` that ``event_filter`` wants (None: some
+        have left the ring), worked out once for every subscriber alike reading the same span."""
+        events = self._entry(event_filter, after, upto)[0]
         assert events is None or isinstance(events, tuple)
         return events
 
-    def frames(self, event_filter: EventFilter, after: int) -> bytes:
+    def frames(self, event_filter: EventFilter, after: int, upto: int) -> bytes:
         """The frames of :meth:`wanted`, joined once for every subscriber alike."""
-        entry = self._entry(event_filter, after)
+        entry = self._entry(event_filter, after, upto)
         if entry[1] is None:
             events = entry[0]
             assert isinstance(events, tuple)
