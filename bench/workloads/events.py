@@ -1,6 +1,6 @@
 """What open ``GET /events`` streams cost: the server's resident memory per open stream, and SMTP ingest
 with a thousand streams open, each hearing every ``message.stored``, against the same package with none
-(both running at once, the same bursts in turn: :mod:`bench.paired`). The goals: little memory per
+(both running at once, the same bursts at the same moment: :mod:`bench.paired`). The goals: little memory per
 stream, no loss of throughput, and every stream hears every delivery."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from contextlib import ExitStack
 from functools import partial
 
 from bench.model import Figure, Peer, Settings, StartOptions, Workload, WrongAnswer
-from bench.paired import interleaved, ratios
+from bench.paired import ratios, side_by_side
 from bench.peers.elektromail import PACKAGE, run as run_package
 from bench.processes import rss_mib
 from bench.sse_streams import Streams
@@ -37,7 +37,7 @@ def run(peer: Peer, settings: Settings) -> dict[str, float | list[float]]:
         streams.open()
         time.sleep(SETTLE_SECONDS)
         after = rss_mib(streamed.pid)
-        measured = interleaved(quiet, streamed, work, pairs)
+        measured = side_by_side(quiet, streamed, work, pairs)
         expected = pairs * messages
         deadline = time.monotonic() + DELIVERY_TIMEOUT
         while min(streams.received) < expected and time.monotonic() < deadline:

@@ -1,6 +1,6 @@
 """What recording session transcripts costs: elektromail with recording on (the default) against the same
-package with ``ELEKTROMAIL_TRANSCRIPTS=off``, both running at once and given the same bursts of work in
-turn (:mod:`bench.paired`). Per pair, the ratio of throughputs by the server's CPU time and by the wall
+package with ``ELEKTROMAIL_TRANSCRIPTS=off``, both running at once and given the same bursts of work at
+the same moment (:mod:`bench.paired`). Per pair, the ratio of throughputs by the server's CPU time and by the wall
 clock: above 0.95 everywhere is the goal (recording costs at most 5 %).
 
 Bursts: SMTP over one reused connection and with a connection per message (``smtp-source``), IMAP
@@ -16,7 +16,7 @@ from functools import partial
 
 from bench.imap_client import exists, login, message_4k, populate
 from bench.model import Endpoint, Figure, Peer, Settings, StartOptions, Workload, WrongAnswer
-from bench.paired import Burst, interleaved, ratios
+from bench.paired import Burst, ratios, side_by_side
 from bench.peers.elektromail import PACKAGE, run as run_package
 from bench.workloads.smtp_delivery import SENDER
 
@@ -114,7 +114,7 @@ def run(peer: Peer, settings: Settings) -> dict[str, list[float]]:
         for key, units, work in steps:
             work(recording)  # warm both up: first uses load code and fill caches
             work(unrecorded)
-            figures.update(_figures(key, units, interleaved(recording, unrecorded, work, pairs)))
+            figures.update(_figures(key, units, side_by_side(recording, unrecorded, work, pairs)))
         expected = imap_messages + 2 * messages * (pairs + 1)
         for endpoint in (recording, unrecorded):
             if (count := endpoint.count()) != expected:
