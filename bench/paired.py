@@ -50,21 +50,25 @@ def side_by_side(
     """``pairs`` pairs of bursts of ``work``, each pair run on both servers at the same moment."""
     measured = []
     for _ in range(pairs):
-        results: dict[int, Burst] = {}
-        errors: list[BaseException] = []
-
-        def one(endpoint: Endpoint, slot: int) -> None:
-            try:
-                results[slot] = burst(endpoint, work)
-            except BaseException as error:  # handed to the caller below
-                errors.append(error)
-
-        threads = [threading.Thread(target=one, args=(endpoint, slot)) for slot, endpoint in enumerate((base, variant))]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if errors:
-            raise errors[0]
-        measured.append((results[0], results[1]))
+        measured.append(_pair(base, variant, work))
     return measured
+
+
+def _pair(base: Endpoint, variant: Endpoint, work: Callable[[Endpoint], None]) -> tuple[Burst, Burst]:
+    results: dict[int, Burst] = {}
+    errors: list[BaseException] = []
+
+    def one(endpoint: Endpoint, slot: int) -> None:
+        try:
+            results[slot] = burst(endpoint, work)
+        except BaseException as error:  # handed to the caller below
+            errors.append(error)
+
+    threads = [threading.Thread(target=one, args=(endpoint, slot)) for slot, endpoint in enumerate((base, variant))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results[0], results[1]

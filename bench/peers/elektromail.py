@@ -21,7 +21,9 @@ BUILDS = {
     "elektromail-static": (DIST / f"elektromail-linux-{platform.machine()}", "build/pyinstaller.sh"),
     "elektromail-nuitka": (DIST / "elektromail-nuitka", "build/nuitka.sh"),
 }
-ALL_GROUPS = frozenset({"smtp", "imap", "scaling", "latency", "startup", "memory", "cycles", "transcripts", "events", "search"})
+ALL_GROUPS = frozenset(
+    {"smtp", "imap", "scaling", "latency", "startup", "memory", "cycles", "transcripts", "events", "search"}
+)
 
 
 @contextmanager

@@ -17,7 +17,8 @@ from functools import partial
 from bench.imap_client import exists, login, message_4k, populate
 from bench.model import Endpoint, Figure, Peer, Settings, StartOptions, Workload, WrongAnswer
 from bench.paired import Burst, ratios, side_by_side
-from bench.peers.elektromail import PACKAGE, run as run_package
+from bench.peers.elektromail import PACKAGE
+from bench.peers.elektromail import run as run_package
 from bench.workloads.smtp_delivery import SENDER
 
 FETCHES_PER_BURST = 5
@@ -81,9 +82,7 @@ def mixed(messages: int, sessions: int, endpoint: Endpoint) -> None:
 def on_and_off() -> Iterator[tuple[Endpoint, Endpoint]]:
     with ExitStack() as stack:
         recording = stack.enter_context(run_package(PACKAGE, StartOptions()))
-        unrecorded = stack.enter_context(
-            run_package(PACKAGE, StartOptions(), env={"ELEKTROMAIL_TRANSCRIPTS": "off"})
-        )
+        unrecorded = stack.enter_context(run_package(PACKAGE, StartOptions(), env={"ELEKTROMAIL_TRANSCRIPTS": "off"}))
         yield recording, unrecorded
 
 

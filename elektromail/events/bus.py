@@ -18,6 +18,7 @@ is recognised as unknown instead of being mistaken for a recent one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 from collections import deque
 from collections.abc import AsyncIterator
@@ -242,10 +243,8 @@ class EventBus:
         self._unwoken = 0
         self.woken_upto = self.number
         self._shared.clear()
-        try:
+        with contextlib.suppress(RuntimeError):  # outside a loop nothing is timed
             self._last_wake = asyncio.get_running_loop().time()
-        except RuntimeError:
-            pass
         for subscriber in tuple(self._subscribers):  # a copy: catching up may cut one off
             subscriber.wake()
 

@@ -3,8 +3,9 @@
 Recording is on the path of every line an SMTP or IMAP session handles, so it only appends the moment
 (to an array of doubles), the kind (to a bytearray) and the payload as received (to a list): no object is
 made or kept per line beyond the line itself, which keeps both the work and the collector's load small.
-Decoding, line splitting and formatting happen when someone reads the transcript. Secrets are masked before they are kept (see :mod:`.masking`); message content
-(DATA, BDAT, literals in either direction) is kept as its size only. Once ``limit`` octets are recorded
+Decoding, line splitting and formatting happen when someone reads the transcript. Secrets are masked
+before they are kept (see :mod:`.masking`); message content (DATA, BDAT, literals in either direction)
+is kept as its size only. Once ``limit`` octets are recorded
 a single truncation marker ends the line record; the structured facts (TLS, AUTH, stored messages) are
 still kept, since they are small and bounded by what the session can do.
 """
