@@ -198,6 +198,9 @@ class EventBus:
         self.token = secrets.token_hex(4)
         self.queue_size = queue_size
         self.number = 0  # the number of the newest event
+        # Whether anyone has subscribed yet. Before that no client can hold an event id to resume from,
+        # so there is nothing anyone could miss: publishers may skip building the frequent events.
+        self.heard = False
         self._ring: deque[Event] = deque(maxlen=replay)
         self._subscribers: set[Subscription] = set()
         self._urgent = max(1, min(queue_size, replay) // 2)  # unread events that wake everyone at once
@@ -285,6 +288,7 @@ class EventBus:
     def subscribe(self, event_filter: EventFilter, last_event_id: str | None = None) -> Subscription:
         """A new subscription to events from now on; with ``last_event_id``, first every kept event after
         that one, or a ``resync`` event when they are not all kept any more (or the id is unknown)."""
+        self.heard = True
         subscription = Subscription(self, event_filter, self.queue_size, self.number)
         if last_event_id is not None:
             missed = self._missed_since(last_event_id)
