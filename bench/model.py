@@ -30,7 +30,7 @@ class Settings:
     memory_large: int = 1_000
     cycle_messages: int = 10_000
     cycles: int = 5
-    pairs: int = 8  # paired bursts per comparison (transcripts, events)
+    pairs: int = 12  # paired bursts per comparison (transcripts, events)
     pair_messages: int = 1000  # SMTP messages per paired burst
     event_streams: int = 1000
 
