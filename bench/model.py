@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
@@ -30,6 +30,9 @@ class Settings:
     memory_large: int = 1_000
     cycle_messages: int = 10_000
     cycles: int = 5
+    pairs: int = 12  # paired bursts per comparison (transcripts, events)
+    pair_messages: int = 1000  # SMTP messages per paired burst
+    event_streams: int = 1000
 
     @classmethod
     def short(cls) -> Settings:
@@ -48,6 +51,9 @@ class Settings:
             memory_large=5,
             cycle_messages=500,
             cycles=2,
+            pairs=2,
+            pair_messages=200,
+            event_streams=100,
         )
 
 
@@ -106,7 +112,8 @@ class Workload:
     name: str
     title: str
     figures: tuple[Figure, ...]
-    run: Callable[[Peer, Settings], dict[str, float]]
+    # A figure is one value per round, or several (paired measurements within the round), all kept.
+    run: Callable[[Peer, Settings], Mapping[str, float | list[float]]]
     scaling: bool = False  # figures are "<series>@<size>": drawn as cost against size
     max_rounds: int = 0  # above 0: at most this many rounds (figures that vary little between runs)
 

@@ -7,6 +7,7 @@ import statistics
 import sys
 import time
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bench.model import Peer, Settings, Workload, WrongAnswer, rotate
@@ -34,6 +35,7 @@ def run_all(workloads: list[Workload], peers: list[Peer], settings: Settings) ->
             for peer in rotate(taking_part, round_number):
                 outcome = outcomes[peer.name]
                 started = time.perf_counter()
+                figures: Mapping[str, float | list[float]]
                 try:
                     figures = workload.run(peer, settings)
                 except WrongAnswer as error:
@@ -46,7 +48,11 @@ def run_all(workloads: list[Workload], peers: list[Peer], settings: Settings) ->
                 elapsed = time.perf_counter() - started
                 outcome.seconds += elapsed
                 for key, value in figures.items():
-                    outcome.values.setdefault(key, []).append(value)
+                    values = outcome.values.setdefault(key, [])
+                    if isinstance(value, list):
+                        values.extend(value)
+                    else:
+                        values.append(value)
                 print(f"  {workload.name:<8} round {round_number + 1}  {peer.name:<20} {elapsed:6.1f} s", flush=True)
     return results
 

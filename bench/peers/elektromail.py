@@ -21,7 +21,9 @@ BUILDS = {
     "elektromail-static": (DIST / f"elektromail-linux-{platform.machine()}", "build/pyinstaller.sh"),
     "elektromail-nuitka": (DIST / "elektromail-nuitka", "build/nuitka.sh"),
 }
-ALL_GROUPS = frozenset({"smtp", "imap", "scaling", "latency", "startup", "memory", "cycles", "transcripts", "search"})
+ALL_GROUPS = frozenset(
+    {"smtp", "imap", "scaling", "latency", "startup", "memory", "cycles", "transcripts", "events", "search"}
+)
 
 
 @contextmanager
@@ -80,14 +82,6 @@ PACKAGE_PEER = Peer(
 )
 PEERS = [
     PACKAGE_PEER,
-    Peer(
-        name="elektromail-untranscribed",
-        description="elektromail, the package, with ELEKTROMAIL_TRANSCRIPTS=off: what recording costs",
-        groups=frozenset({"transcripts"}),
-        missing=lambda: None,
-        start=partial(run, PACKAGE, env={"ELEKTROMAIL_TRANSCRIPTS": "off"}),
-        version=partial(importlib.metadata.version, "elektromail"),
-    ),
     Peer(
         name="elektromail-sqlite",
         description="elektromail, the package, every message committed to SQLite before its reply",

@@ -35,6 +35,8 @@ class EventPublisher(StoreObserver):
 
     def mailbox_changed(self, event: MailboxEvent) -> None:
         """A store listener: every mailbox change, from any session or the HTTP API."""
+        if not self.bus.heard:
+            return  # nobody has listened yet, so nobody can miss it (see EventBus.heard)
         mailbox = event.mailbox
         user, name = mailbox.account.name, mailbox.name
         publish = self.bus.publish
@@ -83,6 +85,8 @@ class EventPublisher(StoreObserver):
 
     def session_changed(self, kind: str, transcript: Transcript) -> None:
         """A transcript registry listener: ``session.started`` and ``session.ended``."""
+        if not self.bus.heard:
+            return  # two per session: skipped until someone listens, as deliveries are
         auth = transcript.auth
         self.bus.publish(
             SESSION_STARTED if kind == STARTED else SESSION_ENDED,

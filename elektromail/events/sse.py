@@ -7,7 +7,6 @@ sends. :class:`StreamReader` is the other side, for the typed client.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
@@ -82,24 +81,12 @@ class StreamReader:
 
 
 async def stream_frames(subscription: Subscription) -> AsyncIterator[bytes]:
-    """A stream's bytes: each event's frame as published, several at once when they come together; a
-    keep-alive comment after a quiet while; the end when the subscription closes (server stopping, or
-    cut off for falling behind). Closes the subscription however the stream ends."""
+    """A stream's bytes: the frames of the events queued each time the bus wakes the subscription, in one
+    piece; a keep-alive comment after a quiet while; the end when the subscription closes (server
+    stopping, or cut off for falling behind). Closes the subscription however the stream ends."""
     try:
         yield OPENING
-        while True:
-            first = subscription.take()
-            if first is None:
-                try:
-                    first = await asyncio.wait_for(subscription.next(), KEEPALIVE_SECONDS)
-                except TimeoutError:
-                    yield KEEPALIVE
-                    continue
-                if first is None:
-                    return
-            batch = [first.frame]
-            while (more := subscription.take()) is not None:
-                batch.append(more.frame)
-            yield b"".join(batch)
+        while (frames := await subscription.frames(KEEPALIVE_SECONDS)) is not None:
+            yield frames or KEEPALIVE
     finally:
         subscription.close()

@@ -41,8 +41,9 @@ _FAMILIES = {kind.partition(".")[0] for kind in EVENT_TYPES if "." in kind}
 ALWAYS_DELIVERED = frozenset({RESET, RESYNC})
 
 
-class EventData(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """The JSON of an event's ``data:`` line; only the fields that apply to its type are present."""
+class EventData(msgspec.Struct, kw_only=True, omit_defaults=True, gc=False):
+    """The JSON of an event's ``data:`` line; only the fields that apply to its type are present. It holds
+    only strings and numbers (no cycles), so the collector need not track the thousands kept for replay."""
 
     user: str | None = None
     mailbox: str | None = None
@@ -89,6 +90,11 @@ class EventFilter:
         self.user = user.lower() if user is not None else None
         self.mailbox = mailbox
         self.types = types
+
+    @property
+    def key(self) -> tuple[str | None, str | None, frozenset[str] | None]:
+        """Equal for filters that want the same events."""
+        return (self.user, self.mailbox, self.types)
 
     def matches(self, event: _Filterable) -> bool:
         if self.types is not None and event.type not in self.types and event.type != RESYNC:

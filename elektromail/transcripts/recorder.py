@@ -1,9 +1,11 @@
 """One session's transcript: what the client and the server said, as it happened, within a size budget.
 
-Recording is on the path of every line an SMTP or IMAP session handles, so it only appends a tuple
-(monotonic time, kind, payload) to a list; decoding, line splitting and formatting happen when someone
-reads the transcript. Secrets are masked before they are kept (see :mod:`.masking`); message content
-(DATA, BDAT, literals in either direction) is kept as its size only. Once ``limit`` octets are recorded
+Recording is on the path of every line an SMTP or IMAP session handles, so it only appends the moment
+(to an array of doubles), the kind (to a bytearray) and the payload as received (to a list): no object is
+made or kept per line beyond the line itself, which keeps both the work and the collector's load small.
+Decoding, line splitting and formatting happen when someone reads the transcript. Secrets are masked
+before they are kept (see :mod:`.masking`); message content (DATA, BDAT, literals in either direction)
+is kept as its size only. Once ``limit`` octets are recorded
 a single truncation marker ends the line record; the structured facts (TLS, AUTH, stored messages) are
 still kept, since they are small and bounded by what the session can do.
 """
@@ -11,9 +13,10 @@ still kept, since they are small and bounded by what the session can do.
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from time import monotonic
+from time import monotonic, time
 from typing import Literal
 
 from elektromail.store.provenance import AuthFacts, TlsFacts
@@ -42,6 +45,9 @@ Entry = tuple[float, int, object]
 # cannot hold more memory than the budget says.
 ENTRY_OVERHEAD = 48
 
+# The first octets, lower-cased, of the IMAP commands whose lines may carry secrets (LOGIN, AUTHENTICATE).
+_SECRET_INITIALS = frozenset(b"la")
+
 # A literal announcement at the end of a line of server output: {size} or literal8's ~{size}.
 _LITERAL = re.compile(rb"\{(\d{1,19})\}\r\n")
 
@@ -53,10 +59,12 @@ class Transcript:
         "id",
         "protocol",
         "client",
-        "started_at",
-        "ended_at",
+        "_started",
+        "_ended",
         "origin",
-        "entries",
+        "_times",
+        "_kinds",
+        "_payloads",
         "size",
         "limit",
         "truncated",
@@ -74,10 +82,12 @@ class Transcript:
         self.id = session_id
         self.protocol = protocol
         self.client = client
-        self.started_at = datetime.now(UTC)
-        self.ended_at: datetime | None = None
+        self._started = time()  # wall-clock moments as numbers: a datetime is made only for readers
+        self._ended: float | None = None
         self.origin = monotonic()
-        self.entries: list[Entry] = []
+        self._times = array("d")  # per entry: when (monotonic), what kind, and its payload
+        self._kinds = bytearray()
+        self._payloads: list[object] = []
         self.size = 0
         self.limit = limit
         self.truncated = False
@@ -91,6 +101,19 @@ class Transcript:
         self._skip = 0  # octets of a server literal still to come, not recorded
 
     @property
+    def started_at(self) -> datetime:
+        return datetime.fromtimestamp(self._started, UTC)
+
+    @property
+    def ended_at(self) -> datetime | None:
+        return None if self._ended is None else datetime.fromtimestamp(self._ended, UTC)
+
+    @property
+    def entries(self) -> list[Entry]:
+        """What was recorded so far, in order, as (monotonic time, kind, payload)."""
+        return list(zip(self._times, self._kinds, self._payloads, strict=False))
+
+    @property
     def recording(self) -> bool:
         return True
 
@@ -100,9 +123,10 @@ class Transcript:
         self.size += size + ENTRY_OVERHEAD
         if self.size > self.limit or kind == TRUNCATED:
             self.truncated = True
-            self.entries.append((monotonic(), TRUNCATED, None))
-            return
-        self.entries.append((monotonic(), kind, payload))
+            kind, payload = TRUNCATED, None
+        self._times.append(monotonic())
+        self._kinds.append(kind)
+        self._payloads.append(payload)
 
     def client_line(self, line: bytes) -> None:
         """A command line as received, without its CRLF; for IMAP, the part up to a literal if any."""
@@ -111,11 +135,15 @@ class Transcript:
         if self._exchange:
             line = SECRET
         elif self._smtp:
-            if line[:1] in b"Aa":  # only AUTH carries a secret: the rest skip the masking call
+            # Only AUTH carries a secret: other commands skip the masking call on their first octet (an
+            # integer test; ``line[:1] in b"Aa"`` costs several times more, being a substring search).
+            if line and line[0] | 0x20 == 0x61:
                 line, self._exchange = mask_smtp_command(line)
         else:
-            head = line[:24].upper()
-            if b" LOGIN" in head or b" AUTHENTICATE" in head:
+            # Only LOGIN and AUTHENTICATE carry secrets: the command name's first octet after the tag
+            # decides whether the line is looked at further.
+            space = line.find(b" ")
+            if 0 <= space < len(line) - 1 and line[space + 1] | 0x20 in _SECRET_INITIALS:
                 line, self._exchange, self._hide_rest = mask_imap_command(line)
             else:
                 self._hide_rest = False
@@ -124,7 +152,9 @@ class Transcript:
         if self.size > self.limit:
             self._add(TRUNCATED, None, 0)
             return
-        self.entries.append((monotonic(), CLIENT, line))
+        self._times.append(monotonic())
+        self._kinds.append(CLIENT)
+        self._payloads.append(line)
 
     def client_continued(self, line: bytes) -> None:
         """The part of an IMAP command that follows one of its literals."""
@@ -147,7 +177,9 @@ class Transcript:
         if self.size > self.limit:
             self._add(TRUNCATED, None, 0)
             return
-        self.entries.append((monotonic(), SERVER, data))
+        self._times.append(monotonic())
+        self._kinds.append(SERVER)
+        self._payloads.append(data)
 
     def server_output_many(self, chunks: Sequence[bytes]) -> None:
         """One write of several pieces (IMAP responses built from precomputed parts), as one entry. The
@@ -191,8 +223,12 @@ class Transcript:
         self._add(AUTH, facts, 64)
 
     def end(self) -> None:
-        if self.ended_at is None:
-            self.ended_at = datetime.now(UTC)
+        if self._ended is None:
+            self._ended = time()
+
+    @property
+    def ended(self) -> bool:
+        return self._ended is not None
 
     def milliseconds(self, moment: float) -> int:
         """A recorded time as milliseconds since the session started."""

@@ -50,7 +50,7 @@ class Transcripts:
         return transcript
 
     def end(self, transcript: Transcript) -> None:
-        if transcript.ended_at is not None:
+        if transcript.ended:
             return
         transcript.end()
         if transcript.recording:

@@ -1,0 +1,107 @@
+"""What open ``GET /events`` streams cost: the server's resident memory per open stream, and SMTP ingest
+with a thousand streams open against the same package with none (both running at once, the same bursts at
+the same moment: :mod:`bench.paired`), first with every stream hearing every ``message.stored``, then
+with streams that listen for another user's mail (open, but told nothing). The goals: little memory per
+stream, no loss of throughput, and every stream hears every delivery."""
+
+from __future__ import annotations
+
+import time
+from contextlib import ExitStack
+from functools import partial
+
+from bench.model import Endpoint, Figure, Peer, Settings, StartOptions, Workload, WrongAnswer
+from bench.peers.elektromail import PACKAGE
+from bench.peers.elektromail import run as run_package
+from bench.processes import rss_mib
+from bench.side_by_side import ratios, side_by_side
+from bench.sse_streams import Streams
+from bench.workloads.transcripts import send
+
+STORED = b"event: message.stored\n"
+DELIVERY_TIMEOUT = 120.0
+SETTLE_SECONDS = 1.0
+
+
+def _hearing(settings: Settings, streamed: Endpoint, quiet: Endpoint) -> dict[str, float | list[float]]:
+    """Streams that hear every delivery: memory per stream, the paired bursts, and what was heard."""
+    pairs, messages, count = settings.pairs, settings.pair_messages, settings.event_streams
+    work = partial(send, messages, settings.message_length, ("-s", "1", "-d"))
+    assert streamed.http is not None
+    before = rss_mib(streamed.pid)
+    streams = Streams(streamed.http, count, "/events?types=message.stored", STORED)
+    try:
+        streams.open()
+        time.sleep(SETTLE_SECONDS)
+        after = rss_mib(streamed.pid)
+        measured = side_by_side(quiet, streamed, work, pairs)
+        expected = pairs * messages
+        deadline = time.monotonic() + DELIVERY_TIMEOUT
+        while min(streams.received) < expected and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if max(streams.received) > expected:
+            raise WrongAnswer(f"a stream heard {max(streams.received)} deliveries of {expected}")
+        heard = sum(streams.received) / (count * expected)
+    finally:
+        streams.close()
+    paired = ratios(measured)
+    return {
+        "stream-kib": (after - before) * 1024 / count,
+        "heard": heard,
+        "smtp-cpu": paired["cpu"],
+        "smtp-wall": paired["wall"],
+        "smtp-cpu-streams": [variant.cpu / messages * 1e6 for _, variant in measured],
+        "smtp-cpu-none": [base.cpu / messages * 1e6 for base, _ in measured],
+    }
+
+
+def _idle(settings: Settings, streamed: Endpoint, quiet: Endpoint) -> dict[str, float | list[float]]:
+    """Streams open for another user's mail: what being open costs when there is nothing to tell."""
+    work = partial(send, settings.pair_messages, settings.message_length, ("-s", "1", "-d"))
+    assert streamed.http is not None
+    streams = Streams(streamed.http, settings.event_streams, "/events?user=nobody", STORED)
+    try:
+        streams.open()
+        paired = ratios(side_by_side(quiet, streamed, work, settings.pairs))
+        if max(streams.received):
+            raise WrongAnswer("a stream for another user heard a delivery")
+    finally:
+        streams.close()
+    return {"idle-cpu": paired["cpu"], "idle-wall": paired["wall"]}
+
+
+def run(peer: Peer, settings: Settings) -> dict[str, float | list[float]]:
+    work = partial(send, settings.pair_messages, settings.message_length, ("-s", "1", "-d"))
+    with ExitStack() as stack:
+        streamed = stack.enter_context(run_package(PACKAGE, StartOptions(http=True)))
+        quiet = stack.enter_context(run_package(PACKAGE, StartOptions(http=True)))
+        for endpoint in (streamed, quiet):
+            work(endpoint)  # warm up before any stream opens: first use loads code and fills caches
+        time.sleep(SETTLE_SECONDS)
+        figures = _hearing(settings, streamed, quiet)
+        figures.update(_idle(settings, streamed, quiet))
+        sent = settings.pair_messages * (1 + 2 * settings.pairs)
+        for endpoint in (streamed, quiet):
+            if (stored := endpoint.count()) != sent:
+                raise WrongAnswer(f"{sent} messages delivered, {stored} stored")
+    return figures
+
+
+def workload(settings: Settings) -> Workload:
+    streams = f"{settings.event_streams:,}"
+    return Workload(
+        name="events",
+        title=f"Event streams: {streams} open GET /events against none",
+        figures=(
+            Figure("stream-kib", "server memory per open stream", "KiB", higher_is_better=False),
+            Figure("heard", "message.stored events heard of those due (every stream, every message)", "share"),
+            Figure("smtp-cpu", f"SMTP one connection: throughput by server CPU, {streams} streams / none", "ratio"),
+            Figure("smtp-wall", f"SMTP one connection: throughput by wall clock, {streams} streams / none", "ratio"),
+            Figure("smtp-cpu-streams", f"server CPU per message, {streams} streams", "µs", higher_is_better=False),
+            Figure("smtp-cpu-none", "server CPU per message, no stream", "µs", higher_is_better=False),
+            Figure("idle-cpu", f"the same by server CPU, {streams} streams for another user / none", "ratio"),
+            Figure("idle-wall", f"the same by wall clock, {streams} streams for another user / none", "ratio"),
+        ),
+        run=run,
+        max_rounds=1,
+    )
