@@ -51,7 +51,10 @@ in_root() {
     fi
     mkdir -p "$target/src"
     mountpoint -q "$target/proc" || mount -t proc proc "$target/proc"
-    [ -z "$src" ] || mountpoint -q "$target/src" || mount --bind "$src" "$target/src"
+    # A run that was killed leaves its /src mounted, perhaps on a clone that is gone by now: always
+    # mount this run's own source afresh.
+    while mountpoint -q "$target/src"; do umount -l "$target/src"; done
+    [ -z "$src" ] || mount --bind "$src" "$target/src"
     cp /etc/ssl/certs/ca-certificates.crt "$target/etc/ssl/certs/host-ca.crt"
     local status=0
     chroot "$target" /usr/bin/env -i HOME=/root PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
