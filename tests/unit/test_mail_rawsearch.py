@@ -1,0 +1,158 @@
+"""The octets prefilter of search: a message it rules out never matches when its text is decoded.
+
+Unit tests on bytes for what makes a message plain, then a property over every corpus the tests keep:
+for many needles drawn from each message's own decoded text (so each must be found), and needles that
+are not, the prefilter never rules out a message the decoded text matches.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from elektromail.mail.envelope import message_headers
+from elektromail.mail.message import ParsedMessage
+from elektromail.mail.rawsearch import is_plain, may_contain
+from elektromail.mail.text import SearchText, body_text, full_text, header_values
+from tests.differential.corpora import generated_corpus, shapes_corpus
+from tests.web.xss_corpus import corpus as xss_corpus
+
+HEAD = b"From: a@example.com\r\nSubject: Quarterly report\r\n"
+PLAIN_BODY = b"\r\nThe numbers are IN.\r\n"
+
+
+def message(fields: bytes = b"", body: bytes = PLAIN_BODY) -> bytes:
+    return HEAD + fields + body
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        b"",
+        b"Content-Type: text/plain\r\n",
+        b"Content-Type: text/plain; charset=us-ascii\r\n",
+        b'Content-Type: text/plain; charset="UTF-8"\r\n',
+        b"Content-Type: text/plain;\r\n\tcharset=iso-8859-1\r\n",
+        b'Content-Type: text/plain; charset=utf-8; name="a (b).txt"\r\n',
+        b"Content-Type: text/plain; charset=x-unknown-label\r\n",  # read as UTF-8
+        b"Content-Transfer-Encoding: 7bit\r\n",
+        b"content-transfer-encoding :  8BIT \r\n",
+        b"Content-Transfer-Encoding: binary\r\n",
+    ],
+)
+def test_plain_messages(fields: bytes) -> None:
+    assert is_plain(message(fields))
+
+
+NOT_PLAIN = [
+    b"Subject: =?utf-8?q?hidden?=\r\n",
+    b"Content-Transfer-Encoding: base64\r\n",
+    b"Content-Transfer-Encoding: Quoted-Printable\r\n",
+    b"Content-Transfer-Encoding: 7bit (comment)\r\n",
+    b'Content-Transfer-Encoding: "7bit"\r\n',
+    b"Content-Transfer-Encoding: x-uuencode\r\n",
+    b"Content-Transfer-Encoding:\r\n",
+    b"Content-Transfer-Encoding: 7\r\n bit\r\n",
+    b"Content-Type: text/plain; charset=utf-16\r\n",
+    b"Content-Type: text/plain; charset=utf 16\r\n",  # the codec lookup reads "utf 16" as UTF-16
+    b"Content-Type: text/plain; charset=UTF-7\r\n",
+    b"Content-Type: text/plain; charset=cp037\r\n",  # EBCDIC
+    b"Content-Type: text/plain; char(x)set=utf-16\r\n",
+    b'Content-Type: text/plain; "char"set=utf-16\r\n',
+    b"Content-Type: text/plain; charset*0=utf-1; charset*1=6\r\n",
+    b"Content-Type: text/plain; charset=(c)utf-16\r\n",
+    b"Content-Type: text/plain; charset=utf\\-16\r\n",
+    b"Content-Type: text/plain; charset\r\n",
+]
+# Bodies whose decoded text differs from their octets under some of the fields above.
+TRICKY_BODIES = [b"\r\n+AGEAYgBj- numbers\r\n", b"\r\naGlkZGVuIHdvcmQ=\r\n", b"\r\nhid=\r\nden=41\r\n", PLAIN_BODY]
+
+
+@pytest.mark.parametrize("fields", NOT_PLAIN)
+def test_messages_that_need_decoding_are_not_plain(fields: bytes) -> None:
+    assert not is_plain(message(fields))
+
+
+def test_mime_fields_of_parts_count_too() -> None:
+    part = b"--b\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\naGlkZGVu\r\n--b--\r\n"
+    raw = message(b'Content-Type: multipart/mixed; boundary="b"\r\n', b"\r\n" + part)
+    assert not is_plain(raw)
+    assert may_contain(ParsedMessage(raw), "hidden")
+
+
+def test_eight_bit_text_is_not_plain() -> None:
+    # Case-folding "ß" gives "ss": the octets do not show every needle the text matches.
+    raw = message(body="\r\nGroße Straße\r\n".encode())
+    assert not is_plain(raw)
+    assert may_contain(ParsedMessage(raw), "strasse")
+
+
+def test_a_plain_message_is_ruled_out_by_a_missing_word_in_any_case() -> None:
+    parsed = ParsedMessage(message())
+    assert may_contain(parsed, "numbers")
+    assert may_contain(parsed, "the numbers are in.")
+    assert may_contain(parsed, "quarterly")  # in a header: the decoded text decides
+    assert not may_contain(parsed, "missing")
+    assert not may_contain(parsed, "numbers missing")
+    assert not may_contain(parsed, "straße")  # no non-ASCII needle is in ASCII text
+    assert parsed.plain is True
+
+
+def test_words_split_by_a_fold_are_still_found() -> None:
+    parsed = ParsedMessage(b"Subject: message\r\n number 7\r\n\r\nbody\r\n")
+    assert may_contain(parsed, "message number")
+    assert "message number" in header_values(parsed, "subject")[0]
+
+
+def test_an_empty_needle_rules_nothing_out() -> None:
+    assert may_contain(ParsedMessage(message()), "")
+
+
+# ---------------------------------------------------------------------------------- the property
+
+EXTRA_NEEDLES = ("", " ", "a", "the", "strasse", "straße", "ss", "report", "body", "--", "=", "\x00", "ü", "日本")
+
+
+def _pieces(text: SearchText) -> list[str]:
+    return [text.raw[start:end].decode("ascii").lower() for start, end in text.spans] + list(text.texts)
+
+
+def _needles(pieces: list[str], rng: random.Random) -> set[str]:
+    needles = set(EXTRA_NEEDLES)
+    for piece in pieces:
+        if not piece:
+            continue
+        needles.add(piece[:40])
+        for _ in range(6):
+            start = rng.randrange(len(piece))
+            needles.add(piece[start : start + rng.randint(1, 16)])
+        needles.update(piece.split()[:8])
+    return needles
+
+
+def _corpus() -> list[tuple[str, bytes]]:
+    tricky = [(f"tricky-{n}", message(fields, body)) for n, fields in enumerate(NOT_PLAIN) for body in TRICKY_BODIES]
+    xss = [(name, text.encode()) for name, text in xss_corpus().items()]
+    return shapes_corpus() + generated_corpus() + xss + tricky
+
+
+def test_the_prefilter_never_rules_out_a_match() -> None:
+    rng = random.Random(2026)
+    checked = ruled_out = plain = 0
+    for name, raw in _corpus():
+        parsed = ParsedMessage(raw)
+        fields = {field.name for field in message_headers(parsed).fields}
+        body, full = body_text(parsed), full_text(parsed)
+        values = {field: header_values(parsed, field) for field in fields}
+        pieces = _pieces(full) + [value for field_values in values.values() for value in field_values]
+        fresh = ParsedMessage(raw)  # the prefilter's own view, parsed by nothing else
+        for needle in _needles(pieces, rng):
+            found = needle in body or needle in full or any(needle in v for vs in values.values() for v in vs)
+            allowed = may_contain(fresh, needle)
+            assert allowed or not found, (name, needle)
+            checked += 1
+            ruled_out += not allowed
+        plain += bool(fresh.plain)
+    # Not vacuous: the corpora hold plain messages, and needles they lack.
+    assert plain > 20 and ruled_out > 100 and checked > 10_000
