@@ -10,7 +10,9 @@ between white space) in the octets as they are, in any case; where a word is mis
 match, and nothing needs parsing. Where every word is present the decoded text still decides (the word
 may sit in a header or part that is not searched).
 
-Whether a message is plain is worked out once, from its octets, and kept on it as one flag.
+Where the octets show more (the message is one text part; its header block has nothing the header
+parser reads differently from its lines), a text test is answered from them exactly, without a parse.
+What the octets show is worked out once per message and kept on it as a few bits.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from elektromail.mail.headers import unfold
 from elektromail.mail.message import ParsedMessage
 from elektromail.mail.text import ascii_compatible
 
@@ -43,26 +46,50 @@ def _plain_content_type(value: bytes) -> bool:
     return all(ascii_compatible(match.group(2)) for match in charsets)
 
 
-def is_plain(raw: bytes) -> bool:
-    """Whether the searchable text of the message ``raw`` (CRLF form) is its octets as they are: see the
-    module's description. False whenever in doubt; that only costs a full decode."""
+# Facts about a message's octets, one bit each; each later one holds only with PLAIN.
+PLAIN = 1
+# The message is one text part: the body is its text and the header block is the only other text.
+ONE_TEXT_PART = 2
+# The header block's fields are its lines as they read: nothing ends the block before its blank line.
+SIMPLE_HEADER = 4
+
+_TEXT_TYPE = re.compile(rb"[ \t\r\n]*text/[!#$%&'+\-.0-9A-Z^_`a-z{|}~]+[ \t\r\n]*(?:;|\Z)", re.I)
+# What the header parser reads as the end of the block, or as no field: a first line that is a
+# continuation, and lines that are white space of other kinds than blanks and CRLF.
+_IRREGULAR_HEADER = re.compile(rb"\A[ \t]|[\x0b\x0c]|\r(?!\n)")
+_FIELD_NAME = re.compile(r"[\x21-\x39\x3b-\x7e]+")
+
+
+def octet_facts(raw: bytes, header_end: int) -> int:
+    """The facts above that hold for the message ``raw`` (CRLF form) whose body starts at ``header_end``.
+    A fact is left out whenever in doubt; that only costs a full decode."""
     if not raw.isascii() or b"=?" in raw:
-        return False
+        return 0
+    one_text_part = True
     for field in _MIME_FIELD.finditer(raw):
         value = field.group(2)
         if field.group(1).lower() == b"type":
             if not _plain_content_type(value):
-                return False
+                return 0
+            one_text_part = one_text_part and _TEXT_TYPE.match(value) is not None
         elif not _IDENTITY_ENCODING.fullmatch(value):
-            return False
-    return True
+            return 0
+    facts = PLAIN | (ONE_TEXT_PART if one_text_part else 0)
+    if _IRREGULAR_HEADER.search(raw, 0, header_end) is None:
+        facts |= SIMPLE_HEADER
+    return facts
 
 
-def plain(parsed: ParsedMessage) -> bool:
-    """:func:`is_plain` of the message, worked out once."""
-    known = parsed.plain
-    if known is None:
-        known = parsed.plain = is_plain(parsed.raw)
+def is_plain(raw: bytes) -> bool:
+    """Whether the searchable text of the message ``raw`` (CRLF form) is its octets as they are."""
+    return bool(octet_facts(raw, 0) & PLAIN)
+
+
+def facts(parsed: ParsedMessage) -> int:
+    """:func:`octet_facts` of the message, worked out once."""
+    known = parsed.octet_facts
+    if known < 0:
+        known = parsed.octet_facts = octet_facts(parsed.raw, parsed.header_end)
     return known
 
 
@@ -79,10 +106,64 @@ def _word_patterns(needle: str) -> tuple[re.Pattern[bytes], ...] | None:
 def may_contain(parsed: ParsedMessage, needle: str) -> bool:
     """False only when no searchable text of the message (decoded header value, header block, text part)
     can contain ``needle`` (case-folded): the message is plain and lacks a word of the needle."""
-    if not plain(parsed):
+    if not facts(parsed) & PLAIN:
         return True
     patterns = _word_patterns(needle)
     if patterns is None:
         return False
     raw = parsed.raw
     return all(pattern.search(raw) is not None for pattern in patterns)
+
+
+# ------------------------------------------------------------------ exact answers from the octets
+
+
+@lru_cache(maxsize=256)
+def _needle_pattern(needle: str) -> re.Pattern[bytes] | None:
+    """The needle over octets in any case; None unless it is ASCII and case-folded, as needles are."""
+    if not needle.isascii() or needle != needle.lower():
+        return None
+    return re.compile(re.escape(needle.encode("ascii")), re.I)
+
+
+@lru_cache(maxsize=64)
+def _field_pattern(name: str) -> re.Pattern[bytes] | None:
+    """A field named ``name`` (lower case) at the start of a line, its value and continuation lines."""
+    if _FIELD_NAME.fullmatch(name) is None or name != name.lower():
+        return None
+    return re.compile(rb"^" + re.escape(name.encode("ascii")) + rb"[ \t]*:([^\n]*(?:\n[ \t][^\n]*)*\n?)", re.I | re.M)
+
+
+def body_has(parsed: ParsedMessage, needle: str) -> bool | None:
+    """Whether the text parts contain ``needle``, when the octets tell (None when they do not)."""
+    known = facts(parsed)
+    if known & ONE_TEXT_PART:
+        pattern = _needle_pattern(needle)
+        if pattern is not None:
+            return pattern.search(parsed.raw, parsed.header_end) is not None
+    return None
+
+
+def text_has(parsed: ParsedMessage, needle: str) -> bool | None:
+    """Whether the header block or the text contain ``needle``, when the octets tell (else None)."""
+    known = facts(parsed)
+    if known & ONE_TEXT_PART:
+        pattern = _needle_pattern(needle)
+        if pattern is not None:
+            raw, header_end = parsed.raw, parsed.header_end
+            return pattern.search(raw, 0, header_end) is not None or pattern.search(raw, header_end) is not None
+    return None
+
+
+def header_has(parsed: ParsedMessage, name: str, needle: str) -> bool | None:
+    """Whether a top-level field ``name`` (lower case) reads as containing ``needle``, when the octets
+    tell (else None)."""
+    if facts(parsed) & (PLAIN | SIMPLE_HEADER) != PLAIN | SIMPLE_HEADER:
+        return None
+    field = _field_pattern(name)
+    if field is None or not needle.isascii():
+        return None
+    return any(
+        needle in unfold(match.group(1)).decode("ascii").lower()
+        for match in field.finditer(parsed.raw, 0, parsed.header_end)
+    )

@@ -35,9 +35,7 @@ COLUMN_FIELDS = ("from", "to", "cc", "subject")
 
 def _text(field: str, needle: str) -> MessageTest:
     if field == "text":
-        return lambda mailbox, message: (
-            matching.header_contains(message, "subject", needle) or matching.body_contains(message, needle)
-        )
+        return lambda mailbox, message: matching.subject_or_body_contains(message, needle)
     if field == "subject":
         return lambda mailbox, message: matching.header_contains(message, "subject", needle)
     if field == "body":
@@ -120,7 +118,8 @@ class CompiledQuery:
         column = next((term for term in tested if _answered_by_column(term)), None)
         self.column_term = (column.field, column.value) if isinstance(column, TextTerm) else None
         self._rest = [_compile(term) for term in tested if term is not column] + list(also)
-        self._needles = _needles(tested)
+        # With one test, that test looks in the octets first itself.
+        self._needles = _needles(tested) if len(self._tests) > 1 else ()
 
     def mailbox_matches(self, mailbox: Mailbox) -> bool:
         return all(place(mailbox) for place in self._places)

@@ -1,8 +1,9 @@
-"""The octets prefilter of search: a message it rules out never matches when its text is decoded.
+"""Search from the octets: a message ruled out never matches when its text is decoded, and an answer
+read from the octets is the one the decoded text gives.
 
-Unit tests on bytes for what makes a message plain, then a property over every corpus the tests keep:
-for many needles drawn from each message's own decoded text (so each must be found), and needles that
-are not, the prefilter never rules out a message the decoded text matches.
+Unit tests on bytes for what makes a message plain, then properties over every corpus the tests keep,
+for many needles drawn from each message's own decoded text (so each must be found) and needles that
+are not.
 """
 
 from __future__ import annotations
@@ -13,7 +14,17 @@ import pytest
 
 from elektromail.mail.envelope import message_headers
 from elektromail.mail.message import ParsedMessage
-from elektromail.mail.rawsearch import is_plain, may_contain
+from elektromail.mail.rawsearch import (
+    ONE_TEXT_PART,
+    PLAIN,
+    SIMPLE_HEADER,
+    body_has,
+    facts,
+    header_has,
+    is_plain,
+    may_contain,
+    text_has,
+)
 from elektromail.mail.text import SearchText, body_text, full_text, header_values
 from tests.differential.corpora import generated_corpus, shapes_corpus
 from tests.web.xss_corpus import corpus as xss_corpus
@@ -96,7 +107,7 @@ def test_a_plain_message_is_ruled_out_by_a_missing_word_in_any_case() -> None:
     assert not may_contain(parsed, "missing")
     assert not may_contain(parsed, "numbers missing")
     assert not may_contain(parsed, "straße")  # no non-ASCII needle is in ASCII text
-    assert parsed.plain is True
+    assert facts(parsed) == PLAIN | ONE_TEXT_PART | SIMPLE_HEADER
 
 
 def test_words_split_by_a_fold_are_still_found() -> None:
@@ -133,7 +144,12 @@ def _needles(pieces: list[str], rng: random.Random) -> set[str]:
 
 def _corpus() -> list[tuple[str, bytes]]:
     tricky = [(f"tricky-{n}", message(fields, body)) for n, fields in enumerate(NOT_PLAIN) for body in TRICKY_BODIES]
-    xss = [(name, text.encode()) for name, text in xss_corpus().items()]
+    irregular = [
+        (f"irregular-{n}", head + b"From: a@example.com\r\n" + line + b"Subject: after it\r\n\r\nbody\r\n")
+        for n, line in enumerate([b"\x0c\r\n", b"\r\r\n", b"\x0b\r\n", b" \r\n", b"\t\r\n"])
+        for head in (b"", b" \r\n", b"Subject: first\r\n")
+    ]
+    xss = [(name, text.encode()) for name, text in xss_corpus().items()] + irregular
     return shapes_corpus() + generated_corpus() + xss + tricky
 
 
@@ -153,6 +169,47 @@ def test_the_prefilter_never_rules_out_a_match() -> None:
             assert allowed or not found, (name, needle)
             checked += 1
             ruled_out += not allowed
-        plain += bool(fresh.plain)
+        plain += bool(facts(fresh) & PLAIN)
     # Not vacuous: the corpora hold plain messages, and needles they lack.
     assert plain > 20 and ruled_out > 100 and checked > 10_000
+
+
+def test_answers_from_the_octets_are_those_of_the_decoded_text() -> None:
+    rng = random.Random(9051)
+    answered = 0
+    for name, raw in _corpus():
+        parsed = ParsedMessage(raw)
+        names = {field.name for field in message_headers(parsed).fields} | {"subject", "x-absent"}
+        body, full = body_text(parsed), full_text(parsed)
+        values = {field: header_values(parsed, field) for field in names}
+        pieces = _pieces(full) + [value for field_values in values.values() for value in field_values]
+        fresh = ParsedMessage(raw)
+        for needle in _needles(pieces, rng):
+            for field in names:
+                known = header_has(fresh, field, needle)
+                assert known is None or known == any(needle in value for value in values[field]), (name, field, needle)
+                answered += known is not None
+            known = body_has(fresh, needle)
+            assert known is None or known == (needle in body), (name, "body", needle)
+            answered += known is not None
+            known = text_has(fresh, needle)
+            assert known is None or known == (needle in full), (name, "text", needle)
+            answered += known is not None
+    assert answered > 10_000
+
+
+def test_one_text_part_is_not_claimed_for_multipart_or_attachments() -> None:
+    multipart = message(b'Content-Type: multipart/mixed; boundary="b"\r\n', b"\r\n--b\r\n\r\nx\r\n--b--\r\n")
+    assert facts(ParsedMessage(multipart)) & ONE_TEXT_PART == 0
+    attachment = message(b"Content-Type: application/octet-stream\r\n")
+    assert facts(ParsedMessage(attachment)) & ONE_TEXT_PART == 0
+    assert body_has(ParsedMessage(attachment), "numbers") is None
+    typeless = message(b"Content-Type: text\r\n")  # no subtype: no text part, as the MIME model reads it
+    assert facts(ParsedMessage(typeless)) & ONE_TEXT_PART == 0
+
+
+def test_a_header_block_the_parser_ends_early_is_left_to_it() -> None:
+    raw = b"From: a@example.com\r\n\x0c\r\nSubject: after the form feed\r\n\r\nbody\r\n"
+    parsed = ParsedMessage(raw)
+    assert facts(parsed) & SIMPLE_HEADER == 0
+    assert header_has(parsed, "subject", "form feed") is None
