@@ -58,6 +58,7 @@ _TEXT_TYPE = re.compile(rb"[ \t\r\n]*text/[!#$%&'+\-.0-9A-Z^_`a-z{|}~]+[ \t\r\n]
 # continuation, and lines that are white space of other kinds than blanks and CRLF.
 _IRREGULAR_HEADER = re.compile(rb"\A[ \t]|[\x0b\x0c]|\r(?!\n)")
 _FIELD_NAME = re.compile(r"[\x21-\x39\x3b-\x7e]+")
+_NO_BLANKS = re.compile(r"[^ \t\r\n]*")
 
 
 def octet_facts(raw: bytes, header_end: int) -> int:
@@ -163,7 +164,11 @@ def header_has(parsed: ParsedMessage, name: str, needle: str) -> bool | None:
     field = _field_pattern(name)
     if field is None or not needle.isascii():
         return None
-    return any(
-        needle in unfold(match.group(1)).decode("ascii").lower()
-        for match in field.finditer(parsed.raw, 0, parsed.header_end)
-    )
+    raw = parsed.raw
+    matches = field.finditer(raw, 0, parsed.header_end)
+    pattern = _needle_pattern(needle)
+    if pattern is not None and _NO_BLANKS.fullmatch(needle):
+        # Unfolding only turns runs of blanks and line ends into one space and trims them: a needle
+        # without such characters is in the value exactly where it is in the value's octets.
+        return any(pattern.search(raw, match.start(1), match.end(1)) is not None for match in matches)
+    return any(needle in unfold(match.group(1)).decode("ascii").lower() for match in matches)
