@@ -67,7 +67,8 @@ def octet_facts(raw: bytes, header_end: int) -> int:
     if not raw.isascii() or b"=?" in raw:
         return 0
     one_text_part = True
-    for field in _MIME_FIELD.finditer(raw):
+    fields = _MIME_FIELD.finditer(raw) if b"content-" in raw.lower() else ()
+    for field in fields:
         value = field.group(2)
         if field.group(1).lower() == b"type":
             if not _plain_content_type(value):
@@ -107,7 +108,8 @@ def _word_patterns(needle: str) -> tuple[re.Pattern[bytes], ...] | None:
 def may_contain(parsed: ParsedMessage, needle: str) -> bool:
     """False only when no searchable text of the message (decoded header value, header block, text part)
     can contain ``needle`` (case-folded): the message is plain and lacks a word of the needle."""
-    if not facts(parsed) & PLAIN:
+    known = parsed.octet_facts
+    if not (known if known >= 0 else facts(parsed)) & PLAIN:
         return True
     patterns = _word_patterns(needle)
     if patterns is None:
