@@ -64,9 +64,13 @@ def _body_contains(parsed: ParsedMessage, needle: str) -> bool:
 def subject_or_body_contains(message: Message, needle: str) -> bool:
     """A free word of the query language: ``OR SUBJECT w BODY w``."""
     parsed = message.parsed
-    return may_contain(parsed, needle) and (
-        _field_contains(parsed, "subject", needle) or _body_contains(parsed, needle)
-    )
+    if not may_contain(parsed, needle):
+        return False
+    # The body first where its octets answer (one search), the subject first where the body needs decoding.
+    known = body_has(parsed, needle)
+    if known:
+        return True
+    return _field_contains(parsed, "subject", needle) or (known is None and needle in body_text(parsed))
 
 
 def text_contains(message: Message, needle: str) -> bool:
