@@ -53,12 +53,10 @@ def address_contains(message: Message, name: str, needle: str) -> bool:
 def body_contains(message: Message, needle: str) -> bool:
     """BODY: the decoded text parts contain ``needle``."""
     parsed = message.parsed
-    return may_contain(parsed, needle) and _body_contains(parsed, needle)
-
-
-def _body_contains(parsed: ParsedMessage, needle: str) -> bool:
-    known = body_has(parsed, needle)
-    return known if known is not None else needle in body_text(parsed)
+    known = body_has(parsed, needle)  # as cheap as ruling out, where the octets answer
+    if known is not None:
+        return known
+    return may_contain(parsed, needle) and needle in body_text(parsed)
 
 
 def subject_or_body_contains(message: Message, needle: str) -> bool:
@@ -76,10 +74,10 @@ def subject_or_body_contains(message: Message, needle: str) -> bool:
 def text_contains(message: Message, needle: str) -> bool:
     """TEXT: some header or text part contains ``needle``."""
     parsed = message.parsed
-    if not may_contain(parsed, needle):
-        return False
     known = text_has(parsed, needle)
-    return known if known is not None else needle in full_text(parsed)
+    if known is not None:
+        return known
+    return may_contain(parsed, needle) and needle in full_text(parsed)
 
 
 def has_flag(message: Message, flag: str) -> bool:
