@@ -135,12 +135,16 @@ def _close(
 
 def _make_field(raw: bytes, current: tuple[str, int, int], end: int) -> HeaderField:
     name, start, value_start = current
-    value = raw[value_start:end]
+    return HeaderField(name, start, end, unfold(raw[value_start:end]))
+
+
+def unfold(value: bytes) -> bytes:
+    """A field's value as it reads: its lines joined, surrounding white space removed."""
     if b"\n" in value:
         # A fold and the white space around it read as one space, as Dovecot presents it (RFC 5322 2.2.3
         # keeps the WSP itself).
         value = _FOLD.sub(b" ", value)
-    return HeaderField(name, start, end, value.strip(b" \t\r\n"))
+    return value.strip(b" \t\r\n")
 
 
 def _charset_codec(charset: bytes) -> str:

@@ -57,7 +57,7 @@ class ParsedMessage:
     never change.
     """
 
-    __slots__ = ("_cache", "_header_end", "_raw", "_served", "source")
+    __slots__ = ("_cache", "_header_end", "_raw", "_served", "octet_facts", "source")
 
     def __init__(self, source: bytes) -> None:
         self.source = source
@@ -65,6 +65,8 @@ class ParsedMessage:
         self._header_end = -1
         self._served: bytes | None = None
         self._cache: dict[str, Any] | None = None
+        # What search may read from the octets as they are (see mail/rawsearch.py); -1 until asked.
+        self.octet_facts = -1
 
     @property
     def raw(self) -> bytes:

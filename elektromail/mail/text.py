@@ -34,6 +34,11 @@ def _codec(charset: bytes | None) -> str:
 _ASCII_COMPATIBLE = ("utf-8", "ascii", "iso8859", "latin", "cp125")
 
 
+def ascii_compatible(charset: bytes | None) -> bool:
+    """Whether text labelled ``charset`` is read with a codec that reads ASCII octets as themselves."""
+    return _codec(charset).startswith(_ASCII_COMPATIBLE)
+
+
 class SearchText:
     """Searchable text: ``needle in text`` for a case-folded needle. ASCII pieces are (start, end)
     offsets into ``raw``, searched in place; the others are kept decoded and case-folded."""
@@ -104,7 +109,7 @@ def _stored_as_ascii(part: MimePart, raw: bytes) -> bool:
     token = b"7bit" if encoding is None else split_parameters(encoding)[0]
     return (
         token.lower() in _IDENTITY
-        and _codec(part.param(b"charset")).startswith(_ASCII_COMPATIBLE)
+        and ascii_compatible(part.param(b"charset"))
         and raw[part.body_start : part.end].isascii()
     )
 

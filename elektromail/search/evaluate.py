@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from elektromail.mail.rawsearch import may_contain
 from elektromail.search import matching
 from elektromail.search.query import (
     AttachmentTerm,
@@ -34,9 +35,7 @@ COLUMN_FIELDS = ("from", "to", "cc", "subject")
 
 def _text(field: str, needle: str) -> MessageTest:
     if field == "text":
-        return lambda mailbox, message: (
-            matching.header_contains(message, "subject", needle) or matching.body_contains(message, needle)
-        )
+        return lambda mailbox, message: matching.subject_or_body_contains(message, needle)
     if field == "subject":
         return lambda mailbox, message: matching.header_contains(message, "subject", needle)
     if field == "body":
@@ -91,8 +90,19 @@ def _place(term: UserTerm | MailboxTerm) -> Callable[[Mailbox], bool]:
     return lambda mailbox: mailbox.name == name
 
 
+def _needles(terms: Sequence[Term]) -> tuple[str, ...]:
+    """The needles of the terms that only match a message whose searchable text holds them."""
+    needles = [term.value for term in terms if isinstance(term, TextTerm) and term.field in ("text", "subject", "body")]
+    needles += [term.value for term in terms if isinstance(term, HeaderTerm)]
+    return tuple(dict.fromkeys(needles))
+
+
 class CompiledQuery:
     """``mailbox_matches`` says whether any message of a mailbox could match; ``matches`` decides.
+
+    Before any test parses a message, every text needle of the query is looked for in its octets
+    (:func:`~elektromail.mail.rawsearch.may_contain`): a query with one rare word then parses only the
+    messages that have it, whatever the order of its terms.
 
     ``column_term`` is the (field, needle) of the first positive term that a column of text answers
     exactly (see :mod:`elektromail.search.columns`); ``matches_besides_column`` is every other test, for
@@ -108,20 +118,26 @@ class CompiledQuery:
         column = next((term for term in tested if _answered_by_column(term)), None)
         self.column_term = (column.field, column.value) if isinstance(column, TextTerm) else None
         self._rest = [_compile(term) for term in tested if term is not column] + list(also)
+        # With one test, that test looks in the octets first itself.
+        self._needles = _needles(tested) if len(self._tests) > 1 else ()
 
     def mailbox_matches(self, mailbox: Mailbox) -> bool:
         return all(place(mailbox) for place in self._places)
 
     def matches(self, mailbox: Mailbox, message: Message) -> bool:
         """The whole query; the caller has already checked ``mailbox_matches``."""
-        return all(test(mailbox, message) for test in self._tests)
+        return self._may_match(message) and all(test(mailbox, message) for test in self._tests)
+
+    def _may_match(self, message: Message) -> bool:
+        parsed = message.parsed
+        return all(may_contain(parsed, needle) for needle in self._needles)
 
     @property
     def tests_besides_column(self) -> int:
         return len(self._rest)
 
     def matches_besides_column(self, mailbox: Mailbox, message: Message) -> bool:
-        return all(test(mailbox, message) for test in self._rest)
+        return self._may_match(message) and all(test(mailbox, message) for test in self._rest)
 
 
 def _answered_by_column(term: Term) -> bool:

@@ -3,6 +3,8 @@ query language share, so that both always agree on what "FROM x" or "BODY y" mea
 
 Needles are case-folded by :func:`fold` once per query; the message side (decoded header values, address
 fields as ENVELOPE reads them, decoded text parts) is computed once per message and cached by the model.
+Text tests first ask :mod:`~elektromail.mail.rawsearch`, which rules most messages out from their octets
+and answers for most others from them too, without parsing (the answer is the same, only found sooner).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from datetime import date
 from elektromail.mail.attachments import has_attachments
 from elektromail.mail.envelope import message_headers
 from elektromail.mail.headers import sent_date
+from elektromail.mail.message import ParsedMessage
+from elektromail.mail.rawsearch import body_has, header_has, may_contain, text_has
 from elektromail.mail.text import address_text, body_text, full_text, header_values
 from elektromail.store.model import Message
 
@@ -32,7 +36,13 @@ def fold(text: str) -> str:
 def header_contains(message: Message, name: str, needle: str) -> bool:
     """HEADER/SUBJECT: a field named ``name`` (lower case) whose decoded value contains ``needle``; an
     empty needle matches any message that has the field."""
-    return any(needle in value for value in header_values(message.parsed, name))
+    parsed = message.parsed
+    return may_contain(parsed, needle) and _field_contains(parsed, name, needle)
+
+
+def _field_contains(parsed: ParsedMessage, name: str, needle: str) -> bool:
+    known = header_has(parsed, name, needle)
+    return known if known is not None else any(needle in value for value in header_values(parsed, name))
 
 
 def address_contains(message: Message, name: str, needle: str) -> bool:
@@ -42,12 +52,32 @@ def address_contains(message: Message, name: str, needle: str) -> bool:
 
 def body_contains(message: Message, needle: str) -> bool:
     """BODY: the decoded text parts contain ``needle``."""
-    return needle in body_text(message.parsed)
+    parsed = message.parsed
+    known = body_has(parsed, needle)  # as cheap as ruling out, where the octets answer
+    if known is not None:
+        return known
+    return may_contain(parsed, needle) and needle in body_text(parsed)
+
+
+def subject_or_body_contains(message: Message, needle: str) -> bool:
+    """A free word of the query language: ``OR SUBJECT w BODY w``."""
+    parsed = message.parsed
+    if not may_contain(parsed, needle):
+        return False
+    # The body first where its octets answer (one search), the subject first where the body needs decoding.
+    known = body_has(parsed, needle)
+    if known:
+        return True
+    return _field_contains(parsed, "subject", needle) or (known is None and needle in body_text(parsed))
 
 
 def text_contains(message: Message, needle: str) -> bool:
     """TEXT: some header or text part contains ``needle``."""
-    return needle in full_text(message.parsed)
+    parsed = message.parsed
+    known = text_has(parsed, needle)
+    if known is not None:
+        return known
+    return may_contain(parsed, needle) and needle in full_text(parsed)
 
 
 def has_flag(message: Message, flag: str) -> bool:
