@@ -73,15 +73,19 @@ class Event(msgspec.Struct, gc=False):
 class Subscription:
     """One listener's queue. Iterate it (``async for``) to get events; it ends when closed or cut off."""
 
-    __slots__ = ("_bus", "filter", "_queue", "_position", "_limit", "_wake", "closed", "cut_off")
+    __slots__ = ("_bus", "filter", "_queue", "_position", "_limit", "_woken", "_waiter", "closed", "cut_off")
 
     def __init__(self, bus: EventBus, event_filter: EventFilter, limit: int, position: int) -> None:
         self._bus = bus
         self.filter = event_filter
-        self._queue: deque[Event] = deque()
+        # A list, not a deque: it is mostly empty, and an empty deque already holds a block of 64 slots.
+        self._queue: list[Event] = []
         self._position = position  # the number of the last published event this subscription has read
         self._limit = limit
-        self._wake = asyncio.Event()
+        # Woken since the reader last looked; the future it awaits meanwhile, made only while it waits
+        # (an asyncio.Event would keep a deque of waiters per subscription).
+        self._woken = False
+        self._waiter: asyncio.Future[None] | None = None
         self.closed = False
         self.cut_off = False  # it fell behind: the client should reconnect with its last event id
 
@@ -108,7 +112,27 @@ class Subscription:
         self._queue.extend(events)
         self._limit += len(events)
         if events:
-            self._wake.set()  # what was missed goes out at once
+            self._set()  # what was missed goes out at once
+
+    def _set(self) -> None:
+        self._woken = True
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def _wait(self, timeout: float | None = None) -> None:
+        """Until woken (or closed), or ``timeout`` seconds have passed."""
+        if self._woken or self.closed:
+            return
+        loop = asyncio.get_running_loop()
+        waiter = self._waiter = loop.create_future()
+        timer = loop.call_later(timeout, _release, waiter) if timeout is not None else None  # not a task
+        try:
+            await waiter
+        finally:
+            self._waiter = None
+            if timer is not None:
+                timer.cancel()
 
     def wake(self) -> None:
         """The bus's wake: let a waiting reader go on if something it wants was published. What it wants
@@ -121,7 +145,7 @@ class Subscription:
         if wanted is None or len(self._queue) + len(wanted) > self._limit:
             self._cut_off()
         elif wanted:
-            self._wake.set()
+            self._set()
         else:
             self._position = upto  # nothing it wants: it need not look at these again
 
@@ -132,19 +156,13 @@ class Subscription:
     def take(self) -> Event | None:
         """The next event without waiting, or None."""
         self.catch_up()
-        return self._queue.popleft() if self._queue else None
+        return self._queue.pop(0) if self._queue else None
 
     async def frames(self, timeout: float) -> bytes | None:
         """The frames of every event queued by the time the bus wakes this subscription, as one piece;
         ``b""`` when ``timeout`` seconds pass first with nothing queued; None once it is closed."""
-        wake = self._wake
-        if not wake.is_set() and not self.closed:
-            timer = asyncio.get_running_loop().call_later(timeout, wake.set)  # a timer, not a task per wait
-            try:
-                await wake.wait()
-            finally:
-                timer.cancel()
-        wake.clear()
+        await self._wait(timeout)
+        self._woken = False
         queue = self._queue
         if not queue:
             # Up to the bus's last wake, not to its newest event: every stream woken together then reads
@@ -167,8 +185,8 @@ class Subscription:
         while (event := self.take()) is None:
             if self.closed:
                 return None
-            self._wake.clear()
-            await self._wake.wait()
+            self._woken = False
+            await self._wait()
         if not self._queue:
             # The limit grew by what was replayed; once that is consumed, the normal bound applies again.
             self._limit = self._bus.queue_size
@@ -187,7 +205,12 @@ class Subscription:
         if not self.closed:
             self.closed = True
             self._bus.unsubscribe(self)
-            self._wake.set()
+            self._set()
+
+
+def _release(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 _SHARED_MAX = 256  # spans kept for sharing between two wakes
