@@ -214,6 +214,7 @@ def _release(waiter: asyncio.Future[None]) -> None:
 
 
 _SHARED_MAX = 256  # spans kept for sharing between two wakes
+_FILTERS_CHECKED = 8  # distinct filters an event is checked against before it wakes the subscribers
 
 
 class EventBus:
@@ -226,6 +227,9 @@ class EventBus:
         self.heard = False
         self._ring: deque[Event] = deque(maxlen=replay)
         self._subscribers: set[Subscription] = set()
+        # The subscribers' distinct filters and how many use each: an event none of them wants wakes
+        # nobody (streams for other users cost nothing per event).
+        self._filters: dict[object, tuple[EventFilter, int]] = {}
         self._urgent = max(1, min(queue_size, replay) // 2)  # unread events that wake everyone at once
         self._unwoken = 0  # events published since the last wake
         self._last_wake = float("-inf")
@@ -246,9 +250,17 @@ class EventBus:
         self._ring.append(event)
         if self._subscribers:
             self._unwoken += 1
-            if self._wake_timer is None or self._unwoken >= self._urgent:
+            # Unwanted events still wake everyone once half a queue's worth is unread, so that no
+            # subscriber's place falls out of the ring while it waits for something it wants.
+            if self._unwoken >= self._urgent or (self._wake_timer is None and self._wanted_by_any(event)):
                 self._schedule_wake()
         return event
+
+    def _wanted_by_any(self, event: Event) -> bool:
+        filters = self._filters
+        if len(filters) > _FILTERS_CHECKED:
+            return True  # many different filters: checking each would cost more than a wake
+        return any(event_filter.matches(event) for event_filter, _ in filters.values())
 
     def _schedule_wake(self) -> None:
         try:
@@ -321,6 +333,9 @@ class EventBus:
             else:
                 subscription._replay([event for event in missed if event_filter.matches(event)])
         self._subscribers.add(subscription)
+        key = event_filter.key
+        _, count = self._filters.get(key, (event_filter, 0))
+        self._filters[key] = (event_filter, count + 1)
         return subscription
 
     def _missed_since(self, last_event_id: str) -> list[Event] | None:
@@ -338,7 +353,15 @@ class EventBus:
         return [event for event in self._ring if event.number > number]
 
     def unsubscribe(self, subscription: Subscription) -> None:
+        if subscription not in self._subscribers:
+            return
         self._subscribers.discard(subscription)
+        key = subscription.filter.key
+        event_filter, count = self._filters[key]
+        if count > 1:
+            self._filters[key] = (event_filter, count - 1)
+        else:
+            del self._filters[key]
 
     @property
     def subscribers(self) -> int:
