@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import secrets
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from itertools import islice
 
 import msgspec
@@ -73,7 +73,18 @@ class Event(msgspec.Struct, gc=False):
 class Subscription:
     """One listener's queue. Iterate it (``async for``) to get events; it ends when closed or cut off."""
 
-    __slots__ = ("_bus", "filter", "_queue", "_position", "_limit", "_woken", "_waiter", "closed", "cut_off")
+    __slots__ = (
+        "_bus",
+        "filter",
+        "_queue",
+        "_position",
+        "_limit",
+        "_woken",
+        "_waiter",
+        "closed",
+        "cut_off",
+        "writer",
+    )
 
     def __init__(self, bus: EventBus, event_filter: EventFilter, limit: int, position: int) -> None:
         self._bus = bus
@@ -88,6 +99,9 @@ class Subscription:
         self._waiter: asyncio.Future[None] | None = None
         self.closed = False
         self.cut_off = False  # it fell behind: the client should reconnect with its last event id
+        # Set by a reader that can take frames at once, without a task step: the bus's wake hands them
+        # to it. It returns False (and takes nothing) when it cannot now; the reader is then woken.
+        self.writer: Callable[[bytes], bool] | None = None
 
     def catch_up(self, upto: int | None = None) -> None:
         """Queue the events published since the last look (up to number ``upto``, by default all) that
@@ -135,8 +149,9 @@ class Subscription:
                 timer.cancel()
 
     def wake(self) -> None:
-        """The bus's wake: let a waiting reader go on if something it wants was published. What it wants
-        is read later, by the reader, so that readers alike share one encoding of the frames."""
+        """The bus's wake: hand what it wants to its writer, or let a waiting reader go on, if something
+        it wants was published. Subscriptions alike read the same span, and share one encoding of its
+        frames."""
         bus = self._bus
         upto = bus.woken_upto
         if self.closed or self._position >= upto:
@@ -145,7 +160,11 @@ class Subscription:
         if wanted is None or len(self._queue) + len(wanted) > self._limit:
             self._cut_off()
         elif wanted:
-            self._set()
+            writer = self.writer
+            if writer is not None and not self._queue and writer(bus.frames(self.filter, self._position, upto)):
+                self._position = upto
+            else:
+                self._set()
         else:
             self._position = upto  # nothing it wants: it need not look at these again
 

@@ -88,22 +88,52 @@ def _connection(scope: Scope) -> StreamConnection | None:
 
 
 async def _write_direct(subscription: Subscription, connection: StreamConnection, send: Send) -> None:
-    connection.on_lost = subscription.close
     transport = connection.transport
     assert transport is not None
+    sending = False  # a piece is on its way through ``send``: nothing may overtake it
+
+    def write(frames: bytes) -> bool:
+        if sending or connection.writing_paused or transport.is_closing():
+            return False
+        transport.write(_chunk(frames))
+        return True
+
+    connection.on_lost = subscription.close
     frames: bytes | None = OPENING
     try:
         while frames is not None and not transport.is_closing():
             piece = frames or KEEPALIVE
             if connection.writing_paused:
-                await send({"type": "http.response.body", "body": piece, "more_body": True})
+                sending = True
+                try:
+                    await send({"type": "http.response.body", "body": piece, "more_body": True})
+                finally:
+                    sending = False
             else:
-                transport.write(b"%x\r\n%b\r\n" % (len(piece), piece))
+                transport.write(_chunk(piece))
+            # From here on the bus's wakes write this stream's frames themselves, as they come, and
+            # this coroutine wakes only for a keep-alive, a replay, a full buffer or the end.
+            subscription.writer = write
             frames = await subscription.frames(KEEPALIVE_SECONDS)
     finally:
+        subscription.writer = None
         connection.on_lost = None
     # uvicorn drops this when the client has gone; otherwise it ends the chunked body.
     await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+_last_chunk: tuple[bytes, bytes] = (KEEPALIVE, b"%x\r\n%b\r\n" % (len(KEEPALIVE), KEEPALIVE))
+
+
+def _chunk(frames: bytes) -> bytes:
+    """``frames`` as one chunk of the chunked transfer coding (RFC 9112 7.1). The streams woken together
+    write the same frames, so the last chunk made is kept and written again."""
+    global _last_chunk
+    last, chunk = _last_chunk
+    if frames is not last:
+        chunk = b"%x\r\n%b\r\n" % (len(frames), frames)
+        _last_chunk = (frames, chunk)
+    return chunk
 
 
 async def _write_through(subscription: Subscription, receive: Receive, send: Send) -> None:
