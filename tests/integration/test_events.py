@@ -261,3 +261,47 @@ def test_a_closed_stream_unsubscribes(http_server: ServerThread) -> None:
     while context.events.subscribers != 0:
         assert time.monotonic() < deadline, "the subscription outlived its connection"
         time.sleep(0.01)
+
+
+def read_until(raw: socket.socket, marker: bytes) -> bytes:
+    received = b""
+    while marker not in received:
+        data = raw.recv(65536)
+        assert data, f"closed before {marker!r}: {received!r}"
+        received += data
+    return received
+
+
+def test_chunked_stream_over_http_1_1(http_server: ServerThread) -> None:
+    """The body is valid chunked transfer coding: the opening, then each event as it comes."""
+    with socket.create_connection((client_host(), http_server.http_port), timeout=10) as raw:
+        raw.sendall(b"GET /events?types=message.stored HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        head = read_until(raw, b"\r\n\r\n")
+        assert b"transfer-encoding: chunked" in head.lower() and b"text/event-stream" in head
+        send(http_server, "alice@example.com", "chunked")
+        body = head.partition(b"\r\n\r\n")[2]
+        while b"message.stored" not in body or not body.endswith(b"\n\n\r\n"):
+            data = raw.recv(65536)
+            assert data, body
+            body += data
+    decoded, rest = b"", body
+    while rest:
+        size_line, _, rest = rest.partition(b"\r\n")
+        size = int(size_line, 16)
+        assert size and rest[size : size + 2] == b"\r\n", body
+        decoded, rest = decoded + rest[:size], rest[size + 2 :]
+    assert decoded.startswith(b"retry: ") and b"event: message.stored\ndata: {" in decoded
+
+
+def test_stream_over_http_1_0_and_head(http_server: ServerThread) -> None:
+    """An HTTP/1.0 client's body ends with the connection, so the events come unframed; HEAD has none."""
+    with socket.create_connection((client_host(), http_server.http_port), timeout=10) as raw:
+        raw.sendall(b"GET /events?types=message.stored HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        head = read_until(raw, b"retry: ")
+        assert head.startswith(b"HTTP/1.1 200 ") and b"transfer-encoding" not in head.lower()
+        send(http_server, "alice@example.com", "old client")
+        assert b"\r\n" not in read_until(raw, b"event: message.stored\ndata: ").partition(b"\r\n\r\n")[2]
+    with httpx.Client(base_url=base(http_server), timeout=10) as http:
+        answer = http.head("/events")
+        assert answer.status_code == 200 and answer.content == b""
+        assert answer.headers["content-type"].startswith("text/event-stream")
