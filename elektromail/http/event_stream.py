@@ -40,6 +40,8 @@ class StreamConnection:
     """What an event stream needs of its connection: its transport, whether writing is paused (its
     buffer is full), and a call when it ends."""
 
+    __slots__ = ("transport", "writing_paused", "on_lost")
+
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
         self.writing_paused = False

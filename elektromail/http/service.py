@@ -34,6 +34,8 @@ class HttpConnection(asyncio.Protocol, StreamConnection):
     Its requests find it in their scope's state (:data:`CONNECTION_STATE`): an event stream writes to
     its transport and hears of its end from it, needing no task of its own to watch for a disconnect."""
 
+    __slots__ = ("inner", "connections")
+
     def __init__(self, config: UvicornConfig, server_state: ServerState, connections: Connections) -> None:
         StreamConnection.__init__(self)
         self.inner = H11Protocol(config, server_state, {CONNECTION_STATE: self})

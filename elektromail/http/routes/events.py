@@ -49,6 +49,7 @@ class EventsQuery(msgspec.Struct, forbid_unknown_fields=False, kw_only=True):
         **INVALID,
     },
     query=EventsQuery,
+    long_lived=True,
     description=(
         "Events: message.stored, message.flags, message.expunged, mailbox.created|deleted|renamed, "
         "user.created|deleted, session.started|ended, rules.changed, reset, and resync (events were missed). "
