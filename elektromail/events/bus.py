@@ -7,7 +7,9 @@ filter looking from the same event share one pass over the ring and one encoding
 thousand streams on ``/events`` cost one filtering, not a thousand. Under a flood of events the wakes are
 spaced out (a millisecond per subscriber apart), so that the fan-out work per
 second stays bounded whatever the number of streams and each stream carries many events per write; an
-event after a quiet moment wakes every subscriber at once.
+event after a quiet moment wakes every subscriber at once, and an event no subscriber's filter wants
+wakes none. A subscriber may give a writer that takes its frames during the wake itself (an event
+stream writing to its connection), saving a task step per subscriber.
 
 A subscriber whose queue overflows is cut off (its stream ends) rather than slowing whoever published.
 It can come back with the id of the last event it saw and get what it missed from the replay ring, or a
@@ -21,7 +23,7 @@ import asyncio
 import contextlib
 import secrets
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from itertools import islice
 
 import msgspec
@@ -30,11 +32,12 @@ from elektromail.events.types import ALWAYS_DELIVERED, RESYNC, EventData, EventF
 
 DEFAULT_REPLAY = 4096  # events kept for clients that reconnect with Last-Event-ID
 DEFAULT_QUEUE = 1024  # events a subscriber may have pending before it is cut off
-# The least time between two wakes of the subscribers, per subscriber. Waking a stream costs about 30 µs
-# (a task step and a write through the HTTP stack), so under a flood the fan-out takes about 3 % of the
-# server's time whatever the number of streams: 1,000 streams are woken once a second, one stream up to a
-# thousand times. Once half a queue's worth (or half the ring) has been published since the last wake, the
-# subscribers are woken at once, so spacing never cuts one off nor lets the ring pass what one has not read.
+# The least time between two wakes of the subscribers, per subscriber. Waking a stream costs a write
+# system call of everything it was due (10–30 µs here, mostly the kernel's), so under a flood the fan-out
+# takes a bounded share of the server's time whatever the number of streams: 1,000 streams are woken
+# once a second, one stream up to a thousand times. Once half a queue's worth (or half the ring) has been
+# published since the last wake, the subscribers are woken at once, so spacing never cuts one off nor lets
+# the ring pass what one has not read.
 WAKE_SPACING = 0.001
 
 _encode = msgspec.json.Encoder().encode
@@ -73,17 +76,35 @@ class Event(msgspec.Struct, gc=False):
 class Subscription:
     """One listener's queue. Iterate it (``async for``) to get events; it ends when closed or cut off."""
 
-    __slots__ = ("_bus", "filter", "_queue", "_position", "_limit", "_wake", "closed", "cut_off")
+    __slots__ = (
+        "_bus",
+        "filter",
+        "_queue",
+        "_position",
+        "_limit",
+        "_woken",
+        "_waiter",
+        "closed",
+        "cut_off",
+        "writer",
+    )
 
     def __init__(self, bus: EventBus, event_filter: EventFilter, limit: int, position: int) -> None:
         self._bus = bus
         self.filter = event_filter
-        self._queue: deque[Event] = deque()
+        # A list, not a deque: it is mostly empty, and an empty deque already holds a block of 64 slots.
+        self._queue: list[Event] = []
         self._position = position  # the number of the last published event this subscription has read
         self._limit = limit
-        self._wake = asyncio.Event()
+        # Woken since the reader last looked; the future it awaits meanwhile, made only while it waits
+        # (an asyncio.Event would keep a deque of waiters per subscription).
+        self._woken = False
+        self._waiter: asyncio.Future[None] | None = None
         self.closed = False
         self.cut_off = False  # it fell behind: the client should reconnect with its last event id
+        # Set by a reader that can take frames at once, without a task step: the bus's wake hands them
+        # to it. It returns False (and takes nothing) when it cannot now; the reader is then woken.
+        self.writer: Callable[[bytes], bool] | None = None
 
     def catch_up(self, upto: int | None = None) -> None:
         """Queue the events published since the last look (up to number ``upto``, by default all) that
@@ -108,11 +129,32 @@ class Subscription:
         self._queue.extend(events)
         self._limit += len(events)
         if events:
-            self._wake.set()  # what was missed goes out at once
+            self._set()  # what was missed goes out at once
+
+    def _set(self) -> None:
+        self._woken = True
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def _wait(self, timeout: float | None = None) -> None:
+        """Until woken (or closed), or ``timeout`` seconds have passed."""
+        if self._woken or self.closed:
+            return
+        loop = asyncio.get_running_loop()
+        waiter = self._waiter = loop.create_future()
+        timer = loop.call_later(timeout, _release, waiter) if timeout is not None else None  # not a task
+        try:
+            await waiter
+        finally:
+            self._waiter = None
+            if timer is not None:
+                timer.cancel()
 
     def wake(self) -> None:
-        """The bus's wake: let a waiting reader go on if something it wants was published. What it wants
-        is read later, by the reader, so that readers alike share one encoding of the frames."""
+        """The bus's wake: hand what it wants to its writer, or let a waiting reader go on, if something
+        it wants was published. Subscriptions alike read the same span, and share one encoding of its
+        frames."""
         bus = self._bus
         upto = bus.woken_upto
         if self.closed or self._position >= upto:
@@ -121,7 +163,11 @@ class Subscription:
         if wanted is None or len(self._queue) + len(wanted) > self._limit:
             self._cut_off()
         elif wanted:
-            self._wake.set()
+            writer = self.writer
+            if writer is not None and not self._queue and writer(bus.frames(self.filter, self._position, upto)):
+                self._position = upto
+            else:
+                self._set()
         else:
             self._position = upto  # nothing it wants: it need not look at these again
 
@@ -132,19 +178,13 @@ class Subscription:
     def take(self) -> Event | None:
         """The next event without waiting, or None."""
         self.catch_up()
-        return self._queue.popleft() if self._queue else None
+        return self._queue.pop(0) if self._queue else None
 
     async def frames(self, timeout: float) -> bytes | None:
         """The frames of every event queued by the time the bus wakes this subscription, as one piece;
         ``b""`` when ``timeout`` seconds pass first with nothing queued; None once it is closed."""
-        wake = self._wake
-        if not wake.is_set() and not self.closed:
-            timer = asyncio.get_running_loop().call_later(timeout, wake.set)  # a timer, not a task per wait
-            try:
-                await wake.wait()
-            finally:
-                timer.cancel()
-        wake.clear()
+        await self._wait(timeout)
+        self._woken = False
         queue = self._queue
         if not queue:
             # Up to the bus's last wake, not to its newest event: every stream woken together then reads
@@ -167,8 +207,8 @@ class Subscription:
         while (event := self.take()) is None:
             if self.closed:
                 return None
-            self._wake.clear()
-            await self._wake.wait()
+            self._woken = False
+            await self._wait()
         if not self._queue:
             # The limit grew by what was replayed; once that is consumed, the normal bound applies again.
             self._limit = self._bus.queue_size
@@ -187,10 +227,16 @@ class Subscription:
         if not self.closed:
             self.closed = True
             self._bus.unsubscribe(self)
-            self._wake.set()
+            self._set()
+
+
+def _release(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 _SHARED_MAX = 256  # spans kept for sharing between two wakes
+_FILTERS_CHECKED = 8  # distinct filters an event is checked against before it wakes the subscribers
 
 
 class EventBus:
@@ -203,6 +249,9 @@ class EventBus:
         self.heard = False
         self._ring: deque[Event] = deque(maxlen=replay)
         self._subscribers: set[Subscription] = set()
+        # The subscribers' distinct filters and how many use each: an event none of them wants wakes
+        # nobody (streams for other users cost nothing per event).
+        self._filters: dict[object, tuple[EventFilter, int]] = {}
         self._urgent = max(1, min(queue_size, replay) // 2)  # unread events that wake everyone at once
         self._unwoken = 0  # events published since the last wake
         self._last_wake = float("-inf")
@@ -223,9 +272,17 @@ class EventBus:
         self._ring.append(event)
         if self._subscribers:
             self._unwoken += 1
-            if self._wake_timer is None or self._unwoken >= self._urgent:
+            # Unwanted events still wake everyone once half a queue's worth is unread, so that no
+            # subscriber's place falls out of the ring while it waits for something it wants.
+            if self._unwoken >= self._urgent or (self._wake_timer is None and self._wanted_by_any(event)):
                 self._schedule_wake()
         return event
+
+    def _wanted_by_any(self, event: Event) -> bool:
+        filters = self._filters
+        if len(filters) > _FILTERS_CHECKED:
+            return True  # many different filters: checking each would cost more than a wake
+        return any(event_filter.matches(event) for event_filter, _ in filters.values())
 
     def _schedule_wake(self) -> None:
         try:
@@ -298,6 +355,9 @@ class EventBus:
             else:
                 subscription._replay([event for event in missed if event_filter.matches(event)])
         self._subscribers.add(subscription)
+        key = event_filter.key
+        _, count = self._filters.get(key, (event_filter, 0))
+        self._filters[key] = (event_filter, count + 1)
         return subscription
 
     def _missed_since(self, last_event_id: str) -> list[Event] | None:
@@ -315,7 +375,15 @@ class EventBus:
         return [event for event in self._ring if event.number > number]
 
     def unsubscribe(self, subscription: Subscription) -> None:
+        if subscription not in self._subscribers:
+            return
         self._subscribers.discard(subscription)
+        key = subscription.filter.key
+        event_filter, count = self._filters[key]
+        if count > 1:
+            self._filters[key] = (event_filter, count - 1)
+        else:
+            del self._filters[key]
 
     @property
     def subscribers(self) -> int:

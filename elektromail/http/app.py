@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from elektromail import __version__
 from elektromail.context import ServerContext
@@ -75,7 +75,7 @@ def create_app(context: ServerContext, server: ServerControl) -> tuple[ASGIApp, 
     by_path: dict[str, dict[str, Operation]] = {}
     for operation in operations:
         by_path.setdefault(operation.starlette_path, {})[operation.method] = operation
-    routes: list[BaseRoute] = [Route(path, _dispatch(plane, ops), methods=list(ops)) for path, ops in by_path.items()]
+    routes: list[BaseRoute] = [_route(plane, path, ops) for path, ops in by_path.items()]
     routes.append(LazyPages(context, server.reset))
     app: ASGIApp = Starlette(
         routes=routes,
@@ -98,6 +98,24 @@ def _describe(operations: Sequence[Operation]) -> bytes:
     from elektromail.http.openapi import openapi_document
 
     return msgspec.json.encode(openapi_document(operations, __version__))
+
+
+def _route(plane: ControlPlane, path: str, operations: dict[str, Operation]) -> Route:
+    if all(operation.long_lived for operation in operations.values()):
+        return Route(path, _LongLived(_dispatch(plane, operations)), methods=list(operations))
+    return Route(path, _dispatch(plane, operations), methods=list(operations))
+
+
+class _LongLived:
+    """A path's handlers as a plain ASGI app (Starlette routes an object that is not a function as one).
+    Their errors still reach the app's exception handlers, through its exception middleware."""
+
+    def __init__(self, handler: Callable[[Request], Awaitable[Response]]) -> None:
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.handler(Request(scope, receive))
+        await response(scope, receive, send)
 
 
 def _dispatch(plane: ControlPlane, operations: dict[str, Operation]) -> Callable[[Request], Awaitable[Response]]:

@@ -56,6 +56,9 @@ class Operation:
     description: str = ""
     route_path: str = ""
     documented: bool = True
+    # A response that stays open (an event stream): routed as a plain ASGI app, without Starlette's
+    # per-request wrapper, whose suspended frames it would otherwise hold for as long as it is open.
+    long_lived: bool = False
 
     @property
     def starlette_path(self) -> str:
@@ -81,6 +84,7 @@ class Resource:
         description: str = "",
         route_path: str = "",
         documented: bool = True,
+        long_lived: bool = False,
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.operations.append(
@@ -96,6 +100,7 @@ class Resource:
                     description,
                     route_path,
                     documented,
+                    long_lived,
                 )
             )
             return handler

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from email.utils import formatdate
-from typing import Any, cast
+from typing import cast
 
 from uvicorn.config import Config as UvicornConfig
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -21,6 +21,7 @@ from uvicorn.server import ServerState
 from elektromail import __version__
 from elektromail.context import Connections, ServerContext
 from elektromail.http.app import create_app
+from elektromail.http.event_stream import CONNECTION_STATE, StreamConnection
 from elektromail.http.plane import ServerControl
 
 # RFC 9110 6.6.1: an origin server with a clock sends Date; uvicorn keeps it in the shared state.
@@ -28,16 +29,22 @@ DATE_REFRESH_SECONDS = 1.0
 SERVER_HEADER = f"elektromail/{__version__}".encode()
 
 
-class HttpConnection(asyncio.Protocol):
-    """One HTTP connection: uvicorn's protocol, registered with the supervisor's connection registry."""
+class HttpConnection(asyncio.Protocol, StreamConnection):
+    """One HTTP connection: uvicorn's protocol, registered with the supervisor's connection registry.
+    Its requests find it in their scope's state (:data:`CONNECTION_STATE`): an event stream writes to
+    its transport and hears of its end from it, needing no task of its own to watch for a disconnect."""
 
-    def __init__(self, inner: H11Protocol, connections: Connections) -> None:
-        self.inner = inner
+    __slots__ = ("inner", "connections")
+
+    def __init__(self, config: UvicornConfig, server_state: ServerState, connections: Connections) -> None:
+        StreamConnection.__init__(self)
+        self.inner = H11Protocol(config, server_state, {CONNECTION_STATE: self})
         self.connections = connections
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.connections.add(self)
-        self.inner.connection_made(cast(asyncio.Transport, transport))
+        self.transport = cast(asyncio.Transport, transport)
+        self.inner.connection_made(self.transport)
 
     def data_received(self, data: bytes) -> None:
         self.inner.data_received(data)
@@ -51,11 +58,14 @@ class HttpConnection(asyncio.Protocol):
             self.inner.connection_lost(exc)
         finally:
             self.connections.discard(self)
+            self.lost()
 
     def pause_writing(self) -> None:
+        self.writing_paused = True
         self.inner.pause_writing()
 
     def resume_writing(self) -> None:
+        self.writing_paused = False
         self.inner.resume_writing()
 
     def shutdown(self) -> None:
@@ -82,7 +92,6 @@ class HttpService:
         )
         self.config.load()
         self.state = ServerState()
-        self.app_state: dict[str, Any] = {}
         self.context = context
         self._date_timer: asyncio.TimerHandle | None = None
         self._refresh_headers()
@@ -100,8 +109,7 @@ class HttpService:
         connections = self.context.connections
 
         def make() -> asyncio.Protocol:
-            inner = H11Protocol(self.config, self.state, self.app_state)
-            return HttpConnection(inner, connections)
+            return HttpConnection(self.config, self.state, connections)
 
         return make
 

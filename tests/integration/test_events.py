@@ -261,3 +261,83 @@ def test_a_closed_stream_unsubscribes(http_server: ServerThread) -> None:
     while context.events.subscribers != 0:
         assert time.monotonic() < deadline, "the subscription outlived its connection"
         time.sleep(0.01)
+
+
+def read_until(raw: socket.socket, marker: bytes) -> bytes:
+    received = b""
+    while marker not in received:
+        data = raw.recv(65536)
+        assert data, f"closed before {marker!r}: {received!r}"
+        received += data
+    return received
+
+
+def test_chunked_stream_over_http_1_1(http_server: ServerThread) -> None:
+    """The body is valid chunked transfer coding: the opening, then each event as it comes."""
+    with socket.create_connection((client_host(), http_server.http_port), timeout=10) as raw:
+        raw.sendall(b"GET /events?types=message.stored HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        head = read_until(raw, b"\r\n\r\n")
+        assert b"transfer-encoding: chunked" in head.lower() and b"text/event-stream" in head
+        send(http_server, "alice@example.com", "chunked")
+        body = head.partition(b"\r\n\r\n")[2]
+        while b"message.stored" not in body or not body.endswith(b"\n\n\r\n"):
+            data = raw.recv(65536)
+            assert data, body
+            body += data
+    decoded, rest = b"", body
+    while rest:
+        size_line, _, rest = rest.partition(b"\r\n")
+        size = int(size_line, 16)
+        assert size and rest[size : size + 2] == b"\r\n", body
+        decoded, rest = decoded + rest[:size], rest[size + 2 :]
+    assert decoded.startswith(b"retry: ") and b"event: message.stored\ndata: {" in decoded
+
+
+def test_stream_over_http_1_0_and_head(http_server: ServerThread) -> None:
+    """An HTTP/1.0 client's body ends with the connection, so the events come unframed; HEAD has none."""
+    with socket.create_connection((client_host(), http_server.http_port), timeout=10) as raw:
+        raw.sendall(b"GET /events?types=message.stored HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        head = read_until(raw, b"retry: ")
+        assert head.startswith(b"HTTP/1.1 200 ") and b"transfer-encoding" not in head.lower()
+        send(http_server, "alice@example.com", "old client")
+        assert b"\r\n" not in read_until(raw, b"event: message.stored\ndata: ").partition(b"\r\n\r\n")[2]
+    with httpx.Client(base_url=base(http_server), timeout=10) as http:
+        answer = http.head("/events")
+        assert answer.status_code == 200 and answer.content == b""
+        assert answer.headers["content-type"].startswith("text/event-stream")
+
+
+def test_a_client_that_stops_reading_is_cut_off_and_resumes(http_server: ServerThread) -> None:
+    """A stream whose client reads nothing while thousands of events are published is cut off (its body
+    ends) instead of holding them; reconnecting with the last id it read gives every event it missed."""
+    with httpx.Client(base_url=base(http_server), timeout=30) as http, socket.socket() as raw:
+        for number in range(200):
+            http.post("/inject", json={"to": "alice", "subject": f"m{number}", "text": "x"}).raise_for_status()
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        raw.settimeout(30)
+        raw.connect((client_host(), http_server.http_port))
+        raw.sendall(b"GET /events?types=message.flags HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        assert read_until(raw, b"retry: ").startswith(b"HTTP/1.1 200 ")
+        keywords = [f"keyword-{number:02}-{'x' * 60}" for number in range(60)]
+        for _ in range(10):  # 4,000 events, half of them 4.5 KB: far more than the socket buffers hold
+            for change in ({"add": keywords}, {"remove": keywords}):
+                answer = http.post("/messages/flags", json={"q": "user:alice", **change})
+                assert answer.json()["changed"] == 200
+        received = b""
+        while not received.endswith(b"\r\n0\r\n\r\n"):  # the end of the chunked body: cut off
+            data = raw.recv(65536)
+            assert data, "the connection closed without ending the body"
+            received += data
+            assert received.count(b"id: ") < 4000, "never cut off"
+        ids = [line[4:].decode() for line in received.split(b"\n") if line.startswith(b"id: ")]
+        assert 0 < len(ids) < 4000
+        last = ids[-1]
+        resumed: list[str] = []
+        with http.stream("GET", "/events", params={"types": "message.flags"}, headers={"last-event-id": last}) as r:
+            for line in r.iter_lines():
+                if line.startswith("id: "):
+                    resumed.append(line[4:])
+                    if len(resumed) == 4000 - len(ids):
+                        break
+    numbers = [int(event_id.rpartition("-")[2]) for event_id in ids + resumed]
+    assert numbers == list(range(numbers[0], numbers[0] + 4000))

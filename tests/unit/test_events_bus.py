@@ -135,3 +135,26 @@ def test_stream_reader_reads_what_the_bus_writes() -> None:
     assert events[1].id == bus.last_id
     multi = [reader.feed(line) for line in ("event: x", "data: {", 'data: "user": "bob"}', "")]
     assert multi[-1] is not None and multi[-1].data.user == "bob" and multi[-1].id == bus.last_id
+
+
+async def test_a_writer_takes_frames_at_the_wake_and_a_refusal_wakes_the_reader() -> None:
+    bus = EventBus()
+    subscription = bus.subscribe(EventFilter(user="alice"))
+    written: list[bytes] = []
+    accepting = True
+
+    def writer(frames: bytes) -> bool:
+        if accepting:
+            written.append(frames)
+        return accepting
+
+    subscription.writer = writer
+    first = stored(bus, uid=1)
+    stored(bus, user="bob", uid=2)  # not for this subscription: nothing written, nobody woken
+    assert len(written) == 1 and written[0].startswith(b"id: " + first.encode() + b"\n")
+    assert await subscription.frames(0.01) == b""  # the written event is not given again
+    accepting = False
+    second = stored(bus, uid=3)
+    assert len(written) == 1
+    frames = await subscription.frames(5)
+    assert frames is not None and frames.startswith(b"id: " + second.encode() + b"\n")

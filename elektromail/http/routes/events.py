@@ -13,11 +13,12 @@ from typing import Annotated
 
 import msgspec
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
-from elektromail.events.sse import MEDIA_TYPE, last_event_id, stream_frames
+from elektromail.events.sse import MEDIA_TYPE, last_event_id
 from elektromail.events.types import EVENT_TYPES, EventFilter, UnknownEventType, parse_types
 from elektromail.http.errors import BadRequest
+from elektromail.http.event_stream import EventStreamResponse
 from elektromail.http.operations import INVALID, Answer, Resource
 from elektromail.http.plane import ControlPlane, parse_query
 from elektromail.http.schemas import Error
@@ -48,6 +49,7 @@ class EventsQuery(msgspec.Struct, forbid_unknown_fields=False, kw_only=True):
         **INVALID,
     },
     query=EventsQuery,
+    long_lived=True,
     description=(
         "Events: message.stored, message.flags, message.expunged, mailbox.created|deleted|renamed, "
         "user.created|deleted, session.started|ended, rules.changed, reset, and resync (events were missed). "
@@ -64,8 +66,4 @@ async def stream_events(plane: ControlPlane, request: Request) -> Response:
     mailbox = canonical_mailbox_name(query.mailbox) if query.mailbox is not None else None
     resume = last_event_id(request.headers.get("last-event-id"), query.last_event_id)
     subscription = plane.context.events.subscribe(EventFilter(query.user, mailbox, types), resume)
-    return StreamingResponse(
-        stream_frames(subscription),
-        media_type=MEDIA_TYPE,
-        headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
-    )
+    return EventStreamResponse(subscription)

@@ -1,0 +1,156 @@
+"""The response of ``GET /events``: one coroutine per open stream, and as little else as possible.
+
+A thousand streams may stay open for hours, so what each one holds and what each write costs count.
+Starlette's ``StreamingResponse`` runs two tasks per stream in an anyio task group (one writing, one
+waiting for the disconnect) and sends every piece through three wrappers of ``send`` and h11's state
+machine. Here one coroutine waits on the subscription and writes what it is given:
+
+- When the connection is one of this server's (:class:`StreamConnection`, found in the scope's state),
+  a chunk of frames goes straight to its transport, framed as HTTP/1.1 chunked transfer coding as h11
+  frames a body of unknown length to an HTTP/1.1 client, and the connection's end closes the
+  subscription: no task waits for ``http.disconnect``. The head and the end of the body go through ASGI
+  ``send``, so h11's state stays right; while the transport's buffer is full, pieces go through ``send``
+  too, which waits for it to drain (the subscription's bounded queue cuts a client off that stays slow).
+- Otherwise (an HTTP/1.0 client, whose body ends with the connection; a ``HEAD``; the app served by
+  another ASGI server) the pieces go through ``send``, and one small task waits for ``http.disconnect``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from elektromail.events.bus import Subscription
+from elektromail.events.sse import KEEPALIVE, KEEPALIVE_SECONDS, MEDIA_TYPE, OPENING
+
+# The key of the scope's state under which this server's HTTP connections give themselves to requests.
+CONNECTION_STATE = "elektromail.connection"
+
+HEADERS = (
+    (b"content-type", MEDIA_TYPE.encode()),
+    (b"cache-control", b"no-cache"),
+    (b"x-accel-buffering", b"no"),
+)
+
+
+class StreamConnection:
+    """What an event stream needs of its connection: its transport, whether writing is paused (its
+    buffer is full), and a call when it ends."""
+
+    __slots__ = ("transport", "writing_paused", "on_lost")
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.writing_paused = False
+        self.on_lost: Callable[[], None] | None = None
+
+    def lost(self) -> None:
+        on_lost, self.on_lost = self.on_lost, None
+        if on_lost is not None:
+            on_lost()
+
+
+class EventStreamResponse(Response):
+    """A ``text/event-stream`` of one subscription, ended when it closes or the client goes."""
+
+    media_type = MEDIA_TYPE
+
+    def __init__(self, subscription: Subscription) -> None:
+        self.subscription = subscription
+        self.status_code = 200
+        self.background = None
+        self.raw_headers = list(HEADERS)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        subscription = self.subscription
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+            if scope["method"] == "HEAD":
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+            connection = _connection(scope)
+            if connection is not None:
+                await _write_direct(subscription, connection, send)
+            else:
+                await _write_through(subscription, receive, send)
+        finally:
+            subscription.close()
+
+
+def _connection(scope: Scope) -> StreamConnection | None:
+    """This server's connection of the request, when its body may be written as chunks to it."""
+    state: Mapping[str, object] = scope.get("state") or {}
+    connection = state.get(CONNECTION_STATE)
+    if not isinstance(connection, StreamConnection) or connection.transport is None:
+        return None
+    return connection if scope.get("http_version") == "1.1" else None
+
+
+async def _write_direct(subscription: Subscription, connection: StreamConnection, send: Send) -> None:
+    transport = connection.transport
+    assert transport is not None
+    sending = False  # a piece is on its way through ``send``: nothing may overtake it
+
+    def write(frames: bytes) -> bool:
+        if sending or connection.writing_paused or transport.is_closing():
+            return False
+        transport.write(_chunk(frames))
+        return True
+
+    connection.on_lost = subscription.close
+    frames: bytes | None = OPENING
+    try:
+        while frames is not None and not transport.is_closing():
+            piece = frames or KEEPALIVE
+            if connection.writing_paused:
+                sending = True
+                try:
+                    await send({"type": "http.response.body", "body": piece, "more_body": True})
+                finally:
+                    sending = False
+            else:
+                transport.write(_chunk(piece))
+            # From here on the bus's wakes write this stream's frames themselves, as they come, and
+            # this coroutine wakes only for a keep-alive, a replay, a full buffer or the end.
+            subscription.writer = write
+            frames = await subscription.frames(KEEPALIVE_SECONDS)
+    finally:
+        subscription.writer = None
+        connection.on_lost = None
+    # uvicorn drops this when the client has gone; otherwise it ends the chunked body.
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+_last_chunk: tuple[bytes, bytes] = (KEEPALIVE, b"%x\r\n%b\r\n" % (len(KEEPALIVE), KEEPALIVE))
+
+
+def _chunk(frames: bytes) -> bytes:
+    """``frames`` as one chunk of the chunked transfer coding (RFC 9112 7.1). The streams woken together
+    write the same frames, so the last chunk made is kept and written again."""
+    global _last_chunk
+    last, chunk = _last_chunk
+    if frames is not last:
+        chunk = b"%x\r\n%b\r\n" % (len(frames), frames)
+        _last_chunk = (frames, chunk)
+    return chunk
+
+
+async def _write_through(subscription: Subscription, receive: Receive, send: Send) -> None:
+    watcher = asyncio.ensure_future(_until_disconnect(receive))
+    watcher.add_done_callback(lambda _: subscription.close())
+    try:
+        await send({"type": "http.response.body", "body": OPENING, "more_body": True})
+        while (frames := await subscription.frames(KEEPALIVE_SECONDS)) is not None:
+            await send({"type": "http.response.body", "body": frames or KEEPALIVE, "more_body": True})
+        if not watcher.done():
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+    finally:
+        watcher.cancel()
+
+
+async def _until_disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
