@@ -9,15 +9,9 @@ import pytest
 
 from elektromail import ServerThread
 from elektromail.client import ApiError, AsyncClient, Client
-from tests.conftest import ServerFactory
 from tests.servers import client_host
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-def http_server(make_server: ServerFactory) -> ServerThread:
-    return make_server(http_port=0)
 
 
 def send(server: ServerThread, recipients: list[str], subject: str) -> None:

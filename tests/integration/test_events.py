@@ -27,11 +27,6 @@ pytestmark = pytest.mark.timeout(60)
 Event = tuple[str, str, dict[str, object]]  # id, type, data
 
 
-@pytest.fixture
-def http_server(make_server: ServerFactory) -> ServerThread:
-    return make_server(http_port=0)
-
-
 def base(server: ServerThread) -> str:
     return f"http://{client_host()}:{server.http_port}"
 

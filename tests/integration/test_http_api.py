@@ -6,7 +6,6 @@ import imaplib
 import smtplib
 import socket
 import ssl
-from collections.abc import Iterator
 from email import message_from_bytes, policy
 
 import httpx
@@ -17,17 +16,6 @@ from tests.conftest import ServerFactory
 from tests.servers import client_host
 
 pytestmark = pytest.mark.timeout(30)
-
-
-@pytest.fixture
-def http_server(make_server: ServerFactory) -> ServerThread:
-    return make_server(http_port=0)
-
-
-@pytest.fixture
-def client(http_server: ServerThread) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=f"http://{client_host()}:{http_server.http_port}", timeout=10) as client:
-        yield client
 
 
 def inject(client: httpx.Client, **fields: object) -> list[dict[str, object]]:

@@ -10,16 +10,10 @@ import httpx
 import pytest
 
 from elektromail import ServerThread
-from tests.conftest import ServerFactory
 from tests.integration.imap_client import RawImap, status_of
 from tests.servers import client_host
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-def http_server(make_server: ServerFactory) -> ServerThread:
-    return make_server(http_port=0)
 
 
 def client(server: ServerThread) -> httpx.Client:

@@ -4,31 +4,16 @@ they did when mounted directly."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from starlette.routing import Route
 
 from elektromail import ServerThread, web
 from elektromail.http import pages
-from tests.conftest import ServerFactory
-from tests.servers import client_host
 
 pytestmark = pytest.mark.timeout(30)
 
 NOT_PAGES = ("/messages", "/openapi.json", "/docs", "/docs/static/x.js", "/healthz", "/events", "/web", "/u", "/mx")
-
-
-@pytest.fixture
-def http_server(make_server: ServerFactory) -> ServerThread:
-    return make_server(http_port=0)
-
-
-@pytest.fixture
-def client(http_server: ServerThread) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=f"http://{client_host()}:{http_server.http_port}", timeout=10) as client:
-        yield client
 
 
 def test_the_stand_in_claims_exactly_the_pages_paths(http_server: ServerThread) -> None:
