@@ -7,15 +7,9 @@ sends. :class:`StreamReader` is the other side, for the typed client.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
-
 import msgspec
 
 from elektromail.events.types import EventData
-
-if TYPE_CHECKING:
-    from elektromail.events.bus import Subscription
 
 MEDIA_TYPE = "text/event-stream"
 # How long a browser's EventSource waits before reconnecting after the stream ends (milliseconds).
@@ -78,15 +72,3 @@ class StreamReader:
         data, kind = "\n".join(self._data), self._type or "message"
         self._data, self._type = [], ""
         return StreamEvent(id=self._id, type=kind, data=_decode_data(data))
-
-
-async def stream_frames(subscription: Subscription) -> AsyncIterator[bytes]:
-    """A stream's bytes: the frames of the events queued each time the bus wakes the subscription, in one
-    piece; a keep-alive comment after a quiet while; the end when the subscription closes (server
-    stopping, or cut off for falling behind). Closes the subscription however the stream ends."""
-    try:
-        yield OPENING
-        while (frames := await subscription.frames(KEEPALIVE_SECONDS)) is not None:
-            yield frames or KEEPALIVE
-    finally:
-        subscription.close()

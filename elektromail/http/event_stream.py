@@ -58,11 +58,15 @@ class EventStreamResponse(Response):
 
     media_type = MEDIA_TYPE
 
-    def __init__(self, subscription: Subscription) -> None:
+    def __init__(self, subscription: Subscription, headers: Mapping[str, str] | None = None) -> None:
         self.subscription = subscription
         self.status_code = 200
         self.background = None
         self.raw_headers = list(HEADERS)
+        if headers:  # a page's own headers, each in place of the stream's field of that name
+            extra = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+            named = {name for name, _ in extra}
+            self.raw_headers = [field for field in self.raw_headers if field[0] not in named] + extra
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         subscription = self.subscription

@@ -8,10 +8,11 @@ expunged, a message page when its own message changes. Browsers reconnect on the
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
-from elektromail.events.sse import MEDIA_TYPE, last_event_id, stream_frames
+from elektromail.events.sse import last_event_id
 from elektromail.events.types import EventFilter
+from elektromail.http.event_stream import EventStreamResponse
 from elektromail.web.responses import COMMON_HEADERS
 from elektromail.web.site import Site
 
@@ -23,5 +24,4 @@ class Live:
     async def stream(self, request: Request) -> Response:
         resume = last_event_id(request.headers.get("last-event-id"))
         subscription = self.site.context.events.subscribe(EventFilter(), resume)
-        headers = {**COMMON_HEADERS, "X-Accel-Buffering": "no"}
-        return StreamingResponse(stream_frames(subscription), media_type=MEDIA_TYPE, headers=headers)
+        return EventStreamResponse(subscription, COMMON_HEADERS)
