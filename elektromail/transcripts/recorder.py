@@ -165,6 +165,29 @@ class Transcript:
             return
         self._log += (-monotonic(), line)
 
+    def exchange(self, line: bytes, reply: bytes | None) -> None:
+        """An SMTP command line and the replies written for it in the same turn of the event loop (None:
+        its reply comes later), recorded at one moment: one call and one clock read per round trip."""
+        size = self.size
+        if size > self.limit:
+            return
+        if self._exchange or (line and line[0] | 0x20 == 0x61):  # inside SASL, or AUTH: masked as usual
+            self.client_line(line)
+            if reply is not None:
+                self.server_output(reply)
+            return
+        if reply is None:
+            self.client_line(line)
+            return
+        self.size = size = size + len(line) + len(reply) + 2 * ENTRY_OVERHEAD
+        if size <= self.limit:
+            moment = monotonic()
+            self._log += (-moment, line, moment, reply)
+        else:  # one of the two may still have fitted: recorded the slow way
+            self.size -= len(line) + len(reply) + 2 * ENTRY_OVERHEAD
+            self.client_line(line)
+            self.server_output(reply)
+
     def client_continued(self, line: bytes) -> None:
         """The part of an IMAP command that follows one of its literals."""
         if self.size > self.limit:
@@ -257,6 +280,9 @@ class UnrecordedTranscript(Transcript):
         pass
 
     def client_continued(self, line: bytes) -> None:
+        pass
+
+    def exchange(self, line: bytes, reply: bytes | None) -> None:
         pass
 
     def client_content(self, size: int) -> None:
