@@ -1,15 +1,15 @@
 """One session's transcript: what the client and the server said, as it happened, within a size budget.
 
 Recording is on the path of every read and write an SMTP or IMAP session handles, so a record is two
-items appended to one list, the moment (monotonic seconds) and the payload as received or written: no
-object is made per record, and only the list and the payloads are kept. The payload's type says what it
-is (bytes: what was said; int: the size of message content; str: a stored message's id; TLS and AUTH
-facts; None: the truncation marker); a client's bytes have their moment stored negated, so the sign tells
-who spoke. Decoding, line splitting and formatting happen when someone reads the transcript. Secrets are
-masked before they are kept (see :mod:`.masking`); message content (DATA, BDAT, literals in either
-direction) is kept as its size only. Once ``limit`` octets are recorded a single truncation marker ends
-the record, after which recording costs a comparison; the structured facts (TLS, AUTH, stored messages)
-are still kept, since they are small and bounded by what the session can do.
+items appended to one list (appends CPython specialises; no tuple is made), the moment (monotonic
+seconds) and the payload as received or written: only the list and the payloads are kept. The payload's
+type says what it is (bytes: what was said; int: the size of message content; str: a stored message's
+id; TLS and AUTH facts; None: the truncation marker); a client's bytes have their moment stored negated,
+so the sign tells who spoke. Decoding, line splitting and formatting happen when someone reads the
+transcript. Secrets are masked before they are kept (see :mod:`.masking`); message content (DATA, BDAT,
+literals in either direction) is kept as its size only. Once ``limit`` octets are recorded a single
+truncation marker ends the record, after which recording costs a comparison; the structured facts (TLS,
+AUTH, stored messages) are still kept, since they are small and bounded by what the session can do.
 """
 
 from __future__ import annotations
@@ -137,7 +137,9 @@ class Transcript:
         self.size += size + ENTRY_OVERHEAD
         if self.size > self.limit:
             payload = None  # the truncation marker, recorded once
-        self._log += (monotonic(), payload)
+        log = self._log
+        log.append(monotonic())
+        log.append(payload)
 
     def client_line(self, line: bytes) -> None:
         """A command line as received, without its CRLF; for IMAP, the part up to a literal if any."""
@@ -161,9 +163,12 @@ class Transcript:
                 self._hide_rest = False
         self.size = size = size + len(line) + ENTRY_OVERHEAD
         if size > self.limit:
-            self._log += (monotonic(), None)
+            self._log.append(monotonic())
+            self._log.append(None)
             return
-        self._log += (-monotonic(), line)
+        log = self._log
+        log.append(-monotonic())
+        log.append(line)
 
     def exchange(self, line: bytes, reply: bytes | None) -> None:
         """An SMTP command line and the replies written for it in the same turn of the event loop (None:
@@ -182,7 +187,11 @@ class Transcript:
         self.size = size = size + len(line) + len(reply) + 2 * ENTRY_OVERHEAD
         if size <= self.limit:
             moment = monotonic()
-            self._log += (-moment, line, moment, reply)
+            log = self._log
+            log.append(-moment)
+            log.append(line)
+            log.append(moment)
+            log.append(reply)
         else:  # one of the two may still have fitted: recorded the slow way
             self.size -= len(line) + len(reply) + 2 * ENTRY_OVERHEAD
             self.client_line(line)
@@ -195,11 +204,23 @@ class Transcript:
         if self._hide_rest or self._exchange:
             line = SECRET
         self.size += len(line) + ENTRY_OVERHEAD
-        self._log += (-monotonic(), line) if self.size <= self.limit else (monotonic(), None)
+        log = self._log
+        if self.size <= self.limit:
+            log.append(-monotonic())
+            log.append(line)
+        else:
+            log.append(monotonic())
+            log.append(None)
 
     def client_content(self, size: int) -> None:
         """Message content (DATA, a BDAT chunk, an IMAP literal): only its size is recorded."""
-        self._add(size, 8)
+        total = self.size
+        if total > self.limit:
+            return
+        self.size = total = total + 8 + ENTRY_OVERHEAD  # _add, inlined: once per message
+        log = self._log
+        log.append(monotonic())
+        log.append(size if total <= self.limit else None)
 
     def server_output(self, data: bytes) -> None:
         size = self.size
@@ -207,10 +228,14 @@ class Transcript:
             return
         if self._exchange and not (is_smtp_continuation(data) if self._smtp else is_imap_continuation(data)):
             self._exchange = False
-        if not self._smtp and (self._skip or b"}\r\n" in data):  # SMTP replies carry no literals
+        if self._smtp:  # SMTP replies carry no literals
+            pass
+        elif self._skip or b"}\r\n" in data:
             data = self._without_literals(data)
         self.size = size = size + len(data) + ENTRY_OVERHEAD
-        self._log += (monotonic(), data if size <= self.limit else None)
+        log = self._log
+        log.append(monotonic())
+        log.append(data if size <= self.limit else None)
 
     def server_output_many(self, chunks: Sequence[bytes]) -> None:
         """One write of several pieces (IMAP responses built from precomputed parts), as one entry. The
