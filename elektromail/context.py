@@ -123,6 +123,7 @@ class ServerContext:
         self.events = EventBus()
         self.publisher = EventPublisher(self.events)
         self.transcripts.listeners.add(self.publisher.session_changed)
+        self.transcripts.audience = self.events  # no session events are built before a subscriber
         store.observer = self.publisher  # every store change becomes events
 
     @property

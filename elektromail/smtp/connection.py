@@ -160,17 +160,24 @@ class SmtpConnection(asyncio.Protocol):
         buffer frames."""
         session = self.session
         state = session.state
+        heard: bytes | None = None  # the line read, recorded with its replies as one exchange
         try:
             if state is COMMAND or state is SASL:
                 end = data.find(CRLF)
                 if end < 0 or end + 2 != len(data) or end + 2 > COMMAND_LINE_MAX:
                     return False
                 line = data[:end]
-                self.transcript.client_line(line)
+                if state is COMMAND and line and line[0] | 0x20 != 0x61:
+                    heard = line  # recorded with its replies; not AUTH, which records its outcome first
+                else:
+                    self.transcript.client_line(line)
                 action = session.line(line)
                 if action is not None:
                     self._act(action)
                 if session.state is CHUNK:  # BDAT 0: a chunk without octets is complete already
+                    if heard is not None:
+                        self.transcript.client_line(heard)
+                        heard = None
                     self._handle_input()
             elif state is DATA:
                 assert session.data is not None
@@ -186,9 +193,11 @@ class SmtpConnection(asyncio.Protocol):
                 return False
         except Exception:  # a bug in framing: this session cannot know where it is, so it ends alone
             log.exception("SMTP session failed")
+            if heard is not None:
+                self.transcript.client_line(heard)
             self._say_goodbye(replies.INTERNAL_ERROR)
             return True
-        self._flush()
+        self._flush(heard)
         return True
 
     def _handle_input(self) -> None:
@@ -275,15 +284,20 @@ class SmtpConnection(asyncio.Protocol):
 
     # ------------------------------------------------------------------ output
 
-    def _flush(self) -> None:
-        """Write the queued replies; close once the session said its last."""
+    def _flush(self, heard: bytes | None = None) -> None:
+        """Write the queued replies; close once the session said its last. ``heard``: the command line
+        these replies answer, not recorded yet (the transcript records both at once)."""
         out = self.session.out
+        data: bytes | None = None
         if out:
             if self.phase is not CLOSED_PHASE and self.transport is not None:
                 data = out[0] if len(out) == 1 else b"".join(out)
                 self.transport.write(data)
-                self.transcript.server_output(data)
             out.clear()
+        if heard is not None:
+            self.transcript.exchange(heard, data)
+        elif data is not None:
+            self.transcript.server_output(data)
         if self.session.state is CLOSED and self.phase is not CLOSED_PHASE and self.phase is not CLOSING:
             self.phase = CLOSING
             if self.transport is not None:

@@ -1,23 +1,24 @@
 """One session's transcript: what the client and the server said, as it happened, within a size budget.
 
-Recording is on the path of every line an SMTP or IMAP session handles, so it only appends the moment
-(to an array of doubles), the kind (to a bytearray) and the payload as received (to a list): no object is
-made or kept per line beyond the line itself, which keeps both the work and the collector's load small.
-Decoding, line splitting and formatting happen when someone reads the transcript. Secrets are masked
-before they are kept (see :mod:`.masking`); message content (DATA, BDAT, literals in either direction)
-is kept as its size only. Once ``limit`` octets are recorded
-a single truncation marker ends the line record; the structured facts (TLS, AUTH, stored messages) are
-still kept, since they are small and bounded by what the session can do.
+Recording is on the path of every read and write an SMTP or IMAP session handles, so a record is two
+items appended to one list (appends CPython specialises; no tuple is made), the moment (monotonic
+seconds) and the payload as received or written: only the list and the payloads are kept. The payload's
+type says what it is (bytes: what was said; int: the size of message content; str: a stored message's
+id; TLS and AUTH facts; None: the truncation marker); a client's bytes have their moment stored negated,
+so the sign tells who spoke. Decoding, line splitting and formatting happen when someone reads the
+transcript. Secrets are masked before they are kept (see :mod:`.masking`); message content (DATA, BDAT,
+literals in either direction) is kept as its size only. Once ``limit`` octets are recorded a single
+truncation marker ends the record, after which recording costs a comparison; the structured facts (TLS,
+AUTH, stored messages) are still kept, since they are small and bounded by what the session can do.
 """
 
 from __future__ import annotations
 
 import re
-from array import array
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from time import monotonic, time
-from typing import Literal
+from typing import ClassVar, Literal, cast
 
 from elektromail.store.provenance import AuthFacts, TlsFacts
 from elektromail.transcripts.masking import (
@@ -30,7 +31,7 @@ from elektromail.transcripts.masking import (
 
 SessionProtocol = Literal["smtp", "imap"]
 
-# Entry kinds: what the payload of an entry is.
+# Entry kinds, as readers see them in ``entries``.
 CLIENT = 0  # bytes: one command line (or the part of an IMAP command around literals), masked
 SERVER = 1  # bytes: output as written, CRLF included, literal content replaced by its size
 CONTENT = 2  # int: octets of message content the client sent (DATA, BDAT, an IMAP literal)
@@ -52,6 +53,21 @@ _SECRET_INITIALS = frozenset(b"la")
 _LITERAL = re.compile(rb"\{(\d{1,19})\}\r\n")
 
 
+def _kind(moment: float, payload: object) -> int:
+    """The kind of a record from its payload's type (and, for bytes, its moment's sign)."""
+    if isinstance(payload, bytes):
+        return CLIENT if moment < 0 else SERVER
+    if isinstance(payload, int):
+        return CONTENT
+    if isinstance(payload, str):
+        return STORED
+    if isinstance(payload, TlsFacts):
+        return TLS
+    if isinstance(payload, AuthFacts):
+        return AUTH
+    return TRUNCATED
+
+
 class Transcript:
     """The record of one session. The session calls the recording methods; readers use ``entries``."""
 
@@ -62,12 +78,9 @@ class Transcript:
         "_started",
         "_ended",
         "origin",
-        "_times",
-        "_kinds",
-        "_payloads",
+        "_log",
         "size",
         "limit",
-        "truncated",
         "helo",
         "tls",
         "auth",
@@ -85,16 +98,13 @@ class Transcript:
         self._started = time()  # wall-clock moments as numbers: a datetime is made only for readers
         self._ended: float | None = None
         self.origin = monotonic()
-        self._times = array("d")  # per entry: when (monotonic), what kind, and its payload
-        self._kinds = bytearray()
-        self._payloads: list[object] = []
-        self.size = 0
+        self._log: list[object] = []  # moment, payload, moment, payload, ... (see the module's text)
+        self.size = 0  # octets counted against ``limit``; past it, the transcript is truncated
         self.limit = limit
-        self.truncated = False
         self.helo: str | None = None
         self.tls: TlsFacts | None = None
         self.auth: AuthFacts | None = None
-        self.message_ids: list[str] = []
+        self.message_ids: tuple[str, ...] = ()
         self._smtp = protocol == "smtp"
         self._exchange = False  # inside a SASL exchange: client lines are secret
         self._hide_rest = False  # IMAP LOGIN continued after a literal: the rest may be the password
@@ -109,28 +119,32 @@ class Transcript:
         return None if self._ended is None else datetime.fromtimestamp(self._ended, UTC)
 
     @property
-    def entries(self) -> list[Entry]:
-        """What was recorded so far, in order, as (monotonic time, kind, payload)."""
-        return list(zip(self._times, self._kinds, self._payloads, strict=False))
+    def truncated(self) -> bool:
+        return self.size > self.limit
 
     @property
-    def recording(self) -> bool:
-        return True
+    def entries(self) -> list[Entry]:
+        """What was recorded so far, in order, as (monotonic time, kind, payload)."""
+        log = self._log[:]  # a copy: the session may record on while this is read
+        moments = cast(list[float], log[::2])
+        return [(abs(m), _kind(m, p), p) for m, p in zip(moments, log[1::2], strict=True)]
 
-    def _add(self, kind: int, payload: object, size: int) -> None:
-        if self.truncated:
+    recording: ClassVar[bool] = True  # lines are recorded (False: UnrecordedTranscript)
+
+    def _add(self, payload: object, size: int) -> None:
+        if self.size > self.limit:
             return
         self.size += size + ENTRY_OVERHEAD
-        if self.size > self.limit or kind == TRUNCATED:
-            self.truncated = True
-            kind, payload = TRUNCATED, None
-        self._times.append(monotonic())
-        self._kinds.append(kind)
-        self._payloads.append(payload)
+        if self.size > self.limit:
+            payload = None  # the truncation marker, recorded once
+        log = self._log
+        log.append(monotonic())
+        log.append(payload)
 
     def client_line(self, line: bytes) -> None:
         """A command line as received, without its CRLF; for IMAP, the part up to a literal if any."""
-        if self.truncated:
+        size = self.size
+        if size > self.limit:
             return
         if self._exchange:
             line = SECRET
@@ -147,44 +161,86 @@ class Transcript:
                 line, self._exchange, self._hide_rest = mask_imap_command(line)
             else:
                 self._hide_rest = False
-        # _add, inlined: this runs for every line of every session.
-        self.size += len(line) + ENTRY_OVERHEAD
-        if self.size > self.limit:
-            self._add(TRUNCATED, None, 0)
+        self.size = size = size + len(line) + ENTRY_OVERHEAD
+        if size > self.limit:
+            self._log.append(monotonic())
+            self._log.append(None)
             return
-        self._times.append(monotonic())
-        self._kinds.append(CLIENT)
-        self._payloads.append(line)
+        log = self._log
+        log.append(-monotonic())
+        log.append(line)
+
+    def exchange(self, line: bytes, reply: bytes | None) -> None:
+        """An SMTP command line and the replies written for it in the same turn of the event loop (None:
+        its reply comes later), recorded at one moment: one call and one clock read per round trip."""
+        size = self.size
+        if size > self.limit:
+            return
+        if self._exchange or (line and line[0] | 0x20 == 0x61):  # inside SASL, or AUTH: masked as usual
+            self.client_line(line)
+            if reply is not None:
+                self.server_output(reply)
+            return
+        if reply is None:
+            self.client_line(line)
+            return
+        self.size = size = size + len(line) + len(reply) + 2 * ENTRY_OVERHEAD
+        if size <= self.limit:
+            moment = monotonic()
+            log = self._log
+            log.append(-moment)
+            log.append(line)
+            log.append(moment)
+            log.append(reply)
+        else:  # one of the two may still have fitted: recorded the slow way
+            self.size -= len(line) + len(reply) + 2 * ENTRY_OVERHEAD
+            self.client_line(line)
+            self.server_output(reply)
 
     def client_continued(self, line: bytes) -> None:
         """The part of an IMAP command that follows one of its literals."""
+        if self.size > self.limit:
+            return
         if self._hide_rest or self._exchange:
             line = SECRET
-        self._add(CLIENT, line, len(line))
+        self.size += len(line) + ENTRY_OVERHEAD
+        log = self._log
+        if self.size <= self.limit:
+            log.append(-monotonic())
+            log.append(line)
+        else:
+            log.append(monotonic())
+            log.append(None)
 
     def client_content(self, size: int) -> None:
         """Message content (DATA, a BDAT chunk, an IMAP literal): only its size is recorded."""
-        self._add(CONTENT, size, 8)
+        total = self.size
+        if total > self.limit:
+            return
+        self.size = total = total + 8 + ENTRY_OVERHEAD  # _add, inlined: once per message
+        log = self._log
+        log.append(monotonic())
+        log.append(size if total <= self.limit else None)
 
     def server_output(self, data: bytes) -> None:
-        if self.truncated:
+        size = self.size
+        if size > self.limit:
             return
         if self._exchange and not (is_smtp_continuation(data) if self._smtp else is_imap_continuation(data)):
             self._exchange = False
-        if not self._smtp and (self._skip or b"}\r\n" in data):  # SMTP replies carry no literals
+        if self._smtp:  # SMTP replies carry no literals
+            pass
+        elif self._skip or b"}\r\n" in data:
             data = self._without_literals(data)
-        self.size += len(data) + ENTRY_OVERHEAD
-        if self.size > self.limit:
-            self._add(TRUNCATED, None, 0)
-            return
-        self._times.append(monotonic())
-        self._kinds.append(SERVER)
-        self._payloads.append(data)
+        self.size = size = size + len(data) + ENTRY_OVERHEAD
+        log = self._log
+        log.append(monotonic())
+        log.append(data if size <= self.limit else None)
 
     def server_output_many(self, chunks: Sequence[bytes]) -> None:
         """One write of several pieces (IMAP responses built from precomputed parts), as one entry. The
         pieces are joined in C first: a pass over them in Python would cost more than the copy."""
-        if not chunks or self.truncated:
+        if not chunks or self.size > self.limit:
             return
         self.server_output(chunks[0] if len(chunks) == 1 else b"".join(chunks))
 
@@ -211,20 +267,23 @@ class Transcript:
 
     def stored(self, message_id: str) -> None:
         """The session delivered (SMTP) or appended (IMAP) the message with this server-wide id."""
-        self.message_ids.append(message_id)
-        self._add(STORED, message_id, len(message_id))
+        self.message_ids += (message_id,)
+        self._add(message_id, len(message_id))
 
     def tls_established(self, facts: TlsFacts) -> None:
         self.tls = facts
-        self._add(TLS, facts, 64)
+        self._add(facts, 64)
 
     def authenticated(self, facts: AuthFacts) -> None:
         self.auth = facts
-        self._add(AUTH, facts, 64)
+        self._add(facts, 64)
 
-    def end(self) -> None:
-        if self._ended is None:
-            self._ended = time()
+    def end(self) -> bool:
+        """Note the session's end; False when it had ended already."""
+        if self._ended is not None:
+            return False
+        self._ended = time()
+        return True
 
     @property
     def ended(self) -> bool:
@@ -240,14 +299,15 @@ class UnrecordedTranscript(Transcript):
 
     __slots__ = ()
 
-    @property
-    def recording(self) -> bool:
-        return False
+    recording: ClassVar[bool] = False
 
     def client_line(self, line: bytes) -> None:
         pass
 
     def client_continued(self, line: bytes) -> None:
+        pass
+
+    def exchange(self, line: bytes, reply: bytes | None) -> None:
         pass
 
     def client_content(self, size: int) -> None:

@@ -8,8 +8,9 @@ process, so ids persisted with messages (SQLite) do not name a session of a late
 from __future__ import annotations
 
 import secrets
-from collections import OrderedDict
+from collections import deque
 from collections.abc import Callable, Iterator
+from typing import Protocol
 
 from elektromail.transcripts.recorder import SessionProtocol, Transcript, UnrecordedTranscript
 
@@ -21,6 +22,12 @@ STARTED = "session.started"
 ENDED = "session.ended"
 
 
+class Audience(Protocol):
+    """Who hears of sessions through the listeners (the event bus): nobody yet while ``heard`` is false."""
+
+    heard: bool
+
+
 class Transcripts:
     """The registry of session transcripts that SMTP and IMAP sessions record into."""
 
@@ -30,10 +37,16 @@ class Transcripts:
         self.enabled = enabled
         self.max_sessions = max_sessions
         self.max_bytes = max_kib * 1024
-        self._sessions: OrderedDict[str, Transcript] = OrderedDict()
+        # Oldest first, numbered in order without gaps (every start while enabled is kept), so that a
+        # session is found by its number and the oldest falls off the end as the newest is added.
+        self._sessions: deque[Transcript] = deque(maxlen=max_sessions)
+        self._first = 1  # the number of the session at the left end of ``_sessions``
         self._prefix = secrets.token_hex(3)
         self._counter = 0
         self.listeners: set[SessionListener] = set()
+        # While the audience has heard nothing yet the listeners are not called: two calls per session
+        # that would only find out that nobody listens.
+        self.audience: Audience | None = None
 
     def start(self, protocol: SessionProtocol, client: str | None) -> Transcript:
         """A new session's transcript. With recording off it still has an id and keeps TLS/AUTH facts
@@ -43,17 +56,19 @@ class Transcripts:
         if not self.enabled:
             return UnrecordedTranscript(session_id, protocol, client, 0)
         transcript = Transcript(session_id, protocol, client, self.max_bytes)
-        self._sessions[session_id] = transcript
-        while len(self._sessions) > self.max_sessions:
-            self._sessions.popitem(last=False)
-        self._publish(STARTED, transcript)
+        sessions = self._sessions
+        if not sessions:
+            self._first = self._counter
+        elif len(sessions) == self.max_sessions:
+            self._first += 1  # the append below drops the oldest
+        sessions.append(transcript)
+        if self.listeners and (self.audience is None or self.audience.heard):
+            self._publish(STARTED, transcript)
         return transcript
 
     def end(self, transcript: Transcript) -> None:
-        if transcript.ended:
-            return
-        transcript.end()
-        if transcript.recording:
+        ended = transcript.end()
+        if ended and transcript.recording and self.listeners and (self.audience is None or self.audience.heard):
             self._publish(ENDED, transcript)
 
     def _publish(self, kind: str, transcript: Transcript) -> None:
@@ -61,7 +76,14 @@ class Transcripts:
             listener(kind, transcript)
 
     def get(self, session_id: str) -> Transcript | None:
-        return self._sessions.get(session_id)
+        prefix, _, number = session_id.rpartition("-")
+        if not number.isdigit() or not prefix.endswith(self._prefix):
+            return None
+        index = int(number) - self._first
+        if not 0 <= index < len(self._sessions):
+            return None
+        transcript = self._sessions[index]
+        return transcript if transcript.id == session_id else None
 
     def newest_first(
         self, protocol: str | None = None, user: str | None = None, client: str | None = None
@@ -69,7 +91,7 @@ class Transcripts:
         """Kept sessions, newest first; ``user`` matches the authenticated user case-insensitively,
         ``client`` the client's address with or without its port."""
         wanted_user = user.lower() if user is not None else None
-        for transcript in reversed(self._sessions.values()):
+        for transcript in reversed(self._sessions):
             if protocol is not None and transcript.protocol != protocol:
                 continue
             if wanted_user is not None and (transcript.auth is None or transcript.auth.user.lower() != wanted_user):
