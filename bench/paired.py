@@ -15,7 +15,6 @@ to compare two versions of the code side by side).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import statistics
 import time
@@ -23,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
 from pathlib import Path
 
-from bench import processes
+from bench import client_loop, processes
 from bench.imap_client import login, message_4k, message_small
 from bench.model import Endpoint, StartOptions
 from bench.peers import dovecot, elektromail
@@ -145,17 +144,17 @@ def main(argv: list[str] | None = None) -> int:
         endpoints = [_start(stack, spec) for spec in specs]
         mail = [make(number) for number in range(1, args.messages + 1)]
         for endpoint in endpoints:
-            asyncio.run(_fill(endpoint, mail))
+            client_loop.run(_fill(endpoint, mail))
         for key in workloads:
             wall: dict[str, list[float]] = {name: [] for name in names}
             cpu: dict[str, list[float]] = {name: [] for name in names}
             for endpoint in endpoints:  # once unmeasured: caches of parsed messages fill
-                asyncio.run(_run(WORKLOADS[key], endpoint, args.messages))
+                client_loop.run(_run(WORKLOADS[key], endpoint, args.messages))
             for round_number in range(args.rounds):
                 shift = round_number % len(names)
                 for name, endpoint in (list(zip(names, endpoints, strict=True)) * 2)[shift : shift + len(names)]:
                     before = server_cpu(endpoint.pid)
-                    _, seconds = asyncio.run(_run(WORKLOADS[key], endpoint, args.messages))
+                    _, seconds = client_loop.run(_run(WORKLOADS[key], endpoint, args.messages))
                     wall[name].append(seconds)
                     time.sleep(0.05)  # the server's last writes and exits are counted
                     cpu[name].append(server_cpu(endpoint.pid) - before)

@@ -7,6 +7,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
+from bench import client_loop
 from bench.imap_client import exists, login, message_4k, populate
 from bench.model import Endpoint, Figure, Peer, Settings, StartOptions, Workload, WrongAnswer
 
@@ -111,7 +112,7 @@ async def measure(endpoint: Endpoint, settings: Settings) -> dict[str, float]:
 
 def run(peer: Peer, settings: Settings) -> dict[str, float]:
     with peer.start(StartOptions()) as endpoint:
-        return asyncio.run(measure(endpoint, settings))
+        return client_loop.run(measure(endpoint, settings))
 
 
 def workload(settings: Settings) -> Workload:

@@ -9,6 +9,7 @@ import statistics
 import time
 import urllib.request
 
+from bench import client_loop
 from bench.imap_client import Client, login, message_4k
 from bench.model import Endpoint, Figure, Peer, Settings, StartOptions, Workload, WrongAnswer
 from bench.workloads.smtp_delivery import Sender
@@ -103,7 +104,7 @@ async def measure(endpoint: Endpoint, settings: Settings) -> dict[str, float]:
 
 def run(peer: Peer, settings: Settings) -> dict[str, float]:
     with peer.start(StartOptions(http=peer.name.startswith("elektromail"))) as endpoint:
-        return asyncio.run(measure(endpoint, settings))
+        return client_loop.run(measure(endpoint, settings))
 
 
 def workload(settings: Settings) -> Workload:

@@ -4,8 +4,7 @@ of 1 MB, and at its peak while SMTP refuses a message over the size limit."""
 
 from __future__ import annotations
 
-import asyncio
-
+from bench import client_loop
 from bench.imap_client import login, message_4k, populate
 from bench.model import Endpoint, Figure, Peer, Settings, StartOptions, Workload, WrongAnswer
 from bench.processes import peak_rss_mib, rss_mib
@@ -29,9 +28,9 @@ def hold(endpoint: Endpoint, count: int, length: int) -> float:
     else:
         filler = length // len(message_4k(1))
         body = [message_4k(n) * max(1, filler) for n in range(count)] if filler > 1 else None
-        asyncio.run(populate(endpoint, body or [message_4k(n) for n in range(count)]))
+        client_loop.run(populate(endpoint, body or [message_4k(n) for n in range(count)]))
     if endpoint.imap is not None:
-        asyncio.run(read_once(endpoint))
+        client_loop.run(read_once(endpoint))
     return rss_mib(endpoint.pid)
 
 
@@ -47,7 +46,7 @@ def run(peer: Peer, settings: Settings) -> dict[str, float]:
     figures: dict[str, float] = {}
     with peer.start(StartOptions(max_message_size=LIMIT)) as endpoint:
         if endpoint.smtp is not None:  # first, so that the peak is the refusal's
-            asyncio.run(refuse(endpoint))
+            client_loop.run(refuse(endpoint))
             figures["refused-peak"] = peak_rss_mib(endpoint.pid)
         figures["small"] = hold(endpoint, settings.memory_small, 4096)
         if settings.quick:  # one server for both: the small messages weigh little beside the large

@@ -3,9 +3,9 @@ of 1k, 10k and 100k small messages. One server is filled step by step and measur
 
 from __future__ import annotations
 
-import asyncio
 import time
 
+from bench import client_loop
 from bench.imap_client import exists, login, message_small
 from bench.model import Endpoint, Figure, Peer, Settings, StartOptions, Workload, WrongAnswer
 
@@ -45,7 +45,7 @@ async def measure(endpoint: Endpoint, sizes: tuple[int, ...]) -> dict[str, float
 
 def run(peer: Peer, settings: Settings) -> dict[str, float]:
     with peer.start(StartOptions()) as endpoint:
-        return asyncio.run(measure(endpoint, settings.scaling_sizes))
+        return client_loop.run(measure(endpoint, settings.scaling_sizes))
 
 
 def figures(sizes: tuple[int, ...]) -> tuple[Figure, ...]:

@@ -5,12 +5,12 @@ answers with; the round trip where a server does not send it). The goal: under 2
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 
 import httpx
 
+from bench import client_loop
 from bench.imap_client import login, message_small
 from bench.model import Endpoint, Figure, Peer, Settings, StartOptions, Workload, WrongAnswer
 
@@ -65,7 +65,7 @@ async def fill(endpoint: Endpoint, size: int) -> None:
 def run(peer: Peer, settings: Settings) -> dict[str, float]:
     size = settings.scaling_sizes[-1]
     with peer.start(StartOptions(http=True)) as endpoint:
-        asyncio.run(fill(endpoint, size))
+        client_loop.run(fill(endpoint, size))
         figures: dict[str, float] = {}
         with httpx.Client(base_url=f"http://127.0.0.1:{endpoint.http}", timeout=120) as client:
             for key, query in QUERIES.items():

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from functools import partial
 
+from bench import client_loop
 from bench.imap_client import exists, login, message_4k, populate
 from bench.model import Endpoint, Figure, Peer, Settings, StartOptions, Workload, WrongAnswer
 from bench.peers.elektromail import PACKAGE
@@ -71,11 +72,11 @@ async def _mixed(endpoint: Endpoint, messages: int, sessions: int) -> None:
 
 
 def fetch_envelopes(messages: int, endpoint: Endpoint) -> None:
-    asyncio.run(_fetch_envelopes(endpoint, messages))
+    client_loop.run(_fetch_envelopes(endpoint, messages))
 
 
 def mixed(messages: int, sessions: int, endpoint: Endpoint) -> None:
-    asyncio.run(_mixed(endpoint, messages, sessions))
+    client_loop.run(_mixed(endpoint, messages, sessions))
 
 
 @contextmanager
@@ -103,7 +104,7 @@ def run(peer: Peer, settings: Settings) -> dict[str, list[float]]:
     figures: dict[str, list[float]] = {}
     with on_and_off() as (recording, unrecorded):
         for endpoint in (recording, unrecorded):
-            asyncio.run(populate(endpoint, [message_4k(n) for n in range(1, imap_messages + 1)]))
+            client_loop.run(populate(endpoint, [message_4k(n) for n in range(1, imap_messages + 1)]))
         steps: tuple[tuple[str, int, Callable[[Endpoint], None]], ...] = (
             ("imap-fetch", FETCHES_PER_BURST * imap_messages, partial(fetch_envelopes, imap_messages)),
             ("imap-mixed", settings.imap_sessions, partial(mixed, imap_messages, settings.imap_sessions)),
