@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from enum import Enum
+from itertools import compress, count, islice, repeat
+from operator import attrgetter, contains, not_
 
 from elektromail.mail.message import ParsedMessage
 from elektromail.store.provenance import Provenance
@@ -139,6 +141,15 @@ class Message:
         return f"Message(uid={self.uid}, flags={sorted(self.flags)}, size={self.size})"
 
 
+_UID = attrgetter("uid")
+_FLAGS = attrgetter("flags")
+
+
+def first_without(messages: list[Message], flag: str) -> int | None:
+    """The 1-based position of the first of ``messages`` without ``flag``, in one pass in C."""
+    return next(compress(count(1), map(not_, map(contains, map(_FLAGS, messages), repeat(flag)))), None)
+
+
 # --- events published to listeners of a mailbox (IMAP selected views, HTTP waiters) ---
 
 
@@ -197,6 +208,11 @@ class Mailbox:
         "messages",
         "by_uid",
         "listeners",
+        "messages_shared",
+        "_uids",
+        "_uids_of",
+        "_keywords_memo",
+        "_unseen_memo",
     )
 
     def __init__(self, mailbox_id: int, account: Account, name: str, uid_validity: int) -> None:
@@ -218,6 +234,14 @@ class Mailbox:
         self.messages: list[Message] = []
         self.by_uid: dict[int, Message] = {}
         self.listeners: set[Listener] = set()
+        # True while selected views hold ``messages`` as their snapshot: the next append then gives the
+        # mailbox a new list instead of growing the shared one (expunges always build a new list).
+        self.messages_shared = False
+        # Derived from ``messages`` for SELECT, kept until the messages change (see uid_list, keywords).
+        self._uids: list[int] = []
+        self._uids_of: list[Message] | None = None
+        self._keywords_memo: tuple[int, int, tuple[str, ...]] | None = None
+        self._unseen_memo: tuple[int, int, int | None] | None = None
 
     @property
     def subscribed(self) -> bool:
@@ -231,6 +255,48 @@ class Mailbox:
     @property
     def total_size(self) -> int:
         return sum(message.size for message in self.messages)
+
+    def append(self, message: Message) -> None:
+        """Add ``message`` (its UID above every other) without changing a list a selected view holds."""
+        if self.messages_shared:
+            self.messages = list(self.messages)
+            self.messages_shared = False
+        self.messages.append(message)
+        self.by_uid[message.uid] = message
+
+    def uid_list(self) -> list[int]:
+        """The UIDs of ``messages`` in order. Kept for the current list object and grown with it; a new
+        list (an expunge, or an append while views hold the old one) starts a new one, so a list once
+        handed out never changes while a view may hold it."""
+        messages, uids = self.messages, self._uids
+        if self._uids_of is not messages or len(uids) > len(messages):
+            uids = self._uids = []
+            self._uids_of = messages
+        if len(uids) < len(messages):
+            uids.extend(map(_UID, islice(messages, len(uids), None)))
+        return uids
+
+    def keywords(self) -> tuple[str, ...]:
+        """The keywords (flags without a backslash) set on some message, sorted. Remembered until the
+        mailbox changes: every change moves ``highest_modseq`` on."""
+        key = (self.highest_modseq, len(self.messages))
+        memo = self._keywords_memo
+        if memo is None or memo[:2] != key:
+            distinct = set(map(_FLAGS, self.messages))  # a handful of shared sets, even for 100,000
+            found = {flag for flags in distinct for flag in flags if not flag.startswith("\\")}
+            memo = self._keywords_memo = (*key, tuple(sorted(found)))
+        return memo[2]
+
+    def first_without(self, flag: str) -> int | None:
+        """The 1-based position of the first message without ``flag``. ``\\Seen`` (SELECT's UNSEEN) is
+        remembered until the mailbox changes."""
+        if flag != "\\Seen":
+            return first_without(self.messages, flag)
+        key = (self.highest_modseq, len(self.messages))
+        memo = self._unseen_memo
+        if memo is None or memo[:2] != key:
+            memo = self._unseen_memo = (*key, first_without(self.messages, flag))
+        return memo[2]
 
     def count_without(self, flag: str) -> int:
         return sum(1 for message in self.messages if flag not in message.flags)
@@ -254,6 +320,7 @@ class Mailbox:
     def release_messages(self) -> None:
         """The mailbox was removed from the store: drop what it holds (readers already took their copies)."""
         self.messages = []
+        self.messages_shared = False
         self.by_uid = {}
         self.expunged = {}
 

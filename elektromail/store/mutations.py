@@ -49,8 +49,7 @@ def add_message(
         provenance,
     )
     mailbox.uid_next += 1
-    mailbox.messages.append(message)
-    mailbox.by_uid[message.uid] = message
+    mailbox.append(message)
     journal.message_added(mailbox, message)
     return message
 
@@ -69,6 +68,7 @@ def remove_messages(journal: Journal, mailbox: Mailbox, uids: Sequence[int]) -> 
         del mailbox.by_uid[uid]
         expunged[uid] = modseq  # for VANISHED (EARLIER), RFC 7162 3.2
     mailbox.messages = [message for message in mailbox.messages if message.uid not in gone]
+    mailbox.messages_shared = False
     journal.messages_removed(mailbox, list(uids))
 
 

@@ -10,7 +10,7 @@ from elektromail.imap.commands.qresync import QresyncParameters, parse_qresync_p
 from elektromail.imap.engine import codes, responses
 from elektromail.imap.engine.command_table import AUTHENTICATED, Ok, command, no
 from elektromail.imap.engine.parser import Reader, UndecodableName
-from elektromail.imap.engine.selected import SelectedView, first_without
+from elektromail.imap.engine.selected import SelectedView
 from elektromail.imap.engine.session import CONDSTORE, QRESYNC, Session
 from elektromail.store.model import INBOX, Mailbox
 
@@ -110,7 +110,7 @@ async def _open(session: Session, arguments: SelectArguments, read_only: bool) -
     if session.condstore:
         highest_modseq_ok(session, mailbox.highest_modseq)  # RFC 7162 3.1.1
     if rev1:
-        first_unseen = first_without(view.messages, "\\Seen")
+        first_unseen = view.first_unseen()
         if first_unseen is not None:
             session.untagged_ok("first unseen", responses.code(codes.UNSEEN, first_unseen))
     else:

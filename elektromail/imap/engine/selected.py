@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
-from itertools import compress, count, repeat
-from operator import attrgetter, contains, not_
+from operator import attrgetter
 
 from elektromail.imap.engine import codes, responses
 from elektromail.imap.engine.sequence import SequenceSet
@@ -27,6 +26,7 @@ from elektromail.store.model import (
     Message,
     MessagesAdded,
     MessagesExpunged,
+    first_without,
 )
 
 RECENT = "\\Recent"
@@ -58,11 +58,6 @@ def keywords_of(messages: Iterable[Message]) -> set[str]:
     """The keywords (flags without a backslash) set on any of ``messages``: messages share a few flag
     sets, so each distinct set is looked into once (a mailbox of 100,000 has a handful)."""
     return {flag for flags in set(map(_FLAGS, messages)) for flag in flags if not flag.startswith("\\")}
-
-
-def first_without(messages: list[Message], flag: str) -> int | None:
-    """The sequence number of the first message without ``flag`` (SELECT's UNSEEN), in one pass in C."""
-    return next(compress(count(1), map(not_, map(contains, map(_FLAGS, messages), repeat(flag)))), None)
 
 
 class RecentClaims:
@@ -107,8 +102,13 @@ class SelectedView:
     ) -> None:
         self.mailbox = mailbox
         self.read_only = read_only
-        self.messages: list[Message] = list(mailbox.messages)
-        self.uids: list[int] = list(map(_UID, self.messages))
+        # The mailbox's own lists, shared until this view changes them (_own) or the mailbox changes: it
+        # appends to a new list while views hold the current one and builds a new one on expunge, so
+        # these stay exactly what the client was told.
+        self.messages: list[Message] = mailbox.messages
+        self.uids: list[int] = mailbox.uid_list()
+        mailbox.messages_shared = True
+        self._owned = False
         self._origin = origin
         self._claims = claims
         self._on_change = on_change
@@ -120,7 +120,7 @@ class SelectedView:
         self.removed = False
         # RFC 9051 7.3.5: every keyword the mailbox has had since it was selected, in the order they
         # appeared (as Dovecot lists them); the first ``_announced`` of them the client has heard of.
-        self._keywords: dict[str, None] = dict.fromkeys(sorted(keywords_of(self.messages)))
+        self._keywords: dict[str, None] = dict.fromkeys(mailbox.keywords())
         self._announced = 0
         # RFC 5182 (SEARCHRES): the UIDs the last SEARCH RETURN (SAVE) kept for "$". It belongs to the
         # selection, so SELECT, EXAMINE, CLOSE and UNSELECT start again with an empty one.
@@ -129,6 +129,18 @@ class SelectedView:
 
     def close(self) -> None:
         self.mailbox.listeners.discard(self._on_event)
+
+    def _own(self) -> None:
+        """Copies of the shared lists, before this view changes them in place."""
+        if not self._owned:
+            self.messages, self.uids = list(self.messages), list(self.uids)
+            self._owned = True
+
+    def first_unseen(self) -> int | None:
+        """SELECT's UNSEEN: the sequence number of the first message without \\Seen."""
+        if self.messages is self.mailbox.messages:
+            return self.mailbox.first_without("\\Seen")  # remembered by the mailbox until it changes
+        return first_without(self.messages, "\\Seen")
 
     # ------------------------------------------------------------------ sequence numbers
 
@@ -251,6 +263,7 @@ class SelectedView:
         if self._added:
             self._added = [message for message in self._added if message.uid not in gone]
         vanished: list[int] = []
+        self._own()
         for uid in sorted(gone):
             seq = self.seq_of_uid(uid)
             if seq is None:
@@ -274,6 +287,7 @@ class SelectedView:
         if not new:
             return
         new.sort(key=lambda message: message.uid)
+        self._own()
         self.messages.extend(new)
         self.uids.extend(message.uid for message in new)
         new_uids = [message.uid for message in new]

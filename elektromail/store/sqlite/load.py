@@ -203,8 +203,7 @@ def _load_messages(rows: Iterable[schema.MessageRow], mailboxes: dict[int, Mailb
         if modseq > mailbox.highest_modseq:
             # HIGHESTMODSEQ is never behind a message, even if the mailbox row's value was lost.
             mailbox.highest_modseq = modseq
-        mailbox.messages.append(message)
-        mailbox.by_uid[uid] = message
+        mailbox.append(message)
 
 
 def _load_expunged(rows: Iterable[schema.ExpungedRow], mailboxes: dict[int, Mailbox]) -> None:
