@@ -28,7 +28,7 @@ from elektromail.smtp.settings import SmtpSettings
 from elektromail.smtp.state import CHUNK, CLOSED, COMMAND, DATA, SASL
 from elektromail.store.provenance import client_address
 from elektromail.tls import connection_facts
-from elektromail.transcripts.recorder import Transcript
+from elektromail.transcripts.recorder import UNCONNECTED, Transcript
 
 log = logging.getLogger("elektromail.smtp")
 
@@ -65,7 +65,7 @@ class SmtpConnection(asyncio.Protocol):
     def __init__(self, settings: SmtpSettings) -> None:
         self.settings = settings
         self.context = settings.context
-        self.session = SmtpSession(settings, tls_active=settings.implicit_tls)
+        self.session = SmtpSession(settings, tls_active=settings.implicit_tls, transcript=UNCONNECTED)
         self.transport: asyncio.Transport | None = None
         self.buffer = bytearray()
         self.phase = READING

@@ -46,6 +46,8 @@ Entry = tuple[float, int, object]
 # cannot hold more memory than the budget says.
 ENTRY_OVERHEAD = 48
 
+_TWO_ENTRIES = 2 * ENTRY_OVERHEAD
+
 # The first octets, lower-cased, of the IMAP commands whose lines may carry secrets (LOGIN, AUTHENTICATE).
 _SECRET_INITIALS = frozenset(b"la")
 
@@ -84,7 +86,7 @@ class Transcript:
         "helo",
         "tls",
         "auth",
-        "message_ids",
+        "_message_ids",
         "_smtp",
         "_exchange",
         "_hide_rest",
@@ -104,7 +106,7 @@ class Transcript:
         self.helo: str | None = None
         self.tls: TlsFacts | None = None
         self.auth: AuthFacts | None = None
-        self.message_ids: tuple[str, ...] = ()
+        self._message_ids: list[str] | None = None  # made when the first message is stored
         self._smtp = protocol == "smtp"
         self._exchange = False  # inside a SASL exchange: client lines are secret
         self._hide_rest = False  # IMAP LOGIN continued after a literal: the rest may be the password
@@ -117,6 +119,11 @@ class Transcript:
     @property
     def ended_at(self) -> datetime | None:
         return None if self._ended is None else datetime.fromtimestamp(self._ended, UTC)
+
+    @property
+    def message_ids(self) -> tuple[str, ...]:
+        """The server-wide ids of the messages the session delivered or appended, in order."""
+        return () if self._message_ids is None else tuple(self._message_ids)
 
     @property
     def truncated(self) -> bool:
@@ -132,14 +139,12 @@ class Transcript:
     recording: ClassVar[bool] = True  # lines are recorded (False: UnrecordedTranscript)
 
     def _add(self, payload: object, size: int) -> None:
-        if self.size > self.limit:
+        size += self.size + ENTRY_OVERHEAD
+        if size > self.limit:
+            self._truncate()
             return
-        self.size += size + ENTRY_OVERHEAD
-        if self.size > self.limit:
-            payload = None  # the truncation marker, recorded once
-        log = self._log
-        log.append(monotonic())
-        log.append(payload)
+        self.size = size
+        self._log += (monotonic(), payload)
 
     def client_line(self, line: bytes) -> None:
         """A command line as received, without its CRLF; for IMAP, the part up to a literal if any."""
@@ -161,41 +166,32 @@ class Transcript:
                 line, self._exchange, self._hide_rest = mask_imap_command(line)
             else:
                 self._hide_rest = False
-        self.size = size = size + len(line) + ENTRY_OVERHEAD
+        size += len(line) + ENTRY_OVERHEAD
         if size > self.limit:
-            self._log.append(monotonic())
-            self._log.append(None)
+            self._truncate()
             return
-        log = self._log
-        log.append(-monotonic())
-        log.append(line)
+        self.size = size
+        self._log += (-monotonic(), line)
 
     def exchange(self, line: bytes, reply: bytes | None) -> None:
         """An SMTP command line and the replies written for it in the same turn of the event loop (None:
-        its reply comes later), recorded at one moment: one call and one clock read per round trip."""
-        size = self.size
-        if size > self.limit:
-            return
-        if self._exchange or (line and line[0] | 0x20 == 0x61):  # inside SASL, or AUTH: masked as usual
+        its reply comes later), recorded at one moment: one call and one clock read per round trip. The
+        caller passes no ``AUTH`` line here (it records those with :meth:`client_line`, since they start
+        a SASL exchange whose lines are masked)."""
+        if reply is None or self._exchange:
             self.client_line(line)
             if reply is not None:
                 self.server_output(reply)
             return
-        if reply is None:
-            self.client_line(line)
+        size = self.size + len(line) + len(reply) + _TWO_ENTRIES
+        if size > self.limit:
+            if self.size <= self.limit:  # one of the two may still fit: recorded the slow way
+                self.client_line(line)
+                self.server_output(reply)
             return
-        self.size = size = size + len(line) + len(reply) + 2 * ENTRY_OVERHEAD
-        if size <= self.limit:
-            moment = monotonic()
-            log = self._log
-            log.append(-moment)
-            log.append(line)
-            log.append(moment)
-            log.append(reply)
-        else:  # one of the two may still have fitted: recorded the slow way
-            self.size -= len(line) + len(reply) + 2 * ENTRY_OVERHEAD
-            self.client_line(line)
-            self.server_output(reply)
+        self.size = size
+        moment = monotonic()
+        self._log += (-moment, line, moment, reply)
 
     def client_continued(self, line: bytes) -> None:
         """The part of an IMAP command that follows one of its literals."""
@@ -203,46 +199,53 @@ class Transcript:
             return
         if self._hide_rest or self._exchange:
             line = SECRET
-        self.size += len(line) + ENTRY_OVERHEAD
-        log = self._log
-        if self.size <= self.limit:
-            log.append(-monotonic())
-            log.append(line)
-        else:
-            log.append(monotonic())
-            log.append(None)
+        size = self.size + len(line) + ENTRY_OVERHEAD
+        if size > self.limit:
+            self._truncate()
+            return
+        self.size = size
+        self._log += (-monotonic(), line)
 
     def client_content(self, size: int) -> None:
         """Message content (DATA, a BDAT chunk, an IMAP literal): only its size is recorded."""
-        total = self.size
+        total = self.size + 8 + ENTRY_OVERHEAD  # _add, inlined: once per message
         if total > self.limit:
+            self._truncate()
             return
-        self.size = total = total + 8 + ENTRY_OVERHEAD  # _add, inlined: once per message
-        log = self._log
-        log.append(monotonic())
-        log.append(size if total <= self.limit else None)
+        self.size = total
+        self._log += (monotonic(), size)
 
     def server_output(self, data: bytes) -> None:
-        size = self.size
-        if size > self.limit:
+        """Output as written: SMTP replies, or IMAP responses (whose literal content is kept as its size)."""
+        if self.size > self.limit:
             return
-        if self._exchange and not (is_smtp_continuation(data) if self._smtp else is_imap_continuation(data)):
-            self._exchange = False
-        if self._smtp:  # SMTP replies carry no literals
-            pass
-        elif self._skip or b"}\r\n" in data:
-            data = self._without_literals(data)
-        self.size = size = size + len(data) + ENTRY_OVERHEAD
-        log = self._log
-        log.append(monotonic())
-        log.append(data if size <= self.limit else None)
+        if self._smtp:
+            if self._exchange and not is_smtp_continuation(data):
+                self._exchange = False
+        else:
+            if self._exchange and not is_imap_continuation(data):
+                self._exchange = False
+            # A literal starts with "{": one C scan for that octet rules most output out.
+            if self._skip or b"{" in data:
+                data = self._without_literals(data)
+        size = self.size + len(data) + ENTRY_OVERHEAD
+        if size > self.limit:
+            self._truncate()
+            return
+        self.size = size
+        self._log += (monotonic(), data)
 
     def server_output_many(self, chunks: Sequence[bytes]) -> None:
         """One write of several pieces (IMAP responses built from precomputed parts), as one entry. The
         pieces are joined in C first: a pass over them in Python would cost more than the copy."""
-        if not chunks or self.size > self.limit:
-            return
-        self.server_output(chunks[0] if len(chunks) == 1 else b"".join(chunks))
+        if chunks and self.size <= self.limit:
+            self.server_output(chunks[0] if len(chunks) == 1 else b"".join(chunks))
+
+    def _truncate(self) -> None:
+        """The budget is spent: the truncation marker ends the record (once)."""
+        if self.size <= self.limit:
+            self.size = self.limit + 1
+            self._log += (monotonic(), None)
 
     def _without_literals(self, data: bytes) -> bytes:
         """``data`` with the content of each literal replaced by its size; a literal may run on into the
@@ -267,7 +270,10 @@ class Transcript:
 
     def stored(self, message_id: str) -> None:
         """The session delivered (SMTP) or appended (IMAP) the message with this server-wide id."""
-        self.message_ids += (message_id,)
+        if self._message_ids is None:
+            self._message_ids = [message_id]
+        else:
+            self._message_ids.append(message_id)
         self._add(message_id, len(message_id))
 
     def tls_established(self, facts: TlsFacts) -> None:
@@ -327,3 +333,22 @@ class UnrecordedTranscript(Transcript):
 
     def authenticated(self, facts: AuthFacts) -> None:
         self.auth = facts
+
+
+class _Unconnected(UnrecordedTranscript):
+    """What a connection holds until it is connected and given its own transcript: it records nothing
+    and learns nothing, so that one instance serves every connection."""
+
+    __slots__ = ()
+
+    def tls_established(self, facts: TlsFacts) -> None:
+        pass
+
+    def authenticated(self, facts: AuthFacts) -> None:
+        pass
+
+
+# Shared, so that connections are not made with a transcript of another type than the registry's: the
+# initialiser both share would then see two types and CPython would stop specialising its attribute
+# stores (a measurable cost per session).
+UNCONNECTED: Transcript = _Unconnected("", "smtp", None, 0)
