@@ -1,13 +1,14 @@
 """One session's transcript: what the client and the server said, as it happened, within a size budget.
 
-Recording is on the path of every read and write an SMTP or IMAP session handles, so a record is two
-items appended to one list (appends CPython specialises; no tuple is made), the moment (monotonic
-seconds) and the payload as received or written: only the list and the payloads are kept. The payload's
-type says what it is (bytes: what was said; int: the size of message content; str: a stored message's
-id; TLS and AUTH facts; None: the truncation marker); a client's bytes have their moment stored negated,
-so the sign tells who spoke. Decoding, line splitting and formatting happen when someone reads the
-transcript. Secrets are masked before they are kept (see :mod:`.masking`); message content (DATA, BDAT,
-literals in either direction) is kept as its size only. Once ``limit`` octets are recorded a single
+Recording is on the path of every read and write an SMTP or IMAP session handles, so a record is a few
+items added to one list by a single extend: the moment (monotonic seconds) and the payload as received
+or written; only the list and the payloads are kept. The payload's type says what it is (bytes: what was
+said; int: the size of message content; str: a stored message's id; TLS and AUTH facts; None: the
+truncation marker); a client's bytes have their moment stored negated, so the sign tells who spoke, and
+a server's bytes that follow a payload without a moment of their own were written at the moment before
+(an SMTP reply recorded with its command line). Decoding, line splitting and formatting happen when
+someone reads the transcript. Secrets are masked before they are kept (see :mod:`.masking`); message
+content (DATA, BDAT, literals in either direction) is kept as its size only. Once ``limit`` octets are recorded a single
 truncation marker ends the record, after which recording costs a comparison; the structured facts (TLS,
 AUTH, stored messages) are still kept, since they are small and bounded by what the session can do.
 """
@@ -18,7 +19,7 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from time import monotonic, time
-from typing import ClassVar, Literal, cast
+from typing import ClassVar, Literal
 
 from elektromail.store.provenance import AuthFacts, TlsFacts
 from elektromail.transcripts.masking import (
@@ -133,8 +134,19 @@ class Transcript:
     def entries(self) -> list[Entry]:
         """What was recorded so far, in order, as (monotonic time, kind, payload)."""
         log = self._log[:]  # a copy: the session may record on while this is read
-        moments = cast(list[float], log[::2])
-        return [(abs(m), _kind(m, p), p) for m, p in zip(moments, log[1::2], strict=True)]
+        entries: list[Entry] = []
+        moment = 0.0
+        index = 0
+        while index < len(log):
+            item = log[index]
+            if isinstance(item, float):
+                moment, payload = item, log[index + 1]
+                entries.append((abs(moment), _kind(moment, payload), payload))
+                index += 2
+            else:  # server output at the moment of the record before it
+                entries.append((abs(moment), SERVER, item))
+                index += 1
+        return entries
 
     recording: ClassVar[bool] = True  # lines are recorded (False: UnrecordedTranscript)
 
@@ -190,8 +202,7 @@ class Transcript:
                 self.server_output(reply)
             return
         self.size = size
-        moment = monotonic()
-        self._log += (-moment, line, moment, reply)
+        self._log += (-monotonic(), line, reply)
 
     def client_continued(self, line: bytes) -> None:
         """The part of an IMAP command that follows one of its literals."""
@@ -225,8 +236,9 @@ class Transcript:
         else:
             if self._exchange and not is_imap_continuation(data):
                 self._exchange = False
-            # A literal starts with "{": one C scan for that octet rules most output out.
-            if self._skip or b"{" in data:
+            # A literal starts with "{": one memchr for that octet rules most output out (an integer
+            # operand: a bytes one is first tried as an integer, which raises and clears a TypeError).
+            if self._skip or 0x7B in data:
                 data = self._without_literals(data)
         size = self.size + len(data) + ENTRY_OVERHEAD
         if size > self.limit:
@@ -274,7 +286,12 @@ class Transcript:
             self._message_ids = [message_id]
         else:
             self._message_ids.append(message_id)
-        self._add(message_id, len(message_id))
+        size = self.size + len(message_id) + ENTRY_OVERHEAD  # _add, inlined: once per message
+        if size > self.limit:
+            self._truncate()
+            return
+        self.size = size
+        self._log += (monotonic(), message_id)
 
     def tls_established(self, facts: TlsFacts) -> None:
         self.tls = facts

@@ -10,7 +10,7 @@ import msgspec
 from elektromail.store.provenance import AuthFacts, TlsFacts
 from elektromail.transcripts import Transcripts
 from elektromail.transcripts.masking import SECRET, mask_imap_command, mask_smtp_command
-from elektromail.transcripts.recorder import ENTRY_OVERHEAD, Transcript
+from elektromail.transcripts.recorder import CLIENT, ENTRY_OVERHEAD, SERVER, STORED, TRUNCATED, Transcript
 from elektromail.transcripts.views import detail, render_text, summary
 
 PASSWORD = "s3cret-Passw0rd"
@@ -201,3 +201,69 @@ def test_sessions_page_by_cursor() -> None:
     assert seen == [t.id for t in reversed(started)]
     page, total, cursor = registry.page(limit=5, protocol="imap")
     assert (page, total, cursor) == ([], 0, None)
+
+
+def test_an_smtp_exchange_is_the_line_then_its_replies_at_one_moment() -> None:
+    transcript = smtp()
+    transcript.server_output(b"220 ready\r\n")
+    transcript.exchange(b"EHLO client.example", b"250-mx\r\n250 PIPELINING\r\n")
+    transcript.exchange(b"MAIL FROM:<a@example.com>", None)  # its reply comes later
+    transcript.server_output(b"250 2.1.0 Ok\r\n")
+    transcript.exchange(b"QUIT", b"221 2.0.0 Bye\r\n")
+    entries = transcript.entries
+    assert [kind for _, kind, _ in entries] == [SERVER, CLIENT, SERVER, CLIENT, SERVER, CLIENT, SERVER]
+    assert entries[1][0] == entries[2][0] and entries[5][0] == entries[6][0]
+    assert [moment for moment, _, _ in entries] == sorted(moment for moment, _, _ in entries)
+    lines = render_text(transcript).splitlines()[2:]
+    assert lines == [
+        "S: 220 ready",
+        "C: EHLO client.example",
+        "S: 250-mx",
+        "S: 250 PIPELINING",
+        "C: MAIL FROM:<a@example.com>",
+        "S: 250 2.1.0 Ok",
+        "C: QUIT",
+        "S: 221 2.0.0 Bye",
+    ]
+
+
+def test_an_exchange_inside_sasl_is_masked_and_one_past_the_budget_truncates() -> None:
+    transcript = smtp()
+    transcript.client_line(b"AUTH LOGIN")
+    transcript.server_output(b"334 VXNlcm5hbWU6\r\n")
+    transcript.exchange(base64.b64encode(PASSWORD.encode()), b"235 2.7.0 Authentication successful\r\n")
+    transcript.exchange(b"NOOP", b"250 2.0.0 Ok\r\n")
+    text = render_text(transcript)
+    assert_no_secret(text)
+    assert "C: " + SECRET.decode() + "\nS: 235" in text and "C: NOOP\nS: 250 2.0.0 Ok" in text
+    small = smtp(limit=ENTRY_OVERHEAD + 4)
+    small.exchange(b"NOOP", b"250 2.0.0 Ok\r\n")  # the line fits, its reply does not
+    small.exchange(b"NOOP", b"250 2.0.0 Ok\r\n")
+    assert [kind for _, kind, _ in small.entries] == [CLIENT, TRUNCATED] and small.truncated
+
+
+def test_stored_ids_are_kept_in_order_also_past_the_budget() -> None:
+    transcript = smtp(limit=3 * (ENTRY_OVERHEAD + 4))
+    for number in range(1000):
+        transcript.stored(f"1-{number}")
+    assert transcript.message_ids == tuple(f"1-{number}" for number in range(1000))
+    assert [payload for _, kind, payload in transcript.entries if kind == STORED] == ["1-0", "1-1", "1-2"]
+    assert transcript.truncated
+
+
+def test_server_output_with_braces_but_no_literal_is_kept_whole() -> None:
+    transcript = imap()
+    response = b'* 1 FETCH (ENVELOPE (NIL "{braces} {3}" NIL))\r\n'
+    transcript.server_output(response)
+    transcript.server_output(b"a1 OK done\r\n")
+    assert [payload for _, _, payload in transcript.entries] == [response, b"a1 OK done\r\n"]
+
+
+def test_registry_finds_sessions_by_number_across_eviction_and_clear() -> None:
+    registry = Transcripts(max_sessions=2)
+    first = [registry.start("smtp", None) for _ in range(5)]
+    assert [registry.get(t.id) for t in first] == [None, None, None, first[3], first[4]]
+    registry.clear()
+    after = registry.start("imap", None)
+    assert registry.get(after.id) is after and registry.get(first[4].id) is None
+    assert registry.get(after.id.replace("imap", "smtp")) is None
