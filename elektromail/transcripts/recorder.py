@@ -3,14 +3,16 @@
 Recording is on the path of every read and write an SMTP or IMAP session handles, so a record is a few
 items added to one list by a single extend: the moment (monotonic seconds) and the payload as received
 or written; only the list and the payloads are kept. The payload's type says what it is (bytes: what was
-said; int: the size of message content; str: a stored message's id; TLS and AUTH facts; None: the
-truncation marker); a client's bytes have their moment stored negated, so the sign tells who spoke, and
-a server's bytes that follow a payload without a moment of their own were written at the moment before
-(an SMTP reply recorded with its command line). Decoding, line splitting and formatting happen when
-someone reads the transcript. Secrets are masked before they are kept (see :mod:`.masking`); message
-content (DATA, BDAT, literals in either direction) is kept as its size only. Once ``limit`` octets are recorded a single
-truncation marker ends the record, after which recording costs a comparison; the structured facts (TLS,
-AUTH, stored messages) are still kept, since they are small and bounded by what the session can do.
+said; bytearray: the part of an IMAP command after a literal; int: the size of message content; str: a
+stored message's id; TLS and AUTH facts; None: the truncation marker); a client's payloads have their
+moment stored negated, so the sign tells who spoke, and a server's bytes that follow a payload without a
+moment of their own were written at the moment before (an SMTP reply recorded with its command line).
+Masking, decoding, line splitting and formatting happen when someone reads the transcript: every reader
+gets ``entries``, where :class:`~.masking.Masker` has replaced secrets. Message content (DATA, BDAT,
+literals in either direction) is kept as its size only. Octets count against ``limit`` as recorded;
+once it is reached a single truncation marker ends the record, after which recording costs a
+comparison; the structured facts (TLS, AUTH, stored messages) are still kept, since they are small and
+bounded by what the session can do.
 """
 
 from __future__ import annotations
@@ -22,13 +24,7 @@ from time import monotonic, time
 from typing import ClassVar, Literal
 
 from elektromail.store.provenance import AuthFacts, TlsFacts
-from elektromail.transcripts.masking import (
-    SECRET,
-    is_imap_continuation,
-    is_smtp_continuation,
-    mask_imap_command,
-    mask_smtp_command,
-)
+from elektromail.transcripts.masking import Masker
 
 SessionProtocol = Literal["smtp", "imap"]
 
@@ -49,9 +45,6 @@ ENTRY_OVERHEAD = 48
 
 _TWO_ENTRIES = 2 * ENTRY_OVERHEAD
 
-# The first octets, lower-cased, of the IMAP commands whose lines may carry secrets (LOGIN, AUTHENTICATE).
-_SECRET_INITIALS = frozenset(b"la")
-
 # A literal announcement at the end of a line of server output: {size} or literal8's ~{size}.
 _LITERAL = re.compile(rb"\{(\d{1,19})\}\r\n")
 
@@ -60,6 +53,8 @@ def _kind(moment: float, payload: object) -> int:
     """The kind of a record from its payload's type (and, for bytes, its moment's sign)."""
     if isinstance(payload, bytes):
         return CLIENT if moment < 0 else SERVER
+    if isinstance(payload, bytearray):
+        return CLIENT
     if isinstance(payload, int):
         return CONTENT
     if isinstance(payload, str):
@@ -89,8 +84,6 @@ class Transcript:
         "auth",
         "_message_ids",
         "_smtp",
-        "_exchange",
-        "_hide_rest",
         "_skip",
     )
 
@@ -109,8 +102,6 @@ class Transcript:
         self.auth: AuthFacts | None = None
         self._message_ids: list[str] | None = None  # made when the first message is stored
         self._smtp = protocol == "smtp"
-        self._exchange = False  # inside a SASL exchange: client lines are secret
-        self._hide_rest = False  # IMAP LOGIN continued after a literal: the rest may be the password
         self._skip = 0  # octets of a server literal still to come, not recorded
 
     @property
@@ -132,8 +123,9 @@ class Transcript:
 
     @property
     def entries(self) -> list[Entry]:
-        """What was recorded so far, in order, as (monotonic time, kind, payload)."""
+        """What was recorded so far, in order, as (monotonic time, kind, payload), secrets masked."""
         log = self._log[:]  # a copy: the session may record on while this is read
+        masker = Masker(self._smtp)
         entries: list[Entry] = []
         moment = 0.0
         index = 0
@@ -141,11 +133,21 @@ class Transcript:
             item = log[index]
             if isinstance(item, float):
                 moment, payload = item, log[index + 1]
-                entries.append((abs(moment), _kind(moment, payload), payload))
                 index += 2
             else:  # server output at the moment of the record before it
-                entries.append((abs(moment), SERVER, item))
+                payload = item
                 index += 1
+            kind = SERVER if payload is item else _kind(moment, payload)
+            if kind == CLIENT:
+                if isinstance(payload, bytearray):
+                    payload = masker.continued(bytes(payload))
+                else:
+                    assert isinstance(payload, bytes)
+                    payload = masker.client(payload)
+            elif kind == SERVER:
+                assert isinstance(payload, bytes)
+                masker.server(payload)
+            entries.append((abs(moment), kind, payload))
         return entries
 
     recording: ClassVar[bool] = True  # lines are recorded (False: UnrecordedTranscript)
@@ -153,51 +155,31 @@ class Transcript:
     def _add(self, payload: object, size: int) -> None:
         size += self.size + ENTRY_OVERHEAD
         if size > self.limit:
-            self._truncate()
+            if self.size <= self.limit:
+                self._truncate()
             return
         self.size = size
         self._log += (monotonic(), payload)
 
     def client_line(self, line: bytes) -> None:
         """A command line as received, without its CRLF; for IMAP, the part up to a literal if any."""
-        size = self.size
+        size = self.size + len(line) + ENTRY_OVERHEAD
         if size > self.limit:
-            return
-        if self._exchange:
-            line = SECRET
-        elif self._smtp:
-            # Only AUTH carries a secret: other commands skip the masking call on their first octet (an
-            # integer test; ``line[:1] in b"Aa"`` costs several times more, being a substring search).
-            if line and line[0] | 0x20 == 0x61:
-                line, self._exchange = mask_smtp_command(line)
-        else:
-            # Only LOGIN and AUTHENTICATE carry secrets: the command name's first octet after the tag
-            # decides whether the line is looked at further.
-            space = line.find(b" ")
-            if 0 <= space < len(line) - 1 and line[space + 1] | 0x20 in _SECRET_INITIALS:
-                line, self._exchange, self._hide_rest = mask_imap_command(line)
-            else:
-                self._hide_rest = False
-        size += len(line) + ENTRY_OVERHEAD
-        if size > self.limit:
-            self._truncate()
+            if self.size <= self.limit:
+                self._truncate()
             return
         self.size = size
         self._log += (-monotonic(), line)
 
     def exchange(self, line: bytes, reply: bytes | None) -> None:
         """An SMTP command line and the replies written for it in the same turn of the event loop (None:
-        its reply comes later), recorded at one moment: one call and one clock read per round trip. The
-        caller passes no ``AUTH`` line here (it records those with :meth:`client_line`, since they start
-        a SASL exchange whose lines are masked)."""
-        if reply is None or self._exchange:
+        its reply comes later), recorded at one moment: one call and one clock read per round trip."""
+        if reply is None:
             self.client_line(line)
-            if reply is not None:
-                self.server_output(reply)
             return
         size = self.size + len(line) + len(reply) + _TWO_ENTRIES
         if size > self.limit:
-            if self.size <= self.limit:  # one of the two may still fit: recorded the slow way
+            if self.size <= self.limit:  # the line may still fit
                 self.client_line(line)
                 self.server_output(reply)
             return
@@ -205,44 +187,38 @@ class Transcript:
         self._log += (-monotonic(), line, reply)
 
     def client_continued(self, line: bytes) -> None:
-        """The part of an IMAP command that follows one of its literals."""
-        if self.size > self.limit:
-            return
-        if self._hide_rest or self._exchange:
-            line = SECRET
+        """The part of an IMAP command that follows one of its literals (kept as a bytearray: readers
+        mask it when the command was a LOGIN whose password follows a literal user name)."""
         size = self.size + len(line) + ENTRY_OVERHEAD
         if size > self.limit:
-            self._truncate()
+            if self.size <= self.limit:
+                self._truncate()
             return
         self.size = size
-        self._log += (-monotonic(), line)
+        self._log += (-monotonic(), bytearray(line))
 
     def client_content(self, size: int) -> None:
         """Message content (DATA, a BDAT chunk, an IMAP literal): only its size is recorded."""
-        total = self.size + 8 + ENTRY_OVERHEAD  # _add, inlined: once per message
+        total = self.size + 8 + ENTRY_OVERHEAD
         if total > self.limit:
-            self._truncate()
+            if self.size <= self.limit:
+                self._truncate()
             return
         self.size = total
         self._log += (monotonic(), size)
 
     def server_output(self, data: bytes) -> None:
         """Output as written: SMTP replies, or IMAP responses (whose literal content is kept as its size)."""
-        if self.size > self.limit:
-            return
-        if self._smtp:
-            if self._exchange and not is_smtp_continuation(data):
-                self._exchange = False
-        else:
-            if self._exchange and not is_imap_continuation(data):
-                self._exchange = False
+        if not self._smtp and (self._skip or 0x7B in data):
             # A literal starts with "{": one memchr for that octet rules most output out (an integer
             # operand: a bytes one is first tried as an integer, which raises and clears a TypeError).
-            if self._skip or 0x7B in data:
-                data = self._without_literals(data)
+            if self.size > self.limit:
+                return
+            data = self._without_literals(data)
         size = self.size + len(data) + ENTRY_OVERHEAD
         if size > self.limit:
-            self._truncate()
+            if self.size <= self.limit:
+                self._truncate()
             return
         self.size = size
         self._log += (monotonic(), data)
@@ -250,14 +226,23 @@ class Transcript:
     def server_output_many(self, chunks: Sequence[bytes]) -> None:
         """One write of several pieces (IMAP responses built from precomputed parts), as one entry. The
         pieces are joined in C first: a pass over them in Python would cost more than the copy."""
-        if chunks and self.size <= self.limit:
-            self.server_output(chunks[0] if len(chunks) == 1 else b"".join(chunks))
+        if self.size > self.limit or not chunks:
+            return
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        if self._skip or 0x7B in data:
+            data = self._without_literals(data)
+        size = self.size + len(data) + ENTRY_OVERHEAD
+        if size > self.limit:
+            if self.size <= self.limit:
+                self._truncate()
+            return
+        self.size = size
+        self._log += (monotonic(), data)
 
     def _truncate(self) -> None:
-        """The budget is spent: the truncation marker ends the record (once)."""
-        if self.size <= self.limit:
-            self.size = self.limit + 1
-            self._log += (monotonic(), None)
+        """The budget is spent: the truncation marker ends the record."""
+        self.size = self.limit + 1
+        self._log += (monotonic(), None)
 
     def _without_literals(self, data: bytes) -> bytes:
         """``data`` with the content of each literal replaced by its size; a literal may run on into the
@@ -288,7 +273,8 @@ class Transcript:
             self._message_ids.append(message_id)
         size = self.size + len(message_id) + ENTRY_OVERHEAD  # _add, inlined: once per message
         if size > self.limit:
-            self._truncate()
+            if self.size <= self.limit:
+                self._truncate()
             return
         self.size = size
         self._log += (monotonic(), message_id)

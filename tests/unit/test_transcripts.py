@@ -9,7 +9,7 @@ import msgspec
 
 from elektromail.store.provenance import AuthFacts, TlsFacts
 from elektromail.transcripts import Transcripts
-from elektromail.transcripts.masking import SECRET, mask_imap_command, mask_smtp_command
+from elektromail.transcripts.masking import SECRET, Masker, mask_imap_command, mask_smtp_command
 from elektromail.transcripts.recorder import CLIENT, ENTRY_OVERHEAD, SERVER, STORED, TRUNCATED, Transcript
 from elektromail.transcripts.views import detail, render_text, summary
 
@@ -267,3 +267,31 @@ def test_registry_finds_sessions_by_number_across_eviction_and_clear() -> None:
     after = registry.start("imap", None)
     assert registry.get(after.id) is after and registry.get(first[4].id) is None
     assert registry.get(after.id.replace("imap", "smtp")) is None
+
+
+def test_masker_follows_the_dialogue_in_order() -> None:
+    masker = Masker(smtp=False)
+    assert masker.client(b"a1 NOOP") == b"a1 NOOP"
+    assert masker.client(b"a2 AUTHENTICATE PLAIN") == b"a2 AUTHENTICATE PLAIN"
+    masker.server(b"+ \r\n")
+    assert masker.client(PLAIN) == SECRET  # a continuation line of the exchange
+    masker.server(b"a2 NO [AUTHENTICATIONFAILED] no\r\n")
+    assert masker.client(b"a3 LOGIN {5}") == b"a3 LOGIN {5}"
+    assert masker.continued(b" " + PASSWORD.encode()) == SECRET
+    assert masker.client(b"a4 SELECT {5}") == b"a4 SELECT {5}"
+    assert masker.continued(b" (CONDSTORE)") == b" (CONDSTORE)"
+    smtp_masker = Masker(smtp=True)
+    assert smtp_masker.client(b"AUTH PLAIN " + PLAIN) == b"AUTH PLAIN " + SECRET
+    smtp_masker.server(b"334 \r\n")  # a continuation keeps the exchange going
+    assert smtp_masker.client(b"anything") == SECRET
+    smtp_masker.server(b"235 2.7.0 ok\r\n")
+    assert smtp_masker.client(b"MAIL FROM:<a@b>") == b"MAIL FROM:<a@b>"
+
+
+def test_lines_are_kept_as_said_and_masked_for_every_reader() -> None:
+    transcript = imap()
+    transcript.client_line(b"a1 LOGIN alice " + PASSWORD.encode())
+    transcript.server_output_many((b"a1 OK ", b"LOGIN completed\r\n"))
+    assert all(PASSWORD.encode() not in payload for _, _, payload in transcript.entries if isinstance(payload, bytes))
+    assert_no_secret(render_text(transcript))
+    assert_no_secret(msgspec.json.encode(detail(transcript)).decode())
