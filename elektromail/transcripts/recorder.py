@@ -1,7 +1,8 @@
 """One session's transcript: what the client and the server said, as it happened, within a size budget.
 
 Recording is on the path of every read and write an SMTP or IMAP session handles, so a record is a few
-items added to one list by a single extend: the moment (monotonic seconds) and the payload as received
+items added to one list by a single extend: the moment (seconds of the session's clock: the event
+loop's for SMTP, whose reads have taken it already, else monotonic) and the payload as received
 or written; only the list and the payloads are kept. The payload's type says what it is (bytes: what was
 said; bytearray: the part of an IMAP command after a literal; int: the size of message content; str: a
 stored message's id; TLS and AUTH facts; None: the truncation marker); a client's payloads have their
@@ -18,7 +19,7 @@ bounded by what the session can do.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from time import monotonic, time
 from typing import ClassVar, Literal
@@ -85,15 +86,24 @@ class Transcript:
         "_message_ids",
         "_smtp",
         "_skip",
+        "_clock",
     )
 
-    def __init__(self, session_id: str, protocol: SessionProtocol, client: str | None, limit: int) -> None:
+    def __init__(
+        self,
+        session_id: str,
+        protocol: SessionProtocol,
+        client: str | None,
+        limit: int,
+        clock: Callable[[], float] = monotonic,
+    ) -> None:
         self.id = session_id
         self.protocol = protocol
         self.client = client
         self._started = time()  # wall-clock moments as numbers: a datetime is made only for readers
         self._ended: float | None = None
-        self.origin = monotonic()
+        self._clock = clock  # one clock for every moment of the session, so that they stay in order
+        self.origin = clock()
         self._log: list[object] = []  # moment, payload, moment, payload, ... (see the module's text)
         self.size = 0  # octets counted against ``limit``; past it, the transcript is truncated
         self.limit = limit
@@ -123,7 +133,7 @@ class Transcript:
 
     @property
     def entries(self) -> list[Entry]:
-        """What was recorded so far, in order, as (monotonic time, kind, payload), secrets masked."""
+        """What was recorded so far, in order, as (clock time, kind, payload), secrets masked."""
         log = self._log[:]  # a copy: the session may record on while this is read
         masker = Masker(self._smtp)
         entries: list[Entry] = []
@@ -159,7 +169,7 @@ class Transcript:
                 self._truncate()
             return
         self.size = size
-        self._log += (monotonic(), payload)
+        self._log += (self._clock(), payload)
 
     def client_line(self, line: bytes) -> None:
         """A command line as received, without its CRLF; for IMAP, the part up to a literal if any."""
@@ -169,11 +179,12 @@ class Transcript:
                 self._truncate()
             return
         self.size = size
-        self._log += (-monotonic(), line)
+        self._log += (-self._clock(), line)
 
-    def exchange(self, line: bytes, reply: bytes | None) -> None:
+    def exchange(self, line: bytes, reply: bytes | None, moment: float) -> None:
         """An SMTP command line and the replies written for it in the same turn of the event loop (None:
-        its reply comes later), recorded at one moment: one call and one clock read per round trip."""
+        its reply comes later), recorded at ``moment`` (the session clock's time when the line was read,
+        which the connection has already): one call and no clock read per round trip."""
         if reply is None:
             self.client_line(line)
             return
@@ -184,7 +195,7 @@ class Transcript:
                 self.server_output(reply)
             return
         self.size = size
-        self._log += (-monotonic(), line, reply)
+        self._log += (-moment, line, reply)
 
     def client_continued(self, line: bytes) -> None:
         """The part of an IMAP command that follows one of its literals (kept as a bytearray: readers
@@ -195,7 +206,7 @@ class Transcript:
                 self._truncate()
             return
         self.size = size
-        self._log += (-monotonic(), bytearray(line))
+        self._log += (-self._clock(), bytearray(line))
 
     def client_content(self, size: int) -> None:
         """Message content (DATA, a BDAT chunk, an IMAP literal): only its size is recorded."""
@@ -205,7 +216,7 @@ class Transcript:
                 self._truncate()
             return
         self.size = total
-        self._log += (monotonic(), size)
+        self._log += (self._clock(), size)
 
     def server_output(self, data: bytes) -> None:
         """Output as written: SMTP replies, or IMAP responses (whose literal content is kept as its size)."""
@@ -221,7 +232,7 @@ class Transcript:
                 self._truncate()
             return
         self.size = size
-        self._log += (monotonic(), data)
+        self._log += (self._clock(), data)
 
     def server_output_many(self, chunks: Sequence[bytes]) -> None:
         """One write of several pieces (IMAP responses built from precomputed parts), as one entry. The
@@ -237,12 +248,12 @@ class Transcript:
                 self._truncate()
             return
         self.size = size
-        self._log += (monotonic(), data)
+        self._log += (self._clock(), data)
 
     def _truncate(self) -> None:
         """The budget is spent: the truncation marker ends the record."""
         self.size = self.limit + 1
-        self._log += (monotonic(), None)
+        self._log += (self._clock(), None)
 
     def _without_literals(self, data: bytes) -> bytes:
         """``data`` with the content of each literal replaced by its size; a literal may run on into the
@@ -277,7 +288,7 @@ class Transcript:
                 self._truncate()
             return
         self.size = size
-        self._log += (monotonic(), message_id)
+        self._log += (self._clock(), message_id)
 
     def tls_established(self, facts: TlsFacts) -> None:
         self.tls = facts
@@ -316,7 +327,7 @@ class UnrecordedTranscript(Transcript):
     def client_continued(self, line: bytes) -> None:
         pass
 
-    def exchange(self, line: bytes, reply: bytes | None) -> None:
+    def exchange(self, line: bytes, reply: bytes | None, moment: float) -> None:
         pass
 
     def client_content(self, size: int) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from collections import deque
 from collections.abc import Callable, Iterator
+from time import monotonic
 from typing import Protocol
 
 from elektromail.transcripts.recorder import SessionProtocol, Transcript, UnrecordedTranscript
@@ -48,14 +49,16 @@ class Transcripts:
         # that would only find out that nobody listens.
         self.audience: Audience | None = None
 
-    def start(self, protocol: SessionProtocol, client: str | None) -> Transcript:
-        """A new session's transcript. With recording off it still has an id and keeps TLS/AUTH facts
-        for the messages it delivers, but records no lines and is not listed."""
+    def start(
+        self, protocol: SessionProtocol, client: str | None, clock: Callable[[], float] = monotonic
+    ) -> Transcript:
+        """A new session's transcript, timed by ``clock``. With recording off it still has an id and keeps
+        TLS/AUTH facts for the messages it delivers, but records no lines and is not listed."""
         self._counter += 1
         session_id = f"{protocol}-{self._prefix}-{self._counter}"
         if not self.enabled:
-            return UnrecordedTranscript(session_id, protocol, client, 0)
-        transcript = Transcript(session_id, protocol, client, self.max_bytes)
+            return UnrecordedTranscript(session_id, protocol, client, 0, clock)
+        transcript = Transcript(session_id, protocol, client, self.max_bytes, clock)
         self._sessions.append(transcript)
         if self.listeners and (self.audience is None or self.audience.heard):
             self._publish(STARTED, transcript)

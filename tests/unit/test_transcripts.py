@@ -4,6 +4,7 @@ size, the size budget, the bounded registry, and the C:/S: text form."""
 from __future__ import annotations
 
 import base64
+from time import monotonic
 
 import msgspec
 
@@ -206,10 +207,10 @@ def test_sessions_page_by_cursor() -> None:
 def test_an_smtp_exchange_is_the_line_then_its_replies_at_one_moment() -> None:
     transcript = smtp()
     transcript.server_output(b"220 ready\r\n")
-    transcript.exchange(b"EHLO client.example", b"250-mx\r\n250 PIPELINING\r\n")
-    transcript.exchange(b"MAIL FROM:<a@example.com>", None)  # its reply comes later
+    transcript.exchange(b"EHLO client.example", b"250-mx\r\n250 PIPELINING\r\n", monotonic())
+    transcript.exchange(b"MAIL FROM:<a@example.com>", None, monotonic())  # its reply comes later
     transcript.server_output(b"250 2.1.0 Ok\r\n")
-    transcript.exchange(b"QUIT", b"221 2.0.0 Bye\r\n")
+    transcript.exchange(b"QUIT", b"221 2.0.0 Bye\r\n", monotonic())
     entries = transcript.entries
     assert [kind for _, kind, _ in entries] == [SERVER, CLIENT, SERVER, CLIENT, SERVER, CLIENT, SERVER]
     assert entries[1][0] == entries[2][0] and entries[5][0] == entries[6][0]
@@ -231,14 +232,14 @@ def test_an_exchange_inside_sasl_is_masked_and_one_past_the_budget_truncates() -
     transcript = smtp()
     transcript.client_line(b"AUTH LOGIN")
     transcript.server_output(b"334 VXNlcm5hbWU6\r\n")
-    transcript.exchange(base64.b64encode(PASSWORD.encode()), b"235 2.7.0 Authentication successful\r\n")
-    transcript.exchange(b"NOOP", b"250 2.0.0 Ok\r\n")
+    transcript.exchange(base64.b64encode(PASSWORD.encode()), b"235 2.7.0 Authentication successful\r\n", monotonic())
+    transcript.exchange(b"NOOP", b"250 2.0.0 Ok\r\n", monotonic())
     text = render_text(transcript)
     assert_no_secret(text)
     assert "C: " + SECRET.decode() + "\nS: 235" in text and "C: NOOP\nS: 250 2.0.0 Ok" in text
     small = smtp(limit=ENTRY_OVERHEAD + 4)
-    small.exchange(b"NOOP", b"250 2.0.0 Ok\r\n")  # the line fits, its reply does not
-    small.exchange(b"NOOP", b"250 2.0.0 Ok\r\n")
+    small.exchange(b"NOOP", b"250 2.0.0 Ok\r\n", monotonic())  # the line fits, its reply does not
+    small.exchange(b"NOOP", b"250 2.0.0 Ok\r\n", monotonic())
     assert [kind for _, kind, _ in small.entries] == [CLIENT, TRUNCATED] and small.truncated
 
 
@@ -295,3 +296,13 @@ def test_lines_are_kept_as_said_and_masked_for_every_reader() -> None:
     assert all(PASSWORD.encode() not in payload for _, _, payload in transcript.entries if isinstance(payload, bytes))
     assert_no_secret(render_text(transcript))
     assert_no_secret(msgspec.json.encode(detail(transcript)).decode())
+
+
+def test_a_session_timed_by_another_clock_is_in_its_milliseconds() -> None:
+    ticks = iter([100.0, 100.25, 100.5])
+    registry = Transcripts()
+    transcript = registry.start("smtp", "127.0.0.1:1", lambda: next(ticks))
+    transcript.server_output(b"220 ready\r\n")
+    transcript.exchange(b"NOOP", b"250 2.0.0 Ok\r\n", 100.4)
+    transcript.server_output(b"221 bye\r\n")
+    assert [line.ms for line in detail(transcript).lines] == [250, 400, 400, 500]
