@@ -1,6 +1,7 @@
 """What a running server loads only when it is used: the IMAP commands (and the mail model they read with)
 at a connection's first command, not at its greeting; hashlib's digests at the first authentication, not
-for plain SMTP. The server runs in a process of its own, so that the clients here load nothing into it."""
+for plain SMTP; the email package when a date is first read, not for ENVELOPE. The server runs in a
+process of its own, so that the clients here load nothing into it."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ with ServerThread(load_config({}, flags)) as server:
     for line in sys.stdin:
         print(" ".join(name for name in line.split() if name in sys.modules), flush=True)
 """
-WATCHED = ("hashlib", "hmac", "email.utils", "elektromail.imap.commands", "elektromail.mail.envelope")
+WATCHED = ("hashlib", "hmac", "email.utils", "html", "elektromail.imap.commands", "elektromail.mail.envelope")
+AFTER_LOGIN = {"hashlib", "hmac", "elektromail.imap.commands", "elektromail.mail.envelope"}
 
 
 class Child:
@@ -71,6 +73,7 @@ def child() -> Iterator[Child]:
 def _message() -> EmailMessage:
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = "a@example.com", "user@localhost", "lazy"
+    message["Date"] = "Mon, 07 Dec 2026 10:00:00 +0000"
     message.set_content("body\n")
     return message
 
@@ -92,12 +95,15 @@ def test_greeting_and_plain_smtp_load_no_commands_and_no_digests(child: Child) -
 
     imap = imaplib.IMAP4("127.0.0.1", child.imap_port, timeout=10)
     imap.login("user", "pass")  # the first command loads the commands; LOGIN compares the password
-    assert child.loaded() >= {"elektromail.imap.commands", "hmac", "hashlib"}
+    assert child.loaded() == AFTER_LOGIN
     imap.select("INBOX")
     typ, data = imap.fetch("1", "(ENVELOPE)")
     assert typ == "OK" and isinstance(data[0], bytes) and b'"lazy"' in data[0]
+    assert child.loaded() == AFTER_LOGIN
     # After LOGIN the list drops STARTTLS and AUTH=; the rest is what the greeting announced.
     _, (after,) = imap.capability()
     assert after.decode().split() == [name for name in announced if not name.startswith(("AUTH=", "STARTTLS"))]
+
+    assert imap.search(None, "SENTSINCE", "1-Jan-2000") == ("OK", [b"1"])  # reads the Date field
+    assert child.loaded() == AFTER_LOGIN | {"email.utils"}
     imap.logout()
-    assert child.loaded() == set(WATCHED)
