@@ -55,7 +55,7 @@ _FLAGS = attrgetter("flags")
 _UID = attrgetter("uid")
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)  # bounded: a mailbox's keyword list can be long
 def flags_lines(keywords: tuple[str, ...], read_only: bool) -> bytes:
     """``* FLAGS`` with the system flags and ``keywords``, and the ``PERMANENTFLAGS`` that goes with it
     (none for a read-only selection): mailboxes share a few keyword lists, so each is encoded once."""
