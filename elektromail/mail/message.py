@@ -64,7 +64,7 @@ class ParsedMessage:
     change), and is dropped when the message falls out of the most recently read (see the module).
     """
 
-    __slots__ = ("__weakref__", "_cache", "_header_end", "_raw", "_served", "octet_facts", "source")
+    __slots__ = ("__weakref__", "_cache", "_header_end", "_raw", "_served", "address_texts", "octet_facts", "source")
 
     def __init__(self, source: bytes) -> None:
         self.source = source
@@ -74,6 +74,9 @@ class ParsedMessage:
         self._cache: dict[str, Any] | None = None
         # What search may read from the octets as they are (see mail/rawsearch.py); -1 until asked.
         self.octet_facts = -1
+        # The address fields as SEARCH reads them, by field name (mail/text.py address_text): kept in a
+        # slot of their own because FROM/TO look one up for every message of a mailbox.
+        self.address_texts: dict[str, str] | None = None
 
     @property
     def raw(self) -> bytes:

@@ -14,13 +14,13 @@ AUTH, stored messages) are still kept, since they are small and bounded by what 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from time import monotonic, time
 from typing import ClassVar, Literal, cast
 
 from elektromail.store.provenance import AuthFacts, TlsFacts
+from elektromail.transcripts.literals import without_literals
 from elektromail.transcripts.masking import (
     SECRET,
     is_imap_continuation,
@@ -48,9 +48,6 @@ ENTRY_OVERHEAD = 48
 
 # The first octets, lower-cased, of the IMAP commands whose lines may carry secrets (LOGIN, AUTHENTICATE).
 _SECRET_INITIALS = frozenset(b"la")
-
-# A literal announcement at the end of a line of server output: {size} or literal8's ~{size}.
-_LITERAL = re.compile(rb"\{(\d{1,19})\}\r\n")
 
 
 def _kind(moment: float, payload: object) -> int:
@@ -223,47 +220,37 @@ class Transcript:
         log.append(size if total <= self.limit else None)
 
     def server_output(self, data: bytes) -> None:
-        size = self.size
-        if size > self.limit:
+        if self.size > self.limit:
             return
-        if self._exchange and not (is_smtp_continuation(data) if self._smtp else is_imap_continuation(data)):
-            self._exchange = False
+        self._note_exchange(data)
         if self._smtp:  # SMTP replies carry no literals
             pass
         elif self._skip or b"}\r\n" in data:
-            data = self._without_literals(data)
-        self.size = size = size + len(data) + ENTRY_OVERHEAD
+            kept, self._skip = without_literals((data,), self._skip)
+            data = b"".join(kept)
+        self._record_output(data)
+
+    def server_output_many(self, chunks: Sequence[bytes]) -> None:
+        """One write of several pieces (IMAP responses built from precomputed parts), as one entry. Each
+        literal's content (a FETCH answer's message octets, a buffer each) is skipped, never copied."""
+        if not chunks or self.size > self.limit:
+            return
+        if len(chunks) == 1 or self._smtp:
+            self.server_output(chunks[0] if len(chunks) == 1 else b"".join(chunks))
+            return
+        self._note_exchange(next((chunk for chunk in chunks if chunk), b""))
+        kept, self._skip = without_literals(chunks, self._skip)
+        self._record_output(b"".join(kept))
+
+    def _note_exchange(self, data: bytes) -> None:
+        if self._exchange and not (is_smtp_continuation(data) if self._smtp else is_imap_continuation(data)):
+            self._exchange = False
+
+    def _record_output(self, data: bytes) -> None:
+        self.size = size = self.size + len(data) + ENTRY_OVERHEAD
         log = self._log
         log.append(monotonic())
         log.append(data if size <= self.limit else None)
-
-    def server_output_many(self, chunks: Sequence[bytes]) -> None:
-        """One write of several pieces (IMAP responses built from precomputed parts), as one entry. The
-        pieces are joined in C first: a pass over them in Python would cost more than the copy."""
-        if not chunks or self.size > self.limit:
-            return
-        self.server_output(chunks[0] if len(chunks) == 1 else b"".join(chunks))
-
-    def _without_literals(self, data: bytes) -> bytes:
-        """``data`` with the content of each literal replaced by its size; a literal may run on into the
-        next writes, which are then skipped as far as it goes."""
-        pieces: list[bytes] = []
-        position = 0
-        if self._skip:
-            position = min(self._skip, len(data))
-            self._skip -= position
-        while True:
-            found = _LITERAL.search(data, position)
-            if found is None:
-                break
-            size = int(found.group(1))
-            pieces.append(data[position : found.end()])
-            pieces.append(b"<%d octets>" % size)
-            taken = min(size, len(data) - found.end())
-            position = found.end() + taken
-            self._skip = size - taken
-        pieces.append(data[position:])
-        return b"".join(pieces)
 
     def stored(self, message_id: str) -> None:
         """The session delivered (SMTP) or appended (IMAP) the message with this server-wide id."""

@@ -88,6 +88,7 @@ class ImapConnection(asyncio.Protocol):
         self._closed = False
         self._paused = False
         self._skipping = False  # the rest of an overlong line is still to be thrown away
+        self._wait_expired = False  # the client stayed silent too long: reads raise TimeoutError
         self._task: asyncio.Task[None] | None = None
         self.peer: str = "?"
         self.transcript: Transcript = UnrecordedTranscript("", "imap", None, 0)  # replaced once connected
@@ -131,9 +132,18 @@ class ImapConnection(asyncio.Protocol):
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
+    def expire_wait(self) -> None:
+        """The client was silent too long: the read waiting for it (and any later one) raises TimeoutError."""
+        self._wait_expired = True
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(TimeoutError())
+
     async def _wait_for_data(self) -> None:
         if self._closed:
             raise ConnectionClosed
+        if self._wait_expired:
+            raise TimeoutError
         if self._paused and self.transport is not None:
             self._paused = False
             self.transport.resume_reading()
