@@ -7,7 +7,7 @@ process, so ids persisted with messages (SQLite) do not name a session of a late
 
 from __future__ import annotations
 
-import secrets
+import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Protocol
@@ -41,7 +41,7 @@ class Transcripts:
         # session is found by its number and the oldest falls off the end as the newest is added.
         self._sessions: deque[Transcript] = deque(maxlen=max_sessions)
         self._first = 1  # the number of the session at the left end of ``_sessions``
-        self._prefix = secrets.token_hex(3)
+        self._prefix = os.urandom(3).hex()  # as secrets.token_hex, without loading hashlib at start
         self._counter = 0
         self.listeners: set[SessionListener] = set()
         # While the audience has heard nothing yet the listeners are not called: two calls per session

@@ -96,9 +96,6 @@ class ImapConnection(asyncio.Protocol):
     # ------------------------------------------------------------------ asyncio.Protocol
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        # The commands register themselves on import: at the first connection, not at start, so that a
-        # server nobody reads over IMAP never holds them in memory.
-        import elektromail.imap.commands  # noqa: F401
         from elektromail.imap.engine.session import Session
 
         # uvloop's transports do not subclass asyncio.Transport, so no isinstance check here.

@@ -19,6 +19,7 @@ from elektromail.imap.engine.command_table import (
     CommandFailed,
     CommandSpec,
     State,
+    load_commands,
 )
 from elektromail.imap.engine.connection import (
     ConnectionClosed,
@@ -268,6 +269,8 @@ class Session:
             self.tagged(tag, "BAD", "missing or invalid command name")
             self._count_bad()
             return
+        if not COMMANDS:
+            load_commands()
         spec = COMMANDS.get(name)
         if spec is None:
             self.tagged(tag, "BAD", f"unknown command {name}")
