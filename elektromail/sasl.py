@@ -14,16 +14,18 @@ with authentication disabled any credentials log in.
 from __future__ import annotations
 
 import binascii
-import hmac
-import json
-import secrets
 from base64 import b64decode
 from collections.abc import Awaitable, Callable
 from typing import NamedTuple
 
+import msgspec
+
 from elektromail.context import ServerContext
 from elektromail.delivery.service import local_hostname
 from elektromail.store.model import Account
+
+# hmac and secrets (which load OpenSSL's digests through hashlib, over half a MiB) are imported where they
+# are used: a server whose clients never authenticate never holds them.
 
 MECHANISMS = ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER")
 
@@ -113,6 +115,8 @@ def _text(data: bytes, what: str) -> str:
 
 
 def password_proof(password: str) -> Proof:
+    import hmac
+
     given = password.encode()
     return lambda stored: hmac.compare_digest(stored.encode(), given)
 
@@ -161,10 +165,15 @@ def _login(verify: Verifier) -> tuple[bytes, Step]:
 
 
 def cram_md5_digest(password: str, challenge: bytes) -> str:
+    import hmac
+
     return hmac.new(password.encode(), challenge, "md5").hexdigest()
 
 
 def _cram_md5(verify: Verifier) -> tuple[bytes, Step]:
+    import hmac
+    import secrets
+
     # RFC 2195 2: a unique msg-id-like string; randomness makes replay of a captured answer useless.
     challenge = f"<{secrets.randbelow(10**12)}.{secrets.token_hex(4)}@{local_hostname()}>".encode()
 
@@ -228,7 +237,7 @@ def parse_oauthbearer(data: bytes) -> tuple[str, str]:
 
 def _bearer(parse: Callable[[bytes], tuple[str, str]], error: dict[str, str]) -> Start:
     # RFC 7628 3.2.2: a refused token gets an error challenge; the client answers ^A, then the failure.
-    error_challenge = json.dumps(error, separators=(",", ":")).encode()
+    error_challenge = msgspec.json.encode(error)
 
     async def after_error(response: bytes) -> Result:
         return FAILED

@@ -27,9 +27,9 @@ draws, greylisted pairs), so a test's ``times`` or greylist is not restarted by 
 from __future__ import annotations
 
 import functools
+import os
 import random
 import re
-import secrets
 import time
 from collections.abc import Callable, Sequence
 from typing import Annotated, Literal, TypeAlias, TypeVar
@@ -221,7 +221,7 @@ class CompiledRule:
     )
 
     def __init__(self, rule: DsnRule) -> None:
-        self.id = secrets.token_hex(6)  # random: an id of a rule from before a restart or reset finds nothing
+        self.id = os.urandom(6).hex()  # random: an id of a rule from before a restart or reset finds nothing
         self.rule = rule
         self.stage = rule_stage(rule)
         self.recipient = None if rule.recipient == "*" else compile_pattern(rule.recipient)

@@ -144,9 +144,12 @@ class Delivery:
                 return None
         envelope = how.envelope
         if len(recipients) == 1 and envelope.rcpt_to == (recipients[0].address,) and not envelope.recipient_parameters:
-            # The usual transaction, one recipient: its copy keeps the envelope as it is (see _per_user).
+            # The usual transaction, one recipient: its copy keeps the envelope as it is (see _per_user), the
+            # one record every copy with an equal envelope shares.
             users = [recipients[0].user.lower()]
-            provenance: Provenance | dict[str, Provenance] = Provenance(delivery=how.delivery, envelope=envelope)
+            provenance: Provenance | dict[str, Provenance] = Provenance(
+                delivery=how.delivery, envelope=shared_envelope(envelope)
+            )
         else:
             users = list(dict.fromkeys(recipient.user.lower() for recipient in recipients))
             provenance = _per_user(how, recipients)
@@ -213,7 +216,7 @@ def _per_user(how: Arrival, delivered: Sequence[Recipient]) -> dict[str, Provena
     if len(by_user) == 1 and not envelope.recipient_parameters:
         ((user, addresses),) = by_user.items()
         if envelope.rcpt_to == tuple(addresses):  # the usual: the copy has every recipient, as the envelope
-            return {user: Provenance(delivery=how.delivery, envelope=envelope)}
+            return {user: Provenance(delivery=how.delivery, envelope=shared_envelope(envelope))}
     return {
         user: Provenance(delivery=how.delivery, envelope=shared_envelope(_envelope_for(envelope, addresses)))
         for user, addresses in by_user.items()

@@ -12,7 +12,6 @@ import codecs
 import re
 import sys
 from datetime import date, datetime
-from email.utils import parsedate_to_datetime
 
 _FIELD_NAME = re.compile(rb"([\x21-\x39\x3b-\x7e]+)[ \t]*:")
 _ENCODED_WORD = re.compile(rb"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
@@ -206,6 +205,8 @@ def parse_date(value: bytes | None) -> datetime | None:
     """The Date field as an aware or naive datetime, or None if absent or unparseable."""
     if not value:
         return None
+    from email.utils import parsedate_to_datetime  # here: the email package loads when a date is first read
+
     text = _LEAP_SECOND.sub(r"\1:59", value.decode("ascii", "replace"))  # 23:59:60 reads as :59
     try:
         parsed = parsedate_to_datetime(text)

@@ -7,7 +7,6 @@ first appears, so the same link in both alternatives of a multipart/alternative 
 
 from __future__ import annotations
 
-import html
 import re
 
 from elektromail.mail.message import ParsedMessage
@@ -47,6 +46,8 @@ _HTML_TOKEN = re.compile(
 
 
 def urls_in_html(markup: str) -> list[str]:
+    import html  # here: its entity table (half a MiB) loads with the first HTML part read for links
+
     found: list[str] = []
     for match in _HTML_TOKEN.finditer(INVISIBLE.sub(" ", markup)):
         href = match.group(1) or match.group(2) or match.group(3)

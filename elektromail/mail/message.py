@@ -1,18 +1,25 @@
-"""The stored form of a message: the raw bytes plus what is derived from them once.
+"""The stored form of a message: the raw bytes plus what is derived from them on first need.
 
-Splitting header from body is done when the message enters the store (it is cheap and every reader needs
-it). Costlier views (header fields, MIME tree, ENVELOPE, BODYSTRUCTURE) are computed on first use and kept
-on the object, so each is computed at most once per message and start-up with many stored messages stays
-fast. Nothing re-parses a message per request.
+Storing a message keeps only its octets. Costlier views (header fields, MIME tree, ENVELOPE,
+BODYSTRUCTURE, decoded search text) are computed on first use and kept while the message is among the
+:data:`DERIVED_MAX_MESSAGES` read most recently: a client that reads the same messages again finds them
+ready, and reading a whole large mailbox once leaves memory bounded, not a parsed copy of every message
+beside its octets. A view dropped with an old message is computed again if that message is read again.
 """
 
 from __future__ import annotations
 
 import re
+import weakref
 from bisect import bisect_left
+from collections import OrderedDict
 from typing import Any
 
 _BARE_LF = re.compile(rb"(?<!\r)\n")
+
+# How many messages keep their derived views (a few KiB each for a plain message): more than an IMAP
+# client's usual working set, so that FETCH ENVELOPE or SEARCH repeated over it parses nothing twice.
+DERIVED_MAX_MESSAGES = 2048
 
 
 def to_crlf(raw: bytes) -> bytes:
@@ -53,11 +60,11 @@ class ParsedMessage:
     Storing a message needs only its octets: ``raw``, ``header_end`` and ``served`` each scan the message,
     so each is worked out when something first reads it (most messages a test server receives are
     counted, not read). ``cache`` holds costlier views keyed by name (the IMAP layer stores ENVELOPE and
-    BODYSTRUCTURE encodings there); it too is made on first use and never invalidated, because the bytes
-    never change.
+    BODYSTRUCTURE encodings there); it too is made on first use, is never invalidated (the bytes never
+    change), and is dropped when the message falls out of the most recently read (see the module).
     """
 
-    __slots__ = ("_cache", "_header_end", "_raw", "_served", "octet_facts", "source")
+    __slots__ = ("__weakref__", "_cache", "_header_end", "_raw", "_served", "address_texts", "octet_facts", "source")
 
     def __init__(self, source: bytes) -> None:
         self.source = source
@@ -67,6 +74,9 @@ class ParsedMessage:
         self._cache: dict[str, Any] | None = None
         # What search may read from the octets as they are (see mail/rawsearch.py); -1 until asked.
         self.octet_facts = -1
+        # The address fields as SEARCH reads them, by field name (mail/text.py address_text): kept in a
+        # slot of their own because FROM/TO look one up for every message of a mailbox.
+        self.address_texts: dict[str, str] | None = None
 
     @property
     def raw(self) -> bytes:
@@ -97,6 +107,9 @@ class ParsedMessage:
         cache = self._cache
         if cache is None:
             cache = self._cache = {}
+            _recently_read.remember(self)
+        else:
+            _recently_read.touch(self)
         return cache
 
     @property
@@ -121,3 +134,35 @@ class ParsedMessage:
     @property
     def body(self) -> bytes:
         return self.raw[self.header_end :]
+
+
+class _RecentlyRead:
+    """The messages whose derived views are kept, least recently read first. It holds them weakly (an
+    expunged message is freed at once, as its octets should be); dropping one empties its ``cache``."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._order: OrderedDict[int, weakref.ref[ParsedMessage]] = OrderedDict()
+
+    def remember(self, message: ParsedMessage) -> None:
+        order = self._order
+        # A key left by a freed message may be taken by a new one with the same id: the new entry replaces it.
+        order[id(message)] = weakref.ref(message)
+        order.move_to_end(id(message))
+        while len(order) > self.limit:
+            _, reference = order.popitem(last=False)
+            dropped = reference()
+            if dropped is not None:
+                dropped._cache = None
+
+    def touch(self, message: ParsedMessage) -> None:
+        try:
+            self._order.move_to_end(id(message))
+        except KeyError:  # emptied meanwhile from another thread: keep its views from now on
+            self.remember(message)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+
+_recently_read = _RecentlyRead(DERIVED_MAX_MESSAGES)

@@ -7,7 +7,6 @@ displayable text has an empty preview.
 
 from __future__ import annotations
 
-import html
 import re
 
 from elektromail.mail.message import ParsedMessage
@@ -56,6 +55,8 @@ def _make(parsed: ParsedMessage) -> str:
         markup = first_text(tree, b"html")
         if markup is None:
             return ""
+        import html  # here: its entity table (half a MiB) loads with the first HTML-only preview
+
         text = html.unescape(_TAG.sub(" ", INVISIBLE.sub(" ", part_text(markup, parsed.raw) or "")))
     text = _WHITESPACE.sub(" ", text).strip()
     return text[:PREVIEW_LENGTH].rstrip()

@@ -18,6 +18,7 @@ What the octets show is worked out once per message and kept on it as a few bits
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from elektromail.mail.headers import unfold
@@ -161,16 +162,35 @@ def text_has(parsed: ParsedMessage, needle: str) -> bool | None:
 def header_has(parsed: ParsedMessage, name: str, needle: str) -> bool | None:
     """Whether a top-level field ``name`` (lower case) reads as containing ``needle``, when the octets
     tell (else None)."""
-    if facts(parsed) & (PLAIN | SIMPLE_HEADER) != PLAIN | SIMPLE_HEADER:
-        return None
+    return header_matcher(name, needle)(parsed)
+
+
+def _unknown(parsed: ParsedMessage) -> bool | None:
+    return None
+
+
+@lru_cache(maxsize=256)
+def header_matcher(name: str, needle: str) -> Callable[[ParsedMessage], bool | None]:
+    """:func:`header_has` for one field name and needle, with what depends on them alone worked out once
+    (a SEARCH asks it of every message)."""
     field = _field_pattern(name)
     if field is None or not needle.isascii():
-        return None
-    raw = parsed.raw
-    matches = field.finditer(raw, 0, parsed.header_end)
+        return _unknown
     pattern = _needle_pattern(needle)
-    if pattern is not None and _NO_BLANKS.fullmatch(needle):
-        # Unfolding only turns runs of blanks and line ends into one space and trims them: a needle
-        # without such characters is in the value exactly where it is in the value's octets.
-        return any(pattern.search(raw, match.start(1), match.end(1)) is not None for match in matches)
-    return any(needle in unfold(match.group(1)).decode("ascii").lower() for match in matches)
+    # Unfolding only turns runs of blanks and line ends into one space and trims them: a needle without
+    # such characters is in the value exactly where it is in the value's octets.
+    exact = pattern if pattern is not None and _NO_BLANKS.fullmatch(needle) else None
+
+    def matches(parsed: ParsedMessage) -> bool | None:
+        known = parsed.octet_facts
+        if known < 0:
+            known = facts(parsed)
+        if known & (PLAIN | SIMPLE_HEADER) != PLAIN | SIMPLE_HEADER:
+            return None
+        raw = parsed.raw
+        fields = field.finditer(raw, 0, parsed.header_end)
+        if exact is not None:
+            return any(exact.search(raw, match.start(1), match.end(1)) is not None for match in fields)
+        return any(needle in unfold(match.group(1)).decode("ascii").lower() for match in fields)
+
+    return matches

@@ -194,9 +194,9 @@ def address_text(parsed: ParsedMessage, name: str) -> str:
     """An address field as its ENVELOPE structures read (RFC 9051 6.4.4: FROM, TO, CC and BCC match the
     envelope's field): ``name <@route:mailbox@host>`` per address, ``group:`` and ``;`` for groups, names
     RFC 2047-decoded, Dovecot's MISSING_* placeholders included; case-folded (cached)."""
-    texts: dict[str, str] | None = parsed.cache.get("address_text")
+    texts = parsed.address_texts
     if texts is None:
-        texts = parsed.cache["address_text"] = {}
+        texts = parsed.address_texts = {}
     cached = texts.get(name)
     if cached is None:
         pieces: list[str] = []

@@ -37,7 +37,8 @@ def _text(field: str, needle: str) -> MessageTest:
     if field == "text":
         return lambda mailbox, message: matching.subject_or_body_contains(message, needle)
     if field == "subject":
-        return lambda mailbox, message: matching.header_contains(message, "subject", needle)
+        subject = matching.header_test("subject", needle)
+        return lambda mailbox, message: subject(message)
     if field == "body":
         return lambda mailbox, message: matching.body_contains(message, needle)
     if field == "rcpt":
@@ -47,15 +48,16 @@ def _text(field: str, needle: str) -> MessageTest:
         return lambda mailbox, message: (
             matching.envelope_recipient_contains(message, needle) or matching.address_contains(message, "bcc", needle)
         )
-    return lambda mailbox, message: matching.address_contains(message, field, needle)
+    address = matching.address_test(field, needle)
+    return lambda mailbox, message: address(message)
 
 
 def _compile(term: Term) -> MessageTest:
     if isinstance(term, TextTerm):
         return _text(term.field, term.value)
     if isinstance(term, HeaderTerm):
-        name, value = term.name, term.value
-        return lambda mailbox, message: matching.header_contains(message, name, value)
+        header = matching.header_test(term.name, term.value)
+        return lambda mailbox, message: header(message)
     if isinstance(term, FlagTerm):
         flag, present = term.flag, term.present
         return lambda mailbox, message: matching.has_flag(message, flag) is present

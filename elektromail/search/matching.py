@@ -9,13 +9,14 @@ and answers for most others from them too, without parsing (the answer is the sa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from elektromail.mail.attachments import has_attachments
 from elektromail.mail.envelope import message_headers
 from elektromail.mail.headers import sent_date
 from elektromail.mail.message import ParsedMessage
-from elektromail.mail.rawsearch import body_has, header_has, may_contain, text_has
+from elektromail.mail.rawsearch import body_has, header_has, header_matcher, may_contain, text_has
 from elektromail.mail.text import address_text, body_text, full_text, header_values
 from elektromail.store.model import Message
 
@@ -33,11 +34,29 @@ def fold(text: str) -> str:
     return text.casefold()
 
 
+MessageTest = Callable[[Message], bool]
+
+
 def header_contains(message: Message, name: str, needle: str) -> bool:
     """HEADER/SUBJECT: a field named ``name`` (lower case) whose decoded value contains ``needle``; an
     empty needle matches any message that has the field."""
-    parsed = message.parsed
-    return may_contain(parsed, needle) and _field_contains(parsed, name, needle)
+    return header_test(name, needle)(message)
+
+
+def header_test(name: str, needle: str) -> MessageTest:
+    """:func:`header_contains` for one field and needle, made once per query. Where the octets answer
+    exactly (a plain message with a simple header block) that is the answer, without first ruling the
+    message out from its octets: that would be a second search of them."""
+    from_octets = header_matcher(name, needle)
+
+    def matches(message: Message) -> bool:
+        parsed = message.parsed
+        known = from_octets(parsed)
+        if known is not None:
+            return known
+        return may_contain(parsed, needle) and any(needle in value for value in header_values(parsed, name))
+
+    return matches
 
 
 def _field_contains(parsed: ParsedMessage, name: str, needle: str) -> bool:
@@ -48,6 +67,22 @@ def _field_contains(parsed: ParsedMessage, name: str, needle: str) -> bool:
 def address_contains(message: Message, name: str, needle: str) -> bool:
     """FROM, TO, CC, BCC: the address field as its ENVELOPE structure reads contains ``needle``."""
     return needle in address_text(message.parsed, name)
+
+
+def address_test(name: str, needle: str) -> MessageTest:
+    """:func:`address_contains` for one field and needle, made once per query: for a message whose
+    field was read before, the test is one look-up and one substring search."""
+
+    def matches(message: Message) -> bool:
+        parsed = message.parsed
+        texts = parsed.address_texts
+        if texts is not None:
+            known = texts.get(name)
+            if known is not None:
+                return needle in known
+        return needle in address_text(parsed, name)
+
+    return matches
 
 
 def body_contains(message: Message, needle: str) -> bool:

@@ -11,6 +11,7 @@ and writes the replies. DATA and BDAT are in :mod:`elektromail.smtp.content`, AU
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -208,7 +209,8 @@ class SmtpSession:
             self.reply(replies.HELO_NEEDS_DOMAIN)
             return None
         self.greeting = greeting
-        self.helo_name = self.transcript.helo = argument.strip()
+        # Interned: each message's delivery record keeps it, and clients mostly repeat one name.
+        self.helo_name = self.transcript.helo = sys.intern(argument.strip())
         self.reset_transaction()  # RFC 5321 4.1.4: EHLO is an implicit RSET
         self._send(reply)
         return None

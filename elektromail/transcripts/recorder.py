@@ -18,13 +18,15 @@ bounded by what the session can do.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from itertools import repeat
+from operator import contains
 from time import monotonic, time
 from typing import ClassVar, Literal
 
 from elektromail.store.provenance import AuthFacts, TlsFacts
+from elektromail.transcripts.literals import without_literals
 from elektromail.transcripts.masking import Masker
 
 SessionProtocol = Literal["smtp", "imap"]
@@ -45,9 +47,6 @@ Entry = tuple[float, int, object]
 ENTRY_OVERHEAD = 48
 
 _TWO_ENTRIES = 2 * ENTRY_OVERHEAD
-
-# A literal announcement at the end of a line of server output: {size} or literal8's ~{size}.
-_LITERAL = re.compile(rb"\{(\d{1,19})\}\r\n")
 
 
 def _kind(moment: float, payload: object) -> int:
@@ -225,7 +224,8 @@ class Transcript:
             # operand: a bytes one is first tried as an integer, which raises and clears a TypeError).
             if self.size > self.limit:
                 return
-            data = self._without_literals(data)
+            kept, self._skip = without_literals((data,), self._skip)
+            data = b"".join(kept)
         size = self.size + len(data) + ENTRY_OVERHEAD
         if size > self.limit:
             if self.size <= self.limit:
@@ -235,13 +235,16 @@ class Transcript:
         self._log += (self._clock(), data)
 
     def server_output_many(self, chunks: Sequence[bytes]) -> None:
-        """One write of several pieces (IMAP responses built from precomputed parts), as one entry. The
-        pieces are joined in C first: a pass over them in Python would cost more than the copy."""
+        """One write of several pieces (IMAP responses built from precomputed parts), as one entry. Each
+        literal's content (a FETCH answer's message octets, a buffer each) is skipped, never copied;
+        output without a literal, told by a memchr per piece in C, is joined as it is."""
         if self.size > self.limit or not chunks:
             return
-        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        if self._skip or 0x7B in data:
-            data = self._without_literals(data)
+        if self._skip or any(map(contains, chunks, repeat(0x7B))):
+            kept, self._skip = without_literals(chunks, self._skip)
+            data = b"".join(kept)
+        else:
+            data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         size = self.size + len(data) + ENTRY_OVERHEAD
         if size > self.limit:
             if self.size <= self.limit:
@@ -254,27 +257,6 @@ class Transcript:
         """The budget is spent: the truncation marker ends the record."""
         self.size = self.limit + 1
         self._log += (self._clock(), None)
-
-    def _without_literals(self, data: bytes) -> bytes:
-        """``data`` with the content of each literal replaced by its size; a literal may run on into the
-        next writes, which are then skipped as far as it goes."""
-        pieces: list[bytes] = []
-        position = 0
-        if self._skip:
-            position = min(self._skip, len(data))
-            self._skip -= position
-        while True:
-            found = _LITERAL.search(data, position)
-            if found is None:
-                break
-            size = int(found.group(1))
-            pieces.append(data[position : found.end()])
-            pieces.append(b"<%d octets>" % size)
-            taken = min(size, len(data) - found.end())
-            position = found.end() + taken
-            self._skip = size - taken
-        pieces.append(data[position:])
-        return b"".join(pieces)
 
     def stored(self, message_id: str) -> None:
         """The session delivered (SMTP) or appended (IMAP) the message with this server-wide id."""

@@ -7,7 +7,7 @@ process, so ids persisted with messages (SQLite) do not name a session of a late
 
 from __future__ import annotations
 
-import secrets
+import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from time import monotonic
@@ -42,7 +42,7 @@ class Transcripts:
         # enabled is kept), so that a session is found by its number and the oldest falls off the end
         # as the newest is added.
         self._sessions: deque[Transcript] = deque(maxlen=max_sessions)
-        self._prefix = secrets.token_hex(3)
+        self._prefix = os.urandom(3).hex()  # as secrets.token_hex, without loading hashlib at start
         self._counter = 0
         self.listeners: set[SessionListener] = set()
         # While the audience has heard nothing yet the listeners are not called: two calls per session

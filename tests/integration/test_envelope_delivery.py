@@ -139,3 +139,20 @@ def test_sqlite_keeps_envelope_and_delivery(make_server: ServerFactory, tmp_path
         after = only(http, user="audit")
         assert after["envelope"] == before["envelope"] and after["delivery"] == before["delivery"]
         assert http.get("/messages", params={"rcpt": "audit+q3"}).json()["total"] == 1
+
+
+def test_copies_with_one_envelope_share_its_record(server: ServerThread) -> None:
+    """Two transactions with the same sender and recipient, in two sessions: their copies keep one envelope
+    record between them, and one EHLO name, as each session delivered it."""
+    for _ in range(2):
+        with smtplib.SMTP(client_host(), server.smtp_port, local_hostname="app.example", timeout=10) as smtp:
+            smtp.sendmail("app@example.com", ["bob@example.com"], MESSAGE)
+
+    async def provenances() -> list[Any]:
+        return [message.provenance for account in server.server.store.accounts() for message in account.inbox.messages]
+
+    first, second = server.call(provenances)
+    assert first.envelope is second.envelope
+    assert first.envelope.mail_from == "app@example.com" and first.envelope.rcpt_to == ("bob@example.com",)
+    assert first.delivery.session_id != second.delivery.session_id
+    assert first.delivery.helo == "app.example" and first.delivery.helo is second.delivery.helo

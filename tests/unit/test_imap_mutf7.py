@@ -33,3 +33,14 @@ def test_invalid_forms_are_rejected(bad: str) -> None:
 @given(st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30))
 def test_round_trip(text: str) -> None:
     assert mutf7.decode(mutf7.encode(text)) == text
+
+
+@pytest.mark.parametrize("bad", ["a\x7fb", "tab\there", "new\nline", "\x00", "Entwürfe", "a\x80"])
+def test_names_without_a_shift_must_be_printable_ascii(bad: str) -> None:
+    with pytest.raises(mutf7.MailboxNameError):
+        mutf7.decode(bad)
+
+
+@given(st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E).filter(lambda ch: ch != "&"), max_size=30))
+def test_printable_ascii_without_a_shift_is_itself(text: str) -> None:
+    assert mutf7.decode(text) == text

@@ -40,35 +40,51 @@ def _octets(message: Message, item: LiteralItem) -> bytes | None:
     return data[origin : origin + length]
 
 
+def _whole_message(item: LiteralItem) -> bool:
+    """The item is the whole message (RFC822, BODY[] or BODY.PEEK[] without a partial range)."""
+    section = item.section
+    return item.partial is None and (section is None or (not section.part and section.text == ""))
+
+
 def literal_answer(
     messages: list[Message], spans: list[range], item: LiteralItem, with_uid: bool, altered_out: list[int]
 ) -> Iterator[list[bytes]]:
     """The responses in batches of buffers; the sequence numbers of messages whose octets had to be
     altered on the way (see :mod:`elektromail.mail.served`) are added to ``altered_out``."""
-    label = item.label
+    # Each head carries the previous response's closing ")" CRLF; the first one's is cut off below.
+    opening = (b")\r\n* %d FETCH (UID %d " if with_uid else b")\r\n* %d FETCH (") + item.label.replace(b"%", b"%%")
+    with_size = opening + b" {%d}\r\n"
+    whole = _whole_message(item)
     buffers: list[bytes] = []
-    closing = b""
+    first = True
     for span in spans:
         for index in span:
             message = messages[index]
-            data = _octets(message, item)
-            head = b"%b* %d FETCH (UID %d %b" % (closing, index + 1, message.uid, label) if with_uid else None
-            if head is None:
-                head = b"%b* %d FETCH (%b" % (closing, index + 1, label)
-            if data is None:
-                buffers.append(head + b" NIL")
+            parsed = message.parsed
+            numbers = (index + 1, message.uid) if with_uid else (index + 1,)
+            data = parsed.served if whole else None
+            if data is not None and data is parsed.raw and data:
+                # The whole message, served as stored (no NUL to re-encode): nearly every message.
+                buffers.append(with_size % (*numbers, len(data)))
+                buffers.append(data)
             else:
-                buffers.append(head + b" {%d}\r\n" % len(data))
-                if data:
-                    buffers.append(data)
-                if altered(message.parsed):
-                    altered_out.append(index + 1)
-            closing = b")\r\n"
+                data = _octets(message, item)
+                if data is None:
+                    buffers.append(opening % numbers + b" NIL")
+                else:
+                    buffers.append(with_size % (*numbers, len(data)))
+                    if data:
+                        buffers.append(data)
+                    if altered(parsed):
+                        altered_out.append(index + 1)
+            if first:
+                buffers[0] = buffers[0][3:]
+                first = False
             if len(buffers) >= 2 * BATCH_MESSAGES:
                 yield buffers
                 buffers = []
-    if closing:
-        buffers.append(closing)
+    if not first:
+        buffers.append(b")\r\n")
     if buffers:
         yield buffers
 

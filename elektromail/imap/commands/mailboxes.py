@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from elektromail.imap.commands.condstore import highest_modseq_ok
 from elektromail.imap.commands.qresync import QresyncParameters, parse_qresync_parameter, require_qresync, resynchronise
-from elektromail.imap.engine import codes, responses
+from elektromail.imap.engine import codes
 from elektromail.imap.engine.command_table import AUTHENTICATED, Ok, command, no
 from elektromail.imap.engine.parser import Reader, UndecodableName
 from elektromail.imap.engine.selected import SelectedView
@@ -16,6 +16,15 @@ from elektromail.store.model import INBOX, Mailbox
 
 # RFC 9051 6.3.4: names a server may refuse; wildcards would make LIST patterns ambiguous.
 _FORBIDDEN_IN_NAMES = frozenset("%*")
+
+# SELECT's fixed lines around the numbers that change, formatted in one step each.
+_EXISTS = b"* %d EXISTS\r\n"
+_EXISTS_RECENT = _EXISTS + b"* %d RECENT\r\n"
+_UID_LINES = b"* OK [%s %%d] UIDs valid\r\n* OK [%s %%d] predicted next UID\r\n" % (
+    codes.UIDVALIDITY.encode("ascii"),
+    codes.UIDNEXT.encode("ascii"),
+)
+_UNSEEN = b"* OK [%s %%d] first unseen\r\n" % codes.UNSEEN.encode("ascii")
 
 
 def parse_mailbox(reader: Reader) -> str:
@@ -101,18 +110,19 @@ async def _open(session: Session, arguments: SelectArguments, read_only: bool) -
     view = SelectedView(mailbox, read_only, session, session.shared.recent, session.view_changed)
     session.select(view)
     rev1 = not session.rev2
-    session.untagged(b"%d EXISTS" % view.exists)
+    out = session.out
     if rev1:
-        session.untagged(b"%d RECENT" % len(view.recent))
-    view.flags_responses(session.out)
-    session.untagged_ok("UIDs valid", responses.code(codes.UIDVALIDITY, mailbox.uid_validity))
-    session.untagged_ok("predicted next UID", responses.code(codes.UIDNEXT, mailbox.uid_next))
+        out.append(_EXISTS_RECENT % (view.exists, len(view.recent)))
+    else:
+        out.append(_EXISTS % view.exists)
+    view.flags_responses(out)
+    out.append(_UID_LINES % (mailbox.uid_validity, mailbox.uid_next))
     if session.condstore:
         highest_modseq_ok(session, mailbox.highest_modseq)  # RFC 7162 3.1.1
     if rev1:
         first_unseen = view.first_unseen()
         if first_unseen is not None:
-            session.untagged_ok("first unseen", responses.code(codes.UNSEEN, first_unseen))
+            out.append(_UNSEEN % first_unseen)
     else:
         # RFC 9051 6.3.2: the LIST response for the mailbox, carrying its canonical name.
         from elektromail.imap.commands.listing import list_line

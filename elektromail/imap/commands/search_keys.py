@@ -51,11 +51,13 @@ _ADDRESS_KEYS = {"BCC": "bcc", "CC": "cc", "FROM": "from", "TO": "to"}
 
 
 def _header_contains(name: str, needle: str) -> Predicate:
-    return lambda ctx, seq, message: matching.header_contains(message, name, needle)
+    test = matching.header_test(name, needle)
+    return lambda ctx, seq, message: test(message)
 
 
 def _address_contains(name: str, needle: str) -> Predicate:
-    return lambda ctx, seq, message: matching.address_contains(message, name, needle)
+    test = matching.address_test(name, needle)
+    return lambda ctx, seq, message: test(message)
 
 
 def _flag(flag: str, present: bool) -> Predicate:

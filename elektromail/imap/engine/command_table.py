@@ -90,16 +90,32 @@ class CommandSpec(NamedTuple, Generic[A]):
 
 COMMANDS: dict[str, CommandSpec[Any]] = {}
 
-# Capabilities in the order they are announced; command modules add theirs with :func:`capability`.
-# (state-independent ones; AUTH= and APPENDLIMIT are added by the session from the configuration)
-CAPABILITIES: list[str] = []
+# The state-independent capabilities, in the order they are announced (AUTH= and APPENDLIMIT are added by
+# the session from the configuration). Listed here rather than gathered from the command modules so
+# that the greeting needs none of them: they load with a connection's first command. Each module still
+# claims what it implements with :func:`capability`, which refuses a name missing here.
+CAPABILITIES = (
+    *("LITERAL+", "SASL-IR", "ID", "ENABLE", "IDLE", "NAMESPACE", "UNSELECT", "CONDSTORE", "QRESYNC"),
+    *("UIDPLUS", "MULTIAPPEND", "BINARY", "PREVIEW", "MOVE", "UTF8=ACCEPT", "SPECIAL-USE", "LIST-EXTENDED"),
+    *("LIST-STATUS", "CHILDREN", "STATUS=SIZE", "QUOTA", "QUOTA=RES-STORAGE", "ESEARCH", "SEARCHRES"),
+    *("SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES"),
+)
+# What the loaded command modules claim; once all are loaded, every announced name.
+CLAIMED: set[str] = set()
 
 
 def capability(*names: str) -> None:
-    """Announce a capability a command module implements (e.g. ``capability("MOVE")``)."""
+    """Claim a capability a command module implements (e.g. ``capability("MOVE")``)."""
     for name in names:
         if name not in CAPABILITIES:
-            CAPABILITIES.append(name)
+            raise ValueError(f"capability {name} is implemented but not announced: add it to CAPABILITIES")
+        CLAIMED.add(name)
+
+
+def load_commands() -> None:
+    """Register every command (the modules register themselves on import); the first command of the
+    first IMAP connection calls this, so a server nobody reads over IMAP never holds them in memory."""
+    import elektromail.imap.commands  # noqa: F401
 
 
 def command(

@@ -88,6 +88,7 @@ class ImapConnection(asyncio.Protocol):
         self._closed = False
         self._paused = False
         self._skipping = False  # the rest of an overlong line is still to be thrown away
+        self._wait_expired = False  # the client stayed silent too long: reads raise TimeoutError
         self._task: asyncio.Task[None] | None = None
         self.peer: str = "?"
         self.transcript: Transcript = UNCONNECTED  # replaced once connected
@@ -95,9 +96,6 @@ class ImapConnection(asyncio.Protocol):
     # ------------------------------------------------------------------ asyncio.Protocol
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        # The commands register themselves on import: at the first connection, not at start, so that a
-        # server nobody reads over IMAP never holds them in memory.
-        import elektromail.imap.commands  # noqa: F401
         from elektromail.imap.engine.session import Session
 
         # uvloop's transports do not subclass asyncio.Transport, so no isinstance check here.
@@ -134,9 +132,18 @@ class ImapConnection(asyncio.Protocol):
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
+    def expire_wait(self) -> None:
+        """The client was silent too long: the read waiting for it (and any later one) raises TimeoutError."""
+        self._wait_expired = True
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(TimeoutError())
+
     async def _wait_for_data(self) -> None:
         if self._closed:
             raise ConnectionClosed
+        if self._wait_expired:
+            raise TimeoutError
         if self._paused and self.transport is not None:
             self._paused = False
             self.transport.resume_reading()

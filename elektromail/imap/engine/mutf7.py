@@ -38,7 +38,7 @@ def encode(name: str) -> str:
 def decode(text: str) -> str:
     """Modified UTF-7 -> Unicode; raises :class:`MailboxNameError` on anything RFC 3501 5.1.3 forbids."""
     if "&" not in text:
-        if any(not _is_direct(ch) for ch in text):
+        if not (text.isascii() and text.isprintable()):  # printable ASCII is exactly U+0020 to U+007E
             raise MailboxNameError("mailbox name has characters outside printable ASCII")
         return text
     out: list[str] = []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from operator import attrgetter
 
 from elektromail.imap.engine import codes, responses
@@ -52,6 +53,23 @@ def flags_item(flags: frozenset[str], recent: bool) -> bytes:
 
 _FLAGS = attrgetter("flags")
 _UID = attrgetter("uid")
+
+
+@lru_cache(maxsize=64)  # bounded: a mailbox's keyword list can be long
+def flags_lines(keywords: tuple[str, ...], read_only: bool) -> bytes:
+    """``* FLAGS`` with the system flags and ``keywords``, and the ``PERMANENTFLAGS`` that goes with it
+    (none for a read-only selection): mailboxes share a few keyword lists, so each is encoded once."""
+    flags = [*SYSTEM_FLAGS, *keywords]
+    permanent = b"()" if read_only else responses.flag_list([*flags, "\\*"])
+    return (
+        b"* FLAGS "
+        + responses.flag_list(flags)
+        + b"\r\n* OK ["
+        + codes.PERMANENTFLAGS.encode("ascii")
+        + b" "
+        + permanent
+        + b"] flags that persist\r\n"
+    )
 
 
 def keywords_of(messages: Iterable[Message]) -> set[str]:
@@ -185,11 +203,8 @@ class SelectedView:
 
     def flags_responses(self, out: list[bytes]) -> None:
         """``* FLAGS`` and the ``PERMANENTFLAGS`` that goes with it (RFC 9051 7.3.5, 7.1)."""
-        flags = [*SYSTEM_FLAGS, *self._keywords]
         self._announced = len(self._keywords)
-        out.append(b"* FLAGS " + responses.flag_list(flags) + b"\r\n")
-        permanent = b"()" if self.read_only else responses.flag_list([*flags, "\\*"])
-        out.append(b"* OK [" + codes.PERMANENTFLAGS.encode("ascii") + b" " + permanent + b"] flags that persist\r\n")
+        out.append(flags_lines(tuple(self._keywords), self.read_only))
 
     def announce_keywords(self, out: list[bytes]) -> None:
         """FLAGS again once the mailbox has a keyword the client has not heard of, before any response

@@ -7,7 +7,6 @@ line (RFC 9051 7.5.1) or, during IDLE, as soon as they happen.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from elektromail import __version__
@@ -20,6 +19,7 @@ from elektromail.imap.engine.command_table import (
     CommandFailed,
     CommandSpec,
     State,
+    load_commands,
 )
 from elektromail.imap.engine.connection import (
     ConnectionClosed,
@@ -41,6 +41,7 @@ from elektromail.imap.engine.parser import ATOM_CHARS, ParseError, Reader, tag_o
 from elektromail.imap.engine.responses import text
 from elektromail.imap.engine.selected import SelectedView
 from elektromail.imap.engine.store_errors import NOT_SAVED, STORE_ERROR_CODES
+from elektromail.imap.engine.wait_limit import CommandWaitLimit
 from elektromail.sasl import MECHANISMS
 from elektromail.store import JournalError, StoreError
 from elektromail.store.model import Account
@@ -188,11 +189,12 @@ class Session:
         connection = self.connection
         self.untagged_ok("elektromail IMAP4rev2 server ready", self.capability_code())
         self.flush()
+        wait_limit = CommandWaitLimit(self.context.config.imap_idle_timeout, connection.expire_wait)
         try:
             while self.state is not State.LOGOUT and not connection.is_closed:
+                wait_limit.start()
                 try:
-                    async with asyncio.timeout(self.context.config.imap_idle_timeout):
-                        raw = await connection.read_command(self._literal_policy)
+                    raw = await connection.read_command(self._literal_policy)
                 except TimeoutError:
                     self.untagged(b"BYE autologout: idle for too long")
                     break
@@ -209,6 +211,7 @@ class Session:
                     if rejected.status == "BAD":
                         self._count_bad()
                 else:
+                    wait_limit.stop()
                     await self.execute(raw)
                 self.flush()
                 if self._bad_in_a_row >= MAX_CONSECUTIVE_BAD:
@@ -221,6 +224,7 @@ class Session:
             self.out.clear()
             self.untagged(b"BYE internal server error")
         finally:
+            wait_limit.cancel()
             self.deselect()
             self.flush()
             connection.close()
@@ -265,6 +269,8 @@ class Session:
             self.tagged(tag, "BAD", "missing or invalid command name")
             self._count_bad()
             return
+        if not COMMANDS:
+            load_commands()
         spec = COMMANDS.get(name)
         if spec is None:
             self.tagged(tag, "BAD", f"unknown command {name}")
