@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from functools import cached_property
+
 from elektromail import sasl
 from elektromail.context import ServerContext
 from elektromail.delivery.service import local_hostname
+from elektromail.smtp.idle import IdleWatch
 from elektromail.smtp.replies import Reply, multiline
 
 
@@ -24,6 +28,7 @@ class SmtpSettings:
         self.strict = config.smtp_strict
         self.max_recipients = config.max_recipients
         self.idle_timeout = config.smtp_idle_timeout
+        self.idle = IdleWatch()  # the idle timeout of every connection, on one timer
         self.auth_required = config.smtp_auth_required
         self.verify = sasl.verifier(context)  # checks AUTH proofs against the store
         self.banner = Reply(220, "", f"{self.hostname} ESMTP elektromail ready")
@@ -32,6 +37,12 @@ class SmtpSettings:
         # RFC 3207 4: STARTTLS is offered on plaintext connections only, when TLS is configured.
         self.starttls = context.tls is not None and not config.tls_disabled and not implicit_tls
         self.ehlo_reply_with_starttls = multiline(250, [self.hostname, *self.extensions(), "STARTTLS"])
+
+    @cached_property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The loop the listener's connections run on, looked up by the first one: once, since
+        ``asyncio.get_running_loop`` makes a system call (it checks the process id) every time."""
+        return asyncio.get_running_loop()
 
     def extensions(self) -> list[str]:
         """The EHLO keywords every session offers (STARTTLS is added on plaintext connections)."""
