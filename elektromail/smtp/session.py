@@ -20,7 +20,7 @@ from elektromail.smtp.actions import START_TLS, Action, Deferred
 from elektromail.smtp.auth import Authentication
 from elektromail.smtp.commands import SIMPLE_LINE_MAX, SIMPLE_PATH, CommandError, parse_mail, parse_rcpt
 from elektromail.smtp.data import ChunkReader, DataReader
-from elektromail.smtp.envelope import Envelope, non_ascii_refusal
+from elektromail.smtp.envelope import NO_TRANSACTION, Envelope, non_ascii_refusal
 from elektromail.smtp.limits import BAD_COMMAND_LIMIT
 from elektromail.smtp.parameters import MailOptions, RcptOptions, mail_options, rcpt_options
 from elektromail.smtp.replies import BAD_COMMAND_CODES, Reply
@@ -81,7 +81,7 @@ class SmtpSession:
         return self.auth.user
 
     def reset_transaction(self) -> None:
-        self.envelope = Envelope()
+        self.envelope = NO_TRANSACTION  # MAIL starts the next one with an envelope of its own
         self.data: DataReader | None = None  # the DATA section's reader while state is DATA
         self.chunk: ChunkReader | None = None  # the BDAT chunk's reader while state is CHUNK
 
@@ -230,8 +230,7 @@ class SmtpSession:
         if not path.address.isascii() and (refusal := non_ascii_refusal(path.address, options.smtputf8, True)):
             self.reply(refusal)
             return None
-        envelope = self.envelope
-        envelope.sender = path.address
+        envelope = self.envelope = Envelope(path.address)
         envelope.mail_parameters = parameters
         envelope.smtputf8 = options.smtputf8
         envelope.eight_bit = options.eight_bit
@@ -255,7 +254,7 @@ class SmtpSession:
                 return False
             if settings.auth_required and self.auth.user is None:
                 return False
-            envelope.sender = address  # the other fields stay as a new transaction has them: no parameters
+            self.envelope = Envelope(address)  # the other fields stay as a new transaction has them: no parameters
             self.out.append(_SENDER_OK)
         else:
             sender = envelope.sender
