@@ -65,7 +65,13 @@ class SmtpSession:
         if transcript is None:
             transcript = UnrecordedTranscript("", "smtp", None, 0)
         self.transcript: Transcript = transcript
-        self.restart()
+        # A fresh session as restart() leaves one, written out: every connection comes through here.
+        self.state = COMMAND
+        self.greeting = NOT_GREETED
+        self.helo_name: str | None = None
+        self.envelope = NO_TRANSACTION
+        self.data: DataReader | None = None  # the DATA section's reader while state is DATA
+        self.chunk: ChunkReader | None = None  # the BDAT chunk's reader while state is CHUNK
 
     # ------------------------------------------------------------------ state
 
@@ -73,7 +79,7 @@ class SmtpSession:
         """A fresh session: after connect, and after a STARTTLS upgrade (RFC 3207 4.2 forgets everything)."""
         self.state = COMMAND
         self.greeting = NOT_GREETED
-        self.helo_name: str | None = None
+        self.helo_name = None
         self.auth.forget()
         self.reset_transaction()
 
@@ -84,8 +90,8 @@ class SmtpSession:
 
     def reset_transaction(self) -> None:
         self.envelope = NO_TRANSACTION  # MAIL starts the next one with an envelope of its own
-        self.data: DataReader | None = None  # the DATA section's reader while state is DATA
-        self.chunk: ChunkReader | None = None  # the BDAT chunk's reader while state is CHUNK
+        self.data = None
+        self.chunk = None
 
     # ------------------------------------------------------------------ input
 
