@@ -109,6 +109,9 @@ class SmtpSession:
             if self.state is SASL:
                 self.state = COMMAND
                 return self._answer(self.auth.response(line))
+            bare = _BARE_COMMANDS.get(line)
+            if bare is not None:  # DATA, QUIT, RSET...: what the generic path below finds, found at once
+                return bare(self, "")
             try:
                 text = line.decode()
             except UnicodeDecodeError:
@@ -401,3 +404,5 @@ _HANDLERS: dict[str, Callable[[SmtpSession, str], Action]] = {
     "AUTH": SmtpSession.cmd_auth,
     "STARTTLS": SmtpSession.cmd_starttls,
 }
+# A verb alone on its line, in upper case, as clients send DATA and QUIT: its handler, with no argument.
+_BARE_COMMANDS = {verb.encode(): handler for verb, handler in _HANDLERS.items()}
