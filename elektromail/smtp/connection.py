@@ -62,7 +62,7 @@ CLOSED_PHASE = Phase.CLOSED
 class SmtpConnection(asyncio.Protocol):
     """One client connection."""
 
-    def __init__(self, settings: SmtpSettings) -> None:
+    def __init__(self, settings: SmtpSettings, loop: asyncio.AbstractEventLoop) -> None:
         self.settings = settings
         self.context = settings.context
         self.session: SmtpSession  # made once connected, with the session's transcript
@@ -72,7 +72,7 @@ class SmtpConnection(asyncio.Protocol):
         # Flow control mirrors the transport: the peer reads too slowly / sends too far ahead.
         self._write_paused = False
         self._read_paused = False
-        self._loop = settings.loop
+        self._loop = loop
         self._last_input = 0.0
         self.idle_check_at = 0.0  # when the listener's idle watch next checks this connection
         self._task: asyncio.Task[None] | None = None
@@ -391,5 +391,7 @@ class SmtpConnection(asyncio.Protocol):
 
 
 def smtp_factory(settings: SmtpSettings) -> Callable[[], asyncio.Protocol]:
-    """The protocol factory a listener uses: one :class:`SmtpConnection` per client, sharing ``settings``."""
-    return partial(SmtpConnection, settings)
+    """The protocol factory a listener uses: one :class:`SmtpConnection` per client, sharing ``settings``.
+    Made on the loop the listener runs on, which it hands to every connection: ``asyncio.get_running_loop``
+    makes a system call (it checks the process id) every time."""
+    return partial(SmtpConnection, settings, asyncio.get_running_loop())

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from functools import cached_property
-
 from elektromail import sasl
 from elektromail.context import ServerContext
 from elektromail.delivery.service import local_hostname
@@ -37,12 +34,6 @@ class SmtpSettings:
         # RFC 3207 4: STARTTLS is offered on plaintext connections only, when TLS is configured.
         self.starttls = context.tls is not None and not config.tls_disabled and not implicit_tls
         self.ehlo_reply_with_starttls = multiline(250, [self.hostname, *self.extensions(), "STARTTLS"])
-
-    @cached_property
-    def loop(self) -> asyncio.AbstractEventLoop:
-        """The loop the listener's connections run on, looked up by the first one: once, since
-        ``asyncio.get_running_loop`` makes a system call (it checks the process id) every time."""
-        return asyncio.get_running_loop()
 
     def extensions(self) -> list[str]:
         """The EHLO keywords every session offers (STARTTLS is added on plaintext connections)."""
