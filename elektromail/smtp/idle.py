@@ -33,9 +33,6 @@ class IdleWatch:
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at = math.inf
 
-    def __len__(self) -> int:
-        return len(self._watched)
-
     def add(self, connection: Watched, loop: asyncio.AbstractEventLoop) -> None:
         """Watch ``connection`` from now on, its first check set already."""
         self._watched.add(connection)
