@@ -17,7 +17,7 @@ import enum
 import logging
 from collections.abc import Callable, Coroutine
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from elektromail.smtp import eager, replies, starttls
 from elektromail.smtp.actions import Deferred, StartTls
@@ -81,8 +81,8 @@ class SmtpConnection(asyncio.Protocol):
     # ------------------------------------------------------------------ asyncio.Protocol
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        # uvloop's transports do not subclass asyncio.Transport, so no isinstance check (nor a call to cast).
-        self.transport = transport  # type: ignore[assignment]
+        # uvloop's transports do not subclass asyncio.Transport, so no isinstance check here.
+        self.transport = cast(asyncio.Transport, transport)
         transcript = self.context.transcripts.start("smtp", client_address(transport.get_extra_info("peername")))
         self.transcript = transcript
         self.session = SmtpSession(self.settings, self.settings.implicit_tls, transcript)
