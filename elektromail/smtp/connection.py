@@ -65,7 +65,7 @@ class SmtpConnection(asyncio.Protocol):
     def __init__(self, settings: SmtpSettings, loop: asyncio.AbstractEventLoop) -> None:
         self.settings = settings
         self.context = settings.context
-        self.session: SmtpSession  # made once connected, with the session's transcript
+        self.session = SmtpSession(settings, tls_active=settings.implicit_tls)
         self.transport: asyncio.Transport | None = None
         self.buffer = bytearray()
         self.phase = READING
@@ -76,17 +76,16 @@ class SmtpConnection(asyncio.Protocol):
         self._last_input = 0.0
         self.idle_check_at = 0.0  # when the listener's idle watch next checks this connection
         self._task: asyncio.Task[None] | None = None
-        self.transcript: Transcript  # the session's own, once connected
+        self.transcript: Transcript = self.session.transcript  # the session's own, once connected
 
     # ------------------------------------------------------------------ asyncio.Protocol
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports do not subclass asyncio.Transport, so no isinstance check here.
         self.transport = cast(asyncio.Transport, transport)
-        transcript = self.context.transcripts.start("smtp", client_address(transport.get_extra_info("peername")))
-        self.transcript = transcript
-        self.session = SmtpSession(self.settings, self.settings.implicit_tls, transcript)
         self.context.connections.add(self)
+        transcript = self.context.transcripts.start("smtp", client_address(transport.get_extra_info("peername")))
+        self.transcript = self.session.transcript = transcript
         if self.settings.implicit_tls and (facts := connection_facts(transport)) is not None:
             transcript.tls_established(facts)
         if self.context.stopping:

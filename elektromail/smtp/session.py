@@ -55,23 +55,15 @@ _DELIVERED = frozenset({ACCEPT, BOUNCE})
 class SmtpSession:
     """One client's dialogue: greeting, authentication and the mail transaction."""
 
-    def __init__(self, settings: SmtpSettings, tls_active: bool = False, transcript: Transcript | None = None) -> None:
+    def __init__(self, settings: SmtpSettings, tls_active: bool = False) -> None:
         self.settings = settings
         self.out: list[bytes] = []  # reply bytes not yet written; the connection writes them per batch
         self.tls_active = tls_active
         self.auth = Authentication(settings.verify)
         self._bad_commands = 0
         # Where the connection records the session; the session adds what it learns (EHLO name, AUTH).
-        if transcript is None:
-            transcript = UnrecordedTranscript("", "smtp", None, 0)
-        self.transcript: Transcript = transcript
-        # A fresh session as restart() leaves one, written out: every connection comes through here.
-        self.state = COMMAND
-        self.greeting = NOT_GREETED
-        self.helo_name: str | None = None
-        self.envelope = NO_TRANSACTION
-        self.data: DataReader | None = None  # the DATA section's reader while state is DATA
-        self.chunk: ChunkReader | None = None  # the BDAT chunk's reader while state is CHUNK
+        self.transcript: Transcript = UnrecordedTranscript("", "smtp", None, 0)
+        self.restart()
 
     # ------------------------------------------------------------------ state
 
@@ -79,9 +71,12 @@ class SmtpSession:
         """A fresh session: after connect, and after a STARTTLS upgrade (RFC 3207 4.2 forgets everything)."""
         self.state = COMMAND
         self.greeting = NOT_GREETED
-        self.helo_name = None
+        self.helo_name: str | None = None
         self.auth.forget()
-        self.reset_transaction()
+        # The fresh transaction, as reset_transaction() leaves it, set in place: every connection comes here.
+        self.envelope = NO_TRANSACTION
+        self.data: DataReader | None = None  # the DATA section's reader while state is DATA
+        self.chunk: ChunkReader | None = None  # the BDAT chunk's reader while state is CHUNK
 
     @property
     def user(self) -> str | None:
