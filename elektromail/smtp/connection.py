@@ -62,7 +62,7 @@ CLOSED_PHASE = Phase.CLOSED
 class SmtpConnection(asyncio.Protocol):
     """One client connection."""
 
-    def __init__(self, settings: SmtpSettings) -> None:
+    def __init__(self, settings: SmtpSettings, loop: asyncio.AbstractEventLoop) -> None:
         self.settings = settings
         self.context = settings.context
         self.session = SmtpSession(settings, tls_active=settings.implicit_tls, transcript=UNCONNECTED)
@@ -72,9 +72,9 @@ class SmtpConnection(asyncio.Protocol):
         # Flow control mirrors the transport: the peer reads too slowly / sends too far ahead.
         self._write_paused = False
         self._read_paused = False
-        self._loop = asyncio.get_running_loop()
+        self._loop = loop
         self._last_input = 0.0
-        self._idle_timer: asyncio.TimerHandle | None = None
+        self.idle_check_at = 0.0  # when the listener's idle watch next checks this connection
         self._task: asyncio.Task[None] | None = None
         self.transcript: Transcript = self.session.transcript  # the session's own, once connected
 
@@ -94,7 +94,8 @@ class SmtpConnection(asyncio.Protocol):
             self._say_goodbye(replies.SHUTTING_DOWN)
             return
         self._last_input = self._loop.time()
-        self._idle_timer = self._loop.call_at(self._last_input + self.settings.idle_timeout, self._check_idle)
+        self.idle_check_at = self._last_input + self.settings.idle_timeout
+        self.settings.idle.add(self, self._loop)
         if (action := self.session.greet()) is not None:
             self._act(action)
         self._flush()
@@ -119,9 +120,7 @@ class SmtpConnection(asyncio.Protocol):
         self.phase = CLOSED_PHASE
         self.context.connections.discard(self)
         self.context.transcripts.end(self.transcript)
-        if self._idle_timer is not None:
-            self._idle_timer.cancel()
-            self._idle_timer = None
+        self.settings.idle.discard(self)
         self.buffer.clear()
 
     def pause_writing(self) -> None:
@@ -310,19 +309,20 @@ class SmtpConnection(asyncio.Protocol):
         self.session.goodbye(reply)
         self._flush()
 
-    def _check_idle(self) -> None:
-        # One timer per session, moved on only when it fires: cheaper than re-arming it on every read.
-        if self.phase is CLOSING or self.phase is CLOSED_PHASE:
-            return
+    def check_idle(self, now: float) -> float | None:
+        """The idle watch's check (see :mod:`elektromail.smtp.idle`): 421 after ``idle_timeout`` without
+        input, unless a reply is being produced. The next check time, or None when there is none."""
+        # The check moves on only when it comes: cheaper than moving it on every read.
+        phase = self.phase
+        if phase is CLOSING or phase is CLOSED_PHASE:
+            return None
+        if phase is WAITING or phase is DELAYING or phase is STOPPING:
+            return now + self.settings.idle_timeout
         deadline = self._last_input + self.settings.idle_timeout
-        busy = self.phase is WAITING or self.phase is DELAYING or self.phase is STOPPING
-        if busy or deadline > self._loop.time():
-            if busy:
-                deadline = self._loop.time() + self.settings.idle_timeout
-            self._idle_timer = self._loop.call_at(deadline, self._check_idle)
-            return
-        self._idle_timer = None
+        if deadline > now:
+            return deadline
         self._say_goodbye(replies.IDLE_TIMEOUT)
+        return None
 
     # ------------------------------------------------------------------ deferred replies
 
@@ -392,5 +392,7 @@ class SmtpConnection(asyncio.Protocol):
 
 
 def smtp_factory(settings: SmtpSettings) -> Callable[[], asyncio.Protocol]:
-    """The protocol factory a listener uses: one :class:`SmtpConnection` per client, sharing ``settings``."""
-    return partial(SmtpConnection, settings)
+    """The protocol factory a listener uses: one :class:`SmtpConnection` per client, sharing ``settings``.
+    Made on the loop the listener runs on, which it hands to every connection: ``asyncio.get_running_loop``
+    makes a system call (it checks the process id) every time."""
+    return partial(SmtpConnection, settings, asyncio.get_running_loop())

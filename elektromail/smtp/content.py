@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 
 from elektromail.delivery.rules import ACCEPTED, DATA
 from elektromail.delivery.service import Arrival, Recipient, ReportRequest
-from elektromail.smtp import replies
+from elektromail.smtp import replies, state
 from elektromail.smtp.actions import Action, Deferred
 from elektromail.smtp.commands import CommandError, parse_bdat
 from elektromail.smtp.data import ChunkReader, DataReader
 from elektromail.smtp.replies import Reply
-from elektromail.smtp.state import COMMAND, State
+from elektromail.smtp.state import COMMAND
 from elektromail.smtp.strict import content_refusal
 from elektromail.store import JournalError
 
@@ -39,7 +39,7 @@ def cmd_data(session: SmtpSession, argument: str) -> Action:
     else:
         session.reply(replies.START_MAIL_INPUT)
         session.data = DataReader(session.settings.max_message_size)
-        session.state = State.DATA
+        session.state = state.DATA  # the module constant: a member read through its class is a descriptor call
     return None
 
 
@@ -62,14 +62,14 @@ def cmd_bdat(session: SmtpSession, argument: str) -> Action:
         if envelope.chunks is None:
             envelope.chunks = bytearray()
         session.chunk = ChunkReader(size, last, envelope.chunks, None)
-    session.state = State.CHUNK
+    session.state = state.CHUNK
     return None
 
 
 def chunk_complete(session: SmtpSession) -> Action:
     """The connection read the whole BDAT chunk that :attr:`SmtpSession.chunk` took."""
     chunk, session.chunk = session.chunk, None
-    session.state = State.COMMAND
+    session.state = COMMAND
     assert chunk is not None, "a chunk is read only after BDAT"
     if chunk.refusal is not None:
         session.reset_transaction()

@@ -28,8 +28,8 @@ class Envelope:
         "rcpt_parameters",
     )
 
-    def __init__(self) -> None:
-        self.sender: str | None = None  # None: no transaction; "" is the null reverse-path
+    def __init__(self, sender: str | None = None) -> None:
+        self.sender = sender  # None: no transaction; "" is the null reverse-path
         self.recipients: list[Recipient] = []
         self.rcpt_attempted = False  # some RCPT came, accepted or not
         self.smtputf8 = False
@@ -69,6 +69,11 @@ class Envelope:
             envid=self.report.envelope_id,
             recipient_parameters=tuple(self.rcpt_parameters),
         )
+
+
+# The envelope between transactions, shared by every session: nothing writes to an envelope whose sender
+# is None (RCPT, DATA and BDAT need a sender first), and MAIL starts a transaction with a new one.
+NO_TRANSACTION = Envelope()
 
 
 def non_ascii_refusal(address: str, smtputf8: bool, sender: bool) -> Reply | None:

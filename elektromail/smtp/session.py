@@ -21,7 +21,7 @@ from elektromail.smtp.actions import START_TLS, Action, Deferred
 from elektromail.smtp.auth import Authentication
 from elektromail.smtp.commands import SIMPLE_LINE_MAX, SIMPLE_PATH, CommandError, parse_mail, parse_rcpt
 from elektromail.smtp.data import ChunkReader, DataReader
-from elektromail.smtp.envelope import Envelope, non_ascii_refusal
+from elektromail.smtp.envelope import NO_TRANSACTION, Envelope, non_ascii_refusal
 from elektromail.smtp.limits import BAD_COMMAND_LIMIT
 from elektromail.smtp.parameters import MailOptions, RcptOptions, mail_options, rcpt_options
 from elektromail.smtp.replies import BAD_COMMAND_CODES, Reply
@@ -75,7 +75,10 @@ class SmtpSession:
         self.greeting = NOT_GREETED
         self.helo_name: str | None = None
         self.auth.forget()
-        self.reset_transaction()
+        # The fresh transaction, as reset_transaction() leaves it, set in place: every connection comes here.
+        self.envelope = NO_TRANSACTION
+        self.data: DataReader | None = None  # the DATA section's reader while state is DATA
+        self.chunk: ChunkReader | None = None  # the BDAT chunk's reader while state is CHUNK
 
     @property
     def user(self) -> str | None:
@@ -83,9 +86,9 @@ class SmtpSession:
         return self.auth.user
 
     def reset_transaction(self) -> None:
-        self.envelope = Envelope()
-        self.data: DataReader | None = None  # the DATA section's reader while state is DATA
-        self.chunk: ChunkReader | None = None  # the BDAT chunk's reader while state is CHUNK
+        self.envelope = NO_TRANSACTION  # MAIL starts the next one with an envelope of its own
+        self.data = None
+        self.chunk = None
 
     # ------------------------------------------------------------------ input
 
@@ -103,6 +106,9 @@ class SmtpSession:
             if self.state is SASL:
                 self.state = COMMAND
                 return self._answer(self.auth.response(line))
+            bare = _BARE_COMMANDS.get(line)
+            if bare is not None:  # DATA, QUIT, RSET...: what the generic path below finds, found at once
+                return bare(self, "")
             try:
                 text = line.decode()
             except UnicodeDecodeError:
@@ -233,8 +239,7 @@ class SmtpSession:
         if not path.address.isascii() and (refusal := non_ascii_refusal(path.address, options.smtputf8, True)):
             self.reply(refusal)
             return None
-        envelope = self.envelope
-        envelope.sender = path.address
+        envelope = self.envelope = Envelope(path.address)
         envelope.mail_parameters = parameters
         envelope.smtputf8 = options.smtputf8
         envelope.eight_bit = options.eight_bit
@@ -258,7 +263,7 @@ class SmtpSession:
                 return False
             if settings.auth_required and self.auth.user is None:
                 return False
-            envelope.sender = address  # the other fields stay as a new transaction has them: no parameters
+            self.envelope = Envelope(address)  # the other fields stay as a new transaction has them: no parameters
             self.out.append(_SENDER_OK)
         else:
             sender = envelope.sender
@@ -397,3 +402,5 @@ _HANDLERS: dict[str, Callable[[SmtpSession, str], Action]] = {
     "AUTH": SmtpSession.cmd_auth,
     "STARTTLS": SmtpSession.cmd_starttls,
 }
+# A verb alone on its line, in upper case, as clients send DATA and QUIT: its handler, with no argument.
+_BARE_COMMANDS = {verb.encode(): handler for verb, handler in _HANDLERS.items()}

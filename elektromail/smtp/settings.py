@@ -5,6 +5,7 @@ from __future__ import annotations
 from elektromail import sasl
 from elektromail.context import ServerContext
 from elektromail.delivery.service import local_hostname
+from elektromail.smtp.idle import IdleWatch
 from elektromail.smtp.replies import Reply, multiline
 
 
@@ -24,6 +25,7 @@ class SmtpSettings:
         self.strict = config.smtp_strict
         self.max_recipients = config.max_recipients
         self.idle_timeout = config.smtp_idle_timeout
+        self.idle = IdleWatch()  # the idle timeout of every connection, on one timer
         self.auth_required = config.smtp_auth_required
         self.verify = sasl.verifier(context)  # checks AUTH proofs against the store
         self.banner = Reply(220, "", f"{self.hostname} ESMTP elektromail ready")

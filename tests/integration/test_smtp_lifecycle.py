@@ -31,6 +31,25 @@ def test_idle_client_gets_421_and_is_closed(make_server: ServerFactory) -> None:
         assert wire.at_eof()
 
 
+def test_idle_connections_each_keep_their_own_deadline(make_server: ServerFactory) -> None:
+    server = make_server(smtp_idle_timeout=0.3)
+    with Wire(server.smtp_port) as first:
+        started = time.monotonic()
+        time.sleep(0.2)
+        with Wire(server.smtp_port) as second:
+            assert first.reply() == (421, replies.IDLE_TIMEOUT.message)
+            first_closed = time.monotonic() - started
+            assert second.code("NOOP") == 250  # the first one's timeout left the second alone
+            assert second.reply() == (421, replies.IDLE_TIMEOUT.message)
+            second_closed = time.monotonic() - started
+            assert first.at_eof()
+            assert second.at_eof()
+    assert 0.29 <= first_closed < second_closed
+    assert second_closed >= 0.49  # 0.3 s after the NOOP, which came after the first one's 421
+    with Wire(server.smtp_port) as third:  # every watched connection is gone: a new one is still watched
+        assert third.reply() == (421, replies.IDLE_TIMEOUT.message)
+
+
 def test_idle_timeout_also_applies_inside_data(make_server: ServerFactory) -> None:
     server = make_server(smtp_idle_timeout=0.3)
     with Wire(server.smtp_port) as wire:

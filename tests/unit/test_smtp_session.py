@@ -132,6 +132,27 @@ async def test_rset_ends_the_transaction_and_quit_closes() -> None:
     assert _state(session) is State.CLOSED
 
 
+async def test_commands_outside_a_transaction_leave_the_shared_empty_envelope_untouched() -> None:
+    first, second = await _session(), await _session()
+    for session in (first, second):
+        _replies(session)
+        await _say(
+            session, "EHLO client.example", "RCPT TO:<user@example.org>", "RCPT TO:<user@example.org> NOTIFY=NEVER"
+        )
+        await _say(session, "DATA")
+        await _chunk(session, "BDAT 3", b"abc")
+        await _say(session, "RSET", "AUTH PLAIN AHVzZXIAcGFzcw==")
+    assert first.envelope is second.envelope  # between transactions every session has the same one
+    empty = first.envelope
+    assert empty.sender is None and empty.recipients == [] and not empty.rcpt_attempted
+    assert empty.chunks is None and empty.mail_parameters == {} and empty.rcpt_parameters == []
+    await _say(first, "MAIL FROM:<a@example.org> SIZE=10", "RCPT TO:<user@example.org>")
+    await _say(second, "MAIL FROM:<b@example.org>")
+    assert first.envelope is not empty and second.envelope is not empty and first.envelope is not second.envelope
+    assert [first.envelope.sender, second.envelope.sender] == ["a@example.org", "b@example.org"]
+    assert empty.sender is None and empty.recipients == [] and empty.mail_parameters == {}
+
+
 async def test_a_pipelined_batch_is_answered_in_order() -> None:
     session = await _session()
     _replies(session)
