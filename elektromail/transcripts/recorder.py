@@ -20,8 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from itertools import repeat
-from operator import contains
 from time import monotonic, time
 from typing import ClassVar, Literal
 
@@ -235,16 +233,21 @@ class Transcript:
         self._log += (self._clock(), data)
 
     def server_output_many(self, chunks: Sequence[bytes]) -> None:
-        """One write of several pieces (IMAP responses built from precomputed parts), as one entry. Each
-        literal's content (a FETCH answer's message octets, a buffer each) is skipped, never copied;
-        output without a literal, told by a memchr per piece in C, is joined as it is."""
+        """One write of several pieces (IMAP responses built from precomputed parts), as one entry. A
+        literal's content (a FETCH answer's message octets, a buffer each) is skipped, not copied, when
+        the first or the last piece holds a "{" (an answer with literals starts with an announcement);
+        other output is joined in C and one memchr over it tells whether it holds a literal after all."""
         if self.size > self.limit or not chunks:
             return
-        if self._skip or any(map(contains, chunks, repeat(0x7B))):
-            kept, self._skip = without_literals(chunks, self._skip)
-            data = b"".join(kept)
+        if self._skip or 0x7B in chunks[0] or 0x7B in chunks[-1]:
+            data = None
         else:
             data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            if 0x7B in data:  # a literal in between after all
+                data = None
+        if data is None:
+            kept, self._skip = without_literals(chunks, self._skip)
+            data = b"".join(kept)
         size = self.size + len(data) + ENTRY_OVERHEAD
         if size > self.limit:
             if self.size <= self.limit:

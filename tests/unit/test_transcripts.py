@@ -306,3 +306,14 @@ def test_a_session_timed_by_another_clock_is_in_its_milliseconds() -> None:
     transcript.exchange(b"NOOP", b"250 2.0.0 Ok\r\n", 100.4)
     transcript.server_output(b"221 bye\r\n")
     assert [line.ms for line in detail(transcript).lines] == [250, 400, 400, 500]
+
+
+def test_a_literal_between_plain_pieces_of_one_write_is_summarised() -> None:
+    body = b"Subject: hi\r\n\r\nsecret body\r\n"
+    transcript = imap()
+    transcript.server_output_many(
+        (b"* 1 FETCH (FLAGS (\\Seen))\r\n", b"* 2 FETCH (BODY[] {%d}\r\n" % len(body), body, b")\r\na1 OK done\r\n")
+    )
+    text = render_text(transcript)
+    assert "secret body" not in text
+    assert f"S: * 2 FETCH (BODY[] {{{len(body)}}}\nS: <{len(body)} octets>)\nS: a1 OK done" in text
