@@ -28,7 +28,7 @@ from elektromail.smtp.settings import SmtpSettings
 from elektromail.smtp.state import CHUNK, CLOSED, COMMAND, DATA, SASL
 from elektromail.store.provenance import client_address
 from elektromail.tls import connection_facts
-from elektromail.transcripts.recorder import Transcript
+from elektromail.transcripts.recorder import UNCONNECTED, Transcript
 
 log = logging.getLogger("elektromail.smtp")
 
@@ -65,7 +65,7 @@ class SmtpConnection(asyncio.Protocol):
     def __init__(self, settings: SmtpSettings, loop: asyncio.AbstractEventLoop) -> None:
         self.settings = settings
         self.context = settings.context
-        self.session = SmtpSession(settings, tls_active=settings.implicit_tls)
+        self.session = SmtpSession(settings, tls_active=settings.implicit_tls, transcript=UNCONNECTED)
         self.transport: asyncio.Transport | None = None
         self.buffer = bytearray()
         self.phase = READING
@@ -84,7 +84,9 @@ class SmtpConnection(asyncio.Protocol):
         # uvloop's transports do not subclass asyncio.Transport, so no isinstance check here.
         self.transport = cast(asyncio.Transport, transport)
         self.context.connections.add(self)
-        transcript = self.context.transcripts.start("smtp", client_address(transport.get_extra_info("peername")))
+        # Timed by the loop's clock, which every read takes already: a command is stamped without a call.
+        peer = client_address(transport.get_extra_info("peername"))
+        transcript = self.context.transcripts.start("smtp", peer, self._loop.time)
         self.transcript = self.session.transcript = transcript
         if self.settings.implicit_tls and (facts := connection_facts(transport)) is not None:
             transcript.tls_established(facts)
@@ -294,7 +296,7 @@ class SmtpConnection(asyncio.Protocol):
                 self.transport.write(data)
             out.clear()
         if heard is not None:
-            self.transcript.exchange(heard, data)
+            self.transcript.exchange(heard, data, self._last_input)
         elif data is not None:
             self.transcript.server_output(data)
         if self.session.state is CLOSED and self.phase is not CLOSED_PHASE and self.phase is not CLOSING:

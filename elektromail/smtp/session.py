@@ -56,14 +56,15 @@ _DELIVERED = frozenset({ACCEPT, BOUNCE})
 class SmtpSession:
     """One client's dialogue: greeting, authentication and the mail transaction."""
 
-    def __init__(self, settings: SmtpSettings, tls_active: bool = False) -> None:
+    def __init__(self, settings: SmtpSettings, tls_active: bool = False, transcript: Transcript | None = None) -> None:
         self.settings = settings
         self.out: list[bytes] = []  # reply bytes not yet written; the connection writes them per batch
         self.tls_active = tls_active
         self.auth = Authentication(settings.verify)
         self._bad_commands = 0
         # Where the connection records the session; the session adds what it learns (EHLO name, AUTH).
-        self.transcript: Transcript = UnrecordedTranscript("", "smtp", None, 0)
+        # A connection passes its placeholder (see ``UNCONNECTED``) and replaces it once connected.
+        self.transcript: Transcript = UnrecordedTranscript("", "smtp", None, 0) if transcript is None else transcript
         self.restart()
 
     # ------------------------------------------------------------------ state

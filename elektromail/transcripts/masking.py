@@ -1,9 +1,11 @@
-"""Which client lines carry secrets, and what to record instead (pure: tested on bytes).
+"""Which client lines carry secrets, and what readers see instead (pure: tested on bytes).
 
-Recorded transcripts must never hold a password or a token: the SMTP ``AUTH`` initial response, IMAP
-``LOGIN``'s password, ``AUTHENTICATE``'s initial response and every continuation line the client sends
-during a SASL exchange (PLAIN and LOGIN payloads, XOAUTH2 and OAUTHBEARER tokens) are replaced by
-:data:`SECRET`. A line is masked before it is stored, so the secret is never kept, not even briefly.
+Transcripts never show a password or a token: the SMTP ``AUTH`` initial response, IMAP ``LOGIN``'s
+password, ``AUTHENTICATE``'s initial response and every continuation line the client sends during a SASL
+exchange (PLAIN and LOGIN payloads, XOAUTH2 and OAUTHBEARER tokens) are replaced by :data:`SECRET`.
+Recording keeps lines as they were said, since deciding on every line costs the server on every
+command; :class:`Masker` follows the dialogue in order when a transcript is read, and every reader goes
+through it.
 """
 
 from __future__ import annotations
@@ -81,3 +83,35 @@ def is_smtp_continuation(reply: bytes) -> bool:
 def is_imap_continuation(response: bytes) -> bool:
     """A ``+`` continuation request keeps an IMAP AUTHENTICATE exchange going (RFC 9051 7.5)."""
     return response.startswith(b"+")
+
+
+class Masker:
+    """Follows one session's lines in order and says what each client line may show (the state that
+    decides is what came before: an ``AUTH``/``AUTHENTICATE`` exchange runs until the server's first
+    reply that is no continuation; what follows a literal in ``LOGIN`` may be the password)."""
+
+    __slots__ = ("smtp", "exchange", "hide_rest")
+
+    def __init__(self, smtp: bool) -> None:
+        self.smtp = smtp
+        self.exchange = False  # inside a SASL exchange: client lines are secret
+        self.hide_rest = False  # IMAP LOGIN continued after a literal: the rest may be the password
+
+    def client(self, line: bytes) -> bytes:
+        """A command line (for IMAP, up to its first literal), masked."""
+        if self.exchange:
+            return SECRET
+        if self.smtp:
+            line, self.exchange = mask_smtp_command(line)
+            return line
+        line, self.exchange, self.hide_rest = mask_imap_command(line)
+        return line
+
+    def continued(self, line: bytes) -> bytes:
+        """The part of an IMAP command after one of its literals, masked."""
+        return SECRET if self.hide_rest or self.exchange else line
+
+    def server(self, output: bytes) -> None:
+        """Output the server wrote: a reply that is no continuation ends a SASL exchange."""
+        if self.exchange and not (is_smtp_continuation(output) if self.smtp else is_imap_continuation(output)):
+            self.exchange = False

@@ -1,33 +1,31 @@
 """One session's transcript: what the client and the server said, as it happened, within a size budget.
 
-Recording is on the path of every read and write an SMTP or IMAP session handles, so a record is two
-items appended to one list (appends CPython specialises; no tuple is made), the moment (monotonic
-seconds) and the payload as received or written: only the list and the payloads are kept. The payload's
-type says what it is (bytes: what was said; int: the size of message content; str: a stored message's
-id; TLS and AUTH facts; None: the truncation marker); a client's bytes have their moment stored negated,
-so the sign tells who spoke. Decoding, line splitting and formatting happen when someone reads the
-transcript. Secrets are masked before they are kept (see :mod:`.masking`); message content (DATA, BDAT,
-literals in either direction) is kept as its size only. Once ``limit`` octets are recorded a single
-truncation marker ends the record, after which recording costs a comparison; the structured facts (TLS,
-AUTH, stored messages) are still kept, since they are small and bounded by what the session can do.
+Recording is on the path of every read and write an SMTP or IMAP session handles, so a record is a few
+items added to one list by a single extend: the moment (seconds of the session's clock: the event
+loop's for SMTP, whose reads have taken it already, else monotonic) and the payload as received
+or written; only the list and the payloads are kept. The payload's type says what it is (bytes: what was
+said; bytearray: the part of an IMAP command after a literal; int: the size of message content; str: a
+stored message's id; TLS and AUTH facts; None: the truncation marker); a client's payloads have their
+moment stored negated, so the sign tells who spoke, and a server's bytes that follow a payload without a
+moment of their own were written at the moment before (an SMTP reply recorded with its command line).
+Masking, decoding, line splitting and formatting happen when someone reads the transcript: every reader
+gets ``entries``, where :class:`~.masking.Masker` has replaced secrets. Message content (DATA, BDAT,
+literals in either direction) is kept as its size only. Octets count against ``limit`` as recorded;
+once it is reached a single truncation marker ends the record, after which recording costs a
+comparison; the structured facts (TLS, AUTH, stored messages) are still kept, since they are small and
+bounded by what the session can do.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from time import monotonic, time
-from typing import ClassVar, Literal, cast
+from typing import ClassVar, Literal
 
 from elektromail.store.provenance import AuthFacts, TlsFacts
 from elektromail.transcripts.literals import without_literals
-from elektromail.transcripts.masking import (
-    SECRET,
-    is_imap_continuation,
-    is_smtp_continuation,
-    mask_imap_command,
-    mask_smtp_command,
-)
+from elektromail.transcripts.masking import Masker
 
 SessionProtocol = Literal["smtp", "imap"]
 
@@ -46,14 +44,15 @@ Entry = tuple[float, int, object]
 # cannot hold more memory than the budget says.
 ENTRY_OVERHEAD = 48
 
-# The first octets, lower-cased, of the IMAP commands whose lines may carry secrets (LOGIN, AUTHENTICATE).
-_SECRET_INITIALS = frozenset(b"la")
+_TWO_ENTRIES = 2 * ENTRY_OVERHEAD
 
 
 def _kind(moment: float, payload: object) -> int:
     """The kind of a record from its payload's type (and, for bytes, its moment's sign)."""
     if isinstance(payload, bytes):
         return CLIENT if moment < 0 else SERVER
+    if isinstance(payload, bytearray):
+        return CLIENT
     if isinstance(payload, int):
         return CONTENT
     if isinstance(payload, str):
@@ -81,30 +80,35 @@ class Transcript:
         "helo",
         "tls",
         "auth",
-        "message_ids",
+        "_message_ids",
         "_smtp",
-        "_exchange",
-        "_hide_rest",
         "_skip",
+        "_clock",
     )
 
-    def __init__(self, session_id: str, protocol: SessionProtocol, client: str | None, limit: int) -> None:
+    def __init__(
+        self,
+        session_id: str,
+        protocol: SessionProtocol,
+        client: str | None,
+        limit: int,
+        clock: Callable[[], float] = monotonic,
+    ) -> None:
         self.id = session_id
         self.protocol = protocol
         self.client = client
         self._started = time()  # wall-clock moments as numbers: a datetime is made only for readers
         self._ended: float | None = None
-        self.origin = monotonic()
+        self._clock = clock  # one clock for every moment of the session, so that they stay in order
+        self.origin = clock()
         self._log: list[object] = []  # moment, payload, moment, payload, ... (see the module's text)
         self.size = 0  # octets counted against ``limit``; past it, the transcript is truncated
         self.limit = limit
         self.helo: str | None = None
         self.tls: TlsFacts | None = None
         self.auth: AuthFacts | None = None
-        self.message_ids: tuple[str, ...] = ()
+        self._message_ids: list[str] | None = None  # made when the first message is stored
         self._smtp = protocol == "smtp"
-        self._exchange = False  # inside a SASL exchange: client lines are secret
-        self._hide_rest = False  # IMAP LOGIN continued after a literal: the rest may be the password
         self._skip = 0  # octets of a server literal still to come, not recorded
 
     @property
@@ -116,146 +120,160 @@ class Transcript:
         return None if self._ended is None else datetime.fromtimestamp(self._ended, UTC)
 
     @property
+    def message_ids(self) -> tuple[str, ...]:
+        """The server-wide ids of the messages the session delivered or appended, in order."""
+        return () if self._message_ids is None else tuple(self._message_ids)
+
+    @property
     def truncated(self) -> bool:
         return self.size > self.limit
 
     @property
     def entries(self) -> list[Entry]:
-        """What was recorded so far, in order, as (monotonic time, kind, payload)."""
+        """What was recorded so far, in order, as (clock time, kind, payload), secrets masked."""
         log = self._log[:]  # a copy: the session may record on while this is read
-        moments = cast(list[float], log[::2])
-        return [(abs(m), _kind(m, p), p) for m, p in zip(moments, log[1::2], strict=True)]
+        masker = Masker(self._smtp)
+        entries: list[Entry] = []
+        moment = 0.0
+        index = 0
+        while index < len(log):
+            item = log[index]
+            if isinstance(item, float):
+                moment, payload = item, log[index + 1]
+                index += 2
+            else:  # server output at the moment of the record before it
+                payload = item
+                index += 1
+            kind = SERVER if payload is item else _kind(moment, payload)
+            if kind == CLIENT:
+                if isinstance(payload, bytearray):
+                    payload = masker.continued(bytes(payload))
+                else:
+                    assert isinstance(payload, bytes)
+                    payload = masker.client(payload)
+            elif kind == SERVER:
+                assert isinstance(payload, bytes)
+                masker.server(payload)
+            entries.append((abs(moment), kind, payload))
+        return entries
 
     recording: ClassVar[bool] = True  # lines are recorded (False: UnrecordedTranscript)
 
     def _add(self, payload: object, size: int) -> None:
-        if self.size > self.limit:
+        size += self.size + ENTRY_OVERHEAD
+        if size > self.limit:
+            if self.size <= self.limit:
+                self._truncate()
             return
-        self.size += size + ENTRY_OVERHEAD
-        if self.size > self.limit:
-            payload = None  # the truncation marker, recorded once
-        log = self._log
-        log.append(monotonic())
-        log.append(payload)
+        self.size = size
+        self._log += (self._clock(), payload)
 
     def client_line(self, line: bytes) -> None:
         """A command line as received, without its CRLF; for IMAP, the part up to a literal if any."""
-        size = self.size
+        size = self.size + len(line) + ENTRY_OVERHEAD
         if size > self.limit:
+            if self.size <= self.limit:
+                self._truncate()
             return
-        if self._exchange:
-            line = SECRET
-        elif self._smtp:
-            # Only AUTH carries a secret: other commands skip the masking call on their first octet (an
-            # integer test; ``line[:1] in b"Aa"`` costs several times more, being a substring search).
-            if line and line[0] | 0x20 == 0x61:
-                line, self._exchange = mask_smtp_command(line)
-        else:
-            # Only LOGIN and AUTHENTICATE carry secrets: the command name's first octet after the tag
-            # decides whether the line is looked at further.
-            space = line.find(b" ")
-            if 0 <= space < len(line) - 1 and line[space + 1] | 0x20 in _SECRET_INITIALS:
-                line, self._exchange, self._hide_rest = mask_imap_command(line)
-            else:
-                self._hide_rest = False
-        self.size = size = size + len(line) + ENTRY_OVERHEAD
-        if size > self.limit:
-            self._log.append(monotonic())
-            self._log.append(None)
-            return
-        log = self._log
-        log.append(-monotonic())
-        log.append(line)
+        self.size = size
+        self._log += (-self._clock(), line)
 
-    def exchange(self, line: bytes, reply: bytes | None) -> None:
+    def exchange(self, line: bytes, reply: bytes | None, moment: float) -> None:
         """An SMTP command line and the replies written for it in the same turn of the event loop (None:
-        its reply comes later), recorded at one moment: one call and one clock read per round trip."""
-        size = self.size
-        if size > self.limit:
-            return
-        if self._exchange or (line and line[0] | 0x20 == 0x61):  # inside SASL, or AUTH: masked as usual
-            self.client_line(line)
-            if reply is not None:
-                self.server_output(reply)
-            return
+        its reply comes later), recorded at ``moment`` (the session clock's time when the line was read,
+        which the connection has already): one call and no clock read per round trip."""
         if reply is None:
             self.client_line(line)
             return
-        self.size = size = size + len(line) + len(reply) + 2 * ENTRY_OVERHEAD
-        if size <= self.limit:
-            moment = monotonic()
-            log = self._log
-            log.append(-moment)
-            log.append(line)
-            log.append(moment)
-            log.append(reply)
-        else:  # one of the two may still have fitted: recorded the slow way
-            self.size -= len(line) + len(reply) + 2 * ENTRY_OVERHEAD
-            self.client_line(line)
-            self.server_output(reply)
+        size = self.size + len(line) + len(reply) + _TWO_ENTRIES
+        if size > self.limit:
+            if self.size <= self.limit:  # the line may still fit
+                self.client_line(line)
+                self.server_output(reply)
+            return
+        self.size = size
+        self._log += (-moment, line, reply)
 
     def client_continued(self, line: bytes) -> None:
-        """The part of an IMAP command that follows one of its literals."""
-        if self.size > self.limit:
+        """The part of an IMAP command that follows one of its literals (kept as a bytearray: readers
+        mask it when the command was a LOGIN whose password follows a literal user name)."""
+        size = self.size + len(line) + ENTRY_OVERHEAD
+        if size > self.limit:
+            if self.size <= self.limit:
+                self._truncate()
             return
-        if self._hide_rest or self._exchange:
-            line = SECRET
-        self.size += len(line) + ENTRY_OVERHEAD
-        log = self._log
-        if self.size <= self.limit:
-            log.append(-monotonic())
-            log.append(line)
-        else:
-            log.append(monotonic())
-            log.append(None)
+        self.size = size
+        self._log += (-self._clock(), bytearray(line))
 
     def client_content(self, size: int) -> None:
         """Message content (DATA, a BDAT chunk, an IMAP literal): only its size is recorded."""
-        total = self.size
+        total = self.size + 8 + ENTRY_OVERHEAD
         if total > self.limit:
+            if self.size <= self.limit:
+                self._truncate()
             return
-        self.size = total = total + 8 + ENTRY_OVERHEAD  # _add, inlined: once per message
-        log = self._log
-        log.append(monotonic())
-        log.append(size if total <= self.limit else None)
+        self.size = total
+        self._log += (self._clock(), size)
 
     def server_output(self, data: bytes) -> None:
-        if self.size > self.limit:
-            return
-        self._note_exchange(data)
-        if self._smtp:  # SMTP replies carry no literals
-            pass
-        elif self._skip or b"}\r\n" in data:
+        """Output as written: SMTP replies, or IMAP responses (whose literal content is kept as its size)."""
+        if not self._smtp and (self._skip or 0x7B in data):
+            # A literal starts with "{": one memchr for that octet rules most output out (an integer
+            # operand: a bytes one is first tried as an integer, which raises and clears a TypeError).
+            if self.size > self.limit:
+                return
             kept, self._skip = without_literals((data,), self._skip)
             data = b"".join(kept)
-        self._record_output(data)
+        size = self.size + len(data) + ENTRY_OVERHEAD
+        if size > self.limit:
+            if self.size <= self.limit:
+                self._truncate()
+            return
+        self.size = size
+        self._log += (self._clock(), data)
 
     def server_output_many(self, chunks: Sequence[bytes]) -> None:
-        """One write of several pieces (IMAP responses built from precomputed parts), as one entry. Each
-        literal's content (a FETCH answer's message octets, a buffer each) is skipped, never copied."""
-        if not chunks or self.size > self.limit:
+        """One write of several pieces (IMAP responses built from precomputed parts), as one entry. A
+        literal's content (a FETCH answer's message octets, a buffer each) is skipped, not copied, when
+        the first or the last piece holds a "{" (an answer with literals starts with an announcement);
+        other output is joined in C and one memchr over it tells whether it holds a literal after all."""
+        if self.size > self.limit or not chunks:
             return
-        if len(chunks) == 1 or self._smtp:
-            self.server_output(chunks[0] if len(chunks) == 1 else b"".join(chunks))
+        if self._skip or 0x7B in chunks[0] or 0x7B in chunks[-1]:
+            data = None
+        else:
+            data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            if 0x7B in data:  # a literal in between after all
+                data = None
+        if data is None:
+            kept, self._skip = without_literals(chunks, self._skip)
+            data = b"".join(kept)
+        size = self.size + len(data) + ENTRY_OVERHEAD
+        if size > self.limit:
+            if self.size <= self.limit:
+                self._truncate()
             return
-        self._note_exchange(next((chunk for chunk in chunks if chunk), b""))
-        kept, self._skip = without_literals(chunks, self._skip)
-        self._record_output(b"".join(kept))
+        self.size = size
+        self._log += (self._clock(), data)
 
-    def _note_exchange(self, data: bytes) -> None:
-        if self._exchange and not (is_smtp_continuation(data) if self._smtp else is_imap_continuation(data)):
-            self._exchange = False
-
-    def _record_output(self, data: bytes) -> None:
-        self.size = size = self.size + len(data) + ENTRY_OVERHEAD
-        log = self._log
-        log.append(monotonic())
-        log.append(data if size <= self.limit else None)
+    def _truncate(self) -> None:
+        """The budget is spent: the truncation marker ends the record."""
+        self.size = self.limit + 1
+        self._log += (self._clock(), None)
 
     def stored(self, message_id: str) -> None:
         """The session delivered (SMTP) or appended (IMAP) the message with this server-wide id."""
-        self.message_ids += (message_id,)
-        self._add(message_id, len(message_id))
+        if self._message_ids is None:
+            self._message_ids = [message_id]
+        else:
+            self._message_ids.append(message_id)
+        size = self.size + len(message_id) + ENTRY_OVERHEAD  # _add, inlined: once per message
+        if size > self.limit:
+            if self.size <= self.limit:
+                self._truncate()
+            return
+        self.size = size
+        self._log += (self._clock(), message_id)
 
     def tls_established(self, facts: TlsFacts) -> None:
         self.tls = facts
@@ -294,7 +312,7 @@ class UnrecordedTranscript(Transcript):
     def client_continued(self, line: bytes) -> None:
         pass
 
-    def exchange(self, line: bytes, reply: bytes | None) -> None:
+    def exchange(self, line: bytes, reply: bytes | None, moment: float) -> None:
         pass
 
     def client_content(self, size: int) -> None:
@@ -314,3 +332,22 @@ class UnrecordedTranscript(Transcript):
 
     def authenticated(self, facts: AuthFacts) -> None:
         self.auth = facts
+
+
+class _Unconnected(UnrecordedTranscript):
+    """What a connection holds until it is connected and given its own transcript: it records nothing
+    and learns nothing, so that one instance serves every connection."""
+
+    __slots__ = ()
+
+    def tls_established(self, facts: TlsFacts) -> None:
+        pass
+
+    def authenticated(self, facts: AuthFacts) -> None:
+        pass
+
+
+# Shared, so that connections are not made with a transcript of another type than the registry's: the
+# initialiser both share would then see two types and CPython would stop specialising its attribute
+# stores (a measurable cost per session).
+UNCONNECTED: Transcript = _Unconnected("", "smtp", None, 0)

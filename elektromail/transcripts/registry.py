@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable, Iterator
+from time import monotonic
 from typing import Protocol
 
 from elektromail.transcripts.recorder import SessionProtocol, Transcript, UnrecordedTranscript
@@ -37,10 +38,10 @@ class Transcripts:
         self.enabled = enabled
         self.max_sessions = max_sessions
         self.max_bytes = max_kib * 1024
-        # Oldest first, numbered in order without gaps (every start while enabled is kept), so that a
-        # session is found by its number and the oldest falls off the end as the newest is added.
+        # Oldest first, numbered in order without gaps and ending at the newest (every start while
+        # enabled is kept), so that a session is found by its number and the oldest falls off the end
+        # as the newest is added.
         self._sessions: deque[Transcript] = deque(maxlen=max_sessions)
-        self._first = 1  # the number of the session at the left end of ``_sessions``
         self._prefix = os.urandom(3).hex()  # as secrets.token_hex, without loading hashlib at start
         self._counter = 0
         self.listeners: set[SessionListener] = set()
@@ -48,20 +49,17 @@ class Transcripts:
         # that would only find out that nobody listens.
         self.audience: Audience | None = None
 
-    def start(self, protocol: SessionProtocol, client: str | None) -> Transcript:
-        """A new session's transcript. With recording off it still has an id and keeps TLS/AUTH facts
-        for the messages it delivers, but records no lines and is not listed."""
+    def start(
+        self, protocol: SessionProtocol, client: str | None, clock: Callable[[], float] = monotonic
+    ) -> Transcript:
+        """A new session's transcript, timed by ``clock``. With recording off it still has an id and keeps
+        TLS/AUTH facts for the messages it delivers, but records no lines and is not listed."""
         self._counter += 1
         session_id = f"{protocol}-{self._prefix}-{self._counter}"
         if not self.enabled:
-            return UnrecordedTranscript(session_id, protocol, client, 0)
-        transcript = Transcript(session_id, protocol, client, self.max_bytes)
-        sessions = self._sessions
-        if not sessions:
-            self._first = self._counter
-        elif len(sessions) == self.max_sessions:
-            self._first += 1  # the append below drops the oldest
-        sessions.append(transcript)
+            return UnrecordedTranscript(session_id, protocol, client, 0, clock)
+        transcript = Transcript(session_id, protocol, client, self.max_bytes, clock)
+        self._sessions.append(transcript)
         if self.listeners and (self.audience is None or self.audience.heard):
             self._publish(STARTED, transcript)
         return transcript
@@ -79,7 +77,7 @@ class Transcripts:
         prefix, _, number = session_id.rpartition("-")
         if not number.isdigit() or not prefix.endswith(self._prefix):
             return None
-        index = int(number) - self._first
+        index = int(number) - (self._counter - len(self._sessions) + 1)  # the oldest kept
         if not 0 <= index < len(self._sessions):
             return None
         transcript = self._sessions[index]

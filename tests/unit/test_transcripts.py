@@ -4,13 +4,14 @@ size, the size budget, the bounded registry, and the C:/S: text form."""
 from __future__ import annotations
 
 import base64
+from time import monotonic
 
 import msgspec
 
 from elektromail.store.provenance import AuthFacts, TlsFacts
 from elektromail.transcripts import Transcripts
-from elektromail.transcripts.masking import SECRET, mask_imap_command, mask_smtp_command
-from elektromail.transcripts.recorder import ENTRY_OVERHEAD, Transcript
+from elektromail.transcripts.masking import SECRET, Masker, mask_imap_command, mask_smtp_command
+from elektromail.transcripts.recorder import CLIENT, ENTRY_OVERHEAD, SERVER, STORED, TRUNCATED, Transcript
 from elektromail.transcripts.views import detail, render_text, summary
 
 PASSWORD = "s3cret-Passw0rd"
@@ -201,3 +202,118 @@ def test_sessions_page_by_cursor() -> None:
     assert seen == [t.id for t in reversed(started)]
     page, total, cursor = registry.page(limit=5, protocol="imap")
     assert (page, total, cursor) == ([], 0, None)
+
+
+def test_an_smtp_exchange_is_the_line_then_its_replies_at_one_moment() -> None:
+    transcript = smtp()
+    transcript.server_output(b"220 ready\r\n")
+    transcript.exchange(b"EHLO client.example", b"250-mx\r\n250 PIPELINING\r\n", monotonic())
+    transcript.exchange(b"MAIL FROM:<a@example.com>", None, monotonic())  # its reply comes later
+    transcript.server_output(b"250 2.1.0 Ok\r\n")
+    transcript.exchange(b"QUIT", b"221 2.0.0 Bye\r\n", monotonic())
+    entries = transcript.entries
+    assert [kind for _, kind, _ in entries] == [SERVER, CLIENT, SERVER, CLIENT, SERVER, CLIENT, SERVER]
+    assert entries[1][0] == entries[2][0] and entries[5][0] == entries[6][0]
+    assert [moment for moment, _, _ in entries] == sorted(moment for moment, _, _ in entries)
+    lines = render_text(transcript).splitlines()[2:]
+    assert lines == [
+        "S: 220 ready",
+        "C: EHLO client.example",
+        "S: 250-mx",
+        "S: 250 PIPELINING",
+        "C: MAIL FROM:<a@example.com>",
+        "S: 250 2.1.0 Ok",
+        "C: QUIT",
+        "S: 221 2.0.0 Bye",
+    ]
+
+
+def test_an_exchange_inside_sasl_is_masked_and_one_past_the_budget_truncates() -> None:
+    transcript = smtp()
+    transcript.client_line(b"AUTH LOGIN")
+    transcript.server_output(b"334 VXNlcm5hbWU6\r\n")
+    transcript.exchange(base64.b64encode(PASSWORD.encode()), b"235 2.7.0 Authentication successful\r\n", monotonic())
+    transcript.exchange(b"NOOP", b"250 2.0.0 Ok\r\n", monotonic())
+    text = render_text(transcript)
+    assert_no_secret(text)
+    assert "C: " + SECRET.decode() + "\nS: 235" in text and "C: NOOP\nS: 250 2.0.0 Ok" in text
+    small = smtp(limit=ENTRY_OVERHEAD + 4)
+    small.exchange(b"NOOP", b"250 2.0.0 Ok\r\n", monotonic())  # the line fits, its reply does not
+    small.exchange(b"NOOP", b"250 2.0.0 Ok\r\n", monotonic())
+    assert [kind for _, kind, _ in small.entries] == [CLIENT, TRUNCATED] and small.truncated
+
+
+def test_stored_ids_are_kept_in_order_also_past_the_budget() -> None:
+    transcript = smtp(limit=3 * (ENTRY_OVERHEAD + 4))
+    for number in range(1000):
+        transcript.stored(f"1-{number}")
+    assert transcript.message_ids == tuple(f"1-{number}" for number in range(1000))
+    assert [payload for _, kind, payload in transcript.entries if kind == STORED] == ["1-0", "1-1", "1-2"]
+    assert transcript.truncated
+
+
+def test_server_output_with_braces_but_no_literal_is_kept_whole() -> None:
+    transcript = imap()
+    response = b'* 1 FETCH (ENVELOPE (NIL "{braces} {3}" NIL))\r\n'
+    transcript.server_output(response)
+    transcript.server_output(b"a1 OK done\r\n")
+    assert [payload for _, _, payload in transcript.entries] == [response, b"a1 OK done\r\n"]
+
+
+def test_registry_finds_sessions_by_number_across_eviction_and_clear() -> None:
+    registry = Transcripts(max_sessions=2)
+    first = [registry.start("smtp", None) for _ in range(5)]
+    assert [registry.get(t.id) for t in first] == [None, None, None, first[3], first[4]]
+    registry.clear()
+    after = registry.start("imap", None)
+    assert registry.get(after.id) is after and registry.get(first[4].id) is None
+    assert registry.get(after.id.replace("imap", "smtp")) is None
+
+
+def test_masker_follows_the_dialogue_in_order() -> None:
+    masker = Masker(smtp=False)
+    assert masker.client(b"a1 NOOP") == b"a1 NOOP"
+    assert masker.client(b"a2 AUTHENTICATE PLAIN") == b"a2 AUTHENTICATE PLAIN"
+    masker.server(b"+ \r\n")
+    assert masker.client(PLAIN) == SECRET  # a continuation line of the exchange
+    masker.server(b"a2 NO [AUTHENTICATIONFAILED] no\r\n")
+    assert masker.client(b"a3 LOGIN {5}") == b"a3 LOGIN {5}"
+    assert masker.continued(b" " + PASSWORD.encode()) == SECRET
+    assert masker.client(b"a4 SELECT {5}") == b"a4 SELECT {5}"
+    assert masker.continued(b" (CONDSTORE)") == b" (CONDSTORE)"
+    smtp_masker = Masker(smtp=True)
+    assert smtp_masker.client(b"AUTH PLAIN " + PLAIN) == b"AUTH PLAIN " + SECRET
+    smtp_masker.server(b"334 \r\n")  # a continuation keeps the exchange going
+    assert smtp_masker.client(b"anything") == SECRET
+    smtp_masker.server(b"235 2.7.0 ok\r\n")
+    assert smtp_masker.client(b"MAIL FROM:<a@b>") == b"MAIL FROM:<a@b>"
+
+
+def test_lines_are_kept_as_said_and_masked_for_every_reader() -> None:
+    transcript = imap()
+    transcript.client_line(b"a1 LOGIN alice " + PASSWORD.encode())
+    transcript.server_output_many((b"a1 OK ", b"LOGIN completed\r\n"))
+    assert all(PASSWORD.encode() not in payload for _, _, payload in transcript.entries if isinstance(payload, bytes))
+    assert_no_secret(render_text(transcript))
+    assert_no_secret(msgspec.json.encode(detail(transcript)).decode())
+
+
+def test_a_session_timed_by_another_clock_is_in_its_milliseconds() -> None:
+    ticks = iter([100.0, 100.25, 100.5])
+    registry = Transcripts()
+    transcript = registry.start("smtp", "127.0.0.1:1", lambda: next(ticks))
+    transcript.server_output(b"220 ready\r\n")
+    transcript.exchange(b"NOOP", b"250 2.0.0 Ok\r\n", 100.4)
+    transcript.server_output(b"221 bye\r\n")
+    assert [line.ms for line in detail(transcript).lines] == [250, 400, 400, 500]
+
+
+def test_a_literal_between_plain_pieces_of_one_write_is_summarised() -> None:
+    body = b"Subject: hi\r\n\r\nsecret body\r\n"
+    transcript = imap()
+    transcript.server_output_many(
+        (b"* 1 FETCH (FLAGS (\\Seen))\r\n", b"* 2 FETCH (BODY[] {%d}\r\n" % len(body), body, b")\r\na1 OK done\r\n")
+    )
+    text = render_text(transcript)
+    assert "secret body" not in text
+    assert f"S: * 2 FETCH (BODY[] {{{len(body)}}}\nS: <{len(body)} octets>)\nS: a1 OK done" in text

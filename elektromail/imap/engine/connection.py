@@ -27,7 +27,7 @@ from elektromail.imap.engine.limits import (
 from elektromail.imap.engine.parser import literal_at_end, tag_of
 from elektromail.store.provenance import client_address
 from elektromail.tls import connection_facts
-from elektromail.transcripts.recorder import Transcript, UnrecordedTranscript
+from elektromail.transcripts.recorder import UNCONNECTED, Transcript
 
 log = logging.getLogger("elektromail.imap")
 
@@ -91,7 +91,7 @@ class ImapConnection(asyncio.Protocol):
         self._wait_expired = False  # the client stayed silent too long: reads raise TimeoutError
         self._task: asyncio.Task[None] | None = None
         self.peer: str = "?"
-        self.transcript: Transcript = UnrecordedTranscript("", "imap", None, 0)  # replaced once connected
+        self.transcript: Transcript = UNCONNECTED  # replaced once connected
 
     # ------------------------------------------------------------------ asyncio.Protocol
 
