@@ -71,14 +71,13 @@ def encode_envelope(headers: Headers) -> bytes:
 
 
 def envelope(parsed: ParsedMessage) -> bytes:
-    """The message's ENVELOPE (computed once, then kept with the message's other views)."""
-    cache = parsed.cache
-    cached: bytes | None = cache.get("envelope")
+    """The message's ENVELOPE (computed once, then kept for the message's lifetime: see ParsedMessage)."""
+    cached = parsed.envelope
     if cached is None:
-        # The fields it is built from are kept only if another reader had asked for them: the encoding is a
-        # fraction of their size, and FETCH ENVELOPE is what reads the most messages.
-        headers: Headers | None = cache.get("headers")
+        # The header fields it is built from are parsed for it alone unless another reader has them: the
+        # encoding is a fraction of their size, and FETCH ENVELOPE is what reads the most messages.
+        headers: Headers | None = parsed.cache.get("headers")
         if headers is None:
             headers = parse_headers(parsed.raw, 0, parsed.header_end)
-        cached = cache["envelope"] = encode_envelope(headers)
+        cached = parsed.envelope = encode_envelope(headers)
     return cached

@@ -59,12 +59,26 @@ class ParsedMessage:
 
     Storing a message needs only its octets: ``raw``, ``header_end`` and ``served`` each scan the message,
     so each is worked out when something first reads it (most messages a test server receives are
-    counted, not read). ``cache`` holds costlier views keyed by name (the IMAP layer stores ENVELOPE and
-    BODYSTRUCTURE encodings there); it too is made on first use, is never invalidated (the bytes never
-    change), and is dropped when the message falls out of the most recently read (see the module).
+    counted, not read). ``cache`` holds costlier views keyed by name (header fields, the MIME tree,
+    BODYSTRUCTURE, sections, decoded search text); it too is made on first use, is never invalidated (the
+    bytes never change), and is dropped when the message falls out of the most recently read (see the
+    module). The few small answers that clients ask of every message again and again (ENVELOPE, SORT
+    keys, the address texts SEARCH reads) have slots of their own and stay: a client that re-reads the
+    ENVELOPEs of a large mailbox must not pay for parsing every message again.
     """
 
-    __slots__ = ("__weakref__", "_cache", "_header_end", "_raw", "_served", "address_texts", "octet_facts", "source")
+    __slots__ = (
+        "__weakref__",
+        "_cache",
+        "_header_end",
+        "_raw",
+        "_served",
+        "address_texts",
+        "envelope",
+        "octet_facts",
+        "sort_keys",
+        "source",
+    )
 
     def __init__(self, source: bytes) -> None:
         self.source = source
@@ -77,6 +91,9 @@ class ParsedMessage:
         # The address fields as SEARCH reads them, by field name (mail/text.py address_text): kept in a
         # slot of their own because FROM/TO look one up for every message of a mailbox.
         self.address_texts: dict[str, str] | None = None
+        # The ENVELOPE encoding (mail/envelope.py) and SORT keys (imap/commands/sort.py), once asked for.
+        self.envelope: bytes | None = None
+        self.sort_keys: dict[str, Any] | None = None
 
     @property
     def raw(self) -> bytes:

@@ -72,12 +72,14 @@ KEYS: dict[str, Callable[[Message], SortValue]] = {
     "DISPLAYFROM": lambda message: _display(message.parsed, "from"),
     "DISPLAYTO": lambda message: _display(message.parsed, "to"),
 }
-_CACHE_KEY = "sort_keys"
 
 
 def sort_value(message: Message, key: str) -> SortValue:
     """One key of one message. ARRIVAL is not cached: it is the internal date itself."""
-    cache: dict[str, SortValue] = message.parsed.cache.setdefault(_CACHE_KEY, {})
+    parsed = message.parsed
+    cache: dict[str, SortValue] | None = parsed.sort_keys
+    if cache is None:
+        cache = parsed.sort_keys = {}
     value = cache.get(key)
     if value is None:
         value = KEYS[key](message)
