@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from enum import Enum
 from itertools import compress, count, islice, repeat
-from operator import attrgetter, contains, not_
+from operator import attrgetter, contains, is_not, not_
+from typing import NamedTuple
 
 from elektromail.mail.message import ParsedMessage
 from elektromail.store.provenance import Provenance
@@ -150,6 +151,25 @@ def first_without(messages: list[Message], flag: str) -> int | None:
     return next(compress(count(1), map(not_, map(contains, map(_FLAGS, messages), repeat(flag)))), None)
 
 
+class FlagRuns(NamedTuple):
+    """Messages in runs that share a flag set: where each run starts (positions, ascending, the first 0)
+    and its set."""
+
+    starts: list[int]
+    sets: list[frozenset[str]]
+
+
+def flag_runs(messages: list[Message]) -> FlagRuns:
+    """The runs of ``messages``, found in C passes. The store gives equal flag sets one shared object, so a
+    run ends where the object changes; equal sets that are distinct objects would only split a run, which
+    changes nothing a reader of the runs sees."""
+    if not messages:
+        return FlagRuns([], [])
+    flags = list(map(_FLAGS, messages))
+    starts = [0, *compress(count(1), map(is_not, islice(flags, 1, None), flags))]
+    return FlagRuns(starts, [flags[start] for start in starts])
+
+
 # --- events published to listeners of a mailbox (IMAP selected views, HTTP waiters) ---
 
 
@@ -213,6 +233,7 @@ class Mailbox:
         "_uids_of",
         "_keywords_memo",
         "_unseen_memo",
+        "_runs_memo",
     )
 
     def __init__(self, mailbox_id: int, account: Account, name: str, uid_validity: int) -> None:
@@ -242,6 +263,7 @@ class Mailbox:
         self._uids_of: list[Message] | None = None
         self._keywords_memo: tuple[int, int, tuple[str, ...]] | None = None
         self._unseen_memo: tuple[int, int, int | None] | None = None
+        self._runs_memo: tuple[int, int, FlagRuns] | None = None
 
     @property
     def subscribed(self) -> bool:
@@ -298,6 +320,15 @@ class Mailbox:
             memo = self._unseen_memo = (*key, first_without(self.messages, flag))
         return memo[2]
 
+    def flag_runs(self) -> FlagRuns:
+        """The runs of ``messages`` with the same flags (FETCH FLAGS answers a run at a time), remembered
+        until the mailbox changes: every change moves ``highest_modseq`` on."""
+        key = (self.highest_modseq, len(self.messages))
+        memo = self._runs_memo
+        if memo is None or memo[:2] != key:
+            memo = self._runs_memo = (*key, flag_runs(self.messages))
+        return memo[2]
+
     def count_without(self, flag: str) -> int:
         return sum(1 for message in self.messages if flag not in message.flags)
 
@@ -323,6 +354,7 @@ class Mailbox:
         self.messages_shared = False
         self.by_uid = {}
         self.expunged = {}
+        self._runs_memo = None
 
     def publish(self, event: MailboxEvent) -> None:
         if not self.listeners:
