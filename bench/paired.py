@@ -33,15 +33,17 @@ MIXED_SEARCHES = imap.SEARCHES * 20  # 200 UID SEARCHes: flags, headers, body, d
 
 
 def server_cpu(pid: int) -> float:
-    """Seconds of CPU used by ``pid`` and its descendants, with the children they have waited for."""
+    """Seconds of CPU used by ``pid`` and its descendants: each live process's threads in nanoseconds
+    (processes.cpu_seconds; a few-millisecond command is below a clock tick), and the children they have
+    waited for (cutime, cstime: Dovecot's per-session processes that have exited) in clock ticks."""
     total = 0
     for process in processes.descendants(pid):
         try:
             fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
-    return total / _TICK
+        total += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return processes.cpu_seconds(pid) + total / _TICK
 
 
 # A paired workload answers how many operations it did and the seconds they took. Checking the answers
