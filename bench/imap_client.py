@@ -20,6 +20,7 @@ from bench.model import Endpoint, WrongAnswer
 
 _EXISTS = re.compile(rb"^\* (\d+) EXISTS", re.MULTILINE)
 _FIRST_BUFFER = 1 << 20
+_RECHECK_SECONDS = 0.25
 _SPARE_BUFFERS = 64
 # Buffers of closed connections, kept for the next ones: a buffer that grew to hold an 8 MB answer keeps
 # its pages, so the next connection does not pay the kernel for fresh memory or the copies of growing.
@@ -77,16 +78,20 @@ class _Inbox(asyncio.BufferedProtocol):
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
 
-    async def more(self) -> None:
-        """Wait until more octets arrive (ending with an awaited tagged line, if ``tags`` are set);
-        WrongAnswer once the server has closed the connection."""
+    async def more(self, patience: float | None = None) -> None:
+        """Wait until more octets arrive (ending with an awaited tagged line, if ``tags`` are set), or
+        ``patience`` seconds have passed; WrongAnswer once the server has closed the connection."""
         if self.closed:
             raise WrongAnswer("the server closed the connection")
-        self._waiter = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        self._waiter = loop.create_future()
+        timer = loop.call_later(patience, self._wake) if patience is not None else None
         try:
             await self._waiter
         finally:
             self._waiter = None
+            if timer is not None:
+                timer.cancel()
 
     def take(self, end: int) -> bytes:
         """The first ``end`` octets, removed from the buffer."""
@@ -148,7 +153,10 @@ class Client:
                 answer = locate(inbox.data, inbox.filled, tag)
                 if answer is not None:
                     break
-                await inbox.more()
+                inbox.arrived = 0.0
+                # A server may follow the tagged line with something (an unsolicited update) in the
+                # same read: now and then the answer is walked whatever its last line.
+                await inbox.more(_RECHECK_SECONDS)
         finally:
             inbox.tags = ()
         self.answered_at = inbox.arrived or time.perf_counter()  # or it was in before the wait
