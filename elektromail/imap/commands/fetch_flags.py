@@ -18,13 +18,14 @@ from operator import is_not
 from typing import TypeVar
 
 from elektromail.imap.engine.selected import SelectedView, flags_item
-from elektromail.store.model import FlagRuns, Message
+from elektromail.store.model import FlagRuns
 
 # Messages per written chunk: about 300 KB of answer, few enough buffers for any size of mailbox.
 CHUNK_MESSAGES = 8192
 _EMPTY: frozenset[int] = frozenset()
 T = TypeVar("T")
 _SHORT = 16  # messages in a run made line by line
+_SHORT_UID_RUN = 4  # UID FETCH (FLAGS) with runs shorter than this on average: formatted message by message
 _BELOW_THOUSAND = [b"%d" % number for number in range(1000)]
 _ENDINGS = [b"%03d" % number for number in range(1000)]
 
@@ -32,19 +33,18 @@ _ENDINGS = [b"%03d" % number for number in range(1000)]
 def flags_answer(view: SelectedView, spans: list[range], rev1: bool, with_uid: bool = False) -> Iterator[bytes]:
     """``* n FETCH (FLAGS (...))`` CRLF for every message at the positions in ``spans``, in chunks; with
     ``with_uid``, ``* n FETCH (UID u FLAGS (...))`` (UID FETCH, which clients syncing flags send)."""
-    messages = view.messages
     recent: Set[int] = view.recent if rev1 and view.recent else _EMPTY
-    if with_uid:
-        for span in spans:
-            for start in range(span.start, span.stop, CHUNK_MESSAGES):
-                yield _chunk_with_uids(messages, start, min(start + CHUNK_MESSAGES, span.stop), recent)
-        return
     runs = view.flag_runs()
     recent_runs = _recent_runs(view.uids, recent) if recent else None
     for span in spans:
         for start in range(span.start, span.stop, CHUNK_MESSAGES):
             stop = min(start + CHUNK_MESSAGES, span.stop)
-            yield b"".join(_chunk(runs, recent_runs, start, stop))
+            if with_uid and _runs_between(runs.starts, start, stop) * _SHORT_UID_RUN > stop - start:
+                yield _uid_lines_one_by_one(view, start, stop, recent)  # runs too short to pay
+            elif with_uid:
+                yield b"".join(_chunk_with_uids(runs, recent_runs, view.uids, start, stop))
+            else:
+                yield b"".join(_chunk(runs, recent_runs, start, stop))
 
 
 def _recent_runs(uids: list[int], recent: Set[int]) -> tuple[list[int], list[bool]]:
@@ -94,10 +94,32 @@ def _lines(start: int, stop: int, tail: bytes) -> Iterator[bytes]:
         number = final + 1
 
 
-def _chunk_with_uids(messages: list[Message], start: int, stop: int, recent: Set[int]) -> bytes:
-    """Every line carries its own UID, so each is formatted; the flag sets' text is still made once."""
+def _chunk_with_uids(
+    runs: FlagRuns, recent_runs: tuple[list[int], list[bool]] | None, uids: list[int], start: int, stop: int
+) -> Iterator[bytes]:
+    """``* n FETCH (UID u FLAGS (...))`` for positions ``start`` to ``stop - 1``: every line carries its
+    own UID, so each is formatted, from one template per flag set and the view's UIDs (no message is
+    read)."""
+    templates: dict[tuple[frozenset[str], bool], bytes] = {}
+    for low, high, flags in _within(runs.starts, runs.sets, start, stop):
+        for first, last, recent in _within(*recent_runs, low, high) if recent_runs else ((low, high, False),):
+            template = templates.get((flags, recent))
+            if template is None:
+                item = flags_item(flags, recent).replace(b"%", b"%%")
+                template = templates[flags, recent] = b"* %d FETCH (UID %d " + item + b")\r\n"
+            if last - first == 1:
+                yield template % (last, uids[first])
+            else:
+                yield b"".join(map(template.__mod__, zip(range(first + 1, last + 1), uids[first:last], strict=True)))
+
+
+def _runs_between(starts: list[int], start: int, stop: int) -> int:
+    return bisect_right(starts, stop - 1) - bisect_right(starts, start) + 1
+
+
+def _uid_lines_one_by_one(view: SelectedView, start: int, stop: int, recent: Set[int]) -> bytes:
     lines = [
         b"* %d FETCH (UID %d %b)\r\n" % (index + 1, message.uid, flags_item(message.flags, message.uid in recent))
-        for index, message in enumerate(messages[start:stop], start)
+        for index, message in enumerate(view.messages[start:stop], start)
     ]
     return b"".join(lines)
