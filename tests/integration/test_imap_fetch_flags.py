@@ -110,6 +110,8 @@ def test_long_runs_across_thousands_and_a_change_inside_one(server: ServerThread
         assert status_of(reader.command("STORE 1000 +FLAGS.SILENT (\\Flagged)")) == b"OK"
         expected[999] = b"* 1000 FETCH (FLAGS (\\Flagged \\Seen))"
         assert _fetch(reader, "FETCH 1:* (FLAGS)") == expected
+        with_uids = [line.replace(b" FETCH (", b" FETCH (UID %d " % n) for n, line in enumerate(expected, 1)]
+        assert _fetch(reader, "UID FETCH 1:* (FLAGS)") == with_uids
         # The session that took \Recent shows it (and then hears of the other session's change).
         assert _fetch(filler, "FETCH 999:1001 (FLAGS)")[:3] == [
             b"* 999 FETCH (FLAGS (\\Seen \\Recent))",
