@@ -74,7 +74,8 @@ class ParsedMessage:
         "_raw",
         "_served",
         "address_texts",
-        "envelope",
+        "envelope_own",
+        "envelope_shared",
         "octet_facts",
         "sort_keys",
         "source",
@@ -92,7 +93,9 @@ class ParsedMessage:
         # slot of their own because FROM/TO look one up for every message of a mailbox.
         self.address_texts: dict[str, str] | None = None
         # The ENVELOPE encoding (mail/envelope.py) and SORT keys (imap/commands/sort.py), once asked for.
-        self.envelope: bytes | None = None
+        # ENVELOPE is kept in two pieces: one many messages share, and the message's own Message-ID.
+        self.envelope_shared: bytes | None = None
+        self.envelope_own: bytes | None = None
         self.sort_keys: dict[str, Any] | None = None
 
     @property
