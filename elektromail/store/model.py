@@ -14,6 +14,7 @@ from itertools import compress, count, islice, repeat
 from operator import attrgetter, contains, not_
 
 from elektromail.mail.message import ParsedMessage
+from elektromail.store.arrival import StoredArrival, expanded, stored_form
 from elektromail.store.provenance import Provenance
 
 INBOX = "INBOX"
@@ -102,10 +103,11 @@ class Message:
     """One message in one mailbox. ``flags`` is replaced, never mutated, so snapshots stay valid.
 
     ``modseq`` is the mailbox's mod-sequence of the message's last change (RFC 7162 CONDSTORE).
-    ``provenance`` is how it arrived (envelope and delivery), None where nothing is known.
+    ``provenance`` is how it arrived (envelope and delivery), None where nothing is known; the message
+    keeps it in the compact form of :mod:`elektromail.store.arrival` (``stored_provenance``).
     """
 
-    __slots__ = ("uid", "flags", "internal_date", "parsed", "modseq", "provenance")
+    __slots__ = ("uid", "flags", "internal_date", "parsed", "modseq", "stored_provenance")
 
     def __init__(
         self,
@@ -114,14 +116,19 @@ class Message:
         internal_date: datetime,
         parsed: ParsedMessage,
         modseq: int = 1,
-        provenance: Provenance | None = None,
+        provenance: Provenance | StoredArrival | None = None,
     ) -> None:
         self.uid = uid
         self.flags = flags
         self.internal_date = internal_date
         self.parsed = parsed
         self.modseq = modseq
-        self.provenance = provenance
+        self.stored_provenance = stored_form(provenance)
+
+    @property
+    def provenance(self) -> Provenance | None:
+        """How the message arrived: a new record equal, field for field, to the one it was stored with."""
+        return expanded(self.stored_provenance)
 
     @property
     def size(self) -> int:
