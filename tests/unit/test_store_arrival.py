@@ -34,6 +34,7 @@ def _provenance(session_id: str | None, client: str | None, received_at: datetim
         ("smtp-1a2b3c-0", "[::1]:5000"),
         ("smtp-1a2b3c-007", "127.0.0.1:0"),  # a leading zero stays in the text
         ("12345", "host:1234567890123"),  # all digits; a number too long to keep as one
+        ("smtp-x-999999999", "h:999999999"),  # the longest numbers kept as numbers
         ("no-number", None),
         (None, "unix"),
         ("", ""),
