@@ -98,6 +98,20 @@ class ParsedMessage:
         self.envelope_own: bytes | None = None
         self.sort_keys: dict[str, Any] | None = None
 
+    def adopt(self, other: ParsedMessage) -> None:
+        """Hold ``other``'s octets and the small answers already worked out from them, as :meth:`__init__`
+        would; its views (``cache``) stay with it, among the most recently read."""
+        self.source = other.source
+        self._raw = other._raw
+        self._header_end = other._header_end
+        self._served = other._served
+        self._cache = None
+        self.octet_facts = other.octet_facts
+        self.address_texts = other.address_texts
+        self.envelope_shared = other.envelope_shared
+        self.envelope_own = other.envelope_own
+        self.sort_keys = other.sort_keys
+
     @property
     def raw(self) -> bytes:
         raw = self._raw

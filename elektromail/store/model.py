@@ -99,50 +99,47 @@ def canonical_mailbox_name(name: str) -> str:
     return name
 
 
-class Message:
-    """One message in one mailbox. ``flags`` is replaced, never mutated, so snapshots stay valid.
+class Message(ParsedMessage):
+    """One message in one mailbox: its octets and what is derived from them (it is its own
+    :class:`ParsedMessage`, one record rather than two), with what the mailbox keeps of it.
 
-    ``modseq`` is the mailbox's mod-sequence of the message's last change (RFC 7162 CONDSTORE).
-    ``provenance`` is how it arrived (envelope and delivery), None where nothing is known; the message
-    keeps it in the compact form of :mod:`elektromail.store.arrival` (``stored_provenance``).
+    ``flags`` is replaced, never mutated, so snapshots stay valid. ``modseq`` is the mailbox's
+    mod-sequence of the message's last change (RFC 7162 CONDSTORE). ``provenance`` is how it arrived
+    (envelope and delivery), None where nothing is known; the message keeps it in the compact form of
+    :mod:`elektromail.store.arrival` (``stored_provenance``). A copy in another mailbox is another record
+    holding the same octets.
     """
 
-    __slots__ = ("uid", "flags", "internal_date", "parsed", "modseq", "stored_provenance")
+    __slots__ = ("uid", "flags", "internal_date", "modseq", "stored_provenance")
 
     def __init__(
         self,
         uid: int,
         flags: frozenset[str],
         internal_date: datetime,
-        parsed: ParsedMessage,
+        content: bytes | ParsedMessage,
         modseq: int = 1,
         provenance: Provenance | StoredArrival | None = None,
     ) -> None:
+        if isinstance(content, ParsedMessage):
+            self.adopt(content)
+        else:
+            ParsedMessage.__init__(self, content)
         self.uid = uid
         self.flags = flags
         self.internal_date = internal_date
-        self.parsed = parsed
         self.modseq = modseq
         self.stored_provenance = stored_form(provenance)
+
+    @property
+    def parsed(self) -> ParsedMessage:
+        """The message's octets and derived views: the message itself."""
+        return self
 
     @property
     def provenance(self) -> Provenance | None:
         """How the message arrived: a new record equal, field for field, to the one it was stored with."""
         return expanded(self.stored_provenance)
-
-    @property
-    def size(self) -> int:
-        return self.parsed.size
-
-    @property
-    def raw(self) -> bytes:
-        """The message in CRLF form, as IMAP serves it."""
-        return self.parsed.raw
-
-    @property
-    def source(self) -> bytes:
-        """The message exactly as it was received."""
-        return self.parsed.source
 
     def __repr__(self) -> str:
         return f"Message(uid={self.uid}, flags={sorted(self.flags)}, size={self.size})"

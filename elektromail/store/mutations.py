@@ -35,7 +35,7 @@ def require_live(account: Account) -> None:
 def add_message(
     journal: Journal,
     mailbox: Mailbox,
-    parsed: ParsedMessage,
+    content: bytes | ParsedMessage,
     flags: Iterable[str],
     internal_date: datetime | None,
     provenance: Provenance | StoredArrival | None = None,
@@ -45,7 +45,7 @@ def add_message(
         mailbox.uid_next,
         flag_set(flags) if flags else NO_FLAGS,
         internal_date if internal_date is not None else now(),
-        parsed,
+        content,
         mailbox.next_modseq(),
         provenance,
     )

@@ -58,12 +58,8 @@ class Store(Directory):
         """Append messages (raw, flags, internal date) that arrived as ``provenance`` says in one write: one
         commit, so a persistent store keeps all of them or none (MULTIAPPEND, RFC 3502)."""
         mutations.require_selectable(mailbox)
-        parse = ParsedMessage
         messages = [
-            mutations.add_message(
-                self.journal, mailbox, raw if isinstance(raw, parse) else parse(raw), flags, date, provenance
-            )
-            for raw, flags, date in items
+            mutations.add_message(self.journal, mailbox, raw, flags, date, provenance) for raw, flags, date in items
         ]
         self._publish(mailbox, MessagesAdded(mailbox, messages, origin))
         self._notify_delivery(mailbox, messages)
@@ -99,14 +95,18 @@ class Store(Directory):
         raw: bytes | ParsedMessage,
         provenance: Provenance | Mapping[str, Provenance] | None,
     ) -> list[Message]:
-        parsed = raw if isinstance(raw, ParsedMessage) else ParsedMessage(raw)
+        content: bytes | ParsedMessage = raw
         by_user, shared = (provenance, None) if isinstance(provenance, Mapping) else (None, provenance)
         stored: list[Message] = []
-        for name in dict.fromkeys(name.lower() for name in user_names):
+        names = dict.fromkeys(name.lower() for name in user_names)
+        if len(names) > 1:  # the copies hold one CRLF form: work it out once, for all of them
+            content = raw if isinstance(raw, ParsedMessage) else ParsedMessage(raw)
+            content.raw  # noqa: B018 (the property keeps what it works out)
+        for name in names:
             account = self._accounts.get(name) or self._new_account(name, name, None)
             inbox = account.inbox
             facts = by_user.get(name) if by_user is not None else shared
-            message = mutations.add_message(self.journal, inbox, parsed, (), None, facts)
+            message = mutations.add_message(self.journal, inbox, content, (), None, facts)
             self._publish(inbox, MessagesAdded(inbox, [message]))
             if self.delivery_listeners:
                 self._notify_delivery(inbox, [message])
