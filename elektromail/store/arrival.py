@@ -3,15 +3,17 @@
 A test run stores thousands of messages, most of them from SMTP sessions that each deliver one message.
 Kept as it is, a provenance costs two records, a datetime and two strings per message (about 280 octets):
 the session id and the client address are new strings for every connection, though all but their
-trailing numbers repeat. :class:`StoredArrival` keeps one record per message instead: what a whole run
-shares (protocol, EHLO name, TLS, AUTH, the envelope, the text before each trailing number) in shared
-objects, and the arrival time and those numbers packed into one integer. ``expand()`` gives back an equal
-:class:`Provenance`, field for field, for the HTTP views, search and persistence.
+trailing numbers repeat. A message keeps two things instead: what a whole run shares (protocol, EHLO
+name, TLS, AUTH, the envelope, the text before each trailing number) as one shared
+:class:`ArrivalTemplate`, and the arrival time with those numbers packed into one integer.
+:func:`expanded` gives back an equal :class:`Provenance`, field for field, for the HTTP views, search
+and persistence.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -21,7 +23,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _DIGITS = "0123456789"
 NO_NUMBER = -1  # the text has no trailing number: its stem is the whole text
-# ``StoredArrival.numbers``: the arrival time in microseconds, then the session's and the client's trailing
+# A message's numbers: the arrival time in microseconds, then the session's and the client's trailing
 # numbers plus one (0: NO_NUMBER), each below 10**9 < 2**30 and so in 31 bits. One integer of about 110
 # bits costs 40 octets; three cost 88.
 _NUMBER_BITS = 31
@@ -29,69 +31,67 @@ _NUMBER_MASK = (1 << _NUMBER_BITS) - 1
 
 # Shared records and stems, each bounded and emptied when full, so that endless variety cannot grow them.
 SHARED_MAX = 4096
-_facts: dict[Delivery, Delivery] = {}
+_records: dict[object, Any] = {}
+_Record = TypeVar("_Record")
 _stems: dict[str, str] = {}
 
 
-class StoredArrival(msgspec.Struct, frozen=True, gc=False, array_like=True):
-    """A provenance as one record: ``facts`` is its delivery without time, session id or client (shared);
-    ``session_id`` and ``client`` are a shared stem with a trailing number (``NO_NUMBER``: the stem alone),
-    the numbers kept in ``numbers`` with the arrival time. Holds only shared immutable records, text and
-    numbers, so it can be left out of the cycle collector."""
+class ArrivalTemplate(msgspec.Struct, frozen=True, gc=False, array_like=True):
+    """What the messages of a run share of their provenance: ``facts`` is the delivery without its time,
+    session id or client; ``session_stem`` and ``client_stem`` are the text before their trailing
+    numbers, kept in the message's ``numbers``. Holds only shared immutable records and text, so it can be
+    left out of the cycle collector."""
 
     facts: Delivery
     envelope: Envelope | None
-    numbers: int
     session_stem: str | None
     client_stem: str | None
 
-    @property
-    def received_us(self) -> int:
-        """Microseconds since the epoch, UTC: the exact ``received_at``."""
-        return self.numbers >> (2 * _NUMBER_BITS)
 
-    @property
-    def session_number(self) -> int:
-        return ((self.numbers >> _NUMBER_BITS) & _NUMBER_MASK) - 1
-
-    @property
-    def client_number(self) -> int:
-        return (self.numbers & _NUMBER_MASK) - 1
-
-    def expand(self) -> Provenance:
-        delivery = msgspec.structs.replace(
-            self.facts,
-            received_at=_EPOCH + self.received_us * _MICROSECOND,
-            session_id=_join(self.session_stem, self.session_number),
-            client=_join(self.client_stem, self.client_number),
-        )
-        return Provenance(delivery=delivery, envelope=self.envelope)
+# What a message keeps: a shared template with its own numbers (the arrival time and the trailing
+# numbers in one integer), the provenance itself where the template could not give it back exactly (an
+# arrival time not in UTC; numbers 0), or nothing.
+StoredProvenance = tuple[ArrivalTemplate | Provenance | None, int]
+NOTHING_STORED: StoredProvenance = (None, 0)
 
 
-def stored_form(provenance: Provenance | StoredArrival | None) -> Provenance | StoredArrival | None:
-    """What a message keeps of ``provenance``: the compact record, or the provenance itself where the
-    compact one could not give it back exactly (an arrival time not in UTC)."""
-    if provenance is None or isinstance(provenance, StoredArrival):
-        return provenance
+def stored_form(provenance: Provenance | None) -> StoredProvenance:
+    if provenance is None:
+        return NOTHING_STORED
     delivery = provenance.delivery
     received_at = delivery.received_at
     if received_at.tzinfo is not UTC:
-        return provenance
-    facts = msgspec.structs.replace(delivery, received_at=_EPOCH, session_id=None, client=None)
-    known = _facts.get(facts)
-    if known is None:
-        if len(_facts) >= SHARED_MAX:
-            _facts.clear()
-        known = _facts[facts] = facts
+        return provenance, 0
     session_stem, session_number = _split(delivery.session_id)
     client_stem, client_number = _split(delivery.client)
+    facts = msgspec.structs.replace(delivery, received_at=_EPOCH, session_id=None, client=None)
+    template = _shared(ArrivalTemplate(_shared(facts), provenance.envelope, session_stem, client_stem))
     received_us = (received_at - _EPOCH) // _MICROSECOND
     numbers = (received_us << (2 * _NUMBER_BITS)) | ((session_number + 1) << _NUMBER_BITS) | (client_number + 1)
-    return StoredArrival(known, provenance.envelope, numbers, session_stem, client_stem)
+    return template, numbers
 
 
-def expanded(stored: Provenance | StoredArrival | None) -> Provenance | None:
-    return stored.expand() if isinstance(stored, StoredArrival) else stored
+def expanded(how: ArrivalTemplate | Provenance | None, numbers: int) -> Provenance | None:
+    """The provenance a message was stored with, as an equal new record."""
+    if not isinstance(how, ArrivalTemplate):
+        return how
+    delivery = msgspec.structs.replace(
+        how.facts,
+        received_at=_EPOCH + (numbers >> (2 * _NUMBER_BITS)) * _MICROSECOND,
+        session_id=_join(how.session_stem, ((numbers >> _NUMBER_BITS) & _NUMBER_MASK) - 1),
+        client=_join(how.client_stem, (numbers & _NUMBER_MASK) - 1),
+    )
+    return Provenance(delivery=delivery, envelope=how.envelope)
+
+
+def _shared(record: _Record) -> _Record:
+    """The one kept record equal to ``record``."""
+    known: _Record | None = _records.get(record)
+    if known is None:
+        if len(_records) >= SHARED_MAX:
+            _records.clear()
+        known = _records[record] = record
+    return known
 
 
 def _split(text: str | None) -> tuple[str | None, int]:

@@ -14,7 +14,7 @@ from itertools import compress, count, islice, repeat
 from operator import attrgetter, contains, not_
 
 from elektromail.mail.message import ParsedMessage
-from elektromail.store.arrival import StoredArrival, expanded, stored_form
+from elektromail.store.arrival import StoredProvenance, expanded, stored_form
 from elektromail.store.provenance import Provenance
 
 INBOX = "INBOX"
@@ -104,13 +104,14 @@ class Message(ParsedMessage):
     :class:`ParsedMessage`, one record rather than two), with what the mailbox keeps of it.
 
     ``flags`` is replaced, never mutated, so snapshots stay valid. ``modseq`` is the mailbox's
-    mod-sequence of the message's last change (RFC 7162 CONDSTORE). ``provenance`` is how it arrived
-    (envelope and delivery), None where nothing is known; the message keeps it in the compact form of
-    :mod:`elektromail.store.arrival` (``stored_provenance``). A copy in another mailbox is another record
-    holding the same octets.
+    mod-sequence of the message's last change (RFC 7162 CONDSTORE), kept as its distance from the UID:
+    both grow together as mail arrives, so the distance is nearly always a small number, which Python
+    shares instead of allocating. ``provenance`` is how it arrived (envelope and delivery), None where
+    nothing is known, kept in the compact form of :mod:`elektromail.store.arrival`. A copy in another
+    mailbox is another record holding the same octets.
     """
 
-    __slots__ = ("uid", "flags", "internal_date", "modseq", "stored_provenance")
+    __slots__ = ("uid", "flags", "internal_date", "_modseq_over_uid", "_arrival", "_arrival_numbers")
 
     def __init__(
         self,
@@ -119,7 +120,7 @@ class Message(ParsedMessage):
         internal_date: datetime,
         content: bytes | ParsedMessage,
         modseq: int = 1,
-        provenance: Provenance | StoredArrival | None = None,
+        provenance: Provenance | StoredProvenance | None = None,
     ) -> None:
         if isinstance(content, ParsedMessage):
             self.adopt(content)
@@ -128,8 +129,16 @@ class Message(ParsedMessage):
         self.uid = uid
         self.flags = flags
         self.internal_date = internal_date
-        self.modseq = modseq
-        self.stored_provenance = stored_form(provenance)
+        self._modseq_over_uid = modseq - uid
+        self._arrival, self._arrival_numbers = provenance if isinstance(provenance, tuple) else stored_form(provenance)
+
+    @property
+    def modseq(self) -> int:
+        return self.uid + self._modseq_over_uid
+
+    @modseq.setter
+    def modseq(self, modseq: int) -> None:
+        self._modseq_over_uid = modseq - self.uid
 
     @property
     def parsed(self) -> ParsedMessage:
@@ -139,7 +148,12 @@ class Message(ParsedMessage):
     @property
     def provenance(self) -> Provenance | None:
         """How the message arrived: a new record equal, field for field, to the one it was stored with."""
-        return expanded(self.stored_provenance)
+        return expanded(self._arrival, self._arrival_numbers)
+
+    @property
+    def stored_provenance(self) -> StoredProvenance:
+        """The provenance as the message keeps it, for a copy to keep as it is."""
+        return self._arrival, self._arrival_numbers
 
     def __repr__(self) -> str:
         return f"Message(uid={self.uid}, flags={sorted(self.flags)}, size={self.size})"

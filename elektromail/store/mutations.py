@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from elektromail.mail.message import ParsedMessage
-from elektromail.store.arrival import StoredArrival
+from elektromail.store.arrival import StoredProvenance
 from elektromail.store.errors import StoreError, StoreErrorCode
 from elektromail.store.journal import Journal
 from elektromail.store.model import (
@@ -38,7 +38,7 @@ def add_message(
     content: bytes | ParsedMessage,
     flags: Iterable[str],
     internal_date: datetime | None,
-    provenance: Provenance | StoredArrival | None = None,
+    provenance: Provenance | StoredProvenance | None = None,
 ) -> Message:
     require_live(mailbox.account)
     message = Message(
