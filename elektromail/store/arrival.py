@@ -64,11 +64,40 @@ def stored_form(provenance: Provenance | None) -> StoredProvenance:
         return provenance, 0
     session_stem, session_number = _split(delivery.session_id)
     client_stem, client_number = _split(delivery.client)
-    facts = msgspec.structs.replace(delivery, received_at=_EPOCH, session_id=None, client=None)
-    template = _shared(ArrivalTemplate(_shared(facts), provenance.envelope, session_stem, client_stem))
+    template = _template(delivery, provenance.envelope, session_stem, client_stem)
     received_us = (received_at - _EPOCH) // _MICROSECOND
     numbers = (received_us << (2 * _NUMBER_BITS)) | ((session_number + 1) << _NUMBER_BITS) | (client_number + 1)
     return template, numbers
+
+
+class _Last:
+    """The template the previous message got: the next one of a run nearly always gets it too, which a few
+    identity checks tell without building and hashing records (this runs for every message stored)."""
+
+    template: ArrivalTemplate | None = None
+
+
+def _template(
+    delivery: Delivery, envelope: Envelope | None, session_stem: str | None, client_stem: str | None
+) -> ArrivalTemplate:
+    last = _Last.template
+    if (
+        last is not None
+        and last.envelope is envelope
+        and last.session_stem == session_stem
+        and last.client_stem == client_stem
+    ):
+        facts = last.facts
+        if (
+            facts.protocol == delivery.protocol
+            and facts.helo == delivery.helo
+            and facts.tls == delivery.tls
+            and facts.auth == delivery.auth
+        ):
+            return last
+    facts = msgspec.structs.replace(delivery, received_at=_EPOCH, session_id=None, client=None)
+    template = _Last.template = _shared(ArrivalTemplate(_shared(facts), envelope, session_stem, client_stem))
+    return template
 
 
 def expanded(how: ArrivalTemplate | Provenance | None, numbers: int) -> Provenance | None:
