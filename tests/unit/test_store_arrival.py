@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
+import msgspec
 import pytest
 
 from elektromail.store.arrival import NOTHING_STORED, ArrivalTemplate, expanded, stored_form
@@ -80,3 +81,22 @@ def test_the_messages_of_one_run_share_one_template() -> None:
 def test_no_provenance_stays_none() -> None:
     assert stored_form(None) == NOTHING_STORED
     assert expanded(*NOTHING_STORED) is None
+
+
+def test_each_message_keeps_its_own_facts_when_they_change_from_one_to_the_next() -> None:
+    base = _provenance("smtp-1a2b3c-1", "127.0.0.1:40001")
+    delivery = base.delivery
+    variants = [
+        base,
+        msgspec.structs.replace(base, delivery=msgspec.structs.replace(delivery, helo="other.example")),
+        msgspec.structs.replace(base, delivery=msgspec.structs.replace(delivery, tls=None)),
+        msgspec.structs.replace(base, delivery=msgspec.structs.replace(delivery, auth=None)),
+        msgspec.structs.replace(base, delivery=msgspec.structs.replace(delivery, protocol="http")),
+        msgspec.structs.replace(base, envelope=Envelope(mail_from="", rcpt_to=("b@example.com",))),
+        msgspec.structs.replace(base, envelope=None),
+        msgspec.structs.replace(base, delivery=msgspec.structs.replace(delivery, session_id="imap-1a2b3c-1")),
+        msgspec.structs.replace(base, delivery=msgspec.structs.replace(delivery, client="[::1]:40001")),
+        base,
+    ]
+    stored = [stored_form(provenance) for provenance in variants]
+    assert [expanded(*form) for form in stored] == variants
