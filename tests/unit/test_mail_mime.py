@@ -109,3 +109,20 @@ def test_the_message_header_is_parsed_once_whichever_reader_comes_first(monkeypa
             assert envelope.message_headers(parsed) is tree.headers
         assert blocks.count(0) == 1  # the top-level block; the part's own header is the other parse
         assert len(blocks) == 2
+
+
+def test_a_message_that_is_not_multipart_has_only_a_part_1() -> None:
+    # RFC 9051 6.4.5: such a message, top-level or encapsulated, has a part 1 and nothing below it.
+    one = ParsedMessage(b"From: a@example.com\r\nSubject: x\r\n\r\nbody\r\n")
+    assert section_bytes(one, Section((1,))) == b"body\r\n"
+    assert section_bytes(one, Section((1, 1))) is None
+    assert section_bytes(one, Section((1, 1, 1))) is None
+    assert section_bytes(one, Section((1, 1), MIME)) is None
+    encapsulated = _message(
+        b"--b\r\nContent-Type: message/rfc822\r\n\r\n" + INNER + b"--b--\r\n", b"multipart/mixed; boundary=b"
+    )
+    assert section_bytes(encapsulated, Section((1, 1))) == b"inner body"
+    assert section_bytes(encapsulated, Section((1, 1, 1))) is None
+    # A leaf inside a multipart stays its own part 1, as Dovecot counts.
+    mixed = _message(b"--b\r\nContent-Type: text/plain\r\n\r\nleaf\r\n--b--\r\n", b"multipart/mixed; boundary=b")
+    assert section_bytes(mixed, Section((1, 1))) == b"leaf"
