@@ -82,6 +82,8 @@ class Delivery:
         # A rule naming a `user` must see recipients routed as delivery routes them.
         rules.route = self.router.user_for
         self._rules = rules
+        # The stages the rules decide at, as a plain attribute: an SMTP session asks at every stage.
+        self.stages = rules.stages
 
     @classmethod
     def from_config(cls, config: Config, store: Store) -> Delivery:

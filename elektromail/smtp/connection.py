@@ -17,7 +17,7 @@ import enum
 import logging
 from collections.abc import Callable, Coroutine
 from functools import partial
-from typing import Any, cast
+from typing import Any
 
 from elektromail.smtp import eager, replies, starttls
 from elektromail.smtp.actions import Deferred, StartTls
@@ -81,8 +81,9 @@ class SmtpConnection(asyncio.Protocol):
     # ------------------------------------------------------------------ asyncio.Protocol
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        # uvloop's transports do not subclass asyncio.Transport, so no isinstance check here.
-        self.transport = cast(asyncio.Transport, transport)
+        # uvloop's transports do not subclass asyncio.Transport, so no isinstance check here (nor a call to
+        # typing.cast, which is a call all the same).
+        self.transport = transport  # type: ignore[assignment]
         self.context.connections.add(self)
         # Timed by the loop's clock, which every read takes already: a command is stamped without a call.
         peer = client_address(transport.get_extra_info("peername"))
@@ -90,7 +91,7 @@ class SmtpConnection(asyncio.Protocol):
         self.transcript = self.session.transcript = transcript
         if self.settings.implicit_tls and (facts := connection_facts(transport)) is not None:
             transcript.tls_established(facts)
-        if self.context.stopping:
+        if self.context.lifecycle.stopping:
             self._say_goodbye(replies.SHUTTING_DOWN)
             return
         self._last_input = self._loop.time()

@@ -94,8 +94,8 @@ class SmtpSession:
 
     def greet(self) -> Action:
         """The banner, as a GREETING fault rule may stage it."""
-        rules = self.settings.delivery.rules
-        if GREETING in rules.stages and (decision := rules.decide(GREETING)) is not CARRY_ON:
+        delivery = self.settings.delivery
+        if GREETING in delivery.stages and (decision := delivery.rules.decide(GREETING)) is not CARRY_ON:
             return self.stage(decision, self.settings.banner)
         self.out.append(self.settings.banner.wire)
         return None
@@ -244,8 +244,8 @@ class SmtpSession:
         envelope.smtputf8 = options.smtputf8
         envelope.eight_bit = options.eight_bit
         envelope.report = options.report
-        rules = self.settings.delivery.rules
-        if MAIL in rules.stages and (decision := rules.decide(MAIL, path.address)) is not CARRY_ON:
+        delivery = self.settings.delivery
+        if MAIL in delivery.stages and (decision := delivery.rules.decide(MAIL, path.address)) is not CARRY_ON:
             return self.stage(decision, replies.SENDER_OK)
         self.reply(replies.SENDER_OK)
         return None
@@ -255,7 +255,7 @@ class SmtpSession:
         DSN rules, authentication not required, the transaction where the command belongs. The reply and the
         envelope are those the generic handler gives. False: the generic handler answers."""
         settings = self.settings
-        if settings.delivery.rules.stages:
+        if settings.delivery.stages:
             return False
         envelope = self.envelope
         if verb == "MAIL FROM":
