@@ -159,9 +159,11 @@ class Delivery:
 
     def _ids(self, users: list[str], stored: list[Message]) -> list[str]:
         """The server-wide ids of the copies stored for ``users``, in order."""
+        assert len(users) == len(stored), "one copy per user"
         ids: list[str] = []
-        for user, message in zip(users, stored, strict=True):
-            account = self.store.account(user)
+        account_of = self.store.account
+        for index, message in enumerate(stored):  # a loop of one, mostly: no zip made with its keyword
+            account = account_of(users[index])
             if account is not None:
                 ids.append(account.inbox.message_id(message.uid))
         return ids

@@ -346,9 +346,14 @@ class Store:
         provenance: Provenance | Mapping[str, Provenance] | None,
     ) -> list[Message]:
         parsed = raw if isinstance(raw, ParsedMessage) else ParsedMessage(raw)
-        by_user, shared = (provenance, None) if isinstance(provenance, Mapping) else (None, provenance)
+        # One record for every copy, or one per user. Provenance is asked first: an isinstance against the
+        # Mapping ABC costs more than the rest of a delivery's setup.
+        if provenance is None or isinstance(provenance, Provenance):
+            by_user, shared = None, provenance
+        else:
+            by_user, shared = provenance, None
         stored: list[Message] = []
-        for name in dict.fromkeys(name.lower() for name in user_names):
+        for name in dict.fromkeys(map(str.lower, user_names)):  # map: no generator to run
             account = self._accounts.get(name) or self._new_account(name, name, None)
             inbox = account.inbox
             facts = by_user.get(name) if by_user is not None else shared
