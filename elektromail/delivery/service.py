@@ -46,9 +46,9 @@ class Recipient:
         self.original_recipient: str | None = None
 
 
-class Arrival(NamedTuple):
+class Arrival(msgspec.Struct, frozen=True, gc=False):
     """How a message came in: the delivery facts, and the envelope with every recipient of the
-    transaction (each stored copy keeps the recipients routed to its user)."""
+    transaction (each stored copy keeps the recipients routed to its user). Made in C, once per message."""
 
     delivery: DeliveryFacts
     envelope: Envelope
