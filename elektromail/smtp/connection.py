@@ -200,14 +200,12 @@ class SmtpConnection(asyncio.Protocol):
             self._say_goodbye(replies.INTERNAL_ERROR)
             return True
         out = session.out
-        if len(out) == 1 and session.state is not CLOSED and self.transport is not None:
-            # The usual answer, one reply and the session goes on: what _flush() does, without the call.
+        if heard is not None and len(out) == 1 and session.state is not CLOSED and self.transport is not None:
+            # The usual answer to a command line, one reply and the session goes on: what _flush() does,
+            # without the call.
             data = out.pop()
             self.transport.write(data)
-            if heard is not None:
-                self.transcript.exchange(heard, data, self._last_input)
-            else:
-                self.transcript.server_output(data)
+            self.transcript.exchange(heard, data, self._last_input)
             return True
         self._flush(heard)
         return True
