@@ -97,7 +97,13 @@ class SmtpConnection(asyncio.Protocol):
         self._last_input = self._loop.time()
         self.idle_check_at = self._last_input + self.settings.idle_timeout
         self.settings.idle.add(self, self._loop)
-        if (action := self.session.greet()) is not None:
+        session = self.session
+        if (action := session.greet()) is None and len(session.out) == 1 and session.state is not CLOSED:
+            banner = session.out.pop()  # the usual greeting, written as _flush() would, without the call
+            transport.write(banner)  # type: ignore[attr-defined]
+            self.transcript.server_output(banner)
+            return
+        if action is not None:
             self._act(action)
         self._flush()
 
@@ -122,7 +128,8 @@ class SmtpConnection(asyncio.Protocol):
         self.context.connections.discard(self)
         self.context.transcripts.end(self.transcript)
         self.settings.idle.discard(self)
-        self.buffer.clear()
+        if self.buffer:
+            self.buffer.clear()
 
     def pause_writing(self) -> None:
         self._write_paused = True
