@@ -28,20 +28,7 @@ from bench.model import Endpoint, StartOptions
 from bench.peers import dovecot, elektromail
 from bench.workloads import imap
 
-_TICK = os.sysconf("SC_CLK_TCK")
 MIXED_SEARCHES = imap.SEARCHES * 20  # 200 UID SEARCHes: flags, headers, body, dates and sizes
-
-
-def server_cpu(pid: int) -> float:
-    """Seconds of CPU used by ``pid`` and its descendants, with the children they have waited for."""
-    total = 0
-    for process in processes.descendants(pid):
-        try:
-            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
-    return total / _TICK
 
 
 # A paired workload answers how many operations it did and the seconds they took. Checking the answers
@@ -153,11 +140,11 @@ def main(argv: list[str] | None = None) -> int:
             for round_number in range(args.rounds):
                 shift = round_number % len(names)
                 for name, endpoint in (list(zip(names, endpoints, strict=True)) * 2)[shift : shift + len(names)]:
-                    before = server_cpu(endpoint.pid)
+                    before = processes.cpu_seconds(endpoint.pid)
                     _, seconds = client_loop.run(_run(WORKLOADS[key], endpoint, args.messages))
                     wall[name].append(seconds)
                     time.sleep(0.05)  # the server's last writes and exits are counted
-                    cpu[name].append(server_cpu(endpoint.pid) - before)
+                    cpu[name].append(processes.cpu_seconds(endpoint.pid) - before)
             load = os.getloadavg()[0]
             print(f"{key}: {args.rounds} rounds, {args.messages} messages, load {load:.1f}", flush=True)
             reference = names[0]
@@ -166,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
                 line = f"  {name:<16} wall ms {_spread(wall[name], 1000):<24} cpu ms {mean_cpu:.1f}"
                 if name != reference:
                     ratios = [theirs / ours for ours, theirs in zip(wall[reference], wall[name], strict=True)]
-                    cpu_ratio = sum(cpu[name]) / max(sum(cpu[reference]), 1 / _TICK)
+                    cpu_ratio = sum(cpu[name]) / max(sum(cpu[reference]), 1e-9)
                     line += f"   ratio wall {_spread(ratios)} cpu {cpu_ratio:.2f}"
                 print(line, flush=True)
     return 0

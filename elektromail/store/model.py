@@ -14,6 +14,7 @@ from itertools import compress, count, islice, repeat
 from operator import attrgetter, contains, not_
 
 from elektromail.mail.message import ParsedMessage
+from elektromail.store.arrival import StoredProvenance, expanded, stored_form
 from elektromail.store.provenance import Provenance
 
 INBOX = "INBOX"
@@ -97,44 +98,61 @@ def canonical_mailbox_name(name: str) -> str:
     return name
 
 
-class Message:
-    """One message in one mailbox. ``flags`` is replaced, never mutated, so snapshots stay valid.
+class Message(ParsedMessage):
+    """One message in one mailbox: its octets and what is derived from them (it is its own
+    :class:`ParsedMessage`, one record rather than two), with what the mailbox keeps of it.
 
-    ``modseq`` is the mailbox's mod-sequence of the message's last change (RFC 7162 CONDSTORE).
-    ``provenance`` is how it arrived (envelope and delivery), None where nothing is known.
+    ``flags`` is replaced, never mutated, so snapshots stay valid. ``modseq`` is the mailbox's
+    mod-sequence of the message's last change (RFC 7162 CONDSTORE), kept as its distance from the UID:
+    both grow together as mail arrives, so the distance is nearly always a small number, which Python
+    shares instead of allocating. ``provenance`` is how it arrived (envelope and delivery), None where
+    nothing is known, kept in the compact form of :mod:`elektromail.store.arrival`. A copy in another
+    mailbox is another record holding the same octets.
     """
 
-    __slots__ = ("uid", "flags", "internal_date", "parsed", "modseq", "provenance")
+    __slots__ = ("uid", "flags", "internal_date", "_modseq_over_uid", "_arrival", "_arrival_numbers")
 
     def __init__(
         self,
         uid: int,
         flags: frozenset[str],
         internal_date: datetime,
-        parsed: ParsedMessage,
+        content: bytes | ParsedMessage,
         modseq: int = 1,
-        provenance: Provenance | None = None,
+        provenance: Provenance | StoredProvenance | None = None,
     ) -> None:
+        if isinstance(content, ParsedMessage):
+            self.adopt(content)
+        else:
+            ParsedMessage.__init__(self, content)
         self.uid = uid
         self.flags = flags
         self.internal_date = internal_date
-        self.parsed = parsed
-        self.modseq = modseq
-        self.provenance = provenance
+        self._modseq_over_uid = modseq - uid
+        self._arrival, self._arrival_numbers = provenance if isinstance(provenance, tuple) else stored_form(provenance)
 
     @property
-    def size(self) -> int:
-        return self.parsed.size
+    def modseq(self) -> int:
+        return self.uid + self._modseq_over_uid
+
+    @modseq.setter
+    def modseq(self, modseq: int) -> None:
+        self._modseq_over_uid = modseq - self.uid
 
     @property
-    def raw(self) -> bytes:
-        """The message in CRLF form, as IMAP serves it."""
-        return self.parsed.raw
+    def parsed(self) -> ParsedMessage:
+        """The message's octets and derived views: the message itself."""
+        return self
 
     @property
-    def source(self) -> bytes:
-        """The message exactly as it was received."""
-        return self.parsed.source
+    def provenance(self) -> Provenance | None:
+        """How the message arrived: a new record equal, field for field, to the one it was stored with."""
+        return expanded(self._arrival, self._arrival_numbers)
+
+    @property
+    def stored_provenance(self) -> StoredProvenance:
+        """The provenance as the message keeps it, for a copy to keep as it is."""
+        return self._arrival, self._arrival_numbers
 
     def __repr__(self) -> str:
         return f"Message(uid={self.uid}, flags={sorted(self.flags)}, size={self.size})"
