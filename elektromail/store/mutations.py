@@ -40,7 +40,8 @@ def add_message(
     internal_date: datetime | None,
     provenance: Provenance | StoredProvenance | None = None,
 ) -> Message:
-    require_live(mailbox.account)
+    if mailbox.account.removed:
+        require_live(mailbox.account)  # raises
     message = Message(
         mailbox.uid_next,
         flag_set(flags) if flags else NO_FLAGS,

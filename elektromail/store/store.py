@@ -96,9 +96,14 @@ class Store(Directory):
         provenance: Provenance | Mapping[str, Provenance] | None,
     ) -> list[Message]:
         content: bytes | ParsedMessage = raw
-        by_user, shared = (provenance, None) if isinstance(provenance, Mapping) else (None, provenance)
+        # One record for every copy, or one per user. Provenance is asked first: an isinstance against the
+        # Mapping ABC costs more than the rest of a delivery's setup.
+        if provenance is None or isinstance(provenance, Provenance):
+            by_user, shared = None, provenance
+        else:
+            by_user, shared = provenance, None
         stored: list[Message] = []
-        names = dict.fromkeys(name.lower() for name in user_names)
+        names = dict.fromkeys(map(str.lower, user_names))  # map: no generator to run
         if len(names) > 1:  # the copies hold one CRLF form: work it out once, for all of them
             content = raw if isinstance(raw, ParsedMessage) else ParsedMessage(raw)
             content.raw  # noqa: B018 (the property keeps what it works out)
