@@ -15,7 +15,6 @@ from operator import attrgetter, contains, is_not, not_
 from typing import NamedTuple
 
 from elektromail.mail.message import ParsedMessage
-from elektromail.store.arrival import StoredProvenance, expanded, stored_form
 from elektromail.store.provenance import Provenance
 
 INBOX = "INBOX"
@@ -107,11 +106,11 @@ class Message(ParsedMessage):
     mod-sequence of the message's last change (RFC 7162 CONDSTORE), kept as its distance from the UID:
     both grow together as mail arrives, so the distance is nearly always a small number, which Python
     shares instead of allocating. ``provenance`` is how it arrived (envelope and delivery), None where
-    nothing is known, kept in the compact form of :mod:`elektromail.store.arrival`. A copy in another
-    mailbox is another record holding the same octets.
+    nothing is known: the record the delivery made, shared by the copies of one transaction. A copy in
+    another mailbox is another record holding the same octets.
     """
 
-    __slots__ = ("uid", "flags", "internal_date", "_modseq_over_uid", "_arrival", "_arrival_numbers")
+    __slots__ = ("uid", "flags", "internal_date", "_modseq_over_uid", "provenance")
 
     def __init__(
         self,
@@ -120,7 +119,7 @@ class Message(ParsedMessage):
         internal_date: datetime,
         content: bytes | ParsedMessage,
         modseq: int = 1,
-        provenance: Provenance | StoredProvenance | None = None,
+        provenance: Provenance | None = None,
     ) -> None:
         if isinstance(content, ParsedMessage):
             self.adopt(content)
@@ -130,7 +129,7 @@ class Message(ParsedMessage):
         self.flags = flags
         self.internal_date = internal_date
         self._modseq_over_uid = modseq - uid
-        self._arrival, self._arrival_numbers = provenance if isinstance(provenance, tuple) else stored_form(provenance)
+        self.provenance = provenance
 
     @property
     def modseq(self) -> int:
@@ -144,16 +143,6 @@ class Message(ParsedMessage):
     def parsed(self) -> ParsedMessage:
         """The message's octets and derived views: the message itself."""
         return self
-
-    @property
-    def provenance(self) -> Provenance | None:
-        """How the message arrived: a new record equal, field for field, to the one it was stored with."""
-        return expanded(self._arrival, self._arrival_numbers)
-
-    @property
-    def stored_provenance(self) -> StoredProvenance:
-        """The provenance as the message keeps it, for a copy to keep as it is."""
-        return self._arrival, self._arrival_numbers
 
     def __repr__(self) -> str:
         return f"Message(uid={self.uid}, flags={sorted(self.flags)}, size={self.size})"

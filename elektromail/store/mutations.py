@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from elektromail.mail.message import ParsedMessage
-from elektromail.store.arrival import StoredProvenance
 from elektromail.store.errors import StoreError, StoreErrorCode
 from elektromail.store.journal import Journal
 from elektromail.store.model import (
@@ -38,7 +37,7 @@ def add_message(
     content: bytes | ParsedMessage,
     flags: Iterable[str],
     internal_date: datetime | None,
-    provenance: Provenance | StoredProvenance | None = None,
+    provenance: Provenance | None = None,
 ) -> Message:
     if mailbox.account.removed:
         require_live(mailbox.account)  # raises
@@ -58,7 +57,7 @@ def add_message(
 
 def copy_message(journal: Journal, target: Mailbox, message: Message) -> Message:
     """A copy of ``message`` in ``target``: same content, flags, internal date and provenance, a new UID."""
-    return add_message(journal, target, message.parsed, message.flags, message.internal_date, message.stored_provenance)
+    return add_message(journal, target, message.parsed, message.flags, message.internal_date, message.provenance)
 
 
 def remove_messages(journal: Journal, mailbox: Mailbox, uids: Sequence[int]) -> None:
