@@ -1,0 +1,107 @@
+"""What recording SMTP session transcripts costs, counted in instructions rather than timed.
+
+The paired bursts of ``bench --only transcripts`` move by several per cent from run to run on a shared
+machine; instruction counts do not. This runs the server under valgrind's callgrind twice, with
+``ELEKTROMAIL_TRANSCRIPTS`` on and off (20 transcripts kept, so that every new session drops the oldest as
+the 1,000 kept do in a long run), warms each up with a first burst of ``smtp-source``, then counts the
+server's instructions for a second burst: messages with a connection each, then messages over one
+connection. It prints instructions per session / per message, on / off, and the throughput ratio on / off (the
+instructions off over on; goal: at least 0.95).
+
+Usage, from the repository (valgrind and Postfix's ``smtp-source`` on PATH)::
+
+    python -m bench.callgrind_transcripts [--messages 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench.processes import free_port, wait_ready
+
+SENDER = "bench@example.test"
+RECIPIENT = "user@example.test"
+_TOTALS = re.compile(rb"^(?:summary|totals):\s*(\d+)", re.MULTILINE)
+
+
+@contextmanager
+def _server(recording: bool, directory: Path) -> Iterator[tuple[int, int]]:
+    """The server under callgrind: its SMTP port and valgrind's process id."""
+    port, imap = free_port(), free_port()
+    env = dict(os.environ, PYTHONHASHSEED="0", ELEKTROMAIL_TRANSCRIPTS="on" if recording else "off")
+    env["ELEKTROMAIL_TRANSCRIPT_SESSIONS"] = "20"
+    command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={directory}/callgrind.out.%p"]
+    command += [sys.executable, "-m", "elektromail", "--smtp-port", str(port), "--imap-port", str(imap)]
+    command += ["--bind", "127.0.0.1", "--users", "user:pass", "--log-level", "warning"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_ready(process, [(port, b"220")], time.perf_counter(), "valgrind elektromail")
+        yield port, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=120)
+
+
+def _send(port: int, messages: int, one_connection: bool) -> None:
+    command = ["smtp-source", "-s", "1", "-m", str(messages), "-l", "4096", "-f", SENDER, "-t", RECIPIENT]
+    if one_connection:
+        command.append("-d")
+    subprocess.run([*command, f"127.0.0.1:{port}"], check=True, capture_output=True, timeout=1200)
+
+
+def _dump(pid: int, directory: Path, before: set[Path]) -> int:
+    """Instructions since the last dump (callgrind_control writes a new numbered file)."""
+    subprocess.run(["callgrind_control", "-d", str(pid)], check=True, capture_output=True, timeout=600)
+    for _ in range(600):
+        new = set(directory.glob(f"callgrind.out.{pid}.*")) - before
+        if new:
+            (path,) = new
+            time.sleep(0.5)  # written in one go, but let it finish
+            before.add(path)
+            found = _TOTALS.search(path.read_bytes())
+            assert found is not None, path
+            return int(found.group(1))
+        time.sleep(0.1)
+    raise RuntimeError("callgrind wrote no dump")
+
+
+def measure(recording: bool, messages: int) -> tuple[float, float]:
+    """Instructions per session (a connection per message) and per message (one connection)."""
+    with tempfile.TemporaryDirectory(prefix="bench-callgrind-") as name:
+        directory = Path(name)
+        with _server(recording, directory) as (port, pid):
+            seen: set[Path] = set()
+            _send(port, messages, False)
+            _send(port, messages, True)
+            _dump(pid, directory, seen)
+            _send(port, messages, False)
+            per_session = _dump(pid, directory, seen) / messages
+            _send(port, messages, True)
+            per_message = _dump(pid, directory, seen) / messages
+    return per_session, per_message
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=100)
+    arguments = parser.parse_args()
+    with ThreadPoolExecutor(2) as pool:  # the two servers at once: instruction counts do not mind
+        on_run = pool.submit(measure, True, arguments.messages)
+        off_run = pool.submit(measure, False, arguments.messages)
+        on, off = on_run.result(), off_run.result()
+    for label, index in (("SMTP, a connection per message (per session)", 0), ("SMTP, one connection (per message)", 1)):
+        print(f"{label}: {on[index]:,.0f} / {off[index]:,.0f} ({off[index] / on[index]:.3f})")
+
+
+if __name__ == "__main__":
+    main()
