@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.processes import free_port, wait_ready
+from bench.processes import free_port, greets
 
 SENDER = "bench@example.test"
 RECIPIENT = "user@example.test"
@@ -45,7 +45,11 @@ def _server(recording: bool, directory: Path) -> Iterator[tuple[int, int]]:
     command += ["--bind", "127.0.0.1", "--users", "user:pass", "--log-level", "warning"]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_ready(process, [(port, b"220")], time.perf_counter(), "valgrind elektromail")
+        deadline = time.monotonic() + 300  # callgrind starts CPython slowly, the more on a busy machine
+        while not greets(port, b"220"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the server under callgrind did not start")
+            time.sleep(0.1)
         yield port, process.pid
     finally:
         process.terminate()
@@ -75,10 +79,12 @@ def _dump(pid: int, directory: Path, before: set[Path]) -> int:
     raise RuntimeError("callgrind wrote no dump")
 
 
-def measure(recording: bool, messages: int) -> tuple[float, float]:
-    """Instructions per session (a connection per message) and per message (one connection)."""
+def measure(recording: bool, messages: int, keep: Path | None = None) -> tuple[float, float]:
+    """Instructions per session (a connection per message) and per message (one connection); ``keep``: a
+    directory to keep callgrind's files in, for ``callgrind_annotate``."""
     with tempfile.TemporaryDirectory(prefix="bench-callgrind-") as name:
-        directory = Path(name)
+        directory = Path(name) if keep is None else keep / ("on" if recording else "off")
+        directory.mkdir(parents=True, exist_ok=True)
         with _server(recording, directory) as (port, pid):
             seen: set[Path] = set()
             _send(port, messages, False)
@@ -94,10 +100,11 @@ def measure(recording: bool, messages: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=100)
+    parser.add_argument("--keep", type=Path, help="keep callgrind's files in this directory (on/, off/)")
     arguments = parser.parse_args()
     with ThreadPoolExecutor(2) as pool:  # the two servers at once: instruction counts do not mind
-        on_run = pool.submit(measure, True, arguments.messages)
-        off_run = pool.submit(measure, False, arguments.messages)
+        on_run = pool.submit(measure, True, arguments.messages, arguments.keep)
+        off_run = pool.submit(measure, False, arguments.messages, arguments.keep)
         on, off = on_run.result(), off_run.result()
     for label, index in (("SMTP, a connection per message (per session)", 0), ("SMTP, one connection (per message)", 1)):
         print(f"{label}: {on[index]:,.0f} / {off[index]:,.0f} ({off[index] / on[index]:.3f})")
