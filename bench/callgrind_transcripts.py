@@ -4,18 +4,20 @@ The paired bursts of ``bench --only transcripts`` move by several per cent from 
 machine; instruction counts do not. This runs the server under valgrind's callgrind twice, with
 ``ELEKTROMAIL_TRANSCRIPTS`` on and off (20 transcripts kept, so that every new session drops the oldest as
 the 1,000 kept do in a long run), warms each up with a first burst of ``smtp-source``, then counts the
-server's instructions for a second burst: messages with a connection each, then messages over one
-connection. It prints instructions per session / per message, on / off, and the throughput ratio on / off (the
-instructions off over on; goal: at least 0.95).
+server's instructions for a second burst of each unit: SMTP messages with a connection each, SMTP messages
+over one connection, five ``FETCH 1:200 (FLAGS UID RFC822.SIZE ENVELOPE)`` and ten short IMAP sessions
+(LOGIN, SELECT, the commands of the paired workload, LOGOUT) one after another. It prints instructions
+per unit, on / off, and the throughput ratio on / off (the instructions off over on; goal: at least 0.95).
 
 Usage, from the repository (valgrind and Postfix's ``smtp-source`` on PATH)::
 
-    python -m bench.callgrind_transcripts [--messages 100]
+    python -m bench.callgrind_transcripts [--messages 100] [--keep DIRECTORY]
 """
 
 from __future__ import annotations
 
 import argparse
+import imaplib
 import os
 import re
 import subprocess
@@ -28,15 +30,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bench.processes import free_port, greets
+from bench.workloads.transcripts import MIXED
 
 SENDER = "bench@example.test"
-RECIPIENT = "user@example.test"
+RECIPIENT = "user@localhost"  # the IMAP account "user"
 _TOTALS = re.compile(rb"^(?:summary|totals):\s*(\d+)", re.MULTILINE)
 
 
 @contextmanager
-def _server(recording: bool, directory: Path) -> Iterator[tuple[int, int]]:
-    """The server under callgrind: its SMTP port and valgrind's process id."""
+def _server(recording: bool, directory: Path) -> Iterator[tuple[int, int, int]]:
+    """The server under callgrind: its SMTP and IMAP ports and valgrind's process id."""
     port, imap = free_port(), free_port()
     env = dict(os.environ, PYTHONHASHSEED="0", ELEKTROMAIL_TRANSCRIPTS="on" if recording else "off")
     env["ELEKTROMAIL_TRANSCRIPT_SESSIONS"] = "20"
@@ -50,7 +53,7 @@ def _server(recording: bool, directory: Path) -> Iterator[tuple[int, int]]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the server under callgrind did not start")
             time.sleep(0.1)
-        yield port, process.pid
+        yield port, imap, process.pid
     finally:
         process.terminate()
         process.wait(timeout=120)
@@ -61,6 +64,34 @@ def _send(port: int, messages: int, one_connection: bool) -> None:
     if one_connection:
         command.append("-d")
     subprocess.run([*command, f"127.0.0.1:{port}"], check=True, capture_output=True, timeout=1200)
+
+
+FETCHED = 200  # messages each FETCH answers
+FETCHES = 5
+SESSIONS = 10
+
+
+def _fetch_envelopes(port: int) -> None:
+    with imaplib.IMAP4("127.0.0.1", port) as imap:
+        imap.login("user", "pass")
+        imap.select("INBOX")
+        for _ in range(FETCHES):
+            status, data = imap.fetch(f"1:{FETCHED}", "(FLAGS UID RFC822.SIZE ENVELOPE)")
+            assert status == "OK" and len(data) >= FETCHED, (status, len(data))
+
+
+def _short_sessions(port: int) -> None:
+    """LOGIN, SELECT, the commands of the paired workload's short sessions, LOGOUT; one after another."""
+    for _ in range(SESSIONS):
+        imap = imaplib.IMAP4("127.0.0.1", port)
+        imap.login("user", "pass")
+        imap.select("INBOX")
+        for command in MIXED:
+            tag = imap._new_tag()  # as the command is written, whatever imaplib knows of it
+            imap.send(tag + b" " + command + b"\r\n")
+            while not imap._get_line().startswith(tag + b" "):
+                pass
+        imap.logout()
 
 
 def _dump(pid: int, directory: Path, before: set[Path]) -> int:
@@ -79,22 +110,29 @@ def _dump(pid: int, directory: Path, before: set[Path]) -> int:
     raise RuntimeError("callgrind wrote no dump")
 
 
-def measure(recording: bool, messages: int, keep: Path | None = None) -> tuple[float, float]:
-    """Instructions per session (a connection per message) and per message (one connection); ``keep``: a
-    directory to keep callgrind's files in, for ``callgrind_annotate``."""
+def measure(recording: bool, messages: int, keep: Path | None = None) -> list[float]:
+    """Instructions per SMTP session (a connection per message), per SMTP message (one connection), per
+    message FETCHed and per short IMAP session; ``keep``: a directory to keep callgrind's files in, for
+    ``callgrind_annotate``."""
     with tempfile.TemporaryDirectory(prefix="bench-callgrind-") as name:
         directory = Path(name) if keep is None else keep / ("on" if recording else "off")
         directory.mkdir(parents=True, exist_ok=True)
-        with _server(recording, directory) as (port, pid):
+        with _server(recording, directory) as (port, imap, pid):
             seen: set[Path] = set()
-            _send(port, messages, False)
+            _send(port, max(messages, FETCHED), False)
             _send(port, messages, True)
+            _fetch_envelopes(imap)
+            _short_sessions(imap)
             _dump(pid, directory, seen)
             _send(port, messages, False)
             per_session = _dump(pid, directory, seen) / messages
             _send(port, messages, True)
             per_message = _dump(pid, directory, seen) / messages
-    return per_session, per_message
+            _fetch_envelopes(imap)
+            per_fetched = _dump(pid, directory, seen) / (FETCHES * FETCHED)
+            _short_sessions(imap)
+            per_imap_session = _dump(pid, directory, seen) / SESSIONS
+    return [per_session, per_message, per_fetched, per_imap_session]
 
 
 def main() -> None:
@@ -106,7 +144,13 @@ def main() -> None:
         on_run = pool.submit(measure, True, arguments.messages, arguments.keep)
         off_run = pool.submit(measure, False, arguments.messages, arguments.keep)
         on, off = on_run.result(), off_run.result()
-    for label, index in (("SMTP, a connection per message (per session)", 0), ("SMTP, one connection (per message)", 1)):
+    labels = (
+        "SMTP, a connection per message (per session)",
+        "SMTP, one connection (per message)",
+        "IMAP FETCH (FLAGS UID RFC822.SIZE ENVELOPE) (per message)",
+        "IMAP short session (per session)",
+    )
+    for index, label in enumerate(labels):
         print(f"{label}: {on[index]:,.0f} / {off[index]:,.0f} ({off[index] / on[index]:.3f})")
 
 

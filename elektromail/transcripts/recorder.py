@@ -5,8 +5,9 @@ items added to one list: the moment (seconds of the session's clock: the event l
 reads have taken it already, else monotonic), what the server heard or learnt (``heard``) and what it
 wrote (``written``, or None); only the list and the payloads are kept. ``heard``'s type says what it is
 (bytes: a command line; bytearray: the part of an IMAP command after a literal; int: the size of
-message content; str: a stored message's id; list: the ids an SMTP message was stored under; TLS and
-AUTH facts; None: nothing, and with nothing written either, the truncation marker). An SMTP command
+message content; str: a stored message's id; list: ids an SMTP message was stored under; a tuple: the
+size of an SMTP message and that list; TLS and AUTH facts; None: nothing, and with nothing written
+either, the truncation marker). An SMTP command
 line and the replies written for it in the same turn of the event loop are one record, and so are a
 message's content, the ids it was stored under and the reply to it. Masking, decoding, line splitting
 and formatting happen when someone reads the transcript: every reader gets ``entries``, where
@@ -128,7 +129,15 @@ class Transcript:
 
     def client_line(self, line: bytes) -> None:
         """A command line as received, without its CRLF; for IMAP, the part up to a literal if any."""
-        self._record(self._clock(), line, None, len(line) + ENTRY_OVERHEAD)
+        size = len(line) + ENTRY_OVERHEAD + self.size
+        if size > self.limit:
+            self._record(self._clock(), line, None, len(line) + ENTRY_OVERHEAD)
+            return
+        self.size = size
+        log = self._log
+        log.append(self._clock())
+        log.append(line)
+        log.append(None)
 
     def exchange(self, line: bytes, reply: bytes | None, moment: float) -> None:
         """An SMTP command line and the replies written for it in the same turn of the event loop (None:
@@ -170,11 +179,7 @@ class Transcript:
         self.size += cost
         log = self._log
         log.append(moment)
-        log.append(size)
-        if stored is not None:
-            log.append(None)
-            log.append(moment)
-            log.append(stored)
+        log.append(size if stored is None else (size, stored))
         log.append(reply)
 
     def client_continued(self, line: bytes) -> None:

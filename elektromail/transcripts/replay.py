@@ -43,9 +43,14 @@ def replay(log: list[object], smtp: bool) -> list[Entry]:
             entries.append((moment, STORED, heard))
         elif isinstance(heard, list):
             entries.extend((moment, STORED, message_id) for message_id in heard)
+        elif isinstance(heard, tuple):  # an SMTP message's size and the ids it was stored under
+            size, stored = heard
+            entries.append((moment, CONTENT, size))
+            entries.extend((moment, STORED, message_id) for message_id in stored)
         elif isinstance(heard, TlsFacts):
             entries.append((moment, TLS, heard))
         elif isinstance(heard, AuthFacts):
+            masker.authenticated()
             entries.append((moment, AUTH, heard))
         if isinstance(written, bytes):
             masker.server(written)
