@@ -97,7 +97,7 @@ def _short_sessions(port: int) -> None:
 def _dump(pid: int, directory: Path, before: set[Path]) -> int:
     """Instructions since the last dump (callgrind_control writes a new numbered file)."""
     subprocess.run(["callgrind_control", "-d", str(pid)], check=True, capture_output=True, timeout=600)
-    for _ in range(600):
+    for _ in range(3000):  # a busy machine makes callgrind slow to answer
         new = set(directory.glob(f"callgrind.out.{pid}.*")) - before
         if new:
             (path,) = new
