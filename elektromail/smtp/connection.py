@@ -189,7 +189,10 @@ class SmtpConnection(asyncio.Protocol):
                 if isinstance(result, bytes):
                     content = len(result)
                 action = session.message_complete(result)
-                if action is not None:
+                if action is not None:  # delivery still to come: the content first, then what it stores
+                    if content >= 0:
+                        self.transcript.message(content, None, self._last_input)
+                        content = -1
                     self._act(action)
             else:
                 return False

@@ -153,3 +153,27 @@ def test_a_transcript_truncated_inside_one_read_keeps_its_messages(make_server: 
     assert detail["truncated"] is True and isinstance(message_ids, list) and len(message_ids) == 1
     assert text.count("truncated") == 1 and "C: NOOP 0000" in text and "NOOP 0099" not in text
     assert "message content" not in text and "late" not in text
+
+
+REPORTED = b"Subject: reported\r\n\r\nbody\r\n"
+
+
+def test_a_delivery_that_reports_success_records_content_then_stored_then_reply(server: ServerThread) -> None:
+    with Wire(server.smtp_port) as wire:
+        wire.command("EHLO reads.example")
+        wire.command("MAIL FROM:<a@example.com> RET=HDRS")
+        assert wire.command("RCPT TO:<alice@example.com> NOTIFY=SUCCESS")[0] == 250  # a report is due
+        wire.command("DATA")
+        assert wire.command(REPORTED + b".")[0] == 250
+        wire.command("QUIT")
+    text, detail = transcript_of(server)
+    message_ids = detail["message_ids"]
+    assert isinstance(message_ids, list) and message_ids
+    lines = body(text)
+    start = lines.index("C: DATA") + 2
+    assert lines[start : start + 3] == [
+        f"C: <message content: {len(REPORTED)} octets>",
+        f"-- stored as message {message_ids[0]}",
+        lines[start + 2],
+    ]
+    assert lines[start + 2].startswith("S: 250 ")
