@@ -1,48 +1,43 @@
 """One lean asyncio IMAP client for every IMAP workload: responses kept as raw bytes, so the client's cost
 is the same whichever server it drives and client-side parsing hides no difference between servers.
 
-It does not split responses with the test clients' reader (tests/imap_wire.py): it only needs to find the
-tagged line, which it does on blocks of input with C searches (the next literal, the next tagged line) at
-a fraction of the cost of splitting each response in Python; the benchmarks measure the servers, not the
-client."""
+It does not split responses into lines (tests/imap_wire.py does, for the tests): while an answer arrives
+it looks only at the last line of its buffer, so reading 100,000 responses or 8 MB of literals costs it
+about the kernel's copy and nothing per octet; once that line is the tagged one, the clock's moment is
+taken, and bench.imap_answer walks the answer from its start (literals skipped by their length) to check
+it is whole and count what it holds. The benchmarks measure the servers, not the client."""
 
 from __future__ import annotations
 
 import asyncio
 import re
+import time
 from contextlib import suppress
 from typing import cast
 
+from bench.imap_answer import Answer, locate, tail_is_tagged
 from bench.model import Endpoint, WrongAnswer
 
 _EXISTS = re.compile(rb"^\* (\d+) EXISTS", re.MULTILINE)
-_LITERAL = re.compile(rb"~?\{(\d+)\+?\}\r\n")  # a literal's announcement ends its line
-_LITERAL_END = b"}\r\n"
-
-
-def _next_literal(buffer: bytearray, pos: int, filled: int) -> re.Match[bytes] | None:
-    """The next literal announcement from ``pos``: found by its closing ``}`` CRLF with a plain search
-    (a pattern that may start at any ``{`` or ``~`` scans every octet of a large answer in Python's regex
-    engine, several times slower), then checked with the pattern where it ends."""
-    while True:
-        end = buffer.find(_LITERAL_END, pos, filled)
-        if end < 0:
-            return None
-        found = _LITERAL.search(buffer, max(pos, end - 24), end + 3)
-        if found is not None:
-            return found
-        pos = end + 3
+_FIRST_BUFFER = 1 << 20
+_RECHECK_SECONDS = 0.25
+_SPARE_BUFFERS = 64
+# Buffers of closed connections, kept for the next ones: a buffer that grew to hold an 8 MB answer keeps
+# its pages, so the next connection does not pay the kernel for fresh memory or the copies of growing.
+_spare: list[bytearray] = []
 
 
 class _Inbox(asyncio.BufferedProtocol):
-    """Receives straight into one growing buffer (``recv_into``, no copy per read), which the client scans
-    in place; a StreamReader would copy every block twice before the client saw it."""
+    """Receives straight into one buffer (``recv_into``, no copy per read). The waiting client is woken
+    only when the last line in it starts with a tag it waits for (or, reading a line, on any input)."""
 
     def __init__(self) -> None:
-        self.data = bytearray(1 << 20)
+        self.data = _spare.pop() if _spare else bytearray(_FIRST_BUFFER)
         self.filled = 0
         self.closed = False
         self.transport: asyncio.Transport | None = None
+        self.tags: tuple[bytes, ...] = ()  # tagged lines awaited (tag and space); empty: wake on any input
+        self.arrived = 0.0  # perf_counter() when a read ended with one of those tagged lines
         self._waiter: asyncio.Future[None] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -50,11 +45,17 @@ class _Inbox(asyncio.BufferedProtocol):
 
     def get_buffer(self, sizehint: int) -> memoryview:
         if len(self.data) - self.filled < 1 << 18:  # room for a large read: grow by doubling
-            self.data.extend(bytes(max(len(self.data), 1 << 20)))
+            self.data.extend(bytes(max(len(self.data), _FIRST_BUFFER)))
         return memoryview(self.data)[self.filled :]
 
     def buffer_updated(self, nbytes: int) -> None:
         self.filled += nbytes
+        if self._waiter is None:
+            return
+        if self.tags:
+            if not tail_is_tagged(self.data, self.filled, self.tags):
+                return
+            self.arrived = time.perf_counter()
         self._wake()
 
     def eof_received(self) -> bool:
@@ -66,19 +67,31 @@ class _Inbox(asyncio.BufferedProtocol):
         self.closed = True
         self._wake()
 
+    def give_back(self) -> None:
+        """The buffer goes to the next connection (its client is done reading)."""
+        if len(_spare) < _SPARE_BUFFERS and len(self.data) >= _FIRST_BUFFER:
+            _spare.append(self.data)
+        self.data = bytearray()
+        self.filled = 0
+
     def _wake(self) -> None:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
 
-    async def more(self) -> None:
-        """Wait until more octets arrive; WrongAnswer once the server has closed the connection."""
+    async def more(self, patience: float | None = None) -> None:
+        """Wait until more octets arrive (ending with an awaited tagged line, if ``tags`` are set), or
+        ``patience`` seconds have passed; WrongAnswer once the server has closed the connection."""
         if self.closed:
             raise WrongAnswer("the server closed the connection")
-        self._waiter = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        self._waiter = loop.create_future()
+        timer = loop.call_later(patience, self._wake) if patience is not None else None
         try:
             await self._waiter
         finally:
             self._waiter = None
+            if timer is not None:
+                timer.cancel()
 
     def take(self, end: int) -> bytes:
         """The first ``end`` octets, removed from the buffer."""
@@ -92,14 +105,19 @@ class _Inbox(asyncio.BufferedProtocol):
 
 
 class Client:
-    """One command at a time (or a pipelined batch), responses as bytes."""
+    """One command at a time (or a pipelined batch), responses as bytes. After each command,
+    ``answered_at`` is the perf_counter() moment its answer was all in (the clock of every IMAP workload
+    stops there; checking and copying the answer come after) and ``answer`` what it held."""
 
     def __init__(self, inbox: _Inbox) -> None:
         self.inbox = inbox
         assert inbox.transport is not None
         self.transport = inbox.transport
         self.counter = 0
+        self.last_tag = b""
         self.capabilities = b""
+        self.answered_at = 0.0
+        self.answer = Answer(0, 0, 0, 0, 0)
 
     @classmethod
     async def connect(cls, port: int) -> Client:
@@ -115,7 +133,8 @@ class Client:
 
     def _tag(self) -> bytes:
         self.counter += 1
-        return b"b%d" % self.counter
+        self.last_tag = b"b%d" % self.counter
+        return self.last_tag
 
     async def command(self, text: bytes) -> bytes:
         tag = self._tag()
@@ -123,45 +142,29 @@ class Client:
         return await self.until_tagged(tag, text)
 
     async def until_tagged(self, tag: bytes, what: bytes = b"") -> bytes:
-        """Every response up to and including the tagged one, as sent. The input is scanned in place in C
-        (the next literal announcement, the next line starting with the tag), not line by line: at
-        100,000 responses a line, a per-line read would cost more than the servers do."""
+        """Every response up to and including the tagged one, as sent. The client wakes when a read ends
+        with this tag's line or the last pipelined command's (whose answer comes after this one's), and
+        only then walks the answer; see bench.imap_answer."""
         inbox = self.inbox
-        marker = b"\r\n" + tag + b" "
-        pos = 0  # everything before is scanned and outside any literal
-        while True:
-            found = self._tagged_line(inbox.data, inbox.filled, pos, tag, marker)
-            if isinstance(found, int):
-                pos = found
-            else:
-                start, end = found
-                if not inbox.data.startswith(tag + b" OK", start):
-                    line = bytes(inbox.data[start:end]).decode("latin-1").strip()
-                    raise WrongAnswer(f"{what[:40].decode('latin-1')}: {line[:120]}")
-                return inbox.take(end)
-            await inbox.more()
-
-    @staticmethod
-    def _tagged_line(buffer: bytearray, filled: int, pos: int, tag: bytes, marker: bytes) -> tuple[int, int] | int:
-        """(start, end) of the tagged line once it is whole in ``buffer[:filled]``; else how far the scan
-        got."""
-        while True:
-            literal = _next_literal(buffer, pos, filled)
-            limit = filled if literal is None else literal.start()
-            if pos == 0 and buffer.startswith(tag + b" ") and filled > len(tag):
-                start = 0
-            else:
-                at = buffer.find(marker, max(pos - 2, 0), min(limit + 2, filled))
-                start = -1 if at < 0 else at + 2
-            if start >= 0:
-                eol = buffer.find(b"\r\n", start, filled)
-                return (start, eol + 2) if eol >= 0 else pos
-            if literal is None:
-                return max(pos, filled - len(marker) - 32)  # a marker may straddle the next read
-            after = literal.end() + int(literal.group(1))
-            if after > filled:
-                return pos
-            pos = after
+        inbox.tags = (tag + b" ", self.last_tag + b" ")
+        inbox.arrived = 0.0
+        try:
+            while True:
+                answer = locate(inbox.data, inbox.filled, tag)
+                if answer is not None:
+                    break
+                inbox.arrived = 0.0
+                # A server may follow the tagged line with something (an unsolicited update) in the
+                # same read: now and then the answer is walked whatever its last line.
+                await inbox.more(_RECHECK_SECONDS)
+        finally:
+            inbox.tags = ()
+        self.answered_at = inbox.arrived or time.perf_counter()  # or it was in before the wait
+        self.answer = answer
+        if not inbox.data.startswith(tag + b" OK", answer.tagged_start):
+            line = bytes(inbox.data[answer.tagged_start : answer.end]).decode("latin-1").strip()
+            raise WrongAnswer(f"{what[:40].decode('latin-1')}: {line[:120]}")
+        return inbox.take(answer.end)
 
     async def readline(self) -> bytes:
         """The next line (IDLE's continuation and updates, a greeting)."""
@@ -201,6 +204,7 @@ class Client:
         with suppress(ConnectionError):
             self.send(b"z LOGOUT\r\n")
         self.transport.close()
+        self.inbox.give_back()
 
 
 async def login(endpoint: Endpoint, select: bool = True) -> Client:

@@ -23,25 +23,12 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from bench import client_loop, processes
-from bench.imap_client import login, message_4k, message_small
-from bench.model import Endpoint, StartOptions
+from bench.imap_client import Client, exists, login, message_4k, message_small
+from bench.model import Endpoint, StartOptions, WrongAnswer
 from bench.peers import dovecot, elektromail
 from bench.workloads import imap
 
-_TICK = os.sysconf("SC_CLK_TCK")
 MIXED_SEARCHES = imap.SEARCHES * 20  # 200 UID SEARCHes: flags, headers, body, dates and sizes
-
-
-def server_cpu(pid: int) -> float:
-    """Seconds of CPU used by ``pid`` and its descendants, with the children they have waited for."""
-    total = 0
-    for process in processes.descendants(pid):
-        try:
-            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
-    return total / _TICK
 
 
 # A paired workload answers how many operations it did and the seconds they took. Checking the answers
@@ -60,19 +47,35 @@ def _whole(workload: Callable[[Endpoint, int], Awaitable[imap.Done]]) -> Callabl
     return run
 
 
-def _command_only(command: bytes, select: bool = True) -> Callable[[Endpoint, int], Awaitable[Timed]]:
+def _command_only(
+    command: bytes, select: bool = True, check: Callable[[Client, bytes, int], str] | None = None
+) -> Callable[[Endpoint, int], Awaitable[Timed]]:
     """One command in a session already logged in (and with INBOX selected), timed alone, as the
-    ``scaling`` bench times it."""
+    ``scaling`` bench times it; ``check`` says what is wrong with the answer (empty: nothing)."""
 
     async def run(endpoint: Endpoint, messages: int) -> Timed:
         client = await login(endpoint, select=select)
         started = time.perf_counter()
-        await client.command(command)
-        elapsed = time.perf_counter() - started
+        response = await client.command(command)
+        elapsed = client.answered_at - started
         await client.close()
+        wrong = check(client, response, messages) if check is not None else ""
+        if wrong:
+            raise WrongAnswer(f"{command.decode()}: {wrong}")
         return 1, elapsed
 
     return run
+
+
+def _every_message_selected(client: Client, response: bytes, messages: int) -> str:
+    return "" if exists(response) == messages else f"SELECT shows {exists(response)} of {messages} messages"
+
+
+def _a_response_per_message(client: Client, response: bytes, messages: int) -> str:
+    fetched = response.count(b" FETCH (")
+    if client.answer.untagged == fetched == messages:
+        return ""
+    return f"{fetched} FETCH responses ({client.answer.untagged} untagged) for {messages} messages"
 
 
 async def _searches(endpoint: Endpoint, messages: int) -> imap.Done:
@@ -80,7 +83,14 @@ async def _searches(endpoint: Endpoint, messages: int) -> imap.Done:
     for search in MIXED_SEARCHES:
         await client.command(search)
     await client.close()
-    return len(MIXED_SEARCHES), time.perf_counter()
+    return len(MIXED_SEARCHES), client.answered_at
+
+
+def _every_sender_found(client: Client, response: bytes, messages: int) -> str:
+    """FROM sender1 matches every message numbered 1, 1x, 1xx, ... (its From holds ``sender<n>@``)."""
+    expected = sum(1 for number in range(1, messages + 1) if str(number).startswith("1"))
+    found = len(response.split(b"* SEARCH", 1)[-1].split(b"\r\n", 1)[0].split())
+    return "" if found == expected else f"found {found} of {expected} messages"
 
 
 WORKLOADS: dict[str, Callable[[Endpoint, int], Awaitable[Timed]]] = {
@@ -89,9 +99,9 @@ WORKLOADS: dict[str, Callable[[Endpoint, int], Awaitable[Timed]]] = {
     "search": _whole(_searches),
     "store": _whole(imap.store_all),
     "sessions": _whole(imap.parallel_sessions(50)),
-    "select": _command_only(b"SELECT INBOX", select=False),
-    "flags": _command_only(b"FETCH 1:* (FLAGS)"),
-    "uid-search": _command_only(b"UID SEARCH FROM sender1 SUBJECT message"),
+    "select": _command_only(b"SELECT INBOX", select=False, check=_every_message_selected),
+    "flags": _command_only(b"FETCH 1:* (FLAGS)", check=_a_response_per_message),
+    "uid-search": _command_only(b"UID SEARCH FROM sender1 SUBJECT message", check=_every_sender_found),
 }
 
 
@@ -153,11 +163,11 @@ def main(argv: list[str] | None = None) -> int:
             for round_number in range(args.rounds):
                 shift = round_number % len(names)
                 for name, endpoint in (list(zip(names, endpoints, strict=True)) * 2)[shift : shift + len(names)]:
-                    before = server_cpu(endpoint.pid)
+                    before = processes.cpu_seconds(endpoint.pid)
                     _, seconds = client_loop.run(_run(WORKLOADS[key], endpoint, args.messages))
                     wall[name].append(seconds)
                     time.sleep(0.05)  # the server's last writes and exits are counted
-                    cpu[name].append(server_cpu(endpoint.pid) - before)
+                    cpu[name].append(processes.cpu_seconds(endpoint.pid) - before)
             load = os.getloadavg()[0]
             print(f"{key}: {args.rounds} rounds, {args.messages} messages, load {load:.1f}", flush=True)
             reference = names[0]
@@ -166,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
                 line = f"  {name:<16} wall ms {_spread(wall[name], 1000):<24} cpu ms {mean_cpu:.1f}"
                 if name != reference:
                     ratios = [theirs / ours for ours, theirs in zip(wall[reference], wall[name], strict=True)]
-                    cpu_ratio = sum(cpu[name]) / max(sum(cpu[reference]), 1 / _TICK)
+                    cpu_ratio = sum(cpu[name]) / max(sum(cpu[reference]), 1e-9)
                     line += f"   ratio wall {_spread(ratios)} cpu {cpu_ratio:.2f}"
                 print(line, flush=True)
     return 0

@@ -134,21 +134,27 @@ PYTHON = sys.executable
 
 
 def cpu_seconds(pid: int) -> float:
-    """CPU time used so far by the process and its children, every thread, user and system together.
+    """CPU time used so far by the process and its descendants, every thread, user and system together,
+    with the children they have already waited for (a Dovecot master reaps its finished imap and login
+    processes, whose work would otherwise vanish from the count).
 
-    Read from each thread's ``/proc/<pid>/task/<tid>/schedstat`` (nanoseconds on the CPU), which resolves
-    the few milliseconds a burst of work costs; where the kernel keeps no schedstat, ``utime + stime`` of
-    ``/proc/<pid>/stat`` (clock ticks, usually 10 ms). A busy machine stretches wall time by whatever else
-    runs, but a process's own CPU time far less, which is why paired comparisons read it."""
+    The living threads are read from ``/proc/<pid>/task/<tid>/schedstat`` (nanoseconds on the CPU), which
+    resolves the few milliseconds a burst of work costs; the waited-for children from ``cutime + cstime``
+    of ``/proc/<pid>/stat``, which is all the kernel keeps of them (clock ticks, usually 10 ms). Where the
+    kernel keeps no schedstat, ``utime + stime`` stand in for the threads. A busy machine stretches wall
+    time by whatever else runs, but a process's own CPU time far less, which is why paired comparisons
+    read it."""
+    tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for process in descendants(pid):
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process has gone: its parent's count holds it once it is waited for
+        total += (int(fields[13]) + int(fields[14])) / tick  # cutime, cstime
         try:
             threads = list(Path(f"/proc/{process}/task").iterdir())
             total += sum(int((thread / "schedstat").read_text().split()[0]) for thread in threads) / 1e9
         except (OSError, ValueError, IndexError):
-            try:
-                fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue  # the process has gone: it uses no more
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
     return total

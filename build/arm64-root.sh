@@ -7,16 +7,12 @@
 #
 # Needs Debian's qemu-user-static, binfmt-support and debootstrap, and root (chroot, mount).
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
 cache="${ELEKTROMAIL_CACHE_DIR:-/var/cache/elektromail}"
 suite=bookworm
-packages=python3,python3-venv,python3-dev,binutils,gcc,libc6-dev,patchelf,ca-certificates,musl-tools
-# staticx publishes x86_64 wheels only: on aarch64 it is built from source once (build/staticx-wheel.sh)
-# and kept as a wheel in the root.
-staticx_version=0.14.2
+packages=python3,python3-venv,python3-dev,binutils,gcc,libc6-dev,patchelf,ca-certificates
 # Raise when the steps below change what the root holds.
-layout=1
-key="$(printf '%s\n' "$suite" "$packages" "$staticx_version" "$layout" | sha256sum | cut -c1-16)"
+layout=2
+key="$(printf '%s\n' "$suite" "$packages" "$layout" | sha256sum | cut -c1-16)"
 root="$cache/arm64-root-$key"
 
 log() { echo "arm64-root: $*" >&2; }
@@ -87,9 +83,7 @@ mkdir -p "$cache"
 start=$SECONDS
 log "debootstrap $suite arm64 into $partial (several minutes under emulation)"
 debootstrap --arch=arm64 --variant=minbase --include="$packages" "$suite" "$partial" "$(mirror)" >&2
-log "debootstrap took $((SECONDS - start)) s; building the staticx $staticx_version wheel"
-in_root "$partial" --src "$here/.." /usr/bin/env STATICX_VERSION="$staticx_version" \
-    /src/build/staticx-wheel.sh /opt/wheels >&2
+log "debootstrap took $((SECONDS - start)) s"
 rm -rf "$partial/var/cache/apt/archives"/*.deb
 touch "$partial/.complete"
 mv "$partial" "$root"

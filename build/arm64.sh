@@ -4,9 +4,7 @@
 # build/pyinstaller.sh directly instead.
 set -euo pipefail
 src="$(cd "$(dirname "$0")/.." && pwd)"
-# The build venv lives in the cached root, so a second build reinstalls only elektromail itself; the
-# staticx wheel built with the root is the one pip takes.
+# The build venv lives in the cached root, so a second build reinstalls only elektromail itself.
 "$src/build/arm64-root.sh" run --src "$src" /usr/bin/env \
-    PIP_FIND_LINKS=/opt/wheels PIP_CONSTRAINT=/opt/wheels/constraints.txt \
     ELEKTROMAIL_BUILD_VENV=/opt/venv-build ELEKTROMAIL_BUILD_EMULATED=1 \
     /src/build/pyinstaller.sh

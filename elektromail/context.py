@@ -35,27 +35,26 @@ class Lifecycle:
     """The one lifecycle state of a server: the supervisor moves it, and /healthz, the listeners' sessions
     and the signal handlers read it."""
 
-    __slots__ = ("state", "_stopped")
+    __slots__ = ("state", "stopping", "_stopped")
 
     def __init__(self) -> None:
         self.state = LifecycleState.STARTING
+        # True from the moment a stop begins, and ever after. Kept rather than derived from ``state``:
+        # every new connection reads it.
+        self.stopping = False
         self._stopped = asyncio.Event()
 
     def advance(self, state: LifecycleState) -> None:
         """Move to ``state``; a state never goes back (a stop during start-up stays a stop)."""
         if _ORDER.index(state) > _ORDER.index(self.state):
             self.state = state
+            self.stopping = state is LifecycleState.STOPPING or state is LifecycleState.STOPPED
             if state is LifecycleState.STOPPED:
                 self._stopped.set()
 
     @property
     def ready(self) -> bool:
         return self.state is LifecycleState.READY
-
-    @property
-    def stopping(self) -> bool:
-        """True from the moment a stop begins, and ever after."""
-        return self.state in (LifecycleState.STOPPING, LifecycleState.STOPPED)
 
     async def wait_stopped(self) -> None:
         await self._stopped.wait()
@@ -73,17 +72,18 @@ class Connections:
 
     def __init__(self) -> None:
         self._sessions: set[Session] = set()
-        self._empty = asyncio.Event()
-        self._empty.set()
+        # Made by the first wait for the last session to go, and set by that going: a session's start and
+        # end only touch the set while nobody waits, which is the whole life of a server but its stop.
+        self._emptied: asyncio.Event | None = None
 
     def add(self, session: Session) -> None:
         self._sessions.add(session)
-        self._empty.clear()
 
     def discard(self, session: Session) -> None:
-        self._sessions.discard(session)
-        if not self._sessions:
-            self._empty.set()
+        sessions = self._sessions
+        sessions.discard(session)
+        if not sessions and self._emptied is not None:
+            self._emptied.set()
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -93,8 +93,12 @@ class Connections:
             session.shutdown()
 
     async def wait_empty(self, timeout: float) -> bool:
+        if not self._sessions:
+            return True
+        if self._emptied is None or self._emptied.is_set():
+            self._emptied = asyncio.Event()
         try:
-            await asyncio.wait_for(self._empty.wait(), timeout)
+            await asyncio.wait_for(self._emptied.wait(), timeout)
         except TimeoutError:
             return False
         return True

@@ -73,6 +73,7 @@ def _fields(parsed: ParsedMessage) -> _Fields:
 
 def summary(mailbox: Mailbox, message: Message) -> Summary:
     fields = _fields(message.parsed)
+    provenance = message.provenance
     return Summary(
         id=mailbox.message_id(message.uid),
         uid=message.uid,
@@ -86,8 +87,8 @@ def summary(mailbox: Mailbox, message: Message) -> Summary:
         flags=sorted(message.flags),
         size=message.size,
         links=links(message.parsed),
-        envelope=message.provenance.envelope if message.provenance is not None else None,
-        delivery=message.provenance.delivery if message.provenance is not None else None,
+        envelope=provenance.envelope if provenance is not None else None,
+        delivery=provenance.delivery if provenance is not None else None,
     )
 
 

@@ -48,15 +48,18 @@ def collapse_spaces(value: bytes | None) -> bytes | None:
     return _SPACES.sub(b" ", value)
 
 
-def encode_envelope(headers: Headers) -> bytes:
-    """Date, subject, from, sender, reply-to, to, cc, bcc, in-reply-to, message-id.
+def envelope_pieces(headers: Headers) -> tuple[bytes, bytes]:
+    """ENVELOPE in two pieces that join into its encoding: the fields up to In-Reply-To, then the
+    Message-ID. The first repeats across the messages of a test run (one sender, one recipient, a second's
+    worth of dates) and is shared; only the Message-ID is the message's own.
 
-    Sender and Reply-To default to From when absent (RFC 9051 7.5.2); strings are sent as written.
+    Date, subject, from, sender, reply-to, to, cc, bcc, in-reply-to, message-id (RFC 9051 7.5.2). Sender
+    and Reply-To default to From when absent; strings are sent as written.
     """
     from_ = _address_field(headers, "from") or NIL
     sender = _address_field(headers, "sender") or from_
     reply_to = _address_field(headers, "reply-to") or from_
-    return b"(%b %b %b %b %b %b %b %b %b %b)" % (
+    shared = b"(%b %b %b %b %b %b %b %b %b " % (
         nstring(headers.get_last("date")),
         nstring(collapse_spaces(headers.get_last("subject"))),
         from_,
@@ -66,18 +69,39 @@ def encode_envelope(headers: Headers) -> bytes:
         _address_field(headers, "cc") or NIL,
         _address_field(headers, "bcc") or NIL,
         nstring(headers.get_last("in-reply-to")),
-        nstring(headers.get_last("message-id")),
     )
+    return _shared(shared), nstring(headers.get_last("message-id")) + b")"
 
 
-def envelope(parsed: ParsedMessage) -> bytes:
-    """The message's ENVELOPE (computed once, then kept for the message's lifetime: see ParsedMessage)."""
-    cached = parsed.envelope
-    if cached is None:
+def encode_envelope(headers: Headers) -> bytes:
+    return b"".join(envelope_pieces(headers))
+
+
+# The shared pieces, bounded (emptied when full) so that endless variety cannot grow them.
+SHARED_PIECES_MAX = 4096
+_pieces: dict[bytes, bytes] = {}
+
+
+def _shared(piece: bytes) -> bytes:
+    known = _pieces.get(piece)
+    if known is not None:
+        return known
+    if len(_pieces) >= SHARED_PIECES_MAX:
+        _pieces.clear()
+    _pieces[piece] = piece
+    return piece
+
+
+def envelope(parsed: ParsedMessage, prefix: bytes = b"") -> bytes:
+    """The message's ENVELOPE after ``prefix`` (worked out once, then kept for the message's lifetime: see
+    ParsedMessage)."""
+    shared, own = parsed.envelope_shared, parsed.envelope_own
+    if shared is None or own is None:
         # The header fields it is built from are parsed for it alone unless another reader has them: the
         # encoding is a fraction of their size, and FETCH ENVELOPE is what reads the most messages.
         headers: Headers | None = parsed.cache.get("headers")
         if headers is None:
             headers = parse_headers(parsed.raw, 0, parsed.header_end)
-        cached = parsed.envelope = encode_envelope(headers)
-    return cached
+        shared, own = envelope_pieces(headers)
+        parsed.envelope_shared, parsed.envelope_own = shared, own
+    return b"".join((prefix, shared, own))

@@ -74,7 +74,8 @@ class ParsedMessage:
         "_raw",
         "_served",
         "address_texts",
-        "envelope",
+        "envelope_own",
+        "envelope_shared",
         "octet_facts",
         "sort_keys",
         "source",
@@ -92,8 +93,24 @@ class ParsedMessage:
         # slot of their own because FROM/TO look one up for every message of a mailbox.
         self.address_texts: dict[str, str] | None = None
         # The ENVELOPE encoding (mail/envelope.py) and SORT keys (imap/commands/sort.py), once asked for.
-        self.envelope: bytes | None = None
+        # ENVELOPE is kept in two pieces: one many messages share, and the message's own Message-ID.
+        self.envelope_shared: bytes | None = None
+        self.envelope_own: bytes | None = None
         self.sort_keys: dict[str, Any] | None = None
+
+    def adopt(self, other: ParsedMessage) -> None:
+        """Hold ``other``'s octets and the small answers already worked out from them, as :meth:`__init__`
+        would; its views (``cache``) stay with it, among the most recently read."""
+        self.source = other.source
+        self._raw = other._raw
+        self._header_end = other._header_end
+        self._served = other._served
+        self._cache = None
+        self.octet_facts = other.octet_facts
+        self.address_texts = other.address_texts
+        self.envelope_shared = other.envelope_shared
+        self.envelope_own = other.envelope_own
+        self.sort_keys = other.sort_keys
 
     @property
     def raw(self) -> bytes:

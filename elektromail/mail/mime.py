@@ -79,16 +79,14 @@ class MimePart:
 
 def mime_tree(parsed: ParsedMessage) -> MimePart:
     """The root entity of ``parsed`` (computed once, then cached)."""
-    tree: MimePart | None = parsed.cache.get("mime")
+    cache = parsed.cache
+    tree: MimePart | None = cache.get("mime")
     if tree is None:
-        tree = _Parser(parsed.raw).entity(0, parsed.header_end, TEXT_PLAIN, (), 0, is_message=True)[0]
         # The root's fields are the message's (the same block): one parse, shared with ENVELOPE and SEARCH.
-        headers: Headers | None = parsed.cache.get("headers")
-        if headers is None:
-            parsed.cache["headers"] = tree.headers
-        else:
-            tree.headers = headers
-        parsed.cache["mime"] = tree
+        headers: Headers | None = cache.get("headers")
+        tree = _Parser(parsed.raw).entity(0, parsed.header_end, TEXT_PLAIN, (), 0, True, headers)[0]
+        cache["headers"] = tree.headers
+        cache["mime"] = tree
     return tree
 
 
@@ -158,12 +156,16 @@ class _Parser:
         stack: tuple[bytes, ...],
         depth: int,
         is_message: bool = False,
+        headers: Headers | None = None,
     ) -> tuple[MimePart, _Stop]:
+        """The entity at ``start``; ``headers`` are its fields when they are parsed already."""
         raw = self.raw
         stop: _Stop | None = None
         if body_start is None:
             body_start, stop = self._header(start, stack)
-        part = MimePart(start, body_start, body_start, parse_headers(raw, start, body_start))
+        if headers is None:
+            headers = parse_headers(raw, start, body_start)
+        part = MimePart(start, body_start, body_start, headers)
         _content_fields(part, default, is_message)
         kind = (part.type.lower(), part.subtype.lower())
         if stop is None and kind[0] != b"multipart":

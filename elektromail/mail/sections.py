@@ -40,13 +40,19 @@ def resolve(root: MimePart, part: tuple[int, ...]) -> MimePart | None:
     go on in the body of its encapsulated message.
     """
     node = root
+    whole_message = False  # node is a message standing as its own part 1: nothing lies below it
     for depth, number in enumerate(part):
         container = node.message if node.message is not None and depth else node
+        if whole_message and container is node:
+            return None
         if container.children:
             if not 1 <= number <= len(container.children):
                 return None
             node = container.children[number - 1]
+            whole_message = False
         elif number == 1:
+            # A leaf inside a multipart is its own part 1 too, as Dovecot counts.
+            whole_message = container is not node or not depth
             node = container
         else:
             return None

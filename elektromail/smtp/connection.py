@@ -17,7 +17,7 @@ import enum
 import logging
 from collections.abc import Callable, Coroutine
 from functools import partial
-from typing import Any, cast
+from typing import Any
 
 from elektromail.smtp import eager, replies, starttls
 from elektromail.smtp.actions import Deferred, StartTls
@@ -81,8 +81,9 @@ class SmtpConnection(asyncio.Protocol):
     # ------------------------------------------------------------------ asyncio.Protocol
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        # uvloop's transports do not subclass asyncio.Transport, so no isinstance check here.
-        self.transport = cast(asyncio.Transport, transport)
+        # uvloop's transports do not subclass asyncio.Transport, so no isinstance check here (nor a call to
+        # typing.cast, which is a call all the same).
+        self.transport = transport  # type: ignore[assignment]
         self.context.connections.add(self)
         # Timed by the loop's clock, which every read takes already: a command is stamped without a call.
         peer = client_address(transport.get_extra_info("peername"))
@@ -90,13 +91,19 @@ class SmtpConnection(asyncio.Protocol):
         self.transcript = self.session.transcript = transcript
         if self.settings.implicit_tls and (facts := connection_facts(transport)) is not None:
             transcript.tls_established(facts)
-        if self.context.stopping:
+        if self.context.lifecycle.stopping:
             self._say_goodbye(replies.SHUTTING_DOWN)
             return
         self._last_input = self._loop.time()
         self.idle_check_at = self._last_input + self.settings.idle_timeout
         self.settings.idle.add(self, self._loop)
-        if (action := self.session.greet()) is not None:
+        session = self.session
+        if (action := session.greet()) is None and len(session.out) == 1 and session.state is not CLOSED:
+            banner = session.out.pop()  # the usual greeting, written as _flush() would, without the call
+            transport.write(banner)  # type: ignore[attr-defined]
+            self.transcript.server_output(banner)
+            return
+        if action is not None:
             self._act(action)
         self._flush()
 
@@ -121,7 +128,8 @@ class SmtpConnection(asyncio.Protocol):
         self.context.connections.discard(self)
         self.context.transcripts.end(self.transcript)
         self.settings.idle.discard(self)
-        self.buffer.clear()
+        if self.buffer:
+            self.buffer.clear()
 
     def pause_writing(self) -> None:
         self._write_paused = True
@@ -203,6 +211,14 @@ class SmtpConnection(asyncio.Protocol):
             if content >= 0:
                 self.transcript.message(content, None, self._last_input)
             self._say_goodbye(replies.INTERNAL_ERROR)
+            return True
+        out = session.out
+        if heard is not None and len(out) == 1 and session.state is not CLOSED and self.transport is not None:
+            # The usual answer to a command line, one reply and the session goes on: what _flush() does,
+            # without the call.
+            data = out.pop()
+            self.transport.write(data)
+            self.transcript.exchange(heard, data, self._last_input)
             return True
         self._flush(heard, content)
         return True

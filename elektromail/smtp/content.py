@@ -91,18 +91,18 @@ def message_complete(session: SmtpSession, result: bytes | Reply) -> Action:
     if isinstance(result, Reply):
         session.reply(result)
         return None
-    rules = session.settings.delivery.rules
+    delivery = session.settings.delivery
     sender, recipients = envelope.sender or "", envelope.recipients
     delay_ms = 0
-    if DATA in rules.stages:
-        decision = rules.decide(DATA, sender, [recipient.address for recipient in recipients])
+    if DATA in delivery.stages:
+        decision = delivery.rules.decide(DATA, sender, [recipient.address for recipient in recipients])
         if decision.verdict is not None and decision.verdict is not ACCEPTED:
             return session.stage(decision, replies.MESSAGE_ACCEPTED)  # refused or dropped: nothing is stored
         delay_ms = decision.delay_ms
     how = Arrival(session.delivery_facts(), envelope.record())
     if not delay_ms:
         try:
-            stored = session.settings.delivery.deliver_at_once(recipients, result, how)
+            stored = delivery.deliver_at_once(recipients, result, how)
         except Exception:  # as when a deferred reply fails: this message is refused, the session goes on
             log.exception("SMTP session failed while producing a reply")
             session.reply(replies.LOCAL_ERROR)

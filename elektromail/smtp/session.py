@@ -49,6 +49,7 @@ HELP_REPLY = (
 _SENDER_OK = replies.SENDER_OK.wire
 _RECIPIENT_OK = replies.RECIPIENT_OK.wire
 _ADDRESS_COMMANDS = frozenset({b"MAIL ", b"RCPT "})
+_PATH_VERB_INITIALS = frozenset("MR")  # of the verbs SIMPLE_PATH matches
 # Verdicts under which an accepted recipient joins the transaction (bounce: accepted, then reported).
 _DELIVERED = frozenset({ACCEPT, BOUNCE})
 
@@ -65,7 +66,13 @@ class SmtpSession:
         # Where the connection records the session; the session adds what it learns (EHLO name, AUTH).
         # A connection passes its placeholder (see ``UNCONNECTED``) and replaces it once connected.
         self.transcript: Transcript = UnrecordedTranscript("", "smtp", None, 0) if transcript is None else transcript
-        self.restart()
+        # What restart() sets, set here without the calls: a connection makes a session per client.
+        self.state = COMMAND
+        self.greeting = NOT_GREETED
+        self.helo_name: str | None = None
+        self.envelope = NO_TRANSACTION
+        self.data: DataReader | None = None  # the DATA section's reader while state is DATA
+        self.chunk: ChunkReader | None = None  # the BDAT chunk's reader while state is CHUNK
 
     # ------------------------------------------------------------------ state
 
@@ -73,12 +80,9 @@ class SmtpSession:
         """A fresh session: after connect, and after a STARTTLS upgrade (RFC 3207 4.2 forgets everything)."""
         self.state = COMMAND
         self.greeting = NOT_GREETED
-        self.helo_name: str | None = None
+        self.helo_name = None
         self.auth.forget()
-        # The fresh transaction, as reset_transaction() leaves it, set in place: every connection comes here.
-        self.envelope = NO_TRANSACTION
-        self.data: DataReader | None = None  # the DATA section's reader while state is DATA
-        self.chunk: ChunkReader | None = None  # the BDAT chunk's reader while state is CHUNK
+        self.reset_transaction()
 
     @property
     def user(self) -> str | None:
@@ -94,8 +98,8 @@ class SmtpSession:
 
     def greet(self) -> Action:
         """The banner, as a GREETING fault rule may stage it."""
-        rules = self.settings.delivery.rules
-        if GREETING in rules.stages and (decision := rules.decide(GREETING)) is not CARRY_ON:
+        delivery = self.settings.delivery
+        if GREETING in delivery.stages and (decision := delivery.rules.decide(GREETING)) is not CARRY_ON:
             return self.stage(decision, self.settings.banner)
         self.out.append(self.settings.banner.wire)
         return None
@@ -117,7 +121,12 @@ class SmtpSession:
                     return None
                 # Octets that are not UTF-8 in an address: MAIL and RCPT judge them (553 or 501), not the framing.
                 text = line.decode("utf-8", "surrogateescape")
-            if len(text) <= SIMPLE_LINE_MAX and (simple := SIMPLE_PATH.fullmatch(text)) is not None:
+            # MAIL or RCPT (the only verbs the simple shape has) in the shape nearly every client sends.
+            if (
+                text[:1] in _PATH_VERB_INITIALS
+                and len(text) <= SIMPLE_LINE_MAX
+                and (simple := SIMPLE_PATH.fullmatch(text))
+            ):
                 verb, address, local_part = simple.group("verb", "address", "local")
                 if self._simple_path(verb, address, local_part):
                     return None
@@ -217,8 +226,12 @@ class SmtpSession:
         self.greeting = greeting
         # Interned: each message's delivery record keeps it, and clients mostly repeat one name.
         self.helo_name = self.transcript.helo = sys.intern(argument.strip())
-        self.reset_transaction()  # RFC 5321 4.1.4: EHLO is an implicit RSET
-        self._send(reply)
+        # RFC 5321 4.1.4: EHLO is an implicit RSET (reset_transaction() and _send(), without the calls).
+        self.envelope = NO_TRANSACTION
+        self.data = None
+        self.chunk = None
+        self.out.append(reply)
+        self._bad_commands = 0
         return None
 
     def cmd_mail(self, argument: str) -> Action:
@@ -244,8 +257,8 @@ class SmtpSession:
         envelope.smtputf8 = options.smtputf8
         envelope.eight_bit = options.eight_bit
         envelope.report = options.report
-        rules = self.settings.delivery.rules
-        if MAIL in rules.stages and (decision := rules.decide(MAIL, path.address)) is not CARRY_ON:
+        delivery = self.settings.delivery
+        if MAIL in delivery.stages and (decision := delivery.rules.decide(MAIL, path.address)) is not CARRY_ON:
             return self.stage(decision, replies.SENDER_OK)
         self.reply(replies.SENDER_OK)
         return None
@@ -255,7 +268,7 @@ class SmtpSession:
         DSN rules, authentication not required, the transaction where the command belongs. The reply and the
         envelope are those the generic handler gives. False: the generic handler answers."""
         settings = self.settings
-        if settings.delivery.rules.stages:
+        if settings.delivery.stages:
             return False
         envelope = self.envelope
         if verb == "MAIL FROM":

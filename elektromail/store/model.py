@@ -11,9 +11,11 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from enum import Enum
 from itertools import compress, count, islice, repeat
-from operator import attrgetter, contains, not_
+from operator import attrgetter, contains, is_not, not_
+from typing import NamedTuple
 
 from elektromail.mail.message import ParsedMessage
+from elektromail.store.arrival import StoredProvenance, expanded, stored_form
 from elektromail.store.provenance import Provenance
 
 INBOX = "INBOX"
@@ -53,10 +55,9 @@ class _Clock:
 
 _clock = _Clock()
 
-
-def now() -> datetime:
-    """An internal date: whole seconds, UTC."""
-    return _clock.now()
+# An internal date: whole seconds, UTC. The clock's bound method itself, so that a message stored makes one
+# call for its date, not two.
+now = _clock.now
 
 
 def canonical_flag(flag: str) -> str:
@@ -98,44 +99,61 @@ def canonical_mailbox_name(name: str) -> str:
     return name
 
 
-class Message:
-    """One message in one mailbox. ``flags`` is replaced, never mutated, so snapshots stay valid.
+class Message(ParsedMessage):
+    """One message in one mailbox: its octets and what is derived from them (it is its own
+    :class:`ParsedMessage`, one record rather than two), with what the mailbox keeps of it.
 
-    ``modseq`` is the mailbox's mod-sequence of the message's last change (RFC 7162 CONDSTORE).
-    ``provenance`` is how it arrived (envelope and delivery), None where nothing is known.
+    ``flags`` is replaced, never mutated, so snapshots stay valid. ``modseq`` is the mailbox's
+    mod-sequence of the message's last change (RFC 7162 CONDSTORE), kept as its distance from the UID:
+    both grow together as mail arrives, so the distance is nearly always a small number, which Python
+    shares instead of allocating. ``provenance`` is how it arrived (envelope and delivery), None where
+    nothing is known, kept in the compact form of :mod:`elektromail.store.arrival`. A copy in another
+    mailbox is another record holding the same octets.
     """
 
-    __slots__ = ("uid", "flags", "internal_date", "parsed", "modseq", "provenance")
+    __slots__ = ("uid", "flags", "internal_date", "_modseq_over_uid", "_arrival", "_arrival_numbers")
 
     def __init__(
         self,
         uid: int,
         flags: frozenset[str],
         internal_date: datetime,
-        parsed: ParsedMessage,
+        content: bytes | ParsedMessage,
         modseq: int = 1,
-        provenance: Provenance | None = None,
+        provenance: Provenance | StoredProvenance | None = None,
     ) -> None:
+        if isinstance(content, ParsedMessage):
+            self.adopt(content)
+        else:
+            ParsedMessage.__init__(self, content)
         self.uid = uid
         self.flags = flags
         self.internal_date = internal_date
-        self.parsed = parsed
-        self.modseq = modseq
-        self.provenance = provenance
+        self._modseq_over_uid = modseq - uid
+        self._arrival, self._arrival_numbers = provenance if isinstance(provenance, tuple) else stored_form(provenance)
 
     @property
-    def size(self) -> int:
-        return self.parsed.size
+    def modseq(self) -> int:
+        return self.uid + self._modseq_over_uid
+
+    @modseq.setter
+    def modseq(self, modseq: int) -> None:
+        self._modseq_over_uid = modseq - self.uid
 
     @property
-    def raw(self) -> bytes:
-        """The message in CRLF form, as IMAP serves it."""
-        return self.parsed.raw
+    def parsed(self) -> ParsedMessage:
+        """The message's octets and derived views: the message itself."""
+        return self
 
     @property
-    def source(self) -> bytes:
-        """The message exactly as it was received."""
-        return self.parsed.source
+    def provenance(self) -> Provenance | None:
+        """How the message arrived: a new record equal, field for field, to the one it was stored with."""
+        return expanded(self._arrival, self._arrival_numbers)
+
+    @property
+    def stored_provenance(self) -> StoredProvenance:
+        """The provenance as the message keeps it, for a copy to keep as it is."""
+        return self._arrival, self._arrival_numbers
 
     def __repr__(self) -> str:
         return f"Message(uid={self.uid}, flags={sorted(self.flags)}, size={self.size})"
@@ -148,6 +166,25 @@ _FLAGS = attrgetter("flags")
 def first_without(messages: list[Message], flag: str) -> int | None:
     """The 1-based position of the first of ``messages`` without ``flag``, in one pass in C."""
     return next(compress(count(1), map(not_, map(contains, map(_FLAGS, messages), repeat(flag)))), None)
+
+
+class FlagRuns(NamedTuple):
+    """Messages in runs that share a flag set: where each run starts (positions, ascending, the first 0)
+    and its set."""
+
+    starts: list[int]
+    sets: list[frozenset[str]]
+
+
+def flag_runs(messages: list[Message]) -> FlagRuns:
+    """The runs of ``messages``, found in C passes. The store gives equal flag sets one shared object, so a
+    run ends where the object changes; equal sets that are distinct objects would only split a run, which
+    changes nothing a reader of the runs sees."""
+    if not messages:
+        return FlagRuns([], [])
+    flags = list(map(_FLAGS, messages))
+    starts = [0, *compress(count(1), map(is_not, islice(flags, 1, None), flags))]
+    return FlagRuns(starts, [flags[start] for start in starts])
 
 
 # --- events published to listeners of a mailbox (IMAP selected views, HTTP waiters) ---
@@ -165,7 +202,9 @@ class MessagesAdded(MailboxEvent):
     __slots__ = ("messages",)
 
     def __init__(self, mailbox: Mailbox, messages: list[Message], origin: object | None = None) -> None:
-        super().__init__(mailbox, origin)
+        # Set here rather than through super(), which costs more than the event: one per message stored.
+        self.mailbox = mailbox
+        self.origin = origin
         self.messages = messages
 
 
@@ -213,6 +252,7 @@ class Mailbox:
         "_uids_of",
         "_keywords_memo",
         "_unseen_memo",
+        "_runs_memo",
     )
 
     def __init__(self, mailbox_id: int, account: Account, name: str, uid_validity: int) -> None:
@@ -242,6 +282,7 @@ class Mailbox:
         self._uids_of: list[Message] | None = None
         self._keywords_memo: tuple[int, int, tuple[str, ...]] | None = None
         self._unseen_memo: tuple[int, int, int | None] | None = None
+        self._runs_memo: tuple[int, int, FlagRuns] | None = None
 
     @property
     def subscribed(self) -> bool:
@@ -298,6 +339,15 @@ class Mailbox:
             memo = self._unseen_memo = (*key, first_without(self.messages, flag))
         return memo[2]
 
+    def flag_runs(self) -> FlagRuns:
+        """The runs of ``messages`` with the same flags (FETCH FLAGS answers a run at a time), remembered
+        until the mailbox changes: every change moves ``highest_modseq`` on."""
+        key = (self.highest_modseq, len(self.messages))
+        memo = self._runs_memo
+        if memo is None or memo[:2] != key:
+            memo = self._runs_memo = (*key, flag_runs(self.messages))
+        return memo[2]
+
     def count_without(self, flag: str) -> int:
         return sum(1 for message in self.messages if flag not in message.flags)
 
@@ -323,6 +373,7 @@ class Mailbox:
         self.messages_shared = False
         self.by_uid = {}
         self.expunged = {}
+        self._runs_memo = None
 
     def publish(self, event: MailboxEvent) -> None:
         if not self.listeners:

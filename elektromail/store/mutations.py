@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from elektromail.mail.message import ParsedMessage
+from elektromail.store.arrival import StoredProvenance
 from elektromail.store.errors import StoreError, StoreErrorCode
 from elektromail.store.journal import Journal
 from elektromail.store.model import (
@@ -34,17 +35,18 @@ def require_live(account: Account) -> None:
 def add_message(
     journal: Journal,
     mailbox: Mailbox,
-    parsed: ParsedMessage,
+    content: bytes | ParsedMessage,
     flags: Iterable[str],
     internal_date: datetime | None,
-    provenance: Provenance | None = None,
+    provenance: Provenance | StoredProvenance | None = None,
 ) -> Message:
-    require_live(mailbox.account)
+    if mailbox.account.removed:
+        require_live(mailbox.account)  # raises
     message = Message(
         mailbox.uid_next,
         flag_set(flags) if flags else NO_FLAGS,
         internal_date if internal_date is not None else now(),
-        parsed,
+        content,
         mailbox.next_modseq(),
         provenance,
     )
@@ -56,7 +58,7 @@ def add_message(
 
 def copy_message(journal: Journal, target: Mailbox, message: Message) -> Message:
     """A copy of ``message`` in ``target``: same content, flags, internal date and provenance, a new UID."""
-    return add_message(journal, target, message.parsed, message.flags, message.internal_date, message.provenance)
+    return add_message(journal, target, message.parsed, message.flags, message.internal_date, message.stored_provenance)
 
 
 def remove_messages(journal: Journal, mailbox: Mailbox, uids: Sequence[int]) -> None:

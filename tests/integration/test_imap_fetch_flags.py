@@ -85,3 +85,36 @@ def test_uid_fetch_flags_carries_each_uid(filled: int) -> None:
         assert _fetch(client, "FETCH 2:4,8 (UID FLAGS)") == expected
         assert _fetch(client, "UID FETCH 9:* FLAGS") == expected[-1:]  # "*" is the largest UID, 8
         assert _fetch(client, "UID FETCH 9:20 FLAGS") == []
+
+
+def test_long_runs_across_thousands_and_a_change_inside_one(server: ServerThread) -> None:
+    # Runs longer than a thousand messages, sequence numbers of one to four digits, then one message in
+    # the middle of a run changed: every line exact, before and after.
+    flags = ["\\Seen"] * 1200 + [""] * 1301
+    with RawImap(server.imap_port) as filler, RawImap(server.imap_port) as reader:
+        filler.login()
+        for start in range(0, len(flags), 500):
+            tags = []
+            for flag in flags[start : start + 500]:
+                tags.append(filler.next_tag())
+                filler.send(
+                    b"%s APPEND INBOX (%s) {%d+}\r\n%s\r\n" % (tags[-1].encode(), flag.encode(), len(MESSAGE), MESSAGE)
+                )
+            for tag in tags:
+                assert status_of(filler.until_tagged(tag)) == b"OK"
+        assert status_of(filler.command("SELECT INBOX")) == b"OK"  # takes \Recent: the reader sees none
+        reader.login()
+        assert status_of(reader.command("SELECT INBOX")) == b"OK"
+        expected = [b"* %d FETCH (FLAGS %b)" % (n, _flag_list(flag, False)) for n, flag in enumerate(flags, 1)]
+        assert _fetch(reader, "FETCH 1:* (FLAGS)") == expected
+        assert status_of(reader.command("STORE 1000 +FLAGS.SILENT (\\Flagged)")) == b"OK"
+        expected[999] = b"* 1000 FETCH (FLAGS (\\Flagged \\Seen))"
+        assert _fetch(reader, "FETCH 1:* (FLAGS)") == expected
+        with_uids = [line.replace(b" FETCH (", b" FETCH (UID %d " % n) for n, line in enumerate(expected, 1)]
+        assert _fetch(reader, "UID FETCH 1:* (FLAGS)") == with_uids
+        # The session that took \Recent shows it (and then hears of the other session's change).
+        assert _fetch(filler, "FETCH 999:1001 (FLAGS)")[:3] == [
+            b"* 999 FETCH (FLAGS (\\Seen \\Recent))",
+            b"* 1000 FETCH (FLAGS (\\Flagged \\Seen \\Recent))",
+            b"* 1001 FETCH (FLAGS (\\Seen \\Recent))",
+        ]

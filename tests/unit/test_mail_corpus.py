@@ -44,4 +44,7 @@ def test_views_are_computed_once() -> None:
     parsed = ParsedMessage((CORPUS / "04-message-rfc822.eml").read_bytes())
     first = bodystructure(parsed)
     assert bodystructure(parsed) is first
-    assert envelope(parsed) is envelope(parsed)
+    first_envelope = envelope(parsed)
+    kept = (parsed.envelope_shared, parsed.envelope_own)
+    assert envelope(parsed) == first_envelope  # joined from the same kept pieces, not worked out again
+    assert parsed.envelope_shared is kept[0] and parsed.envelope_own is kept[1]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+from elektromail.mail import envelope, mime
 from elektromail.mail.bodystructure import bodystructure
+from elektromail.mail.headers import Headers, parse_headers
 from elektromail.mail.message import ParsedMessage
 from elektromail.mail.mime import join_continuations, mime_tree, split_parameters
 from elektromail.mail.sections import HEADER, HEADER_FIELDS_NOT, MIME, TEXT, Section, binary_bytes, section_bytes
@@ -81,3 +85,44 @@ def test_binary_of_a_multipart_decodes_each_leaf_and_says_binary() -> None:
     data = binary_bytes(_message(body, b'multipart/mixed; boundary="b"'), ())
     assert data is not None
     assert b"Content-Type: text/plain\r\nContent-Transfer-Encoding: binary\r\n\r\nhi\r\n--b--" in data
+
+
+def test_the_message_header_is_parsed_once_whichever_reader_comes_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    blocks: list[int] = []
+    real = parse_headers
+
+    def counting(raw: bytes, start: int, end: int) -> Headers:
+        blocks.append(start)
+        return real(raw, start, end)
+
+    monkeypatch.setattr(mime, "parse_headers", counting)
+    monkeypatch.setattr(envelope, "parse_headers", counting)
+    body = b"--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b--\r\n"
+    for envelope_first in (True, False):
+        blocks.clear()
+        parsed = _message(body, b'multipart/mixed; boundary="b"')
+        if envelope_first:
+            headers = envelope.message_headers(parsed)
+            assert mime_tree(parsed).headers is headers
+        else:
+            tree = mime_tree(parsed)
+            assert envelope.message_headers(parsed) is tree.headers
+        assert blocks.count(0) == 1  # the top-level block; the part's own header is the other parse
+        assert len(blocks) == 2
+
+
+def test_a_message_that_is_not_multipart_has_only_a_part_1() -> None:
+    # RFC 9051 6.4.5: such a message, top-level or encapsulated, has a part 1 and nothing below it.
+    one = ParsedMessage(b"From: a@example.com\r\nSubject: x\r\n\r\nbody\r\n")
+    assert section_bytes(one, Section((1,))) == b"body\r\n"
+    assert section_bytes(one, Section((1, 1))) is None
+    assert section_bytes(one, Section((1, 1, 1))) is None
+    assert section_bytes(one, Section((1, 1), MIME)) is None
+    encapsulated = _message(
+        b"--b\r\nContent-Type: message/rfc822\r\n\r\n" + INNER + b"--b--\r\n", b"multipart/mixed; boundary=b"
+    )
+    assert section_bytes(encapsulated, Section((1, 1))) == b"inner body"
+    assert section_bytes(encapsulated, Section((1, 1, 1))) is None
+    # A leaf inside a multipart stays its own part 1, as Dovecot counts.
+    mixed = _message(b"--b\r\nContent-Type: text/plain\r\n\r\nleaf\r\n--b--\r\n", b"multipart/mixed; boundary=b")
+    assert section_bytes(mixed, Section((1, 1))) == b"leaf"

@@ -260,7 +260,7 @@ def _encode(item: FetchItem, view: SelectedView, message: Message, rev1: bool) -
     if kind == "INTERNALDATE":
         return b"INTERNALDATE " + responses.date_time(message.internal_date)
     if kind == "ENVELOPE":
-        return b"ENVELOPE " + envelope(parsed)
+        return envelope(parsed, b"ENVELOPE ")
     if kind == "BODYSTRUCTURE":
         return b"BODYSTRUCTURE " + bodystructure(parsed)
     if kind == "BODY":

@@ -20,6 +20,7 @@ from elektromail.imap.engine import codes, responses
 from elektromail.imap.engine.sequence import SequenceSet
 from elektromail.store.model import (
     SYSTEM_FLAGS,
+    FlagRuns,
     FlagsChanged,
     Mailbox,
     MailboxEvent,
@@ -28,6 +29,7 @@ from elektromail.store.model import (
     MessagesAdded,
     MessagesExpunged,
     first_without,
+    flag_runs,
 )
 
 RECENT = "\\Recent"
@@ -190,6 +192,13 @@ class SelectedView:
             if start < stop:
                 spans.append(range(start, stop))
         return spans
+
+    def flag_runs(self) -> FlagRuns:
+        """The runs of :attr:`messages` sharing a flag set; the mailbox's, remembered, while this view
+        holds the mailbox's own list."""
+        if self.messages is self.mailbox.messages:
+            return self.mailbox.flag_runs()
+        return flag_runs(self.messages)
 
     def flags_bytes(self, message: Message, rev1: bool) -> bytes:
         """``FLAGS (...)`` as FETCH shows it to this session (\\Recent only for IMAP4rev1)."""

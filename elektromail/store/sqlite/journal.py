@@ -87,6 +87,7 @@ def mailbox_row(mailbox: Mailbox) -> MailboxRow:
 
 
 def message_row(mailbox: Mailbox, message: Message) -> MessageRow:
+    provenance = message.provenance
     return MessageRow(
         mailbox_id=mailbox.id,
         uid=message.uid,
@@ -94,7 +95,7 @@ def message_row(mailbox: Mailbox, message: Message) -> MessageRow:
         internal_date=message.internal_date.isoformat(),
         raw=message.source,
         modseq=message.modseq,
-        provenance=encode_provenance(message.provenance) if message.provenance is not None else None,
+        provenance=encode_provenance(provenance) if provenance is not None else None,
     )
 
 

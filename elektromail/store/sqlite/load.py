@@ -16,7 +16,6 @@ import aiosqlite
 import msgspec
 
 from elektromail.config import ConfigError
-from elektromail.mail.message import ParsedMessage
 from elektromail.store.model import INBOX, Account, Mailbox, Message
 from elektromail.store.provenance import decode_provenance
 from elektromail.store.sqlite import schema
@@ -199,7 +198,7 @@ def _load_messages(rows: Iterable[schema.MessageRow], mailboxes: dict[int, Mailb
                 provenance = decode_provenance(row.provenance)
             except msgspec.DecodeError:
                 raise CorruptDatabase(f"message {uid} of {mailbox.name!r} has unreadable provenance") from None
-        message = Message(uid, flag_set, date, ParsedMessage(bytes(row.raw)), modseq, provenance)
+        message = Message(uid, flag_set, date, bytes(row.raw), modseq, provenance)
         if modseq > mailbox.highest_modseq:
             # HIGHESTMODSEQ is never behind a message, even if the mailbox row's value was lost.
             mailbox.highest_modseq = modseq
