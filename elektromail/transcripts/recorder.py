@@ -37,6 +37,7 @@ ENTRY_OVERHEAD = 48
 
 _TWO_ENTRIES = 2 * ENTRY_OVERHEAD
 _CONTENT = 8 + ENTRY_OVERHEAD  # message content counts as its size, an integer
+_CONTENT_AND_ENTRY = _CONTENT + ENTRY_OVERHEAD
 _FACTS = 64  # TLS or AUTH facts
 _STORED_ID = 64  # a stored message's id (a short string) in a list of them
 
@@ -163,12 +164,13 @@ class Transcript:
         ``delivered``, if it was stored by now) and the replies written for it in the same turn (None:
         they come later), as one record."""
         stored = self.delivered
-        cost = _CONTENT if reply is None else len(reply) + _CONTENT + ENTRY_OVERHEAD
+        cost = _CONTENT if reply is None else len(reply) + _CONTENT_AND_ENTRY
         if stored is not None:
             self.delivered = None
             self._message_ids += stored
             cost += len(stored) * _STORED_ID
-        if cost + self.size > self.limit:  # not all of it fits: piece by piece, up to the truncation marker
+        total = cost + self.size
+        if total > self.limit:  # not all of it fits: piece by piece, up to the truncation marker
             if self.size <= self.limit:
                 self._record(moment, size, None, _CONTENT)
                 if stored is not None:
@@ -176,7 +178,7 @@ class Transcript:
                 if reply is not None:
                     self._record(moment, None, reply, len(reply) + ENTRY_OVERHEAD)
             return
-        self.size += cost
+        self.size = total
         log = self._log
         log.append(moment)
         log.append(size if stored is None else (size, stored))
