@@ -170,6 +170,7 @@ class SmtpConnection(asyncio.Protocol):
         session = self.session
         state = session.state
         heard: bytes | None = None  # the line read, recorded with its replies as one exchange
+        content = -1  # the size of the message read, recorded with its stored ids and replies
         try:
             if state is COMMAND or state is SASL:
                 end = data.find(CRLF)
@@ -194,9 +195,12 @@ class SmtpConnection(asyncio.Protocol):
                 if result is None:
                     return False
                 if isinstance(result, bytes):
-                    self.transcript.client_content(len(result))
+                    content = len(result)
                 action = session.message_complete(result)
-                if action is not None:
+                if action is not None:  # delivery still to come: the content first, then what it stores
+                    if content >= 0:
+                        self.transcript.message(content, None, self._last_input)
+                        content = -1
                     self._act(action)
             else:
                 return False
@@ -204,6 +208,8 @@ class SmtpConnection(asyncio.Protocol):
             log.exception("SMTP session failed")
             if heard is not None:
                 self.transcript.client_line(heard)
+            if content >= 0:
+                self.transcript.message(content, None, self._last_input)
             self._say_goodbye(replies.INTERNAL_ERROR)
             return True
         out = session.out
@@ -214,7 +220,7 @@ class SmtpConnection(asyncio.Protocol):
             self.transport.write(data)
             self.transcript.exchange(heard, data, self._last_input)
             return True
-        self._flush(heard)
+        self._flush(heard, content)
         return True
 
     def _handle_input(self) -> None:
@@ -228,15 +234,16 @@ class SmtpConnection(asyncio.Protocol):
                     result = session.data.feed(buffer)
                     if result is None:
                         break
-                    if isinstance(result, bytes):
-                        self.transcript.client_content(len(result))
                     action = session.message_complete(result)
+                    if isinstance(result, bytes):  # with the ids it was stored under, if it was by now
+                        self.transcript.message(len(result), None, self._loop.time())
                 elif state is CHUNK:
                     assert session.chunk is not None
                     if not session.chunk.feed(buffer):
                         break
-                    self.transcript.client_content(session.chunk.size)
+                    size = session.chunk.size
                     action = session.chunk_complete()
+                    self.transcript.message(size, None, self._loop.time())
                 else:  # closed: the goodbye is queued
                     break
                 if action is not None:
@@ -301,9 +308,10 @@ class SmtpConnection(asyncio.Protocol):
 
     # ------------------------------------------------------------------ output
 
-    def _flush(self, heard: bytes | None = None) -> None:
+    def _flush(self, heard: bytes | None = None, content: int = -1) -> None:
         """Write the queued replies; close once the session said its last. ``heard``: the command line
-        these replies answer, not recorded yet (the transcript records both at once)."""
+        these replies answer, ``content``: the size of the message they answer (or -1), not recorded yet
+        (the transcript records both at once)."""
         out = self.session.out
         data: bytes | None = None
         if out:
@@ -313,6 +321,8 @@ class SmtpConnection(asyncio.Protocol):
             out.clear()
         if heard is not None:
             self.transcript.exchange(heard, data, self._last_input)
+        elif content >= 0:
+            self.transcript.message(content, data, self._last_input)
         elif data is not None:
             self.transcript.server_output(data)
         if self.session.state is CLOSED and self.phase is not CLOSED_PHASE and self.phase is not CLOSING:

@@ -108,7 +108,8 @@ def message_complete(session: SmtpSession, result: bytes | Reply) -> Action:
             session.reply(replies.LOCAL_ERROR)
             return None
         if stored is not None:  # stored already (the in-memory store, no report due): answer in this batch
-            _record_stored(session, stored)
+            # Recorded with the message's content by the connection (an attribute, not a call: every message).
+            session.transcript.delivered = stored
             session.reply(replies.MESSAGE_ACCEPTED)
             return None
     work = partial(_deliver, session, sender, recipients, result, envelope.report, how)
@@ -128,10 +129,6 @@ async def _deliver(
     except JournalError as error:  # the disk failed, not the session: the client may try again
         log.error("SMTP message from <%s> not stored: %s", sender, error)
         return replies.NOT_STORED
-    _record_stored(session, stored)
-    return replies.MESSAGE_ACCEPTED
-
-
-def _record_stored(session: SmtpSession, stored: list[str]) -> None:
-    for message_id in stored:
+    for message_id in stored:  # after the content was recorded, before the reply
         session.transcript.stored(message_id)
+    return replies.MESSAGE_ACCEPTED

@@ -111,6 +111,11 @@ class Masker:
         """The part of an IMAP command after one of its literals, masked."""
         return SECRET if self.hide_rest or self.exchange else line
 
+    def authenticated(self) -> None:
+        """The server accepted the credentials: the exchange is over, also when the client pipelined
+        commands after it that were read before the reply was written."""
+        self.exchange = False
+
     def server(self, output: bytes) -> None:
         """Output the server wrote: a reply that is no continuation ends a SASL exchange."""
         if self.exchange and not (is_smtp_continuation(output) if self.smtp else is_imap_continuation(output)):

@@ -1,19 +1,21 @@
 """One session's transcript: what the client and the server said, as it happened, within a size budget.
 
-Recording is on the path of every read and write an SMTP or IMAP session handles, so a record is a few
-items added to one list by a single extend: the moment (seconds of the session's clock: the event
-loop's for SMTP, whose reads have taken it already, else monotonic) and the payload as received
-or written; only the list and the payloads are kept. The payload's type says what it is (bytes: what was
-said; bytearray: the part of an IMAP command after a literal; int: the size of message content; str: a
-stored message's id; TLS and AUTH facts; None: the truncation marker); a client's payloads have their
-moment stored negated, so the sign tells who spoke, and a server's bytes that follow a payload without a
-moment of their own were written at the moment before (an SMTP reply recorded with its command line).
-Masking, decoding, line splitting and formatting happen when someone reads the transcript: every reader
-gets ``entries``, where :class:`~.masking.Masker` has replaced secrets. Message content (DATA, BDAT,
-literals in either direction) is kept as its size only. Octets count against ``limit`` as recorded;
-once it is reached a single truncation marker ends the record, after which recording costs a
-comparison; the structured facts (TLS, AUTH, stored messages) are still kept, since they are small and
-bounded by what the session can do.
+Recording is on the path of every read and write an SMTP or IMAP session handles, so a record is three
+items added to one list: the moment (seconds of the session's clock: the event loop's for SMTP, whose
+reads have taken it already, else monotonic), what the server heard or learnt (``heard``) and what it
+wrote (``written``, or None); only the list and the payloads are kept. ``heard``'s type says what it is
+(bytes: a command line; bytearray: the part of an IMAP command after a literal; int: the size of
+message content; str: a stored message's id; list: ids an SMTP message was stored under; a tuple: the
+size of an SMTP message and that list; TLS and AUTH facts; None: nothing, and with nothing written
+either, the truncation marker). An SMTP command
+line and the replies written for it in the same turn of the event loop are one record, and so are a
+message's content, the ids it was stored under and the reply to it. Masking, decoding, line splitting
+and formatting happen when someone reads the transcript: every reader gets ``entries``, where
+:class:`~.masking.Masker` has replaced secrets. Message content (DATA, BDAT, literals in either
+direction) is kept as its size only. Octets count against ``limit`` as recorded; once it is reached a
+single truncation marker ends the record, after which recording costs a comparison; the structured
+facts (TLS, AUTH, stored messages) are still kept, since they are small and bounded by what the session
+can do.
 """
 
 from __future__ import annotations
@@ -25,43 +27,19 @@ from typing import ClassVar, Literal
 
 from elektromail.store.provenance import AuthFacts, TlsFacts
 from elektromail.transcripts.literals import without_literals
-from elektromail.transcripts.masking import Masker
+from elektromail.transcripts.replay import Entry, replay
 
 SessionProtocol = Literal["smtp", "imap"]
-
-# Entry kinds, as readers see them in ``entries``.
-CLIENT = 0  # bytes: one command line (or the part of an IMAP command around literals), masked
-SERVER = 1  # bytes: output as written, CRLF included, literal content replaced by its size
-CONTENT = 2  # int: octets of message content the client sent (DATA, BDAT, an IMAP literal)
-STORED = 3  # str: the server-wide id of a message the session delivered or appended
-TLS = 4  # TlsFacts: the handshake completed
-AUTH = 5  # AuthFacts: the client authenticated
-TRUNCATED = 6  # None: the size budget is spent; nothing more is recorded
-
-Entry = tuple[float, int, object]
 
 # The fixed cost of an entry beside its payload, counted against the budget so that many tiny lines
 # cannot hold more memory than the budget says.
 ENTRY_OVERHEAD = 48
 
 _TWO_ENTRIES = 2 * ENTRY_OVERHEAD
-
-
-def _kind(moment: float, payload: object) -> int:
-    """The kind of a record from its payload's type (and, for bytes, its moment's sign)."""
-    if isinstance(payload, bytes):
-        return CLIENT if moment < 0 else SERVER
-    if isinstance(payload, bytearray):
-        return CLIENT
-    if isinstance(payload, int):
-        return CONTENT
-    if isinstance(payload, str):
-        return STORED
-    if isinstance(payload, TlsFacts):
-        return TLS
-    if isinstance(payload, AuthFacts):
-        return AUTH
-    return TRUNCATED
+_CONTENT = 8 + ENTRY_OVERHEAD  # message content counts as its size, an integer
+_CONTENT_AND_ENTRY = _CONTENT + ENTRY_OVERHEAD
+_FACTS = 64  # TLS or AUTH facts
+_STORED_ID = 64  # a stored message's id (a short string) in a list of them
 
 
 class Transcript:
@@ -81,6 +59,7 @@ class Transcript:
         "tls",
         "auth",
         "_message_ids",
+        "delivered",
         "_smtp",
         "_skip",
         "_clock",
@@ -101,13 +80,16 @@ class Transcript:
         self._ended: float | None = None
         self._clock = clock  # one clock for every moment of the session, so that they stay in order
         self.origin = clock()
-        self._log: list[object] = []  # moment, payload, moment, payload, ... (see the module's text)
+        self._log: list[object] = []  # moment, heard, written, moment, ... (see the module's text)
         self.size = 0  # octets counted against ``limit``; past it, the transcript is truncated
         self.limit = limit
         self.helo: str | None = None
         self.tls: TlsFacts | None = None
         self.auth: AuthFacts | None = None
-        self._message_ids: list[str] | None = None  # made when the first message is stored
+        self._message_ids: list[str] = []
+        # The ids an SMTP message was just stored under, set by the session without a call and recorded
+        # with the message's content by ``message``.
+        self.delivered: list[str] | None = None
         self._smtp = protocol == "smtp"
         self._skip = 0  # octets of a server literal still to come, not recorded
 
@@ -122,7 +104,7 @@ class Transcript:
     @property
     def message_ids(self) -> tuple[str, ...]:
         """The server-wide ids of the messages the session delivered or appended, in order."""
-        return () if self._message_ids is None else tuple(self._message_ids)
+        return tuple(self._message_ids)
 
     @property
     def truncated(self) -> bool:
@@ -131,89 +113,85 @@ class Transcript:
     @property
     def entries(self) -> list[Entry]:
         """What was recorded so far, in order, as (clock time, kind, payload), secrets masked."""
-        log = self._log[:]  # a copy: the session may record on while this is read
-        masker = Masker(self._smtp)
-        entries: list[Entry] = []
-        moment = 0.0
-        index = 0
-        while index < len(log):
-            item = log[index]
-            if isinstance(item, float):
-                moment, payload = item, log[index + 1]
-                index += 2
-            else:  # server output at the moment of the record before it
-                payload = item
-                index += 1
-            kind = SERVER if payload is item else _kind(moment, payload)
-            if kind == CLIENT:
-                if isinstance(payload, bytearray):
-                    payload = masker.continued(bytes(payload))
-                else:
-                    assert isinstance(payload, bytes)
-                    payload = masker.client(payload)
-            elif kind == SERVER:
-                assert isinstance(payload, bytes)
-                masker.server(payload)
-            entries.append((abs(moment), kind, payload))
-        return entries
+        return replay(self._log[:], self._smtp)  # a copy: the session may record on while this is read
 
     recording: ClassVar[bool] = True  # lines are recorded (False: UnrecordedTranscript)
 
-    def _add(self, payload: object, size: int) -> None:
-        size += self.size + ENTRY_OVERHEAD
+    def _record(self, moment: float, heard: object, written: bytes | None, size: int) -> None:
+        """One record of ``size`` octets, or the truncation marker when it does not fit."""
+        size += self.size
         if size > self.limit:
-            if self.size <= self.limit:
-                self._truncate()
+            if self.size <= self.limit:  # the budget is spent: the truncation marker ends the record
+                self.size = self.limit + 1
+                self._log += (moment, None, None)
             return
         self.size = size
-        self._log += (self._clock(), payload)
+        self._log += (moment, heard, written)
 
     def client_line(self, line: bytes) -> None:
         """A command line as received, without its CRLF; for IMAP, the part up to a literal if any."""
-        size = self.size + len(line) + ENTRY_OVERHEAD
+        size = len(line) + ENTRY_OVERHEAD + self.size
         if size > self.limit:
-            if self.size <= self.limit:
-                self._truncate()
+            self._record(self._clock(), line, None, len(line) + ENTRY_OVERHEAD)
             return
         self.size = size
-        self._log += (-self._clock(), line)
+        log = self._log
+        log.append(self._clock())
+        log.append(line)
+        log.append(None)
 
     def exchange(self, line: bytes, reply: bytes | None, moment: float) -> None:
         """An SMTP command line and the replies written for it in the same turn of the event loop (None:
         its reply comes later), recorded at ``moment`` (the session clock's time when the line was read,
         which the connection has already): one call and no clock read per round trip."""
         if reply is None:
-            self.client_line(line)
+            self._record(moment, line, None, len(line) + ENTRY_OVERHEAD)
             return
-        size = self.size + len(line) + len(reply) + _TWO_ENTRIES
+        size = len(line) + len(reply) + _TWO_ENTRIES + self.size  # small integers first: one allocation
         if size > self.limit:
             if self.size <= self.limit:  # the line may still fit
-                self.client_line(line)
-                self.server_output(reply)
+                self._record(moment, line, None, len(line) + ENTRY_OVERHEAD)
+                self._record(moment, None, reply, len(reply) + ENTRY_OVERHEAD)
             return
         self.size = size
-        self._log += (-moment, line, reply)
+        log = self._log
+        log.append(moment)
+        log.append(line)
+        log.append(reply)
+
+    def message(self, size: int, reply: bytes | None, moment: float) -> None:
+        """SMTP message content of ``size`` octets read at ``moment``, the ids it was stored under (in
+        ``delivered``, if it was stored by now) and the replies written for it in the same turn (None:
+        they come later), as one record."""
+        stored = self.delivered
+        cost = _CONTENT if reply is None else len(reply) + _CONTENT_AND_ENTRY
+        if stored is not None:
+            self.delivered = None
+            self._message_ids += stored
+            cost += len(stored) * _STORED_ID
+        total = cost + self.size
+        if total > self.limit:  # not all of it fits: piece by piece, up to the truncation marker
+            if self.size <= self.limit:
+                self._record(moment, size, None, _CONTENT)
+                if stored is not None:
+                    self._record(moment, stored, None, len(stored) * _STORED_ID)
+                if reply is not None:
+                    self._record(moment, None, reply, len(reply) + ENTRY_OVERHEAD)
+            return
+        self.size = total
+        log = self._log
+        log.append(moment)
+        log.append(size if stored is None else (size, stored))
+        log.append(reply)
 
     def client_continued(self, line: bytes) -> None:
         """The part of an IMAP command that follows one of its literals (kept as a bytearray: readers
         mask it when the command was a LOGIN whose password follows a literal user name)."""
-        size = self.size + len(line) + ENTRY_OVERHEAD
-        if size > self.limit:
-            if self.size <= self.limit:
-                self._truncate()
-            return
-        self.size = size
-        self._log += (-self._clock(), bytearray(line))
+        self._record(self._clock(), bytearray(line), None, len(line) + ENTRY_OVERHEAD)
 
     def client_content(self, size: int) -> None:
-        """Message content (DATA, a BDAT chunk, an IMAP literal): only its size is recorded."""
-        total = self.size + 8 + ENTRY_OVERHEAD
-        if total > self.limit:
-            if self.size <= self.limit:
-                self._truncate()
-            return
-        self.size = total
-        self._log += (self._clock(), size)
+        """Message content (an IMAP literal): only its size is recorded."""
+        self._record(self._clock(), size, None, _CONTENT)
 
     def server_output(self, data: bytes) -> None:
         """Output as written: SMTP replies, or IMAP responses (whose literal content is kept as its size)."""
@@ -224,13 +202,15 @@ class Transcript:
                 return
             kept, self._skip = without_literals((data,), self._skip)
             data = b"".join(kept)
-        size = self.size + len(data) + ENTRY_OVERHEAD
+        size = len(data) + ENTRY_OVERHEAD + self.size
         if size > self.limit:
-            if self.size <= self.limit:
-                self._truncate()
+            self._record(self._clock(), None, data, len(data) + ENTRY_OVERHEAD)
             return
         self.size = size
-        self._log += (self._clock(), data)
+        log = self._log
+        log.append(self._clock())
+        log.append(None)
+        log.append(data)
 
     def server_output_many(self, chunks: Sequence[bytes]) -> None:
         """One write of several pieces (IMAP responses built from precomputed parts), as one entry. A
@@ -248,40 +228,21 @@ class Transcript:
         if data is None:
             kept, self._skip = without_literals(chunks, self._skip)
             data = b"".join(kept)
-        size = self.size + len(data) + ENTRY_OVERHEAD
-        if size > self.limit:
-            if self.size <= self.limit:
-                self._truncate()
-            return
-        self.size = size
-        self._log += (self._clock(), data)
-
-    def _truncate(self) -> None:
-        """The budget is spent: the truncation marker ends the record."""
-        self.size = self.limit + 1
-        self._log += (self._clock(), None)
+        self._record(self._clock(), None, data, len(data) + ENTRY_OVERHEAD)
 
     def stored(self, message_id: str) -> None:
         """The session delivered (SMTP) or appended (IMAP) the message with this server-wide id."""
-        if self._message_ids is None:
-            self._message_ids = [message_id]
-        else:
-            self._message_ids.append(message_id)
-        size = self.size + len(message_id) + ENTRY_OVERHEAD  # _add, inlined: once per message
-        if size > self.limit:
-            if self.size <= self.limit:
-                self._truncate()
-            return
-        self.size = size
-        self._log += (self._clock(), message_id)
+        self._message_ids.append(message_id)
+        if self.size <= self.limit:
+            self._record(self._clock(), message_id, None, len(message_id) + ENTRY_OVERHEAD)
 
     def tls_established(self, facts: TlsFacts) -> None:
         self.tls = facts
-        self._add(facts, 64)
+        self._record(self._clock(), facts, None, _FACTS)
 
     def authenticated(self, facts: AuthFacts) -> None:
         self.auth = facts
-        self._add(facts, 64)
+        self._record(self._clock(), facts, None, _FACTS)
 
     def end(self) -> bool:
         """Note the session's end; False when it had ended already."""
@@ -313,6 +274,9 @@ class UnrecordedTranscript(Transcript):
         pass
 
     def exchange(self, line: bytes, reply: bytes | None, moment: float) -> None:
+        pass
+
+    def message(self, size: int, reply: bytes | None, moment: float) -> None:
         pass
 
     def client_content(self, size: int) -> None:

@@ -19,7 +19,8 @@ from typing import Annotated, Literal
 import msgspec
 
 from elektromail.store.provenance import AuthFacts, TlsFacts
-from elektromail.transcripts.recorder import (
+from elektromail.transcripts.recorder import SessionProtocol, Transcript
+from elektromail.transcripts.replay import (
     AUTH,
     CLIENT,
     CONTENT,
@@ -28,8 +29,6 @@ from elektromail.transcripts.recorder import (
     TLS,
     TRUNCATED,
     Entry,
-    SessionProtocol,
-    Transcript,
 )
 
 Direction = Literal["client", "server", "event"]

@@ -11,7 +11,8 @@ import msgspec
 from elektromail.store.provenance import AuthFacts, TlsFacts
 from elektromail.transcripts import Transcripts
 from elektromail.transcripts.masking import SECRET, Masker, mask_imap_command, mask_smtp_command
-from elektromail.transcripts.recorder import CLIENT, ENTRY_OVERHEAD, SERVER, STORED, TRUNCATED, Transcript
+from elektromail.transcripts.recorder import ENTRY_OVERHEAD, Transcript
+from elektromail.transcripts.replay import CLIENT, SERVER, STORED, TRUNCATED
 from elektromail.transcripts.views import detail, render_text, summary
 
 PASSWORD = "s3cret-Passw0rd"
