@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+from elektromail.interning import bounded_interner
 from elektromail.mail.addresses import Address, parse_address_list
 from elektromail.mail.headers import Headers, parse_headers
 from elektromail.mail.imapstr import NIL, nstring
@@ -77,19 +79,10 @@ def encode_envelope(headers: Headers) -> bytes:
     return b"".join(envelope_pieces(headers))
 
 
-# The shared pieces, bounded (emptied when full) so that endless variety cannot grow them.
+# The pieces many messages' ENVELOPEs share, each kept once.
 SHARED_PIECES_MAX = 4096
 _pieces: dict[bytes, bytes] = {}
-
-
-def _shared(piece: bytes) -> bytes:
-    known = _pieces.get(piece)
-    if known is not None:
-        return known
-    if len(_pieces) >= SHARED_PIECES_MAX:
-        _pieces.clear()
-    _pieces[piece] = piece
-    return piece
+_shared: Callable[[bytes], bytes] = bounded_interner(_pieces, SHARED_PIECES_MAX)
 
 
 def envelope(parsed: ParsedMessage, prefix: bytes = b"") -> bytes:

@@ -12,10 +12,13 @@ keeps the collector from walking tens of thousands of them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
+
+from elektromail.interning import bounded_interner
 
 # Where a message came from: an SMTP session, POST /inject, IMAP APPEND, the preload directory, or a
 # delivery status notification the server wrote itself.
@@ -85,17 +88,7 @@ class Provenance(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 # emptied when full, so that endless variety cannot grow it.
 SHARED_ENVELOPES_MAX = 1024
 _envelopes: dict[Envelope, Envelope] = {}
-
-
-def shared_envelope(envelope: Envelope) -> Envelope:
-    """The one kept record equal to ``envelope`` (``envelope`` itself when it is new)."""
-    known = _envelopes.get(envelope)
-    if known is not None:
-        return known
-    if len(_envelopes) >= SHARED_ENVELOPES_MAX:
-        _envelopes.clear()
-    _envelopes[envelope] = envelope
-    return envelope
+shared_envelope: Callable[[Envelope], Envelope] = bounded_interner(_envelopes, SHARED_ENVELOPES_MAX)
 
 
 _encode = msgspec.json.Encoder().encode
