@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from itertools import compress, count, islice, repeat
 from operator import attrgetter, contains, is_not, not_
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from elektromail.mail.message import ParsedMessage
 from elektromail.store.provenance import Provenance
@@ -157,6 +157,9 @@ def first_without(messages: list[Message], flag: str) -> int | None:
     return next(compress(count(1), map(not_, map(contains, map(_FLAGS, messages), repeat(flag)))), None)
 
 
+_Run = TypeVar("_Run")
+
+
 class FlagRuns(NamedTuple):
     """Messages in runs that share a flag set: where each run starts (positions, ascending, the first 0)
     and its set."""
@@ -165,15 +168,20 @@ class FlagRuns(NamedTuple):
     sets: list[frozenset[str]]
 
 
+def runs_of(values: list[_Run]) -> tuple[list[int], list[_Run]]:
+    """Where a new object starts in ``values`` (positions, the first 0) and the object of each run, found
+    in C passes. Runs end where the object changes, not where the value does."""
+    if not values:
+        return [], []
+    starts = [0, *compress(count(1), map(is_not, islice(values, 1, None), values))]
+    return starts, [values[start] for start in starts]
+
+
 def flag_runs(messages: list[Message]) -> FlagRuns:
-    """The runs of ``messages``, found in C passes. The store gives equal flag sets one shared object, so a
-    run ends where the object changes; equal sets that are distinct objects would only split a run, which
-    changes nothing a reader of the runs sees."""
-    if not messages:
-        return FlagRuns([], [])
-    flags = list(map(_FLAGS, messages))
-    starts = [0, *compress(count(1), map(is_not, islice(flags, 1, None), flags))]
-    return FlagRuns(starts, [flags[start] for start in starts])
+    """The runs of ``messages``. The store gives equal flag sets one shared object, so a run ends where the
+    object changes; equal sets that are distinct objects would only split a run, which changes nothing a
+    reader of the runs sees."""
+    return FlagRuns(*runs_of(list(map(_FLAGS, messages))))
 
 
 # --- events published to listeners of a mailbox (IMAP selected views, HTTP waiters) ---

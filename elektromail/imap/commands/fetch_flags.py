@@ -13,12 +13,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence, Set
-from itertools import compress, count, islice
-from operator import is_not
 from typing import TypeVar
 
 from elektromail.imap.engine.selected import SelectedView, flags_item
-from elektromail.store.model import FlagRuns
+from elektromail.store.model import FlagRuns, runs_of
 
 # Messages per written chunk: about 300 KB of answer, few enough buffers for any size of mailbox.
 CHUNK_MESSAGES = 8192
@@ -49,23 +47,30 @@ def flags_answer(view: SelectedView, spans: list[range], rev1: bool, with_uid: b
 
 def _recent_runs(uids: list[int], recent: Set[int]) -> tuple[list[int], list[bool]]:
     """Where the messages' \\Recent changes (positions, the first 0) and whether each stretch is recent."""
-    marks = list(map(recent.__contains__, uids))
-    starts = [0, *compress(count(1), map(is_not, islice(marks, 1, None), marks))]
-    return starts, [marks[start] for start in starts]
+    return runs_of(list(map(recent.__contains__, uids)))
+
+
+def _stretches(
+    runs: FlagRuns, recent_runs: tuple[list[int], list[bool]] | None, start: int, stop: int
+) -> Iterator[tuple[int, int, frozenset[str], bool]]:
+    """(first, last, flags, recent) for the stretches of positions ``start`` to ``stop - 1`` that share a
+    flag set and a \\Recent."""
+    for low, high, flags in _within(runs.starts, runs.sets, start, stop):
+        for first, last, recent in _within(*recent_runs, low, high) if recent_runs else ((low, high, False),):
+            yield first, last, flags, recent
 
 
 def _chunk(runs: FlagRuns, recent_runs: tuple[list[int], list[bool]] | None, start: int, stop: int) -> Iterator[bytes]:
     """The lines of positions ``start`` to ``stop - 1``, a run (and a stretch of one \\Recent) at a time."""
     tails: dict[tuple[frozenset[str], bool], bytes] = {}
-    for low, high, flags in _within(runs.starts, runs.sets, start, stop):
-        for first, last, recent in _within(*recent_runs, low, high) if recent_runs else ((low, high, False),):
-            tail = tails.get((flags, recent))
-            if tail is None:
-                tail = tails[flags, recent] = b" FETCH (" + flags_item(flags, recent) + b")\r\n"
-            if last - first > _SHORT:
-                yield from _lines(first, last, tail)
-            else:  # a short run: formatting each line costs less than cutting the run into thousands
-                yield b"".join([b"* %d%b" % (number, tail) for number in range(first + 1, last + 1)])
+    for first, last, flags, recent in _stretches(runs, recent_runs, start, stop):
+        tail = tails.get((flags, recent))
+        if tail is None:
+            tail = tails[flags, recent] = b" FETCH (" + flags_item(flags, recent) + b")\r\n"
+        if last - first > _SHORT:
+            yield from _lines(first, last, tail)
+        else:  # a short run: formatting each line costs less than cutting the run into thousands
+            yield b"".join([b"* %d%b" % (number, tail) for number in range(first + 1, last + 1)])
 
 
 def _within(starts: list[int], values: Sequence[T], start: int, stop: int) -> Iterator[tuple[int, int, T]]:
@@ -101,16 +106,15 @@ def _chunk_with_uids(
     own UID, so each is formatted, from one template per flag set and the view's UIDs (no message is
     read)."""
     templates: dict[tuple[frozenset[str], bool], bytes] = {}
-    for low, high, flags in _within(runs.starts, runs.sets, start, stop):
-        for first, last, recent in _within(*recent_runs, low, high) if recent_runs else ((low, high, False),):
-            template = templates.get((flags, recent))
-            if template is None:
-                item = flags_item(flags, recent).replace(b"%", b"%%")
-                template = templates[flags, recent] = b"* %d FETCH (UID %d " + item + b")\r\n"
-            if last - first == 1:
-                yield template % (last, uids[first])
-            else:
-                yield b"".join(map(template.__mod__, zip(range(first + 1, last + 1), uids[first:last], strict=True)))
+    for first, last, flags, recent in _stretches(runs, recent_runs, start, stop):
+        template = templates.get((flags, recent))
+        if template is None:
+            item = flags_item(flags, recent).replace(b"%", b"%%")
+            template = templates[flags, recent] = b"* %d FETCH (UID %d " + item + b")\r\n"
+        if last - first == 1:
+            yield template % (last, uids[first])
+        else:
+            yield b"".join(map(template.__mod__, zip(range(first + 1, last + 1), uids[first:last], strict=True)))
 
 
 def _runs_between(starts: list[int], start: int, stop: int) -> int:
