@@ -1,6 +1,7 @@
 """What open ``GET /events`` streams cost: the server's resident memory per open stream, and SMTP ingest
 with a thousand streams open against the same package with none (both running at once, the same bursts at
-the same moment: :mod:`bench.paired`), first with every stream hearing every ``message.stored``, then
+the same moment: :mod:`bench.paired`), first with every stream hearing every ``message.stored`` (streams
+that ask for no coding, as curl does, then streams that accept ``deflate``, as browsers and httpx do), then
 with streams that listen for another user's mail (open, but told nothing). The goals: little memory per
 stream, no loss of throughput, and every stream hears every delivery."""
 
@@ -23,13 +24,14 @@ DELIVERY_TIMEOUT = 120.0
 SETTLE_SECONDS = 1.0
 
 
-def _hearing(settings: Settings, streamed: Endpoint, quiet: Endpoint) -> dict[str, float | list[float]]:
-    """Streams that hear every delivery: memory per stream, the paired bursts, and what was heard."""
+def _hearing(settings: Settings, streamed: Endpoint, quiet: Endpoint, deflate: bool) -> dict[str, float | list[float]]:
+    """Streams that hear every delivery: memory per stream, the paired bursts, and what was heard; the
+    figures of deflated streams are named with ``deflate-``."""
     pairs, messages, count = settings.pairs, settings.pair_messages, settings.event_streams
     work = partial(send, messages, settings.message_length, ("-s", "1", "-d"))
     assert streamed.http is not None
     before = rss_mib(streamed.pid)
-    streams = Streams(streamed.http, count, "/events?types=message.stored", STORED)
+    streams = Streams(streamed.http, count, "/events?types=message.stored", STORED, deflate)
     try:
         streams.open()
         time.sleep(SETTLE_SECONDS)
@@ -45,6 +47,13 @@ def _hearing(settings: Settings, streamed: Endpoint, quiet: Endpoint) -> dict[st
     finally:
         streams.close()
     paired = ratios(measured)
+    if deflate:
+        return {
+            "deflate-heard": heard,
+            "deflate-cpu": paired["cpu"],
+            "deflate-wall": paired["wall"],
+            "deflate-cpu-streams": [variant.cpu / messages * 1e6 for _, variant in measured],
+        }
     return {
         "stream-kib": (after - before) * 1024 / count,
         "heard": heard,
@@ -78,9 +87,10 @@ def run(peer: Peer, settings: Settings) -> dict[str, float | list[float]]:
         for endpoint in (streamed, quiet):
             work(endpoint)  # warm up before any stream opens: first use loads code and fills caches
         time.sleep(SETTLE_SECONDS)
-        figures = _hearing(settings, streamed, quiet)
+        figures = _hearing(settings, streamed, quiet, deflate=False)
+        figures.update(_hearing(settings, streamed, quiet, deflate=True))
         figures.update(_idle(settings, streamed, quiet))
-        sent = settings.pair_messages * (1 + 2 * settings.pairs)
+        sent = settings.pair_messages * (1 + 3 * settings.pairs)
         for endpoint in (streamed, quiet):
             if (stored := endpoint.count()) != sent:
                 raise WrongAnswer(f"{sent} messages delivered, {stored} stored")
@@ -99,6 +109,15 @@ def workload(settings: Settings) -> Workload:
             Figure("smtp-wall", f"SMTP one connection: throughput by wall clock, {streams} streams / none", "ratio"),
             Figure("smtp-cpu-streams", f"server CPU per message, {streams} streams", "µs", higher_is_better=False),
             Figure("smtp-cpu-none", "server CPU per message, no stream", "µs", higher_is_better=False),
+            Figure("deflate-heard", "the same heard, streams accepting deflate", "share"),
+            Figure("deflate-cpu", f"the same by server CPU, {streams} streams accepting deflate / none", "ratio"),
+            Figure("deflate-wall", f"the same by wall clock, {streams} streams accepting deflate / none", "ratio"),
+            Figure(
+                "deflate-cpu-streams",
+                f"server CPU per message, {streams} streams accepting deflate",
+                "µs",
+                higher_is_better=False,
+            ),
             Figure("idle-cpu", f"the same by server CPU, {streams} streams for another user / none", "ratio"),
             Figure("idle-wall", f"the same by wall clock, {streams} streams for another user / none", "ratio"),
         ),

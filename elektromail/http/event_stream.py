@@ -13,6 +13,10 @@ machine. Here one coroutine waits on the subscription and writes what it is give
   too, which waits for it to drain (the subscription's bounded queue cuts a client off that stays slow).
 - Otherwise (an HTTP/1.0 client, whose body ends with the connection; a ``HEAD``; the app served by
   another ASGI server) the pieces go through ``send``, and one small task waits for ``http.disconnect``.
+
+A stream written to this server's connection is sent in the ``deflate`` content coding when the client
+accepts it (browsers and httpx do): the streams woken together share one deflating of their frames
+(:mod:`elektromail.http.stream_deflate`), and each writes about a twelfth of the octets.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from starlette.types import Receive, Scope, Send
 
 from elektromail.events.bus import Subscription
 from elektromail.events.sse import KEEPALIVE, KEEPALIVE_SECONDS, MEDIA_TYPE, OPENING
+from elektromail.http.stream_deflate import CODING, HEADER, DeflateStream, accepts_deflate
 
 # The key of the scope's state under which this server's HTTP connections give themselves to requests.
 CONNECTION_STATE = "elektromail.connection"
@@ -33,7 +38,9 @@ HEADERS = (
     (b"content-type", MEDIA_TYPE.encode()),
     (b"cache-control", b"no-cache"),
     (b"x-accel-buffering", b"no"),
+    (b"vary", b"accept-encoding"),
 )
+DEFLATED = (b"content-encoding", CODING.encode())
 
 
 class StreamConnection:
@@ -71,13 +78,15 @@ class EventStreamResponse(Response):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         subscription = self.subscription
         try:
-            await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+            connection = _connection(scope)
+            coding = DeflateStream() if connection is not None and _accepts_deflate(scope) else None
+            headers = self.raw_headers if coding is None else [*self.raw_headers, DEFLATED]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
             if scope["method"] == "HEAD":
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return
-            connection = _connection(scope)
             if connection is not None:
-                await _write_direct(subscription, connection, send)
+                await _write_direct(subscription, connection, send, coding)
             else:
                 await _write_through(subscription, receive, send)
         finally:
@@ -93,7 +102,16 @@ def _connection(scope: Scope) -> StreamConnection | None:
     return connection if scope.get("http_version") == "1.1" else None
 
 
-async def _write_direct(subscription: Subscription, connection: StreamConnection, send: Send) -> None:
+def _accepts_deflate(scope: Scope) -> bool:
+    for name, value in scope.get("headers") or ():
+        if name == b"accept-encoding":
+            return accepts_deflate(value.decode("latin-1"))
+    return False
+
+
+async def _write_direct(
+    subscription: Subscription, connection: StreamConnection, send: Send, coding: DeflateStream | None
+) -> None:
     transport = connection.transport
     assert transport is not None
     sending = False  # a piece is on its way through ``send``: nothing may overtake it
@@ -101,7 +119,7 @@ async def _write_direct(subscription: Subscription, connection: StreamConnection
     def write(frames: bytes) -> bool:
         if sending or connection.writing_paused or transport.is_closing():
             return False
-        transport.write(_chunk(frames))
+        transport.write(_chunk(frames if coding is None else coding.encode(frames)))
         return True
 
     connection.on_lost = subscription.close
@@ -109,6 +127,12 @@ async def _write_direct(subscription: Subscription, connection: StreamConnection
     try:
         while frames is not None and not transport.is_closing():
             piece = frames or KEEPALIVE
+            if coding is not None:
+                # The opening and the keep-alive are the same on every stream; frames are shared.
+                constant = piece is OPENING or piece is KEEPALIVE
+                piece = coding.encode(piece, constant)
+                if frames is OPENING:
+                    piece = HEADER + piece
             if connection.writing_paused:
                 sending = True
                 try:
@@ -125,7 +149,8 @@ async def _write_direct(subscription: Subscription, connection: StreamConnection
         subscription.writer = None
         connection.on_lost = None
     # uvicorn drops this when the client has gone; otherwise it ends the chunked body.
-    await send({"type": "http.response.body", "body": b"", "more_body": False})
+    end = b"" if coding is None else coding.end()
+    await send({"type": "http.response.body", "body": end, "more_body": False})
 
 
 _last_chunk: tuple[bytes, bytes] = (KEEPALIVE, b"%x\r\n%b\r\n" % (len(KEEPALIVE), KEEPALIVE))

@@ -11,6 +11,7 @@ import smtplib
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 
 import httpx
@@ -336,3 +337,80 @@ def test_a_client_that_stops_reading_is_cut_off_and_resumes(http_server: ServerT
                         break
     numbers = [int(event_id.rpartition("-")[2]) for event_id in ids + resumed]
     assert numbers == list(range(numbers[0], numbers[0] + 4000))
+
+
+class DeflatedReader:
+    """One raw HTTP/1.1 stream that asks for the deflate coding: its chunks undone, then inflated."""
+
+    def __init__(self, server: ServerThread) -> None:
+        self.raw = socket.create_connection((client_host(), server.http_port), timeout=10)
+        request = (
+            b"GET /events?types=message.stored HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip, deflate\r\n\r\n"
+        )
+        self.raw.sendall(request)
+        head = read_until(self.raw, b"\r\n\r\n")
+        self.head, _, self.pending = head.partition(b"\r\n\r\n")
+        self.inflater = zlib.decompressobj()
+        self.text = b""
+        self.ended = False  # the last chunk of the body came
+
+    def read_until(self, marker: bytes) -> bytes:
+        while not self._undo_chunks() and marker not in self.text:
+            self._receive()
+        return self.text
+
+    def read_to_end(self) -> None:
+        while not self._undo_chunks():
+            self._receive()
+
+    def _receive(self) -> None:
+        data = self.raw.recv(65536)
+        assert data, f"closed before the body ended: {self.text!r}"
+        self.pending += data
+
+    def _undo_chunks(self) -> bool:
+        """Inflate every whole chunk received; whether the last chunk of the body has come."""
+        while not self.ended and (end := self.pending.find(b"\r\n")) >= 0:
+            size = int(self.pending[:end], 16)
+            if len(self.pending) < end + 2 + size + 2:
+                break
+            chunk = self.pending[end + 2 : end + 2 + size]
+            assert self.pending[end + 2 + size : end + 4 + size] == b"\r\n"
+            self.pending = self.pending[end + 4 + size :]
+            self.ended = size == 0
+            self.text += self.inflater.decompress(chunk)
+        return self.ended
+
+
+def test_deflated_stream(make_server: ServerFactory) -> None:
+    """A client that accepts deflate gets the stream deflated: every event inflates as soon as it comes,
+    streams opened at different moments share what they hear, and the server's stop ends each one with
+    a zlib trailer whose checksum zlib verifies."""
+    server = make_server(http_port=0)
+    early = DeflatedReader(server)
+    head = early.head.lower()
+    assert b"content-encoding: deflate" in head and b"vary: accept-encoding" in head, head
+    send(server, "alice@example.com", "first")
+    early.read_until(b'"uid":1,')
+    late = DeflatedReader(server)
+    late.read_until(b"retry: ")
+    for number in (2, 3):
+        send(server, "alice@example.com", f"message {number}")
+    for reader in (early, late):
+        reader.read_until(b'"uid":3,')
+    server.stop()
+    for reader in (early, late):
+        reader.read_to_end()
+        assert reader.inflater.eof and reader.inflater.unused_data == b""
+        reader.raw.close()
+    assert early.text.count(b"event: message.stored\n") == 3
+    assert late.text.count(b"event: message.stored\n") == 2
+    assert early.text.startswith(b"retry: ") and late.text.startswith(b"retry: ")
+    assert late.text.partition(b"\n\n")[2] in early.text
+
+
+def test_a_client_that_does_not_ask_gets_no_coding(http_server: ServerThread) -> None:
+    with socket.create_connection((client_host(), http_server.http_port), timeout=10) as raw:
+        raw.sendall(b"GET /events HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip, deflate;q=0\r\n\r\n")
+        head = read_until(raw, b"retry: ")
+        assert b"content-encoding" not in head.lower() and b"vary: accept-encoding" in head.lower()
