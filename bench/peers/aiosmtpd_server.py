@@ -1,6 +1,6 @@
 """aiosmtpd as a test mail server is usually run: a handler that keeps every message in a list.
 
-    python -m bench.peers.aiosmtpd_server SMTP_PORT COUNT_PORT [--reset-port N] [--uvloop] [--max-message-size N]
+    python -P bench/peers/aiosmtpd_server.py SMTP_PORT COUNT_PORT [--reset-port N] [--uvloop] [--max-message-size N]
 
 A connection to COUNT_PORT is answered with the number of messages kept, as one line; a connection to the
 reset port empties the list first.
