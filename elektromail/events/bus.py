@@ -11,6 +11,14 @@ event after a quiet moment wakes every subscriber at once, and an event no subsc
 wakes none. A subscriber may give a writer that takes its frames during the wake itself (an event
 stream writing to its connection), saving a task step per subscriber.
 
+How many events may wait for a wake depends on who listens. A subscriber that reads through its queue
+(an iterator, or a stream that cannot write at once) must be woken before its queue could overflow:
+while one is subscribed, half a queue's worth of unread events wakes everyone. When every subscriber
+has a writer, what is written is taken at once and nobody's queue fills, so only the replay ring bounds
+the wait: half the ring wakes everyone, and a flood costs each stream a write per 2,048 events instead of
+one per 512. A writer stream that cannot take its frames at a wake (its connection's buffer is full) is
+held to its queue's bound like any reader: more than a queue's worth not taken, and it is cut off.
+
 A subscriber whose queue overflows is cut off (its stream ends) rather than slowing whoever published.
 It can come back with the id of the last event it saw and get what it missed from the replay ring, or a
 ``resync`` event when that is gone. Event ids carry a token of the process, so an id from an earlier run
@@ -35,9 +43,9 @@ DEFAULT_QUEUE = 1024  # events a subscriber may have pending before it is cut of
 # The least time between two wakes of the subscribers, per subscriber. Waking a stream costs a write
 # system call of everything it was due (10–30 µs here, mostly the kernel's), so under a flood the fan-out
 # takes a bounded share of the server's time whatever the number of streams: 1,000 streams are woken
-# once a second, one stream up to a thousand times. Once half a queue's worth (or half the ring) has been
-# published since the last wake, the subscribers are woken at once, so spacing never cuts one off nor lets
-# the ring pass what one has not read.
+# once a second, one stream up to a thousand times. Once half the ring (or, while a subscriber reads
+# through its queue, half a queue's worth) has been published since the last wake, the subscribers are
+# woken at once, so spacing never cuts one off nor lets the ring pass what one has not read.
 WAKE_SPACING = 0.001
 
 _encode = msgspec.json.Encoder().encode
@@ -86,7 +94,7 @@ class Subscription:
         "_waiter",
         "closed",
         "cut_off",
-        "writer",
+        "_writer",
     )
 
     def __init__(self, bus: EventBus, event_filter: EventFilter, limit: int, position: int) -> None:
@@ -102,9 +110,20 @@ class Subscription:
         self._waiter: asyncio.Future[None] | None = None
         self.closed = False
         self.cut_off = False  # it fell behind: the client should reconnect with its last event id
-        # Set by a reader that can take frames at once, without a task step: the bus's wake hands them
-        # to it. It returns False (and takes nothing) when it cannot now; the reader is then woken.
-        self.writer: Callable[[bytes], bool] | None = None
+        self._writer: Callable[[bytes], bool] | None = None
+
+    @property
+    def writer(self) -> Callable[[bytes], bool] | None:
+        """Set by a reader that can take frames at once, without a task step: the bus's wake hands them
+        to it. It returns False (and takes nothing) when it cannot now; the reader is then woken."""
+        return self._writer
+
+    @writer.setter
+    def writer(self, writer: Callable[[bytes], bool] | None) -> None:
+        if (writer is None) != (self._writer is None) and not self.closed:
+            # With a writer, this subscription's queue no longer paces the bus's wakes.
+            self._bus.count_queued_reader(1 if writer is None else -1)
+        self._writer = writer
 
     def catch_up(self, upto: int | None = None) -> None:
         """Queue the events published since the last look (up to number ``upto``, by default all) that
@@ -160,12 +179,14 @@ class Subscription:
         if self.closed or self._position >= upto:
             return
         wanted = bus.wanted(self.filter, self._position, upto)
-        if wanted is None or len(self._queue) + len(wanted) > self._limit:
+        if wanted is None:
             self._cut_off()
         elif wanted:
-            writer = self.writer
+            writer = self._writer
             if writer is not None and not self._queue and writer(bus.frames(self.filter, self._position, upto)):
-                self._position = upto
+                self._position = upto  # its connection took them: it is not behind, however many they were
+            elif len(self._queue) + len(wanted) > self._limit:
+                self._cut_off()
             else:
                 self._set()
         else:
@@ -252,7 +273,12 @@ class EventBus:
         # The subscribers' distinct filters and how many use each: an event none of them wants wakes
         # nobody (streams for other users cost nothing per event).
         self._filters: dict[object, tuple[EventFilter, int]] = {}
-        self._urgent = max(1, min(queue_size, replay) // 2)  # unread events that wake everyone at once
+        # Unread events that wake everyone at once: while any subscriber reads through its queue, half a
+        # queue's worth; when all have writers, half the ring.
+        self._urgent_queued = max(1, min(queue_size, replay) // 2)
+        self._urgent_written = max(1, replay // 2)
+        self._queued_readers = 0
+        self._urgent = self._urgent_written
         self._unwoken = 0  # events published since the last wake
         self._last_wake = float("-inf")
         self._wake_timer: asyncio.TimerHandle | None = None
@@ -324,6 +350,11 @@ class EventBus:
             entry = self._shared[key] = [events, None]
         return entry
 
+    def count_queued_reader(self, change: int) -> None:
+        """A subscriber began (1) or ceased (-1) to read through its queue rather than a writer."""
+        self._queued_readers += change
+        self._urgent = self._urgent_queued if self._queued_readers else self._urgent_written
+
     def wanted(self, event_filter: EventFilter, after: int, upto: int) -> tuple[Event, ...] | None:
         """The events numbered after ``after`` up to ``upto`` that ``event_filter`` wants (None: some
         have left the ring), worked out once for every subscriber alike reading the same span."""
@@ -355,6 +386,7 @@ class EventBus:
             else:
                 subscription._replay([event for event in missed if event_filter.matches(event)])
         self._subscribers.add(subscription)
+        self.count_queued_reader(1)  # no writer yet
         key = event_filter.key
         _, count = self._filters.get(key, (event_filter, 0))
         self._filters[key] = (event_filter, count + 1)
@@ -378,6 +410,8 @@ class EventBus:
         if subscription not in self._subscribers:
             return
         self._subscribers.discard(subscription)
+        if subscription.writer is None:
+            self.count_queued_reader(-1)
         key = subscription.filter.key
         event_filter, count = self._filters[key]
         if count > 1:

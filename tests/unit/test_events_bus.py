@@ -4,6 +4,7 @@ is gone or the id is foreign, and slow subscribers cut off without slowing the p
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import msgspec
 import pytest
@@ -158,3 +159,38 @@ async def test_a_writer_takes_frames_at_the_wake_and_a_refusal_wakes_the_reader(
     assert len(written) == 1
     frames = await subscription.frames(5)
     assert frames is not None and frames.startswith(b"id: " + second.encode() + b"\n")
+
+
+async def test_wakes_wait_for_half_the_ring_unless_a_subscriber_reads_through_its_queue() -> None:
+    """Under a flood, subscribers that take their frames at once are woken when half the ring waits; while
+    one reads through its queue, when half a queue's worth waits, so that the spacing of wakes never lets
+    its queue overflow."""
+    bus = EventBus(replay=400, queue_size=100)
+    written: list[list[int]] = [[], []]
+
+    def writer_for(index: int) -> Callable[[bytes], bool]:
+        def write(frames: bytes) -> bool:
+            written[index].append(frames.count(b"id: "))
+            return True
+
+        return write
+
+    streams = [bus.subscribe(EventFilter()) for _ in written]
+    for index, stream in enumerate(streams):
+        stream.writer = writer_for(index)
+    for uid in range(451):  # no await: every wake below is one the flood forces, not the spacing timer
+        stored(bus, uid=uid)
+    assert written == [[1, 200, 200]] * 2  # the first after a quiet moment, then half the ring at once
+    reader = bus.subscribe(EventFilter())
+    for uid in range(451, 551):
+        stored(bus, uid=uid)
+        drain(reader)
+    assert written[0][3:] == [51, 50] and written[1] == written[0]  # what waited, then half a queue
+    assert not reader.cut_off
+    reader.close()
+    for uid in range(551, 801):
+        stored(bus, uid=uid)
+    assert written[0][5:] == [200]  # half the ring again
+    await asyncio.sleep(0.05)  # the spacing timer writes what is left
+    assert sum(written[0]) == sum(written[1]) == 801
+    assert not any(stream.cut_off for stream in streams)
