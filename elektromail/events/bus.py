@@ -176,14 +176,16 @@ class Subscription:
         frames."""
         bus = self._bus
         upto = bus.woken_upto
-        if self.closed or self._position >= upto:
+        position = self._position
+        if self.closed or position >= upto:
             return
-        wanted = bus.wanted(self.filter, self._position, upto)
+        span = bus._span(self.filter, position, upto)  # one look-up for what it wants and their frames
+        wanted = span.events
         if wanted is None:
             self._cut_off()
         elif wanted:
             writer = self._writer
-            if writer is not None and not self._queue and writer(bus.frames(self.filter, self._position, upto)):
+            if writer is not None and not self._queue and writer(span.frames or span.join()):
                 self._position = upto  # its connection took them: it is not behind, however many they were
             elif len(self._queue) + len(wanted) > self._limit:
                 self._cut_off()
@@ -251,6 +253,21 @@ class Subscription:
             self._set()
 
 
+class _Span:
+    """What one filter wants of a span of events, worked out once for every subscriber alike."""
+
+    __slots__ = ("events", "frames")
+
+    def __init__(self, events: tuple[Event, ...] | None) -> None:
+        self.events = events  # None: some have left the ring unread
+        self.frames: bytes | None = None
+
+    def join(self) -> bytes:
+        """Their frames, joined once."""
+        frames = self.frames = b"".join([event.frame for event in self.events or ()])
+        return frames
+
+
 def _release(waiter: asyncio.Future[None]) -> None:
     if not waiter.done():
         waiter.set_result(None)
@@ -285,7 +302,7 @@ class EventBus:
         self.woken_upto = 0  # the newest event when the subscribers were last woken
         # What each filter wants in a span of events, and their frames joined, for the subscribers woken
         # together: (filter key, after, upto) -> [events or None, frames or None]. Emptied at each wake.
-        self._shared: dict[tuple[object, int, int], list[object]] = {}
+        self._shared: dict[tuple[EventFilter, int, int], _Span] = {}
 
     @property
     def last_id(self) -> str:
@@ -334,21 +351,22 @@ class EventBus:
         for subscriber in tuple(self._subscribers):  # a copy: catching up may cut one off
             subscriber.wake()
 
-    def _entry(self, event_filter: EventFilter, after: int, upto: int) -> list[object]:
-        key = (event_filter.key, after, upto)
-        entry = self._shared.get(key)
-        if entry is None:
+    def _span(self, event_filter: EventFilter, after: int, upto: int) -> _Span:
+        # Subscribers alike share one filter object (``subscribe``), so the object stands for its key.
+        key = (event_filter, after, upto)
+        span = self._shared.get(key)
+        if span is None:
             ring = self._ring
             oldest = ring[0].number if ring else self.number + 1
             if after + 1 < oldest:
                 events: tuple[Event, ...] | None = None  # some have left the ring unread
             else:
-                span = islice(ring, after + 1 - oldest, upto + 1 - oldest)
-                events = tuple(event for event in span if event_filter.matches(event))
+                kept = islice(ring, after + 1 - oldest, upto + 1 - oldest)
+                events = tuple(event for event in kept if event_filter.matches(event))
             if len(self._shared) >= _SHARED_MAX:  # readers between wakes (take, next) each ask anew
                 self._shared.clear()
-            entry = self._shared[key] = [events, None]
-        return entry
+            span = self._shared[key] = _Span(events)
+        return span
 
     def count_queued_reader(self, change: int) -> None:
         """A subscriber began (1) or ceased (-1) to read through its queue rather than a writer."""
@@ -358,25 +376,21 @@ class EventBus:
     def wanted(self, event_filter: EventFilter, after: int, upto: int) -> tuple[Event, ...] | None:
         """The events numbered after ``after`` up to ``upto`` that ``event_filter`` wants (None: some
         have left the ring), worked out once for every subscriber alike reading the same span."""
-        events = self._entry(event_filter, after, upto)[0]
-        assert events is None or isinstance(events, tuple)
-        return events
+        return self._span(event_filter, after, upto).events
 
     def frames(self, event_filter: EventFilter, after: int, upto: int) -> bytes:
         """The frames of :meth:`wanted`, joined once for every subscriber alike."""
-        entry = self._entry(event_filter, after, upto)
-        if entry[1] is None:
-            events = entry[0]
-            assert isinstance(events, tuple)
-            entry[1] = b"".join([event.frame for event in events])
-        frames = entry[1]
-        assert isinstance(frames, bytes)
-        return frames
+        span = self._span(event_filter, after, upto)
+        return span.frames or span.join()
 
     def subscribe(self, event_filter: EventFilter, last_event_id: str | None = None) -> Subscription:
         """A new subscription to events from now on; with ``last_event_id``, first every kept event after
         that one, or a ``resync`` event when they are not all kept any more (or the id is unknown)."""
         self.heard = True
+        key = event_filter.key
+        # Subscribers with equal filters get the same filter object: it keys what they share at a wake.
+        event_filter, count = self._filters.get(key, (event_filter, 0))
+        self._filters[key] = (event_filter, count + 1)
         subscription = Subscription(self, event_filter, self.queue_size, self.number)
         if last_event_id is not None:
             missed = self._missed_since(last_event_id)
@@ -387,9 +401,6 @@ class EventBus:
                 subscription._replay([event for event in missed if event_filter.matches(event)])
         self._subscribers.add(subscription)
         self.count_queued_reader(1)  # no writer yet
-        key = event_filter.key
-        _, count = self._filters.get(key, (event_filter, 0))
-        self._filters[key] = (event_filter, count + 1)
         return subscription
 
     def _missed_since(self, last_event_id: str) -> list[Event] | None:

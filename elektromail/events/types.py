@@ -82,7 +82,7 @@ class EventFilter:
     """The events one subscriber wants: every condition given must hold. ``user`` is compared
     case-insensitively, ``mailbox`` exactly as canonical names are (the caller canonicalises)."""
 
-    __slots__ = ("user", "mailbox", "types")
+    __slots__ = ("user", "mailbox", "types", "key")
 
     def __init__(
         self, user: str | None = None, mailbox: str | None = None, types: frozenset[str] | None = None
@@ -90,11 +90,8 @@ class EventFilter:
         self.user = user.lower() if user is not None else None
         self.mailbox = mailbox
         self.types = types
-
-    @property
-    def key(self) -> tuple[str | None, str | None, frozenset[str] | None]:
-        """Equal for filters that want the same events."""
-        return (self.user, self.mailbox, self.types)
+        # Equal for filters that want the same events.
+        self.key: tuple[str | None, str | None, frozenset[str] | None] = (self.user, mailbox, types)
 
     def matches(self, event: _Filterable) -> bool:
         if self.types is not None and event.type not in self.types and event.type != RESYNC:
