@@ -301,7 +301,7 @@ class EventBus:
         self._wake_timer: asyncio.TimerHandle | None = None
         self.woken_upto = 0  # the newest event when the subscribers were last woken
         # What each filter wants in a span of events, and their frames joined, for the subscribers woken
-        # together: (filter key, after, upto) -> [events or None, frames or None]. Emptied at each wake.
+        # together: (filter, after, upto) -> _Span. Emptied at each wake.
         self._shared: dict[tuple[EventFilter, int, int], _Span] = {}
 
     @property
