@@ -18,53 +18,12 @@ from __future__ import annotations
 
 import argparse
 import imaplib
-import os
-import re
-import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
-from bench.processes import free_port, greets
+from bench.callgrind import counted_server, send
 from bench.workloads.transcripts import MIXED
-
-SENDER = "bench@example.test"
-RECIPIENT = "user@localhost"  # the IMAP account "user"
-_TOTALS = re.compile(rb"^(?:summary|totals):\s*(\d+)", re.MULTILINE)
-
-
-@contextmanager
-def _server(recording: bool, directory: Path) -> Iterator[tuple[int, int, int]]:
-    """The server under callgrind: its SMTP and IMAP ports and valgrind's process id."""
-    port, imap = free_port(), free_port()
-    env = dict(os.environ, PYTHONHASHSEED="0", ELEKTROMAIL_TRANSCRIPTS="on" if recording else "off")
-    env["ELEKTROMAIL_TRANSCRIPT_SESSIONS"] = "20"
-    command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={directory}/callgrind.out.%p"]
-    command += [sys.executable, "-m", "elektromail", "--smtp-port", str(port), "--imap-port", str(imap)]
-    command += ["--bind", "127.0.0.1", "--users", "user:pass", "--log-level", "warning"]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 300  # callgrind starts CPython slowly, the more on a busy machine
-        while not greets(port, b"220"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the server under callgrind did not start")
-            time.sleep(0.1)
-        yield port, imap, process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=120)
-
-
-def _send(port: int, messages: int, one_connection: bool) -> None:
-    command = ["smtp-source", "-s", "1", "-m", str(messages), "-l", "4096", "-f", SENDER, "-t", RECIPIENT]
-    if one_connection:
-        command.append("-d")
-    subprocess.run([*command, f"127.0.0.1:{port}"], check=True, capture_output=True, timeout=1200)
-
 
 FETCHED = 200  # messages each FETCH answers
 FETCHES = 5
@@ -94,44 +53,28 @@ def _short_sessions(port: int) -> None:
         imap.logout()
 
 
-def _dump(pid: int, directory: Path, before: set[Path]) -> int:
-    """Instructions since the last dump (callgrind_control writes a new numbered file)."""
-    subprocess.run(["callgrind_control", "-d", str(pid)], check=True, capture_output=True, timeout=600)
-    for _ in range(3000):  # a busy machine makes callgrind slow to answer
-        new = set(directory.glob(f"callgrind.out.{pid}.*")) - before
-        if new:
-            (path,) = new
-            time.sleep(0.5)  # written in one go, but let it finish
-            before.add(path)
-            found = _TOTALS.search(path.read_bytes())
-            assert found is not None, path
-            return int(found.group(1))
-        time.sleep(0.1)
-    raise RuntimeError("callgrind wrote no dump")
-
-
 def measure(recording: bool, messages: int, keep: Path | None = None) -> list[float]:
     """Instructions per SMTP session (a connection per message), per SMTP message (one connection), per
     message FETCHed and per short IMAP session; ``keep``: a directory to keep callgrind's files in, for
     ``callgrind_annotate``."""
+    env = {"ELEKTROMAIL_TRANSCRIPTS": "on" if recording else "off", "ELEKTROMAIL_TRANSCRIPT_SESSIONS": "20"}
     with tempfile.TemporaryDirectory(prefix="bench-callgrind-") as name:
         directory = Path(name) if keep is None else keep / ("on" if recording else "off")
         directory.mkdir(parents=True, exist_ok=True)
-        with _server(recording, directory) as (port, imap, pid):
-            seen: set[Path] = set()
-            _send(port, max(messages, FETCHED), False)
-            _send(port, messages, True)
-            _fetch_envelopes(imap)
-            _short_sessions(imap)
-            _dump(pid, directory, seen)
-            _send(port, messages, False)
-            per_session = _dump(pid, directory, seen) / messages
-            _send(port, messages, True)
-            per_message = _dump(pid, directory, seen) / messages
-            _fetch_envelopes(imap)
-            per_fetched = _dump(pid, directory, seen) / (FETCHES * FETCHED)
-            _short_sessions(imap)
-            per_imap_session = _dump(pid, directory, seen) / SESSIONS
+        with counted_server(directory, env) as server:
+            send(server.smtp, max(messages, FETCHED))
+            send(server.smtp, messages, one_connection=True)
+            _fetch_envelopes(server.imap)
+            _short_sessions(server.imap)
+            server.zero()
+            send(server.smtp, messages)
+            per_session = server.instructions()[0] / messages
+            send(server.smtp, messages, one_connection=True)
+            per_message = server.instructions()[0] / messages
+            _fetch_envelopes(server.imap)
+            per_fetched = server.instructions()[0] / (FETCHES * FETCHED)
+            _short_sessions(server.imap)
+            per_imap_session = server.instructions()[0] / SESSIONS
     return [per_session, per_message, per_fetched, per_imap_session]
 
 

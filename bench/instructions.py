@@ -1,10 +1,8 @@
 """Instructions per SMTP session, counted by valgrind's callgrind: ``python -m bench.instructions``.
 
-A shared machine moves wall-clock figures by several per cent from run to run; the instructions the
-server executes for the same work hardly move. The server runs under callgrind; a first burst of
-``smtp-source`` warms it up (imports, caches, the transcripts registry filled to its steady size), the
-counters are zeroed, a second burst of the same size runs, and the counters are dumped: what remains is
-the server's work for that burst, divided per session (or per message over one connection).
+The server runs under callgrind (:mod:`bench.callgrind`); a first burst of ``smtp-source`` warms it up,
+the counters are zeroed, a second burst of the same size runs, and the counters are dumped: what remains
+is the server's work for that burst, divided per session (or per message over one connection).
 
     python -m bench.instructions --sessions 200                  # a connection per message, one at a time
     python -m bench.instructions --one-connection --sessions 200 # every message over one connection
@@ -17,37 +15,13 @@ Run it from a directory that holds no ``elektromail`` package when ``--tree`` na
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from bench.processes import PYTHON, ROOT, free_port, greets
-
-RECIPIENT = "user@localhost"
-_TOTALS = re.compile(rb"^(?:summary|totals):\s*(\d+)", re.MULTILINE)
-
-
-def _burst(port: int, sessions: int, length: int, one_connection: bool) -> None:
-    command = ["smtp-source", "-s", "1", "-m", str(sessions), "-l", str(length)]
-    if one_connection:
-        command.append("-d")
-    command += ["-f", "sender@example.com", "-t", RECIPIENT, f"127.0.0.1:{port}"]
-    subprocess.run(command, check=True, timeout=3600)
-
-
-def _control(*arguments: str) -> None:
-    subprocess.run(["callgrind_control", *arguments], check=True, capture_output=True, timeout=600)
-
-
-def _instructions(dump: Path) -> int:
-    match = _TOTALS.search(dump.read_bytes())
-    if match is None:
-        raise SystemExit(f"no totals in {dump}")
-    return int(match.group(1))
+from bench.callgrind import counted_server, send
+from bench.processes import ROOT
 
 
 def count(
@@ -55,30 +29,11 @@ def count(
 ) -> tuple[int, Path]:
     """Run one server (the package in ``tree``) under callgrind; the instructions of a warmed-up burst and
     the dump that holds them."""
-    smtp, imap = free_port(), free_port()
-    arguments = ["--smtp-port", str(smtp), "--imap-port", str(imap), "--bind", "127.0.0.1"]
-    arguments += ["--users", "user:pass", "--log-level", "warning"]
-    environment = dict(os.environ, PYTHONPATH=str(tree), **env)
-    pattern = out / "callgrind.out.%p"
-    command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={pattern}", PYTHON, "-m", "elektromail"]
-    process = subprocess.Popen([*command, *arguments], env=environment, stderr=subprocess.DEVNULL, cwd=out)
-    try:
-        deadline = time.monotonic() + 300
-        while not greets(smtp, b"220"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("the server did not start under valgrind")
-            time.sleep(1)
-        _burst(smtp, sessions, length, one_connection)
-        _control("--zero", str(process.pid))
-        _burst(smtp, sessions, length, one_connection)
-        _control("--dump=burst", str(process.pid))
-    finally:
-        process.terminate()
-        process.wait(timeout=120)
-    dumps = sorted(out.glob(f"callgrind.out.{process.pid}.*"))
-    if not dumps:
-        raise SystemExit(f"no dump in {out}")
-    return _instructions(dumps[0]), dumps[0]
+    with counted_server(out, env, tree) as server:
+        send(server.smtp, sessions, length, one_connection)
+        server.zero()
+        send(server.smtp, sessions, length, one_connection)
+        return server.instructions()
 
 
 def main() -> None:
@@ -92,7 +47,7 @@ def main() -> None:
     parser.add_argument("--tree", type=Path, default=ROOT, help="the source tree to run (default: this one)")
     parser.add_argument("--out", type=Path, default=None, help="where the dump is kept (default: a temporary folder)")
     args = parser.parse_args()
-    env = {"ELEKTROMAIL_TRANSCRIPT_SESSIONS": str(args.transcripts), "PYTHONHASHSEED": "0"}
+    env = {"ELEKTROMAIL_TRANSCRIPT_SESSIONS": str(args.transcripts)}
     env.update(item.split("=", 1) for item in args.env)
     out = args.out or Path(tempfile.mkdtemp(prefix="bench-callgrind-"))
     out.mkdir(parents=True, exist_ok=True)
