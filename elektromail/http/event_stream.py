@@ -29,6 +29,7 @@ from starlette.types import Receive, Scope, Send
 
 from elektromail.events.bus import Subscription
 from elektromail.events.sse import KEEPALIVE, KEEPALIVE_SECONDS, MEDIA_TYPE, OPENING
+from elektromail.http.piece_memo import PieceMemo
 from elektromail.http.stream_deflate import CODING, HEADER, DeflateStream, accepts_deflate
 
 # The key of the scope's state under which this server's HTTP connections give themselves to requests.
@@ -153,18 +154,13 @@ async def _write_direct(
     await send({"type": "http.response.body", "body": end, "more_body": False})
 
 
-_last_chunk: tuple[bytes, bytes] = (KEEPALIVE, b"%x\r\n%b\r\n" % (len(KEEPALIVE), KEEPALIVE))
+def _frame_chunk(frames: bytes) -> bytes:
+    """``frames`` as one chunk of the chunked transfer coding (RFC 9112 7.1)."""
+    return b"%x\r\n%b\r\n" % (len(frames), frames)
 
 
-def _chunk(frames: bytes) -> bytes:
-    """``frames`` as one chunk of the chunked transfer coding (RFC 9112 7.1). The streams woken together
-    write the same frames, so the last chunk made is kept and written again."""
-    global _last_chunk
-    last, chunk = _last_chunk
-    if frames is not last:
-        chunk = b"%x\r\n%b\r\n" % (len(frames), frames)
-        _last_chunk = (frames, chunk)
-    return chunk
+# The streams woken together write the same frames: each chunk is made once for all of them.
+_chunk = PieceMemo(_frame_chunk)
 
 
 async def _write_through(subscription: Subscription, receive: Receive, send: Send) -> None:

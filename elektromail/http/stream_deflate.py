@@ -19,6 +19,8 @@ import zlib
 from functools import cache
 from typing import NamedTuple
 
+from elektromail.http.piece_memo import PieceMemo
+
 CODING = "deflate"
 # A zlib stream's header (RFC 1950 2.2): deflate with a 32 KiB window, the fastest level, no dictionary.
 HEADER = b"\x78\x01"
@@ -82,26 +84,12 @@ def _deflate(piece: bytes) -> Deflated:
 
 
 _constant = cache(_deflate)  # the opening and the keep-alive, the same on every stream
-# The pieces deflated lately, by identity (each kept with its piece, so that its id stays its own). The
-# streams woken together write the same piece of frames (one object) for each filter, and the bus wakes
-# them in no particular order, so a few are kept, not only the last: streams of two filters interleaved
-# must not deflate their pieces again for every stream.
-_RECENT = 8
-_recent: dict[int, tuple[bytes, Deflated]] = {}
+_recent = PieceMemo(_deflate)  # the pieces of frames deflated lately
 
 
 def deflated(piece: bytes, constant: bool = False) -> Deflated:
     """``piece`` deflated on its own, once for every stream that writes the same piece."""
-    if constant:
-        return _constant(piece)
-    known = _recent.get(id(piece))
-    if known is not None and known[0] is piece:
-        return known[1]
-    if len(_recent) >= _RECENT:
-        _recent.clear()
-    made = _deflate(piece)
-    _recent[id(piece)] = (piece, made)
-    return made
+    return _constant(piece) if constant else _recent(piece)
 
 
 class DeflateStream:
