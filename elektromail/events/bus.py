@@ -185,7 +185,7 @@ class Subscription:
             self._cut_off()
         elif wanted:
             writer = self._writer
-            if writer is not None and not self._queue and writer(span.frames or span.join()):
+            if writer is not None and not self._queue and writer(span.joined()):
                 self._position = upto  # its connection took them: it is not behind, however many they were
             elif len(self._queue) + len(wanted) > self._limit:
                 self._cut_off()
@@ -262,9 +262,11 @@ class _Span:
         self.events = events  # None: some have left the ring unread
         self.frames: bytes | None = None
 
-    def join(self) -> bytes:
+    def joined(self) -> bytes:
         """Their frames, joined once."""
-        frames = self.frames = b"".join([event.frame for event in self.events or ()])
+        frames = self.frames
+        if frames is None:
+            frames = self.frames = b"".join([event.frame for event in self.events or ()])
         return frames
 
 
@@ -380,8 +382,7 @@ class EventBus:
 
     def frames(self, event_filter: EventFilter, after: int, upto: int) -> bytes:
         """The frames of :meth:`wanted`, joined once for every subscriber alike."""
-        span = self._span(event_filter, after, upto)
-        return span.frames or span.join()
+        return self._span(event_filter, after, upto).joined()
 
     def subscribe(self, event_filter: EventFilter, last_event_id: str | None = None) -> Subscription:
         """A new subscription to events from now on; with ``last_event_id``, first every kept event after
