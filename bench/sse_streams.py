@@ -56,33 +56,16 @@ class Streams:
         if self.deflate and b"content-encoding: deflate" not in head.lower():
             raise WrongAnswer(f"GET {self.path} asking for deflate: {head!r}")
         self._writers.append(writer)
-        read = self._read_deflated if self.deflate else self._read
-        self._tasks.append(asyncio.create_task(read(index, reader)))
+        self._tasks.append(asyncio.create_task(self._read(index, reader)))
 
     async def _read(self, index: int, reader: asyncio.StreamReader) -> None:
         marker, keep = self.marker, len(self.marker) - 1
+        body = _DeflatedBody() if self.deflate else None
         tail = b""
         while data := await reader.read(65536):
-            data = tail + data
+            data = tail + (data if body is None else body.take(data))
             self.received[index] += data.count(marker)
             tail = data[-keep:] if keep else b""
-
-    async def _read_deflated(self, index: int, reader: asyncio.StreamReader) -> None:
-        """The chunked transfer coding undone, then the body inflated, then counted as :meth:`_read` does."""
-        marker, keep = self.marker, len(self.marker) - 1
-        inflater, pending, tail = zlib.decompressobj(), b"", b""
-        while data := await reader.read(65536):
-            pending += data
-            inflated = []
-            while (end := pending.find(b"\r\n")) >= 0:
-                size = int(pending[:end], 16)
-                if len(pending) < end + size + 4:
-                    break
-                inflated.append(inflater.decompress(pending[end + 2 : end + 2 + size]))
-                pending = pending[end + size + 4 :]
-            text = tail + b"".join(inflated)
-            self.received[index] += text.count(marker)
-            tail = text[-keep:] if keep else b""
 
     def close(self) -> None:
         async def close_all() -> None:
@@ -97,3 +80,26 @@ class Streams:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
         self._loop.close()
+
+
+class _DeflatedBody:
+    """A deflated chunked body read piece by piece: its chunks undone, then inflated."""
+
+    __slots__ = ("_inflater", "_pending")
+
+    def __init__(self) -> None:
+        self._inflater = zlib.decompressobj()
+        self._pending = b""
+
+    def take(self, data: bytes) -> bytes:
+        """What ``data`` completes of the body, inflated."""
+        pending = self._pending + data
+        inflated = []
+        while (end := pending.find(b"\r\n")) >= 0:
+            size = int(pending[:end], 16)
+            if len(pending) < end + size + 4:
+                break
+            inflated.append(self._inflater.decompress(pending[end + 2 : end + 2 + size]))
+            pending = pending[end + size + 4 :]
+        self._pending = pending
+        return b"".join(inflated)
