@@ -268,24 +268,62 @@ def read_until(raw: socket.socket, marker: bytes) -> bytes:
     return received
 
 
+class ChunkedReader:
+    """One raw HTTP/1.1 stream of ``message.stored`` events: its chunks undone as they come (each must end
+    with CRLF), and inflated when it asked for the deflate coding."""
+
+    def __init__(self, server: ServerThread, deflate: bool) -> None:
+        self.raw = socket.create_connection((client_host(), server.http_port), timeout=10)
+        coding = b"Accept-Encoding: gzip, deflate\r\n" if deflate else b""
+        self.raw.sendall(b"GET /events?types=message.stored HTTP/1.1\r\nHost: localhost\r\n" + coding + b"\r\n")
+        head = read_until(self.raw, b"\r\n\r\n")
+        self.head, _, self.pending = head.partition(b"\r\n\r\n")
+        self.inflater = zlib.decompressobj() if deflate else None
+        self.text = b""
+        self.ended = False  # the last chunk of the body came
+
+    def __enter__(self) -> ChunkedReader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.raw.close()
+
+    def read_until(self, marker: bytes) -> bytes:
+        while not self._undo_chunks() and marker not in self.text:
+            self._receive()
+        return self.text
+
+    def read_to_end(self) -> None:
+        while not self._undo_chunks():
+            self._receive()
+
+    def _receive(self) -> None:
+        data = self.raw.recv(65536)
+        assert data, f"closed before the body ended: {self.text!r}"
+        self.pending += data
+
+    def _undo_chunks(self) -> bool:
+        """Take every whole chunk received; whether the last chunk of the body has come."""
+        while not self.ended and (end := self.pending.find(b"\r\n")) >= 0:
+            size = int(self.pending[:end], 16)
+            if len(self.pending) < end + 2 + size + 2:
+                break
+            chunk = self.pending[end + 2 : end + 2 + size]
+            assert self.pending[end + 2 + size : end + 4 + size] == b"\r\n"
+            self.pending = self.pending[end + 4 + size :]
+            self.ended = size == 0
+            self.text += chunk if self.inflater is None else self.inflater.decompress(chunk)
+        return self.ended
+
+
 def test_chunked_stream_over_http_1_1(http_server: ServerThread) -> None:
     """The body is valid chunked transfer coding: the opening, then each event as it comes."""
-    with socket.create_connection((client_host(), http_server.http_port), timeout=10) as raw:
-        raw.sendall(b"GET /events?types=message.stored HTTP/1.1\r\nHost: localhost\r\n\r\n")
-        head = read_until(raw, b"\r\n\r\n")
-        assert b"transfer-encoding: chunked" in head.lower() and b"text/event-stream" in head
+    with ChunkedReader(http_server, deflate=False) as reader:
+        head = reader.head.lower()
+        assert b"transfer-encoding: chunked" in head and b"text/event-stream" in head
         send(http_server, "alice@example.com", "chunked")
-        body = head.partition(b"\r\n\r\n")[2]
-        while b"message.stored" not in body or not body.endswith(b"\n\n\r\n"):
-            data = raw.recv(65536)
-            assert data, body
-            body += data
-    decoded, rest = b"", body
-    while rest:
-        size_line, _, rest = rest.partition(b"\r\n")
-        size = int(size_line, 16)
-        assert size and rest[size : size + 2] == b"\r\n", body
-        decoded, rest = decoded + rest[:size], rest[size + 2 :]
+        decoded = reader.read_until(b"event: message.stored\ndata: {")
+        assert not reader.ended  # every chunk so far held octets
     assert decoded.startswith(b"retry: ") and b"event: message.stored\ndata: {" in decoded
 
 
@@ -339,60 +377,17 @@ def test_a_client_that_stops_reading_is_cut_off_and_resumes(http_server: ServerT
     assert numbers == list(range(numbers[0], numbers[0] + 4000))
 
 
-class DeflatedReader:
-    """One raw HTTP/1.1 stream that asks for the deflate coding: its chunks undone, then inflated."""
-
-    def __init__(self, server: ServerThread) -> None:
-        self.raw = socket.create_connection((client_host(), server.http_port), timeout=10)
-        request = (
-            b"GET /events?types=message.stored HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip, deflate\r\n\r\n"
-        )
-        self.raw.sendall(request)
-        head = read_until(self.raw, b"\r\n\r\n")
-        self.head, _, self.pending = head.partition(b"\r\n\r\n")
-        self.inflater = zlib.decompressobj()
-        self.text = b""
-        self.ended = False  # the last chunk of the body came
-
-    def read_until(self, marker: bytes) -> bytes:
-        while not self._undo_chunks() and marker not in self.text:
-            self._receive()
-        return self.text
-
-    def read_to_end(self) -> None:
-        while not self._undo_chunks():
-            self._receive()
-
-    def _receive(self) -> None:
-        data = self.raw.recv(65536)
-        assert data, f"closed before the body ended: {self.text!r}"
-        self.pending += data
-
-    def _undo_chunks(self) -> bool:
-        """Inflate every whole chunk received; whether the last chunk of the body has come."""
-        while not self.ended and (end := self.pending.find(b"\r\n")) >= 0:
-            size = int(self.pending[:end], 16)
-            if len(self.pending) < end + 2 + size + 2:
-                break
-            chunk = self.pending[end + 2 : end + 2 + size]
-            assert self.pending[end + 2 + size : end + 4 + size] == b"\r\n"
-            self.pending = self.pending[end + 4 + size :]
-            self.ended = size == 0
-            self.text += self.inflater.decompress(chunk)
-        return self.ended
-
-
 def test_deflated_stream(make_server: ServerFactory) -> None:
     """A client that accepts deflate gets the stream deflated: every event inflates as soon as it comes,
     streams opened at different moments share what they hear, and the server's stop ends each one with
     a zlib trailer whose checksum zlib verifies."""
     server = make_server(http_port=0)
-    early = DeflatedReader(server)
+    early = ChunkedReader(server, deflate=True)
     head = early.head.lower()
     assert b"content-encoding: deflate" in head and b"vary: accept-encoding" in head, head
     send(server, "alice@example.com", "first")
     early.read_until(b'"uid":1,')
-    late = DeflatedReader(server)
+    late = ChunkedReader(server, deflate=True)
     late.read_until(b"retry: ")
     for number in (2, 3):
         send(server, "alice@example.com", f"message {number}")
@@ -400,9 +395,9 @@ def test_deflated_stream(make_server: ServerFactory) -> None:
         reader.read_until(b'"uid":3,')
     server.stop()
     for reader in (early, late):
-        reader.read_to_end()
-        assert reader.inflater.eof and reader.inflater.unused_data == b""
-        reader.raw.close()
+        with reader:
+            reader.read_to_end()
+        assert reader.inflater is not None and reader.inflater.eof and reader.inflater.unused_data == b""
     assert early.text.count(b"event: message.stored\n") == 3
     assert late.text.count(b"event: message.stored\n") == 2
     assert early.text.startswith(b"retry: ") and late.text.startswith(b"retry: ")
