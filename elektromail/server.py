@@ -16,14 +16,18 @@ import logging
 import threading
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from elektromail.config import Config, ConfigError
 from elektromail.context import Lifecycle, LifecycleState, ServerContext
 from elektromail.delivery import Delivery, RuleError, parse_rules
+from elektromail.numeric_bind import bind_numeric
 from elektromail.preload import PreloadedMessage, read_preload_dir, store_preloaded
 from elektromail.store import Store, StoreError
 from elektromail.tls import TlsProvider, tls_wanted
+
+if TYPE_CHECKING:
+    import ssl
 
 log = logging.getLogger("elektromail")
 
@@ -229,20 +233,28 @@ class Server:
             assert self.context is not None and self.context.tls is not None
             ssl_context = (await self.context.tls.material()).context
         try:
-            listener.server = await loop.create_server(
-                listener.factory,
-                self.config.bind_addr,
-                listener.requested_port,
-                reuse_address=True,
-                backlog=1024,
-                ssl=ssl_context,
-            )
+            listener.server = await self._listen(loop, listener, ssl_context)
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
                 raise ConfigError(f"{listener.setting}: port {listener.requested_port} is already in use") from None
             if error.errno == errno.EACCES:
                 raise ConfigError(f"{listener.setting}: permission denied for port {listener.requested_port}") from None
             raise ConfigError(f"BIND_ADDR: cannot listen on {self.config.bind_addr}: {error.strerror}") from None
+
+    async def _listen(
+        self, loop: asyncio.AbstractEventLoop, listener: ListeningSocket, ssl_context: ssl.SSLContext | None
+    ) -> asyncio.Server:
+        host, port = self.config.bind_addr, listener.requested_port
+        sock = bind_numeric(host, port)
+        if sock is None:  # a name: the loop resolves it, and may bind every address it has
+            return await loop.create_server(
+                listener.factory, host, port, reuse_address=True, backlog=1024, ssl=ssl_context
+            )
+        try:
+            return await loop.create_server(listener.factory, sock=sock, backlog=1024, ssl=ssl_context)
+        except BaseException:
+            sock.close()
+            raise
 
     async def stop(self, timeout: float = SHUTDOWN_GRACE_SECONDS) -> None:
         """Close listeners, say goodbye to every session, wait for them (bounded), close the store."""

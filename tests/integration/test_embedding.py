@@ -53,6 +53,18 @@ def test_thread_runner_for_sync_code() -> None:
     assert _refuses(port)
 
 
+@pytest.mark.parametrize(("bind", "host"), [("::1", "::1"), ("localhost", "127.0.0.1")])
+def test_listens_on_an_ipv6_literal_and_on_a_name(bind: str, host: str) -> None:
+    with ServerThread(Config(smtp_port=0, imap_port=0, bind_addr=bind)) as server:
+        greeting = _first_line_at(host, server.smtp_port)
+    assert greeting.startswith(b"220 ")
+
+
+def _first_line_at(host: str, port: int) -> bytes:
+    with socket.create_connection((host, port), timeout=5) as sock:
+        return sock.recv(100)
+
+
 def test_the_port_of_a_listener_that_is_off_says_so() -> None:
     with ServerThread(LOOPBACK) as server:
         with pytest.raises(LookupError) as off:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import signal
 import socket
@@ -81,6 +83,30 @@ def test_logs_each_listener_then_ready() -> None:
         assert max(listener_lines) < ready_index
         # uvloop is a dependency: a build (or install) that lost it would run on the slower stdlib loop.
         assert "(event loop: uvloop)" in server.log[ready_index]
+
+
+def test_a_literal_bind_address_starts_no_resolver_threads() -> None:
+    # The loop would resolve even "127.0.0.1" on libuv's thread pool, four threads an idle server never needs.
+    with ServerProcess(env={"HTTP_PORT": "0"}) as server:
+        connect_greeted(server.ports["SMTP"], b"220").close()
+        for pid in [server.process.pid, *descendants(server.process.pid)]:
+            assert len(os.listdir(f"/proc/{pid}/task")) == 1, f"process {pid} has more than one thread"
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (a one-file executable's launcher runs the server as its child)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError), open(f"/proc/{entry}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(parent, []).append(int(entry))
+    found, pending = [], list(children.get(pid, []))
+    while pending:
+        child = pending.pop()
+        found.append(child)
+        pending.extend(children.get(child, []))
+    return found
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
