@@ -44,6 +44,15 @@ def ratios(measured: list[tuple[Burst, Burst]]) -> dict[str, list[float]]:
     }
 
 
+def total_ratio(measured: list[tuple[Burst, Burst]]) -> float:
+    """The base's CPU over all pairs against the variant's: the throughput ratio by CPU of the whole run.
+    Where a cost comes in lumps larger than one burst (a wake of every event stream every few thousand
+    messages), some bursts carry it and others not; the median of the pairs then says little, the totals
+    say what a message costs on average."""
+    variant = sum(pair[1].cpu for pair in measured)
+    return sum(pair[0].cpu for pair in measured) / variant if variant else 0.0
+
+
 def side_by_side(
     base: Endpoint, variant: Endpoint, work: Callable[[Endpoint], None], pairs: int
 ) -> list[tuple[Burst, Burst]]:

@@ -15,7 +15,7 @@ from bench.model import Endpoint, Figure, Peer, Settings, StartOptions, Workload
 from bench.peers.elektromail import PACKAGE
 from bench.peers.elektromail import run as run_package
 from bench.processes import rss_mib
-from bench.side_by_side import ratios, side_by_side
+from bench.side_by_side import ratios, side_by_side, total_ratio
 from bench.sse_streams import Streams
 from bench.workloads.transcripts import send
 
@@ -51,6 +51,7 @@ def _hearing(settings: Settings, streamed: Endpoint, quiet: Endpoint, deflate: b
         return {
             "deflate-heard": heard,
             "deflate-cpu": paired["cpu"],
+            "deflate-cpu-total": total_ratio(measured),
             "deflate-wall": paired["wall"],
             "deflate-cpu-streams": [variant.cpu / messages * 1e6 for _, variant in measured],
         }
@@ -58,6 +59,7 @@ def _hearing(settings: Settings, streamed: Endpoint, quiet: Endpoint, deflate: b
         "stream-kib": (after - before) * 1024 / count,
         "heard": heard,
         "smtp-cpu": paired["cpu"],
+        "smtp-cpu-total": total_ratio(measured),
         "smtp-wall": paired["wall"],
         "smtp-cpu-streams": [variant.cpu / messages * 1e6 for _, variant in measured],
         "smtp-cpu-none": [base.cpu / messages * 1e6 for base, _ in measured],
@@ -71,12 +73,13 @@ def _idle(settings: Settings, streamed: Endpoint, quiet: Endpoint) -> dict[str, 
     streams = Streams(streamed.http, settings.event_streams, "/events?user=nobody", STORED)
     try:
         streams.open()
-        paired = ratios(side_by_side(quiet, streamed, work, settings.pairs))
+        measured = side_by_side(quiet, streamed, work, settings.pairs)
+        paired = ratios(measured)
         if max(streams.received):
             raise WrongAnswer("a stream for another user heard a delivery")
     finally:
         streams.close()
-    return {"idle-cpu": paired["cpu"], "idle-wall": paired["wall"]}
+    return {"idle-cpu": paired["cpu"], "idle-cpu-total": total_ratio(measured), "idle-wall": paired["wall"]}
 
 
 def run(peer: Peer, settings: Settings) -> dict[str, float | list[float]]:
@@ -106,11 +109,13 @@ def workload(settings: Settings) -> Workload:
             Figure("stream-kib", "server memory per open stream", "KiB", higher_is_better=False),
             Figure("heard", "message.stored events heard of those due (every stream, every message)", "share"),
             Figure("smtp-cpu", f"SMTP one connection: throughput by server CPU, {streams} streams / none", "ratio"),
+            Figure("smtp-cpu-total", f"the same by the server CPU of all bursts, {streams} streams / none", "ratio"),
             Figure("smtp-wall", f"SMTP one connection: throughput by wall clock, {streams} streams / none", "ratio"),
             Figure("smtp-cpu-streams", f"server CPU per message, {streams} streams", "µs", higher_is_better=False),
             Figure("smtp-cpu-none", "server CPU per message, no stream", "µs", higher_is_better=False),
             Figure("deflate-heard", "the same heard, streams accepting deflate", "share"),
             Figure("deflate-cpu", f"the same by server CPU, {streams} streams accepting deflate / none", "ratio"),
+            Figure("deflate-cpu-total", "the same by the server CPU of all bursts, accepting deflate", "ratio"),
             Figure("deflate-wall", f"the same by wall clock, {streams} streams accepting deflate / none", "ratio"),
             Figure(
                 "deflate-cpu-streams",
@@ -119,6 +124,7 @@ def workload(settings: Settings) -> Workload:
                 higher_is_better=False,
             ),
             Figure("idle-cpu", f"the same by server CPU, {streams} streams for another user / none", "ratio"),
+            Figure("idle-cpu-total", "the same by the server CPU of all bursts, for another user", "ratio"),
             Figure("idle-wall", f"the same by wall clock, {streams} streams for another user / none", "ratio"),
         ),
         run=run,
