@@ -77,8 +77,10 @@ class Sender:
     async def refused(self, recipient: str, size: int) -> bytes:
         """Send a message of ``size`` octets in 64 KiB writes; returns the server's reply to it."""
         await self.envelope(recipient)
-        line = b"x" * 1022 + b"\r\n"
-        chunk = b"Subject: too big\r\n\r\n" + line * 63
+        # Lines of 1,000 octets with their CRLF, the most RFC 5321 4.5.3.1.6 allows: longer ones would be
+        # refused for their length (as aiosmtpd does, holding nothing) rather than for the message's size.
+        line = b"x" * 998 + b"\r\n"
+        chunk = b"Subject: too big\r\n\r\n" + line * 65
         for _ in range(size // len(chunk)):
             self.writer.write(chunk)
             await self.writer.drain()
