@@ -16,6 +16,7 @@ two measures bracket the streams' cost from both sides."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from functools import partial
 
@@ -32,23 +33,42 @@ DELIVERY_TIMEOUT = 120.0
 SETTLE_SECONDS = 1.0
 
 
+def _one_connection(settings: Settings, messages: int) -> Callable[[Endpoint], None]:
+    """A burst of ``messages`` over one SMTP connection, as the workload sends them."""
+    return partial(send, messages, settings.message_length, ("-s", "1", "-d"))
+
+
+def _open_hearing(settings: Settings, endpoint: Endpoint, deflate: bool) -> Streams:
+    """The workload's streams that hear every delivery, open and settled."""
+    assert endpoint.http is not None
+    streams = Streams(endpoint.http, settings.event_streams, "/events?types=message.stored", STORED, deflate)
+    try:
+        streams.open()
+    except BaseException:
+        streams.close()
+        raise
+    time.sleep(SETTLE_SECONDS)
+    return streams
+
+
+def _await_heard(streams: Streams, expected: int) -> None:
+    """Until every stream has heard ``expected`` deliveries, or the delivery timeout passes."""
+    deadline = time.monotonic() + DELIVERY_TIMEOUT
+    while min(streams.received) < expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 def _hearing(settings: Settings, streamed: Endpoint, quiet: Endpoint, deflate: bool) -> dict[str, float | list[float]]:
     """Streams that hear every delivery: memory per stream, the paired bursts, and what was heard; the
     figures of deflated streams are named with ``deflate-``."""
     pairs, messages, count = settings.pairs, settings.pair_messages, settings.event_streams
-    work = partial(send, messages, settings.message_length, ("-s", "1", "-d"))
-    assert streamed.http is not None
     before = rss_mib(streamed.pid)
-    streams = Streams(streamed.http, count, "/events?types=message.stored", STORED, deflate)
+    streams = _open_hearing(settings, streamed, deflate)
     try:
-        streams.open()
-        time.sleep(SETTLE_SECONDS)
         after = rss_mib(streamed.pid)
-        measured = side_by_side(quiet, streamed, work, pairs)
+        measured = side_by_side(quiet, streamed, _one_connection(settings, messages), pairs)
         expected = pairs * messages
-        deadline = time.monotonic() + DELIVERY_TIMEOUT
-        while min(streams.received) < expected and time.monotonic() < deadline:
-            time.sleep(0.1)
+        _await_heard(streams, expected)
         if max(streams.received) > expected:
             raise WrongAnswer(f"a stream heard {max(streams.received)} deliveries of {expected}")
         heard = sum(streams.received) / (count * expected)
@@ -77,20 +97,15 @@ def _hearing(settings: Settings, streamed: Endpoint, quiet: Endpoint, deflate: b
 def _alternating(settings: Settings, endpoint: Endpoint, deflate: bool) -> tuple[float, int]:
     """The server's CPU in phases of SMTP with no stream open against phases with every stream hearing
     every delivery, alternating on one server; and how many messages it was sent."""
-    phases, messages, count = max(2, settings.pairs // 2), 3 * settings.pair_messages, settings.event_streams
-    work = partial(send, messages, settings.message_length, ("-s", "1", "-d"))
-    assert endpoint.http is not None
+    phases, messages = max(2, settings.pairs // 2), 3 * settings.pair_messages
+    work = _one_connection(settings, messages)
     quiet_cpu = streamed_cpu = 0.0
     for _ in range(phases):
         quiet_cpu += burst(endpoint, work).cpu
-        streams = Streams(endpoint.http, count, "/events?types=message.stored", STORED, deflate)
+        streams = _open_hearing(settings, endpoint, deflate)
         try:
-            streams.open()
-            time.sleep(SETTLE_SECONDS)
             streamed_cpu += burst(endpoint, work).cpu
-            deadline = time.monotonic() + DELIVERY_TIMEOUT
-            while min(streams.received) < messages and time.monotonic() < deadline:
-                time.sleep(0.1)
+            _await_heard(streams, messages)
             if min(streams.received) != messages or max(streams.received) != messages:
                 raise WrongAnswer(f"streams heard {min(streams.received)}–{max(streams.received)} of {messages}")
         finally:
@@ -101,12 +116,11 @@ def _alternating(settings: Settings, endpoint: Endpoint, deflate: bool) -> tuple
 
 def _idle(settings: Settings, streamed: Endpoint, quiet: Endpoint) -> dict[str, float | list[float]]:
     """Streams open for another user's mail: what being open costs when there is nothing to tell."""
-    work = partial(send, settings.pair_messages, settings.message_length, ("-s", "1", "-d"))
     assert streamed.http is not None
     streams = Streams(streamed.http, settings.event_streams, "/events?user=nobody", STORED)
     try:
         streams.open()
-        measured = side_by_side(quiet, streamed, work, settings.pairs)
+        measured = side_by_side(quiet, streamed, _one_connection(settings, settings.pair_messages), settings.pairs)
         paired = ratios(measured)
         if max(streams.received):
             raise WrongAnswer("a stream for another user heard a delivery")
@@ -116,7 +130,7 @@ def _idle(settings: Settings, streamed: Endpoint, quiet: Endpoint) -> dict[str, 
 
 
 def run(peer: Peer, settings: Settings) -> dict[str, float | list[float]]:
-    work = partial(send, settings.pair_messages, settings.message_length, ("-s", "1", "-d"))
+    work = _one_connection(settings, settings.pair_messages)
     with ExitStack() as stack:
         streamed = stack.enter_context(run_package(PACKAGE, StartOptions(http=True)))
         quiet = stack.enter_context(run_package(PACKAGE, StartOptions(http=True)))
