@@ -16,8 +16,8 @@ pytestmark = pytest.mark.skipif(external_mode(), reason=OWN_PROCESS)
 LOOPBACK = Config(smtp_port=0, imap_port=0, bind_addr="127.0.0.1")
 
 
-async def _greeting(port: int) -> bytes:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+async def _greeting(port: int, host: str = "127.0.0.1") -> bytes:
+    reader, writer = await asyncio.open_connection(host, port)
     try:
         return await asyncio.wait_for(reader.readline(), 5)
     finally:
@@ -54,15 +54,10 @@ def test_thread_runner_for_sync_code() -> None:
 
 
 @pytest.mark.parametrize(("bind", "host"), [("::1", "::1"), ("localhost", "127.0.0.1")])
-def test_listens_on_an_ipv6_literal_and_on_a_name(bind: str, host: str) -> None:
-    with ServerThread(Config(smtp_port=0, imap_port=0, bind_addr=bind)) as server:
-        greeting = _first_line_at(host, server.smtp_port)
+async def test_listens_on_an_ipv6_literal_and_on_a_name(bind: str, host: str) -> None:
+    async with Server(Config(smtp_port=0, imap_port=0, bind_addr=bind)) as server:
+        greeting = await _greeting(server.smtp_port, host)
     assert greeting.startswith(b"220 ")
-
-
-def _first_line_at(host: str, port: int) -> bytes:
-    with socket.create_connection((host, port), timeout=5) as sock:
-        return sock.recv(100)
 
 
 def test_the_port_of_a_listener_that_is_off_says_so() -> None:
